@@ -1,0 +1,58 @@
+// The demo: trains the bundled Adult model if its checkpoints are missing (or with --retrain), then
+// runs the Glassbox CLI over it and prints a readable summary. Run it as `npm run demo`.
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const workspace = path.join(root, 'test-workspace');
+const cli = path.join(root, 'bin', 'glassbox.js');
+const retrain = process.argv.includes('--retrain');
+
+function glassbox(args, { json = false } = {}) {
+  const r = spawnSync(process.execPath, [cli, ...args, ...(json ? ['--json'] : [])], { cwd: workspace, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  if (r.status !== 0) {
+    process.stderr.write(r.stderr);
+    process.exit(r.status ?? 2);
+  }
+  return json ? JSON.parse(r.stdout) : r.stdout;
+}
+
+function heading(s) {
+  console.log(`\n== ${s} ${'='.repeat(Math.max(0, 70 - s.length))}`);
+}
+
+const checkpoints = path.join(workspace, 'checkpoints');
+const haveCheckpoints = fs.existsSync(checkpoints) && fs.readdirSync(checkpoints).some((d) => fs.existsSync(path.join(checkpoints, d, 'model.json')));
+if (retrain || !haveCheckpoints) {
+  heading('Training the demo model (test-workspace/train.ts)');
+  execFileSync(process.execPath, [path.join(root, 'dist', 'train-demo.js'), '--workspace', workspace], { stdio: 'inherit' });
+} else {
+  heading('Reusing the trained demo model (npm run demo -- --retrain to train again)');
+}
+
+heading('glassbox doctor');
+process.stdout.write(glassbox(['doctor']));
+
+heading('glassbox schema');
+process.stdout.write(glassbox(['schema']));
+
+heading('glassbox checkpoints');
+process.stdout.write(glassbox(['checkpoints']));
+
+heading('glassbox predict --data test');
+const pred = glassbox(['predict', '--data', 'test'], { json: true });
+console.log(`checkpoint ${pred.checkpoint.name}: accuracy ${(pred.accuracy * 100).toFixed(2)}% on ${pred.rows.length} test rows`);
+
+heading('glassbox explain --line 2,3,4 (saliency, per raw feature)');
+process.stdout.write(glassbox(['explain', '--line', '2,3,4']));
+
+heading('Mean |saliency| per raw feature, first 1,000 test rows');
+const ex = glassbox(['explain', '--limit', '1000', '--param', 'absolute=true'], { json: true });
+const totals = Object.fromEntries(ex.features.map((f) => [f, 0]));
+for (const r of ex.rows) for (const [f, v] of Object.entries(r.attributions)) totals[f] += Math.abs(v) / ex.rows.length;
+const ranked = Object.entries(totals).sort((a, b) => b[1] - a[1]);
+const max = ranked[0][1];
+for (const [f, v] of ranked) console.log(`  ${f.padEnd(16)} ${v.toFixed(4).padStart(8)}  ${'█'.repeat(Math.round((v / max) * 40))}`);
+console.log('\nNext: open test-workspace/ in VS Code with the Glassbox extension, or run `node bin/glassbox.js --help`.');

@@ -1,0 +1,58 @@
+import * as fs from 'node:fs';
+import type { Command } from '../context';
+import { table } from '../format';
+import { isGlassboxError } from '../../core/errors';
+
+/** Reports the engine (chosen backend and why better ones were skipped) and the project's health. */
+export const doctor: Command = {
+  name: 'doctor',
+  summary: 'show the tensor backend in use, why faster ones were skipped, and whether the project loads',
+  options: {},
+  async run(ctx) {
+    const engine = await ctx.engine();
+    const checks: Array<{ check: string; ok: boolean; detail: string }> = [];
+    let project;
+    try {
+      project = ctx.project();
+      checks.push({ check: 'config', ok: true, detail: project.config.file });
+    } catch (e) {
+      checks.push({ check: 'config', ok: false, detail: isGlassboxError(e) ? e.format() : String(e) });
+    }
+    if (project) {
+      for (const [role, file] of Object.entries(project.config.data)) {
+        checks.push({ check: `data.${role}`, ok: fs.existsSync(file), detail: fs.existsSync(file) ? project.relative(file) : `missing: ${file}` });
+      }
+      try {
+        const s = await project.schema();
+        checks.push({ check: 'schema', ok: true, detail: `${s.task}, ${s.encoding.features.length} features -> ${s.encoding.width} columns, ${s.rows} training rows` });
+      } catch (e) {
+        checks.push({ check: 'schema', ok: false, detail: isGlassboxError(e) ? e.format() : String(e) });
+      }
+      const series = project.checkpoints();
+      const ready = series.filter((c) => c.state === 'ready');
+      checks.push({
+        check: 'checkpoints',
+        ok: ready.length > 0,
+        detail: `${ready.length} ready of ${series.length} in ${project.relative(project.config.checkpoints)}` + (series.length > ready.length ? `; not ready: ${series.filter((c) => c.state !== 'ready').map((c) => `${c.name} (${c.problem})`).join(', ')}` : ''),
+      });
+      if (ready.length > 0) {
+        try {
+          const m = await project.model(ready[ready.length - 1]!);
+          checks.push({ check: 'model', ok: true, detail: `${m.inputWidth} inputs -> ${m.outputWidth} outputs (${m.outputKind}${m.layers ? `, dense stack of ${m.layers.length}` : ''})` });
+        } catch (e) {
+          checks.push({ check: 'model', ok: false, detail: isGlassboxError(e) ? e.format() : String(e) });
+        }
+      }
+    }
+    const result = { node: process.version, engine, project: checks };
+    if (ctx.json) ctx.emit(result);
+    else {
+      ctx.print(`backend: ${engine.backend} (tfjs ${engine.tfjsVersion}, node ${process.version})`);
+      ctx.print(table(['candidate', 'used', 'detail'], engine.attempts.map((a) => [a.candidate, a.ok ? 'yes' : 'no', a.detail]), ['l', 'l', 'l']));
+      ctx.print();
+      ctx.print(table(['project', 'ok', 'detail'], checks.map((c) => [c.check, c.ok ? 'yes' : 'NO', c.detail]), ['l', 'l', 'l']));
+    }
+    await project?.dispose();
+    return 0;
+  },
+};

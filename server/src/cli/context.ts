@@ -1,0 +1,76 @@
+/**
+ * What every CLI command gets: parsed options, output helpers that respect `--json`, and the
+ * project (found from `--config` or by walking up from the current directory).
+ */
+import * as path from 'node:path';
+import { findConfig } from '../core/config/config';
+import { initEngine, type EngineInfo } from '../core/engine/backend';
+import { GlassboxError } from '../core/errors';
+import { Project } from '../core/project';
+
+export type OptionValues = Record<string, string | boolean | string[] | undefined>;
+
+export interface CommandContext {
+  options: OptionValues;
+  positionals: string[];
+  json: boolean;
+  cwd: string;
+  /** Writes a line to stdout (human output). */
+  print(line?: string): void;
+  /** Writes the command's JSON result to stdout. */
+  emit(value: unknown): void;
+  project(): Project;
+  engine(): Promise<EngineInfo>;
+}
+
+export interface OptionSpec {
+  type: 'string' | 'boolean';
+  short?: string;
+  multiple?: boolean;
+  description: string;
+  /** Placeholder shown in help, e.g. FILE. */
+  arg?: string;
+}
+
+export interface Command {
+  name: string;
+  summary: string;
+  /** Extra usage after `glassbox <name>`. */
+  usage?: string;
+  options: Record<string, OptionSpec>;
+  /** Returns the exit code: 0 ok, 1 a check failed. Input errors throw GlassboxError (exit 2). */
+  run(ctx: CommandContext): Promise<number>;
+}
+
+export const COMMON_OPTIONS: Record<string, OptionSpec> = {
+  config: { type: 'string', arg: 'FILE', description: 'glassbox.json to use (default: found by walking up from the current directory)' },
+  json: { type: 'boolean', description: 'print the result as JSON on stdout' },
+  backend: { type: 'string', arg: 'NAME', description: 'force a backend: tensorflow-gpu, tensorflow, wasm or cpu' },
+  help: { type: 'boolean', short: 'h', description: 'show help for the command' },
+};
+
+export function makeContext(options: OptionValues, positionals: string[], cwd: string, write: (s: string) => void): CommandContext {
+  let project: Project | undefined;
+  return {
+    options,
+    positionals,
+    json: Boolean(options.json),
+    cwd,
+    print: (line = '') => {
+      if (!options.json) write(line + '\n');
+    },
+    emit: (value) => write(JSON.stringify(value, null, 2) + '\n'),
+    project() {
+      if (!project) {
+        const file = typeof options.config === 'string' ? path.resolve(cwd, options.config) : findConfig(cwd);
+        if (!file) throw new GlassboxError('config', `no glassbox.json in ${cwd} or any parent directory (pass --config FILE)`);
+        project = Project.open(file);
+      }
+      return project;
+    },
+    engine() {
+      const backend = typeof options.backend === 'string' ? options.backend : undefined;
+      return initEngine(backend ? { prefer: backend as never } : {});
+    },
+  };
+}

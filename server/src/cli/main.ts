@@ -1,0 +1,106 @@
+/**
+ * `glassbox`: the analysis core, headless. Exit codes: 0 ok, 1 a check failed, 2 usage or input
+ * error (one line on stderr naming the problem, `file:line:` first when there is a place).
+ */
+import { parseArgs } from 'node:util';
+import { COMMON_OPTIONS, makeContext, type Command, type OptionSpec, type OptionValues } from './context';
+import { GlassboxError, isGlassboxError } from '../core/errors';
+import { suggest } from '../core/data/schema';
+import { doctor } from './commands/doctor';
+import { schema } from './commands/schema';
+import { checkpoints } from './commands/checkpoints';
+import { predict } from './commands/predict';
+import { explain } from './commands/explain';
+
+export const COMMANDS: Command[] = [doctor, schema, checkpoints, predict, explain];
+
+export interface CliIO {
+  cwd: string;
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+}
+
+export async function runCli(argv: string[], io: CliIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(usage());
+    return name ? 0 : 2;
+  }
+  if (name === '--version') {
+    io.stdout(`${VERSION}\n`);
+    return 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    io.stderr(`glassbox: unknown command '${name}'${suggest(name, COMMANDS.map((c) => c.name))}; run 'glassbox --help'\n`);
+    return 2;
+  }
+  const specs: Record<string, OptionSpec> = { ...COMMON_OPTIONS, ...command.options };
+  try {
+    let parsed;
+    try {
+      parsed = parseArgs({ args: rest, options: toParseArgs(specs), allowPositionals: Boolean(command.usage), strict: true });
+    } catch (e) {
+      throw new GlassboxError('usage', `${(e as Error).message.replace(/\. To specify a positional.*$/s, '')}; run 'glassbox ${name} --help'`);
+    }
+    if (parsed.values.help) {
+      io.stdout(commandHelp(command, specs));
+      return 0;
+    }
+    const ctx = makeContext(parsed.values as OptionValues, parsed.positionals, io.cwd, io.stdout);
+    return await command.run(ctx);
+  } catch (e) {
+    if (isGlassboxError(e)) {
+      io.stderr(`glassbox ${name}: ${e.format()}\n`);
+      return 2;
+    }
+    io.stderr(`glassbox ${name}: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+    return 3;
+  }
+}
+
+declare const GLASSBOX_VERSION: string | undefined;
+const VERSION = typeof GLASSBOX_VERSION === 'string' ? GLASSBOX_VERSION : 'dev';
+
+function toParseArgs(specs: Record<string, OptionSpec>) {
+  return Object.fromEntries(
+    Object.entries(specs).map(([k, s]) => [k, { type: s.type, ...(s.short ? { short: s.short } : {}), ...(s.multiple ? { multiple: true } : {}) }]),
+  ) as Parameters<typeof parseArgs>[0] extends infer C ? (C extends { options?: infer O } ? O : never) : never;
+}
+
+function usage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'glassbox: explain, debug and check ML models from the command line',
+    '',
+    'usage: glassbox <command> [options]     (glassbox <command> --help for its options)',
+    '',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Exit codes: 0 ok, 1 a check failed, 2 usage or input error.',
+    '',
+  ].join('\n');
+}
+
+function commandHelp(c: Command, specs: Record<string, OptionSpec>): string {
+  const flags = Object.entries(specs).map(([k, s]) => [`${s.short ? `-${s.short}, ` : ''}--${k}${s.arg ? ` ${s.arg}` : ''}`, s.description] as const);
+  const w = Math.max(...flags.map((f) => f[0].length));
+  return [`glassbox ${c.name}${c.usage ? ` ${c.usage}` : ''} [options]`, '', c.summary, '', ...flags.map(([f, d]) => `  ${f.padEnd(w)}  ${d}`), ''].join('\n');
+}
+
+/** Entry point of the `glassbox` binary. */
+export function main(): void {
+  runCli(process.argv.slice(2), {
+    cwd: process.cwd(),
+    stdout: (s) => process.stdout.write(s),
+    stderr: (s) => process.stderr.write(s),
+  }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(`glassbox: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+      process.exitCode = 3;
+    },
+  );
+}

@@ -1,0 +1,189 @@
+/**
+ * Reading `glassbox.json`: JSON with comments, validated against the JSON Schema that ships with
+ * the extension. Every error names the exact key and its line, and a misspelt key gets a
+ * suggestion.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Ajv, { type ErrorObject } from 'ajv';
+import { findNodeAtLocation, parseTree, getNodeValue, type Node, type ParseError, printParseErrorCode } from 'jsonc-parser';
+import schemaJson from '../../../../schemas/glassbox.schema.json';
+import { GlassboxError, type SourceLocation } from '../errors';
+import { suggest } from '../data/schema';
+import type { DeclaredColumn, SchemaDeclaration, Task } from '../data/schema';
+import type { OutputKind } from '../model/model';
+import type { UnknownPolicy } from '../data/encoding';
+
+export const CONFIG_FILE = 'glassbox.json';
+
+export interface RawConfig {
+  task?: Task;
+  data: { train: string; reference?: string; test?: string };
+  label: string;
+  classes?: string[];
+  classNames?: string[];
+  features?: Record<string, Omit<DeclaredColumn, 'location'>>;
+  inferFeatures?: boolean;
+  missing?: string[];
+  unknownCategory?: UnknownPolicy;
+  encoding?: string;
+  checkpoints: { path: string; learningRate?: number };
+  model?: { output?: OutputKind };
+  protected?: string[];
+  expectations?: {
+    irrelevant?: Array<string | { feature: string; maxShare?: number }>;
+    monotonic?: Record<string, 'increasing' | 'decreasing'>;
+    expectedTop?: { features: string[]; k?: number };
+    protectedMaxShare?: number;
+  };
+}
+
+export interface Config {
+  file: string;
+  root: string;
+  raw: RawConfig;
+  /** Absolute data paths. */
+  data: { train: string; reference?: string; test?: string };
+  checkpoints: string;
+  /** Line/column of any JSON path in the file, for diagnostics. */
+  locate(jsonPath: Array<string | number>): SourceLocation;
+  declaration: SchemaDeclaration;
+}
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+const validate = ajv.compile(schemaJson);
+
+export function loadConfig(file: string): Config {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    throw new GlassboxError('config', `no ${CONFIG_FILE} here (run 'glassbox init' or create one; see README)`, { file });
+  }
+  return parseConfig(text, file);
+}
+
+export function parseConfig(text: string, file: string): Config {
+  const errors: ParseError[] = [];
+  const tree = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
+  const lineOf = lineIndex(text);
+  if (errors.length > 0 || !tree) {
+    const e = errors[0];
+    const pos = e ? lineOf(e.offset) : { line: 1, column: 1 };
+    throw new GlassboxError('config', `invalid JSON: ${e ? printParseErrorCode(e.error) : 'empty file'}`, { file, ...pos });
+  }
+  const raw = getNodeValue(tree) as RawConfig;
+  const locate = (jsonPath: Array<string | number>): SourceLocation => {
+    // Point at the key (more useful than the value) when the path ends in a property.
+    for (let i = jsonPath.length; i >= 0; i--) {
+      const node = findNodeAtLocation(tree, jsonPath.slice(0, i));
+      if (node) {
+        const target: Node = node.parent?.type === 'property' ? node.parent.children![0]! : node;
+        return { file, ...lineOf(target.offset) };
+      }
+    }
+    return { file, line: 1, column: 1 };
+  };
+  if (!validate(raw)) {
+    throw configError(validate.errors ?? [], locate);
+  }
+  const root = path.dirname(path.resolve(file));
+  const abs = (p: string) => path.resolve(root, p);
+  const data: Config['data'] = { train: abs(raw.data.train) };
+  if (raw.data.reference) data.reference = abs(raw.data.reference);
+  if (raw.data.test) data.test = abs(raw.data.test);
+
+  const columns: Record<string, DeclaredColumn> = {};
+  for (const [name, col] of Object.entries(raw.features ?? {})) {
+    const location = locate(['features', name]);
+    if (col.type !== 'numeric' && col.transform) throw new GlassboxError('config', `'transform' applies to numeric features only, '${name}' is ${col.type}`, locate(['features', name, 'transform']));
+    if (col.type !== 'categorical' && (col.categories || col.unknown)) throw new GlassboxError('config', `'categories' and 'unknown' apply to categorical features only, '${name}' is ${col.type}`, location);
+    columns[name] = { ...col, location };
+  }
+  if (raw.label in columns) throw new GlassboxError('config', `'${raw.label}' is the label and cannot also be a feature`, locate(['features', raw.label]));
+  const declaration: SchemaDeclaration = {
+    label: raw.label,
+    columns,
+    inferRest: raw.inferFeatures ?? true,
+  };
+  if (raw.task) declaration.task = raw.task;
+  if (raw.classes) declaration.classes = raw.classes;
+  if (raw.missing) declaration.missing = raw.missing;
+  if (raw.unknownCategory) declaration.unknown = raw.unknownCategory;
+  return { file, root, raw, data, checkpoints: abs(raw.checkpoints.path), locate, declaration };
+}
+
+function configError(errors: ErrorObject[], locate: (p: Array<string | number>) => SourceLocation): GlassboxError {
+  // Prefer the most specific error: unknown keys and bad values beat the oneOf summaries.
+  const ranked = [...errors].sort((a, b) => score(b) - score(a));
+  const e = ranked[0]!;
+  const at = e.instancePath.split('/').slice(1).map(unescape);
+  const where = at.length ? `'${at.join('.')}'` : 'the top level';
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const key = (e.params as { additionalProperty: string }).additionalProperty;
+      const known = Object.keys(propertiesAt(at));
+      return new GlassboxError('config', `unknown key '${key}' in ${where}${suggest(key, known)}`, locate([...at, key]));
+    }
+    case 'required':
+      return new GlassboxError('config', `${where} is missing the required key '${(e.params as { missingProperty: string }).missingProperty}'`, locate(at));
+    case 'enum':
+      return new GlassboxError('config', `${where} must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`, locate(at));
+    default:
+      return new GlassboxError('config', `${where} ${e.message ?? 'is invalid'}`, locate(at));
+  }
+}
+
+function score(e: ErrorObject): number {
+  if (e.keyword === 'additionalProperties') return 3;
+  if (e.keyword === 'required' || e.keyword === 'enum') return 2;
+  if (e.keyword === 'oneOf' || e.keyword === 'anyOf') return 0;
+  return 1 + e.instancePath.split('/').length * 0.01;
+}
+
+function unescape(s: string): string | number {
+  const t = s.replace(/~1/g, '/').replace(/~0/g, '~');
+  return /^\d+$/.test(t) ? Number(t) : t;
+}
+
+/** The schema's `properties` at a JSON path, for "did you mean" suggestions. */
+function propertiesAt(at: Array<string | number>): Record<string, unknown> {
+  type S = { properties?: Record<string, S>; additionalProperties?: S | boolean; $ref?: string; items?: S };
+  const defs = (schemaJson as { definitions: Record<string, S> }).definitions;
+  let node: S | undefined = schemaJson as S;
+  for (const key of at) {
+    if (!node) break;
+    if (node.$ref) node = defs[node.$ref.split('/').pop()!];
+    if (typeof key === 'number') node = node?.items;
+    else node = node?.properties?.[key] ?? (typeof node?.additionalProperties === 'object' ? node.additionalProperties : undefined);
+  }
+  if (node?.$ref) node = defs[node.$ref.split('/').pop()!];
+  return node?.properties ?? {};
+}
+
+function lineIndex(text: string): (offset: number) => { line: number; column: number } {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+  return (offset) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - starts[lo]! + 1 };
+  };
+}
+
+/** Walks up from `start` to the nearest directory holding glassbox.json. */
+export function findConfig(start: string): string | undefined {
+  let dir = path.resolve(start);
+  for (;;) {
+    const candidate = path.join(dir, CONFIG_FILE);
+    if (fs.existsSync(candidate)) return candidate;
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}

@@ -1,0 +1,63 @@
+import { describe, it, expect } from 'vitest';
+import { readCsv } from './csv';
+import { GlassboxError } from '../errors';
+
+const read = (text: string) => readCsv({ text, name: 'data.csv' });
+
+describe('readCsv', () => {
+  it('reads quoted fields with commas, quotes and newlines, keeping each record’s first line', async () => {
+    const { header, rows } = await read('a,b,c\n1,"x, ""quoted""",3\n4,"two\nlines",6\n7,8,9\n');
+    expect(header).toEqual(['a', 'b', 'c']);
+    expect(rows.map((r) => r.values)).toEqual([
+      ['1', 'x, "quoted"', '3'],
+      ['4', 'two\nlines', '6'],
+      ['7', '8', '9'],
+    ]);
+    expect(rows.map((r) => r.line)).toEqual([2, 3, 5]);
+  });
+
+  it('handles a BOM, CRLF line ends, CRLF inside quotes and empty lines', async () => {
+    const { header, rows } = await read('\uFEFFa,b\r\n1,"x\r\ny"\r\n\r\n3,4\r\n\r\n5,6');
+    expect(header).toEqual(['a', 'b']);
+    expect(rows.map((r) => r.values)).toEqual([
+      ['1', 'x\r\ny'],
+      ['3', '4'],
+      ['5', '6'],
+    ]);
+    expect(rows.map((r) => r.line)).toEqual([2, 5, 7]);
+  });
+
+  it('keeps missing values as empty strings', async () => {
+    const { rows } = await read('a,b,c\n1,,3\n,,\n');
+    expect(rows.map((r) => r.values)).toEqual([
+      ['1', '', '3'],
+      ['', '', ''],
+    ]);
+  });
+
+  it('rejects a ragged row with its line number', async () => {
+    const err = await read('a,b,c\n1,2,3\n\n4,5\n6,7,8\n').catch((e) => e);
+    expect(err).toBeInstanceOf(GlassboxError);
+    expect(err.location).toEqual({ file: 'data.csv', line: 4 });
+    expect(err.format()).toBe('data.csv:4: row has 2 fields, the header has 3');
+  });
+
+  it('rejects an unterminated quote, an empty file, and duplicate or empty header names', async () => {
+    await expect(read('a,b\n1,"open\n')).rejects.toThrow(/malformed CSV/);
+    await expect(read('')).rejects.toThrow(/empty/);
+    await expect(read('a,a\n1,2\n')).rejects.toThrow(/column 'a' appears twice/);
+    await expect(read('a,,c\n1,2,3\n')).rejects.toThrow(/column 2 of the header has no name/);
+  });
+
+  it('reports a missing file', async () => {
+    await expect(readCsv('/no/such/file.csv')).rejects.toThrow(/file not found/);
+  });
+
+  it('streams a large file with line numbers intact', async () => {
+    const lines = ['x,y'];
+    for (let i = 0; i < 50_000; i++) lines.push(`${i},"v${i}"`);
+    const { rows } = await read(lines.join('\n'));
+    expect(rows.length).toBe(50_000);
+    expect(rows[49_999]).toEqual({ line: 50_001, values: ['49999', 'v49999'] });
+  });
+});

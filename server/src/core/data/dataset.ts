@@ -1,0 +1,123 @@
+/**
+ * An encoded data set in memory: the model-input matrix, labels, and for every row the line it
+ * came from. Rows are read by streaming, so memory is the encoded matrix plus (optionally) the raw
+ * values, never the file text.
+ */
+import { openCsv, type CsvOptions } from './csv';
+import { compileEncoder, newCounters, type EncodeCounters, type Encoding } from './encoding';
+import { GlassboxError } from '../errors';
+
+export interface Dataset {
+  file: string;
+  header: string[];
+  /** Number of rows. */
+  n: number;
+  width: number;
+  /** Row-major n x width encoded inputs. */
+  X: Float32Array;
+  /** 1-based source line of each row. */
+  lines: Int32Array;
+  /** Class index (classification) or value (regression) per row; NaN where the label is missing. */
+  y?: Float32Array;
+  /** Raw CSV values per row (when requested). */
+  raw?: string[][];
+  counters: EncodeCounters;
+  /** Rows whose label value is not one of the known classes. */
+  unknownLabels: Map<string, number>;
+}
+
+export interface LoadOptions extends CsvOptions {
+  keepRaw?: boolean;
+  /** Read labels when the label column is present (default true). */
+  labels?: boolean;
+}
+
+export async function loadDataset(path: string, encoding: Encoding, options: LoadOptions = {}): Promise<Dataset> {
+  const stream = await openCsv(path, options);
+  const file = options.displayName ?? path;
+  const encoder = compileEncoder(encoding, stream.header, file);
+  const width = encoding.width;
+  const labelCol = encoding.label && options.labels !== false ? stream.header.indexOf(encoding.label.name) : -1;
+  const classIndex = encoding.label?.classes ? new Map(encoding.label.classes.map((c, i) => [c, i] as const)) : undefined;
+  const counters = newCounters();
+  const unknownLabels = new Map<string, number>();
+
+  let capacity = 1024;
+  let X: Float32Array = new Float32Array(capacity * width);
+  let lines: Int32Array = new Int32Array(capacity);
+  let y: Float32Array | undefined = labelCol >= 0 ? new Float32Array(capacity) : undefined;
+  const raw: string[][] | undefined = options.keepRaw ? [] : undefined;
+  let n = 0;
+  for await (const rec of stream.records) {
+    if (n === capacity) {
+      capacity *= 2;
+      X = grow(X, capacity * width);
+      lines = growInt(lines, capacity);
+      if (y) y = grow(y, capacity);
+    }
+    encoder.encode(rec.values, X, n * width, counters);
+    lines[n] = rec.line;
+    if (y) {
+      const v = rec.values[labelCol]!;
+      if (classIndex) {
+        const k = classIndex.get(v.trim()) ?? classIndex.get(v);
+        if (k === undefined) unknownLabels.set(v, (unknownLabels.get(v) ?? 0) + 1);
+        y[n] = k ?? NaN;
+      } else {
+        const num = Number(v);
+        y[n] = v.trim() === '' || !Number.isFinite(num) ? NaN : num;
+      }
+    }
+    raw?.push(rec.values);
+    n++;
+  }
+  if (n === 0) throw new GlassboxError('csv', 'the file has a header but no rows', { file, line: stream.headerLine });
+  const ds: Dataset = {
+    file,
+    header: stream.header,
+    n,
+    width,
+    X: X.subarray(0, n * width),
+    lines: lines.subarray(0, n),
+    counters,
+    unknownLabels,
+  };
+  if (y) ds.y = y.subarray(0, n);
+  if (raw) ds.raw = raw;
+  return ds;
+}
+
+/** Rows `indices` of a data set as a new compact matrix. */
+export function takeRows(ds: Pick<Dataset, 'X' | 'width'>, indices: ArrayLike<number>): Float32Array {
+  const out = new Float32Array(indices.length * ds.width);
+  for (let i = 0; i < indices.length; i++) {
+    const r = indices[i]!;
+    out.set(ds.X.subarray(r * ds.width, (r + 1) * ds.width), i * ds.width);
+  }
+  return out;
+}
+
+/** Index of the row that starts on `line`, or -1. Lines are increasing, so this is a binary search. */
+export function rowAtLine(ds: Pick<Dataset, 'lines'>, line: number): number {
+  let lo = 0;
+  let hi = ds.lines.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const v = ds.lines[mid]!;
+    if (v === line) return mid;
+    if (v < line) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+function grow(a: Float32Array, size: number): Float32Array {
+  const b = new Float32Array(size);
+  b.set(a);
+  return b;
+}
+function growInt(a: Int32Array, size: number): Int32Array {
+  const b = new Int32Array(size);
+  b.set(a);
+  return b;
+}

@@ -1,0 +1,253 @@
+/**
+ * From a schema declaration (the `features` block of glassbox.json, possibly empty) and the
+ * training data to a fitted `Encoding`. Columns the user did not declare are inferred, and every
+ * inference carries a reason so `glassbox schema` can show it.
+ */
+import type { CsvStream } from './csv';
+import {
+  DEFAULT_MISSING,
+  type EncodedFeature,
+  type Encoding,
+  type NumericTransform,
+  type UnknownPolicy,
+} from './encoding';
+import { GlassboxError, type SourceLocation } from '../errors';
+
+export type Task = 'binary' | 'multiclass' | 'regression';
+
+export interface DeclaredColumn {
+  type: 'numeric' | 'categorical' | 'ignore';
+  transform?: NumericTransform;
+  /** Fixes the category list (and order) instead of reading it from the training data. */
+  categories?: string[];
+  unknown?: UnknownPolicy;
+  /** Where the declaration is, for error messages. */
+  location?: SourceLocation;
+}
+
+export interface SchemaDeclaration {
+  label?: string;
+  task?: Task;
+  /** Raw label values in class order; read from the training data when absent. */
+  classes?: string[];
+  columns: Record<string, DeclaredColumn>;
+  /** Infer columns that are not declared (default true); when false they are ignored. */
+  inferRest: boolean;
+  missing?: string[];
+  unknown?: UnknownPolicy;
+}
+
+export interface ColumnReport {
+  name: string;
+  role: 'feature' | 'label' | 'ignored';
+  type?: 'numeric' | 'categorical';
+  declared: boolean;
+  reason: string;
+  distinct: number;
+  missing: number;
+}
+
+export interface FittedSchema {
+  encoding: Encoding;
+  task: Task;
+  columns: ColumnReport[];
+  rows: number;
+}
+
+/** Above this many distinct values a non-numeric column is treated as an identifier or free text. */
+const MAX_CATEGORIES = 200;
+const DISTINCT_CAP = MAX_CATEGORIES + 1;
+
+class ColumnStats {
+  n = 0;
+  missing = 0;
+  nonNumeric = 0;
+  mean = 0;
+  m2 = 0;
+  counts = new Map<string, number>();
+  overflow = false;
+
+  add(raw: string, missingTokens: Set<string>): void {
+    const trimmed = raw.trim();
+    if (!this.overflow) {
+      this.counts.set(raw, (this.counts.get(raw) ?? 0) + 1);
+      if (this.counts.size > DISTINCT_CAP * 50) this.overflow = true;
+    }
+    if (missingTokens.has(trimmed)) {
+      this.missing++;
+      return;
+    }
+    const v = Number(trimmed);
+    if (!Number.isFinite(v)) {
+      this.nonNumeric++;
+      return;
+    }
+    // Welford: stable for large files.
+    this.n++;
+    const d = v - this.mean;
+    this.mean += d / this.n;
+    this.m2 += d * (v - this.mean);
+  }
+
+  get std(): number {
+    return this.n > 0 ? Math.sqrt(this.m2 / this.n) : 0;
+  }
+  get isNumeric(): boolean {
+    return this.nonNumeric === 0 && this.n > 0;
+  }
+  get distinct(): number {
+    return this.counts.size;
+  }
+}
+
+/** Code-point order, matching Python's `sorted` on str (what the reference encoders use). */
+export function codePointCompare(a: string, b: string): number {
+  const A = Array.from(a);
+  const B = Array.from(b);
+  for (let i = 0; i < Math.min(A.length, B.length); i++) {
+    const d = A[i]!.codePointAt(0)! - B[i]!.codePointAt(0)!;
+    if (d !== 0) return d;
+  }
+  return A.length - B.length;
+}
+
+function sortLabelValues(values: string[]): string[] {
+  const numeric = values.every((v) => v.trim() !== '' && Number.isFinite(Number(v)));
+  return numeric ? [...values].sort((a, b) => Number(a) - Number(b)) : [...values].sort(codePointCompare);
+}
+
+/** Reads the training stream once and fits the encoding. */
+export async function fitSchema(stream: CsvStream, declaration: SchemaDeclaration, file: string): Promise<FittedSchema> {
+  const { header } = stream;
+  const missingTokens = new Set(declaration.missing ?? DEFAULT_MISSING);
+  for (const [name, col] of Object.entries(declaration.columns)) {
+    if (!header.includes(name)) {
+      throw new GlassboxError('config', `feature '${name}' is declared but the training data has no such column${suggest(name, header)}`, col.location);
+    }
+  }
+  const label = declaration.label;
+  if (label !== undefined && !header.includes(label)) {
+    throw new GlassboxError('config', `label column '${label}' is not in the training data${suggest(label, header)}`, { file, line: 1 });
+  }
+  const stats = header.map(() => new ColumnStats());
+  let rows = 0;
+  for await (const rec of stream.records) {
+    for (let c = 0; c < header.length; c++) stats[c]!.add(rec.values[c]!, missingTokens);
+    rows++;
+  }
+  if (rows === 0) throw new GlassboxError('csv', 'the training data has a header but no rows', { file, line: stream.headerLine });
+
+  const reports: ColumnReport[] = [];
+  const features: EncodedFeature[] = [];
+  const ignored: string[] = [];
+  let width = 0;
+  const unknownDefault = declaration.unknown ?? 'zeros';
+
+  for (let c = 0; c < header.length; c++) {
+    const name = header[c]!;
+    const s = stats[c]!;
+    const declared = declaration.columns[name];
+    const base = { name, distinct: s.distinct, missing: s.missing };
+    if (name === label) {
+      reports.push({ ...base, role: 'label', declared: true, reason: 'named as the label' });
+      continue;
+    }
+    let type: 'numeric' | 'categorical' | 'ignore';
+    let reason: string;
+    if (declared) {
+      type = declared.type;
+      reason = 'declared in glassbox.json';
+      if (type === 'numeric' && !s.isNumeric && s.n + s.missing < rows) {
+        throw new GlassboxError('schema', `feature '${name}' is declared numeric but ${s.nonNumeric} training value(s) are not numbers (e.g. '${firstNonNumeric(s, missingTokens)}')`, declared.location);
+      }
+    } else if (!declaration.inferRest) {
+      type = 'ignore';
+      reason = 'not declared, and inference of other columns is off';
+    } else if (s.isNumeric) {
+      type = 'numeric';
+      reason = `all ${s.n} non-missing values are numbers`;
+    } else if (s.distinct > MAX_CATEGORIES) {
+      type = 'ignore';
+      reason = `text with more than ${MAX_CATEGORIES} distinct values looks like an identifier or free text; declare it to use it`;
+    } else {
+      type = 'categorical';
+      reason = `${s.nonNumeric} value(s) are not numbers; ${s.distinct} distinct values`;
+    }
+    if (type === 'ignore') {
+      ignored.push(name);
+      reports.push({ ...base, role: 'ignored', declared: Boolean(declared), reason });
+      continue;
+    }
+    if (type === 'numeric') {
+      const transform = declared?.transform ?? 'standardize';
+      features.push({ name, type, transform, mean: s.mean, std: s.std, columns: [width, width + 1] });
+      width += 1;
+    } else {
+      const categories = declared?.categories ?? [...s.counts.keys()].sort(codePointCompare);
+      const unknown = declared?.unknown ?? unknownDefault;
+      const n = categories.length + (unknown === 'column' ? 1 : 0);
+      features.push({ name, type, categories, unknown, columns: [width, width + n] });
+      width += n;
+    }
+    reports.push({ ...base, role: 'feature', type, declared: Boolean(declared), reason });
+  }
+  if (features.length === 0) throw new GlassboxError('schema', 'no column is used as a feature', { file, line: stream.headerLine });
+
+  let task = declaration.task;
+  let classes = declaration.classes;
+  if (label !== undefined) {
+    const ls = stats[header.indexOf(label)]!;
+    const values = sortLabelValues([...ls.counts.keys()].filter((v) => !missingTokens.has(v.trim())));
+    if (!task) {
+      const integral = ls.isNumeric && values.every((v) => Number.isInteger(Number(v)));
+      task = values.length === 2 ? 'binary' : (!ls.isNumeric || (integral && values.length <= 20)) ? 'multiclass' : 'regression';
+    }
+    if (task !== 'regression') classes ??= values;
+    if (task === 'binary' && classes && classes.length !== 2) {
+      throw new GlassboxError('schema', `task is binary but label '${label}' has ${classes.length} distinct values (${classes.slice(0, 5).join(', ')}${classes.length > 5 ? ', ...' : ''})`, { file, line: stream.headerLine });
+    }
+  }
+  task ??= 'binary';
+
+  const encoding: Encoding = {
+    features,
+    ignored,
+    missing: [...missingTokens],
+    width,
+    ...(label !== undefined ? { label: task === 'regression' ? { name: label } : { name: label, classes: classes! } } : {}),
+  };
+  return { encoding, task, columns: reports, rows };
+}
+
+function firstNonNumeric(s: ColumnStats, missing: Set<string>): string {
+  for (const k of s.counts.keys()) if (!missing.has(k.trim()) && !Number.isFinite(Number(k.trim()))) return k;
+  return '';
+}
+
+/** "Did you mean" for a misspelt column name. */
+export function suggest(name: string, options: readonly string[]): string {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const o of options) {
+    const d = editDistance(name.toLowerCase(), o.toLowerCase());
+    if (d < bestD) {
+      bestD = d;
+      best = o;
+    }
+  }
+  return best !== undefined && bestD <= Math.max(2, Math.floor(name.length / 3)) ? ` (did you mean '${best}'?)` : '';
+}
+
+export function editDistance(a: string, b: string): number {
+  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0]!;
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = prev[j]!;
+      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = tmp;
+    }
+  }
+  return prev[b.length]!;
+}

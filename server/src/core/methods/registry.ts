@@ -1,0 +1,28 @@
+/**
+ * Every attribution method, by id. Adding a method: write `methods/<id>.ts` exporting an object
+ * that `satisfies AttributionMethod<Params>`, add it here, document it in docs/cli.md; the
+ * conformance suite (registry.test.ts) then covers it automatically.
+ */
+import { GlassboxError } from '../errors';
+import { suggest } from '../data/schema';
+import type { AttributionMethod } from './types';
+import { saliency } from './saliency';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each method has its own params type
+type AnyMethod = AttributionMethod<any>;
+
+export const METHODS = {
+  saliency,
+} as const satisfies Record<string, AnyMethod>;
+
+export type MethodId = keyof typeof METHODS;
+
+export function methodIds(): string[] {
+  return Object.keys(METHODS);
+}
+
+export function getMethod(id: string): AttributionMethod<Record<string, unknown>> {
+  const m = (METHODS as Record<string, AnyMethod>)[id];
+  if (!m) throw new GlassboxError('usage', `unknown method '${id}'${suggest(id, methodIds())} (methods: ${methodIds().join(', ')})`);
+  return m;
+}

@@ -1,0 +1,265 @@
+/**
+ * A loaded checkpoint as the analysis core sees it: a function from encoded inputs to class logits
+ * (or a regression value), with its shapes checked against the data.
+ *
+ * Every classifier is exposed through `logits`: an n x K matrix whose softmax is the model's class
+ * probabilities. A softmax head gives its pre-activation; a one-unit sigmoid head z becomes [0, z];
+ * linear heads are taken as logits. Models that are a plain stack of Dense layers (the common
+ * tabular MLP) are run with explicit ops (`layers`), which is what the fast gradient paths and
+ * per-example-gradient tricks build on; other models run through tfjs-layers.
+ */
+import * as path from 'node:path';
+import { tf, tfl } from '../engine/tf';
+import { GlassboxError } from '../errors';
+import type { Encoding } from '../data/encoding';
+import { columnNames } from '../data/encoding';
+import type { Task } from '../data/schema';
+import { loadLayersModel } from './io';
+
+export type Activation = 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'softmax' | 'elu' | 'selu' | 'softplus' | 'softsign' | 'relu6';
+export type OutputKind = 'logits' | 'probabilities' | 'value';
+
+export interface DenseLayer {
+  name: string;
+  /** in x out */
+  kernel: tf.Tensor2D;
+  bias?: tf.Tensor1D;
+  activation: Activation;
+}
+
+export interface ModelHandle {
+  dir: string;
+  metadata: Record<string, unknown>;
+  task: Task;
+  inputWidth: number;
+  /** Width of the model's own output layer. */
+  outputWidth: number;
+  /** Number of classes K (1 for regression). */
+  classes: number;
+  /** What the model's output layer emits. */
+  outputKind: OutputKind;
+  /** Dense stack, present when the model is one (input -> dense ... -> dense). */
+  layers?: DenseLayer[];
+  layersModel: tfl.LayersModel;
+  /** n x K logits (classification) or n x 1 values (regression). Differentiable. */
+  logits(x: tf.Tensor2D): tf.Tensor2D;
+  /** Activations entering the final dense layer (dense stacks only). */
+  hidden?(x: tf.Tensor2D): tf.Tensor2D;
+  dispose(): void;
+}
+
+const ACTIVATIONS: Record<Activation, (x: tf.Tensor) => tf.Tensor> = {
+  linear: (x) => x,
+  relu: (x) => tf.relu(x),
+  sigmoid: (x) => tf.sigmoid(x),
+  tanh: (x) => tf.tanh(x),
+  softmax: (x) => tf.softmax(x),
+  elu: (x) => tf.elu(x),
+  selu: (x) => tf.selu(x),
+  softplus: (x) => tf.softplus(x),
+  softsign: (x) => tf.div(x, tf.add(tf.abs(x), 1)),
+  relu6: (x) => tf.relu6(x),
+};
+
+export interface ModelExpectations {
+  encoding: Encoding;
+  task: Task;
+  /** Overrides what the output layer emits when its activation is ambiguous. */
+  output?: OutputKind;
+}
+
+export async function loadModel(dir: string, expect: ModelExpectations): Promise<ModelHandle> {
+  const { model, metadata } = await loadLayersModel(dir);
+  try {
+    return wrapModel(model, dir, metadata, expect);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+}
+
+export function wrapModel(model: tfl.LayersModel, dir: string, metadata: Record<string, unknown>, expect: ModelExpectations): ModelHandle {
+  const file = path.join(dir, 'model.json');
+  const inShape = model.inputs[0]?.shape ?? [];
+  const outShape = model.outputs[0]?.shape ?? [];
+  if (model.inputs.length !== 1 || inShape.length !== 2) {
+    throw new GlassboxError('model', `the model takes input of shape ${fmt(inShape)}${model.inputs.length > 1 ? ` (and ${model.inputs.length - 1} more inputs)` : ''}; Glassbox needs one [batch, features] input for tabular data`, { file });
+  }
+  const inputWidth = inShape[1] as number;
+  const { encoding, task } = expect;
+  if (inputWidth !== encoding.width) {
+    const names = columnNames(encoding);
+    throw new GlassboxError(
+      'shape',
+      `the model expects input shape [batch, ${inputWidth}] but the encoded data has shape [batch, ${encoding.width}] ` +
+        `(${encoding.features.length} raw features -> ${names.length} columns: ${names.slice(0, 4).join(', ')}${names.length > 4 ? ', ...' : ''}); ` +
+        `check the feature schema in glassbox.json against the one used in training`,
+      { file },
+    );
+  }
+  if (model.outputs.length !== 1 || outShape.length !== 2) {
+    throw new GlassboxError('model', `the model's output has shape ${fmt(outShape)}; Glassbox understands one [batch, outputs] output`, { file });
+  }
+  const outputWidth = outShape[1] as number;
+  const layers = denseStack(model);
+  const lastActivation = layers ? layers[layers.length - 1]!.activation : lastLayerActivation(model);
+  const classes = task === 'regression' ? 1 : task === 'binary' ? 2 : encoding.label?.classes?.length ?? outputWidth;
+
+  let outputKind: OutputKind;
+  if (task === 'regression') {
+    if (outputWidth !== 1) throw new GlassboxError('model', `task is regression but the model has output shape [batch, ${outputWidth}]; expected [batch, 1]`, { file });
+    outputKind = 'value';
+  } else {
+    const ok = task === 'binary' ? outputWidth === 1 || outputWidth === 2 : outputWidth === classes;
+    if (!ok) {
+      throw new GlassboxError('model', `task is ${task} with ${classes} classes but the model has output shape [batch, ${outputWidth}]; expected [batch, ${task === 'binary' ? '1 or 2' : classes}]`, { file });
+    }
+    outputKind = expect.output ?? (lastActivation === 'softmax' || lastActivation === 'sigmoid' ? 'probabilities' : 'logits');
+    if (outputWidth === 1 && lastActivation === 'softmax') {
+      throw new GlassboxError('model', 'the model ends in softmax over a single unit, which is constant 1', { file });
+    }
+  }
+
+  const single = outputWidth === 1 && task !== 'regression';
+  const toTwo = (z: tf.Tensor2D): tf.Tensor2D => tf.concat([tf.zerosLike(z), z], 1);
+
+  let logits: (x: tf.Tensor2D) => tf.Tensor2D;
+  let hidden: ((x: tf.Tensor2D) => tf.Tensor2D) | undefined;
+  if (layers) {
+    const body = layers.slice(0, -1);
+    const head = layers[layers.length - 1]!;
+    hidden = (x) => {
+      let h: tf.Tensor2D = x;
+      for (const l of body) h = ACTIVATIONS[l.activation](dense(h, l)) as tf.Tensor2D;
+      return h;
+    };
+    logits = (x) => {
+      const z = dense(hidden!(x), head);
+      if (task === 'regression') return ACTIVATIONS[head.activation](z) as tf.Tensor2D;
+      // Softmax and sigmoid heads: their pre-activation is the logit. Other activations: the output.
+      const pre = head.activation === 'softmax' || head.activation === 'sigmoid' ? z : (ACTIVATIONS[head.activation](z) as tf.Tensor2D);
+      if (single) return toTwo(pre);
+      return pre;
+    };
+  } else {
+    logits = (x) => {
+      const out = model.apply(x, { training: false }) as tf.Tensor2D;
+      if (task === 'regression' || outputKind === 'logits') return single ? toTwo(out) : out;
+      const eps = 1e-7;
+      if (single) {
+        const p = tf.clipByValue(out, eps, 1 - eps);
+        return toTwo(tf.sub(tf.log(p), tf.log1p(tf.neg(p))) as tf.Tensor2D);
+      }
+      return tf.log(tf.clipByValue(out, eps, 1)) as tf.Tensor2D;
+    };
+  }
+
+  const handle: ModelHandle = {
+    dir,
+    metadata,
+    task,
+    inputWidth,
+    outputWidth,
+    classes,
+    outputKind,
+    layersModel: model,
+    logits,
+    dispose: () => model.dispose(),
+  };
+  if (layers) handle.layers = layers;
+  if (hidden) handle.hidden = hidden;
+  return handle;
+}
+
+function dense(h: tf.Tensor2D, l: DenseLayer): tf.Tensor2D {
+  const z: tf.Tensor2D = tf.matMul(h, l.kernel);
+  return l.bias ? tf.add<tf.Tensor2D>(z, l.bias) : z;
+}
+
+/**
+ * The model as a list of dense layers, or undefined when it has anything else that computes
+ * (Dropout and InputLayer are identities at inference; a separate Activation layer folds into the
+ * dense layer before it).
+ */
+function denseStack(model: tfl.LayersModel): DenseLayer[] | undefined {
+  const out: DenseLayer[] = [];
+  for (const layer of model.layers) {
+    const cls = layer.getClassName();
+    const config = layer.getConfig() as { activation?: string; useBias?: boolean };
+    if (cls === 'InputLayer' || cls === 'Dropout') continue;
+    if (cls === 'Activation') {
+      const prev = out[out.length - 1];
+      const act = config.activation as Activation;
+      if (!prev || prev.activation !== 'linear' || !(act in ACTIVATIONS)) return undefined;
+      prev.activation = act;
+      continue;
+    }
+    if (cls !== 'Dense') return undefined;
+    const act = (config.activation ?? 'linear') as Activation;
+    if (!(act in ACTIVATIONS)) return undefined;
+    const weights = layer.getWeights();
+    const dl: DenseLayer = { name: layer.name, kernel: weights[0] as tf.Tensor2D, activation: act };
+    if (weights[1]) dl.bias = weights[1] as tf.Tensor1D;
+    out.push(dl);
+  }
+  return out.length > 0 ? out : undefined;
+}
+
+function lastLayerActivation(model: tfl.LayersModel): Activation | undefined {
+  const last = model.layers[model.layers.length - 1];
+  const act = (last?.getConfig() as { activation?: string } | undefined)?.activation;
+  return act as Activation | undefined;
+}
+
+function fmt(shape: ReadonlyArray<number | null>): string {
+  return `[${shape.map((d) => (d === null ? 'batch' : d)).join(', ')}]`;
+}
+
+/** Rows per forward batch: large enough to keep the backend busy, small enough to bound memory. */
+export const PREDICT_BATCH = 4096;
+
+export interface Predictions {
+  n: number;
+  classes: number;
+  /** n x K logits (classification) or n x 1 values (regression). */
+  logits: Float32Array;
+  /** n x K softmax probabilities (classification only). */
+  probabilities?: Float32Array;
+  /** argmax class per row (classification only). */
+  predicted?: Int32Array;
+}
+
+/** Batched forward pass over an encoded matrix; no tensors outlive the call. */
+export function predict(model: ModelHandle, X: Float32Array, n: number, signal?: AbortSignal): Predictions {
+  const d = model.inputWidth;
+  const K = model.classes;
+  const logits = new Float32Array(n * K);
+  const probabilities = model.task === 'regression' ? undefined : new Float32Array(n * K);
+  for (let start = 0; start < n; start += PREDICT_BATCH) {
+    if (signal?.aborted) throw new GlassboxError('cancelled', 'prediction was cancelled');
+    const end = Math.min(n, start + PREDICT_BATCH);
+    const [z, p] = tf.tidy(() => {
+      const x = tf.tensor2d(X.subarray(start * d, end * d), [end - start, d]);
+      const z = model.logits(x);
+      return [z, probabilities ? tf.softmax(z) : undefined] as const;
+    });
+    logits.set(z.dataSync() as Float32Array, start * K);
+    z.dispose();
+    if (p) {
+      probabilities!.set(p.dataSync() as Float32Array, start * K);
+      p.dispose();
+    }
+  }
+  const out: Predictions = { n, classes: K, logits };
+  if (probabilities) {
+    out.probabilities = probabilities;
+    const predicted = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      let best = 0;
+      for (let k = 1; k < K; k++) if (probabilities[i * K + k]! > probabilities[i * K + best]!) best = k;
+      predicted[i] = best;
+    }
+    out.predicted = predicted;
+  }
+  return out;
+}
