@@ -15,6 +15,7 @@ import { tf, tfl } from '../server/src/core/engine/tf';
 import { initEngine } from '../server/src/core/engine/backend';
 import { Project } from '../server/src/core/project';
 import { saveCheckpoint } from '../server/src/core/model/io';
+import { createRng, permutation } from '../server/src/core/util/random';
 
 const { values } = parseArgs({
   options: {
@@ -55,12 +56,12 @@ async function main(): Promise<void> {
   const y = tf.oneHot(tf.tensor1d(train.y!, 'int32'), 2);
   const xTest = tf.tensor2d(test.X, [test.n, encoding.width]);
   const yTest = tf.oneHot(tf.tensor1d(test.y!, 'int32'), 2);
-  const rng = mulberry32(seed);
+  const rng = createRng(seed);
   console.log(`training ${encoding.width} -> 64 -> 64 -> 2 on ${train.n} rows (${engine.backend}), ${epochs} epochs`);
 
   for (let epoch = 1; epoch <= epochs; epoch++) {
     // Seeded shuffle so the demo trains the same model on every machine.
-    const order = tf.tensor1d(shuffled(train.n, rng), 'int32');
+    const order = tf.tensor1d(permutation(train.n, rng), 'int32');
     const xs = tf.gather(x, order);
     const ys = tf.gather(y, order);
     const started = Date.now();
@@ -73,25 +74,6 @@ async function main(): Promise<void> {
   }
   tf.dispose([x, y, xTest, yTest]);
   model.dispose();
-}
-
-function mulberry32(a: number): () => number {
-  return () => {
-    a |= 0;
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function shuffled(n: number, rng: () => number): Int32Array {
-  const a = Int32Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    [a[i], a[j]] = [a[j]!, a[i]!];
-  }
-  return a;
 }
 
 main().catch((e) => {
