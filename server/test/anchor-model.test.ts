@@ -1,7 +1,7 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import { anchorProject, readAnchor, expectClose } from './helpers';
 import { predict } from '../src/core/model/model';
-import { saliency } from '../src/core/methods/saliency';
+import { saliency, type SaliencyParams } from '../src/core/methods/saliency';
 import { resolveParams } from '../src/core/methods/params';
 import type { Project } from '../src/core/project';
 
@@ -33,7 +33,7 @@ describe('reference Adult MLP (anchors)', () => {
     const { encoding } = await project.schema();
     const result = await saliency.attribute(
       { model, encoding, X: test.X.subarray(0, n * 108), n, target: { kind: 'class', index: 1 } },
-      resolveParams('saliency', saliency.params),
+      resolveParams<SaliencyParams>('saliency', saliency.params),
     );
     expectClose(result.encoded, ref.saliency.values.flat(), 1e-4, 1e-6);
   });
