@@ -72,6 +72,22 @@ describe('glassbox CLI', () => {
     expect(flag.stderr.split('\n').filter(Boolean)).toHaveLength(1);
   });
 
+  it('names categories unseen in training and counts imputed values', async () => {
+    const dir = tmpDir('cli-unseen');
+    const train = fs.readFileSync(path.join(REPO, 'test-workspace/data/adult_train.csv'), 'utf8').split('\n').slice(0, 2001).join('\n');
+    fs.writeFileSync(path.join(dir, 'train.csv'), train);
+    const lines = train.split('\n').slice(0, 4);
+    lines[3] = lines[3]!.replace('Private', 'Space-agency');
+    lines[2] = lines[2]!.replace(/^\d+,/, '?,');
+    fs.writeFileSync(path.join(dir, 'prod.csv'), lines.join('\n'));
+    fs.writeFileSync(path.join(dir, 'glassbox.json'), JSON.stringify({ data: { train: 'train.csv', reference: 'prod.csv' }, label: 'income', checkpoints: { path: 'ckpt' } }));
+    const r = await cli(['schema', '--json'], dir);
+    expect(r.code).toBe(0);
+    expect(r.json().data.reference).toEqual({ unseenCategories: { workclass: { 'Space-agency': 1 } }, missingImputed: { age: 1 }, unknownLabels: {} });
+    const text = await cli(['schema'], dir);
+    expect(text.stdout).toMatch(/workclass: 1 row\(s\) with categories unseen in training: 'Space-agency' \(1\)/);
+  });
+
   it('points at the line of a config error', async () => {
     const dir = tmpDir('cli-config');
     fs.writeFileSync(path.join(dir, 'glassbox.json'), '{\n  "data": { "train": "t.csv" },\n  "label": "y",\n  "checkpoint": { "path": "c" }\n}\n');

@@ -7,6 +7,7 @@ import { getMethod, methodIds } from '../../core/methods/registry';
 import { resolveParams } from '../../core/methods/params';
 import type { Target } from '../../core/methods/types';
 import { ROW_OPTIONS, selectRows } from '../rows';
+import { dataNotes, describeDataNotes } from '../data-notes';
 
 /** Local attributions for rows, per raw feature (and per encoded input with --encoded). */
 export const explain: Command = {
@@ -66,6 +67,7 @@ export const explain: Command = {
       file: sel.dataset.file,
       features: names,
       classes: classes ?? null,
+      data: dataNotes(sel.dataset),
       rows,
       extras: result.extras,
     };
@@ -73,6 +75,7 @@ export const explain: Command = {
     else {
       const top = Number((ctx.options.top as string | undefined) ?? 6);
       ctx.print(`${method.name} on checkpoint ${ckpt.name} (${engine.backend}), target ${describeTarget(target)}`);
+      for (const note of describeDataNotes(json.data)) ctx.print(`note: ${note}`);
       for (const r of rows) {
         const p = r.prediction;
         const predText = p.class !== undefined ? `predicted ${classes?.[p.class] ?? p.class} (p=${fmtNum(p.probability!, 3)})` : `predicted ${fmtNum(p.value!)}`;

@@ -2,6 +2,7 @@ import type { Command } from '../context';
 import { table } from '../format';
 import { predict as runPredict } from '../../core/model/model';
 import { ROW_OPTIONS, selectRows } from '../rows';
+import { dataNotes, describeDataNotes } from '../data-notes';
 
 /** The model's predictions for rows of a data set, with accuracy when labels are present. */
 export const predict: Command = {
@@ -44,10 +45,11 @@ export const predict: Command = {
       }
       if (seen > 0) accuracy = hit / seen;
     }
-    const result = { checkpoint: { name: ckpt.name, dir: ckpt.dir, hash: ckpt.hash }, file: sel.dataset.file, classes: classes ?? null, outputKind: model.outputKind, accuracy: accuracy ?? null, rows };
+    const result = { checkpoint: { name: ckpt.name, dir: ckpt.dir, hash: ckpt.hash }, file: sel.dataset.file, classes: classes ?? null, outputKind: model.outputKind, accuracy: accuracy ?? null, data: dataNotes(sel.dataset), rows };
     if (ctx.json) ctx.emit(result);
     else {
       ctx.print(`checkpoint ${ckpt.name} on ${project.relative(sel.dataset.file)}: ${sel.n} rows${accuracy !== undefined ? `, accuracy ${(accuracy * 100).toFixed(2)}%` : ''}`);
+      for (const note of describeDataNotes(result.data)) ctx.print(`note: ${note}`);
       const shown = rows.slice(0, 20);
       ctx.print(
         table(

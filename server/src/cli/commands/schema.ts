@@ -1,6 +1,8 @@
 import type { Command } from '../context';
 import { table } from '../format';
 import { columnNames } from '../../core/data/encoding';
+import type { DataRole } from '../../core/project';
+import { dataNotes, describeDataNotes, type DataNotes } from '../data-notes';
 
 /** Prints the fitted (declared or inferred) schema, per raw column, and with --encoded per model input. */
 export const schema: Command = {
@@ -13,8 +15,13 @@ export const schema: Command = {
     const project = ctx.project();
     const s = await project.schema();
     const names = columnNames(s.encoding);
+    // How the other data sets fit the training encoding: unseen categories by name, missing values.
+    const data: Record<string, DataNotes> = {};
+    for (const role of ['test', 'reference'] as DataRole[]) {
+      if (project.dataPath(role)) data[role] = dataNotes(await project.dataset(role));
+    }
     if (ctx.json) {
-      ctx.emit({ task: s.task, rows: s.rows, label: s.encoding.label ?? null, width: s.encoding.width, columns: s.columns, encoding: s.encoding, ...(ctx.options.encoded ? { encodedColumns: names } : {}) });
+      ctx.emit({ task: s.task, rows: s.rows, label: s.encoding.label ?? null, width: s.encoding.width, columns: s.columns, encoding: s.encoding, data, ...(ctx.options.encoded ? { encodedColumns: names } : {}) });
       return 0;
     }
     ctx.print(`task: ${s.task}   label: ${s.encoding.label?.name ?? '-'}${s.encoding.label?.classes ? ` (classes ${s.encoding.label.classes.join(', ')})` : ''}   training rows: ${s.rows}   model inputs: ${s.encoding.width}`);
@@ -29,6 +36,12 @@ export const schema: Command = {
         ['l', 'l', 'l', 'r', 'r', 'r', 'l'],
       ),
     );
+    for (const [role, notes] of Object.entries(data)) {
+      const lines = describeDataNotes(notes);
+      ctx.print();
+      ctx.print(`${role} data (${project.relative(project.dataPath(role as DataRole)!)}): ${lines.length ? '' : 'every value fits the training encoding'}`);
+      for (const l of lines) ctx.print(`  ${l}`);
+    }
     if (ctx.options.encoded) {
       ctx.print();
       names.forEach((n, i) => ctx.print(`${String(i).padStart(4)}  ${n}`));

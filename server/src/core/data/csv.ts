@@ -50,7 +50,7 @@ export async function openCsv(source: string | { text: string; name: string }, o
     }),
   );
   input.on('error', (e) => parser.destroy(e));
-  const iterator = withLineNumbers(parser as AsyncIterable<{ record: string[]; info: Info }>, name)[Symbol.asyncIterator]();
+  const iterator = withLineNumbers(parser as AsyncIterable<{ record: string[]; info: Info }>)[Symbol.asyncIterator]();
   const first = await nextOrThrow(iterator, name);
   if (first.done) throw new GlassboxError('csv', 'the file is empty: expected a header row', { file: name, line: 1 });
   const header = first.value.values.map((h) => h.trim());
@@ -120,7 +120,7 @@ async function nextOrThrow<T>(it: AsyncIterator<T>, file: string): Promise<Itera
  * ahead by one per such pair; we subtract the pairs seen so far, then step back over the line
  * breaks inside the record's own fields.
  */
-async function* withLineNumbers(source: AsyncIterable<{ record: string[]; info: Info }>, _file: string): AsyncGenerator<CsvRecord> {
+async function* withLineNumbers(source: AsyncIterable<{ record: string[]; info: Info }>): AsyncGenerator<CsvRecord> {
   let crlfInQuotes = 0;
   for await (const { record, info } of source) {
     let breaks = 0;
