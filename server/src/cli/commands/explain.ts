@@ -21,6 +21,7 @@ export const explain: Command = {
     checkpoint: { type: 'string', arg: 'PATH', description: 'checkpoint directory or name in the series (default: latest ready)' },
     top: { type: 'string', arg: 'K', description: 'features shown per row in the readable output (default 6)' },
     encoded: { type: 'boolean', description: 'include per-encoded-column attributions in the JSON' },
+    seed: { type: 'string', arg: 'N', description: 'random seed of stochastic methods (default 0)' },
   },
   async run(ctx) {
     const engine = await ctx.engine();
@@ -34,6 +35,7 @@ export const explain: Command = {
     const sel = await selectRows(ctx, project, 5);
     const input: Parameters<typeof method.attribute>[0] = { model, encoding, X: sel.X, n: sel.n, target };
     if (sel.labels) input.labels = sel.labels;
+    if (ctx.options.seed !== undefined) input.seed = parseSeed(ctx.options.seed as string);
     if (method.capabilities.background) {
       const train = await project.dataset('train');
       input.background = train.X;
@@ -63,6 +65,7 @@ export const explain: Command = {
       backend: engine.backend,
       method: method.id,
       params,
+      ...(method.capabilities.stochastic ? { seed: input.seed ?? 0 } : {}),
       target,
       file: sel.dataset.file,
       features: names,
@@ -114,6 +117,12 @@ export function parseTarget(spec: string): Target {
 
 function describeTarget(t: Target): string {
   return t.kind === 'class' ? `logit of class ${t.index}` : t.kind === 'loss' ? 'loss against the true label' : 'logit of the predicted class';
+}
+
+function parseSeed(spec: string): number {
+  const seed = Number(spec);
+  if (!Number.isInteger(seed)) throw new GlassboxError('usage', `--seed must be an integer, got '${spec}'`);
+  return seed;
 }
 
 export function parseParams(pairs: string[]): Record<string, string> {

@@ -7,12 +7,24 @@ import { GlassboxError } from '../errors';
 import { suggest } from '../data/schema';
 import type { AttributionMethod } from './types';
 import { saliency } from './saliency';
+import { inputXGradient } from './input-x-gradient';
+import { integratedGradients } from './integrated-gradients';
+import { smoothgrad } from './smoothgrad';
+import { smoothgradSq } from './smoothgrad-sq';
+import { vargrad } from './vargrad';
+import { expectedGradients } from './expected-gradients';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each method has its own params type
 type AnyMethod = AttributionMethod<any>;
 
 export const METHODS = {
   saliency,
+  'input-x-gradient': inputXGradient,
+  'integrated-gradients': integratedGradients,
+  smoothgrad,
+  'smoothgrad-sq': smoothgradSq,
+  vargrad,
+  'expected-gradients': expectedGradients,
 } as const satisfies Record<string, AnyMethod>;
 
 export type MethodId = keyof typeof METHODS;

@@ -26,6 +26,8 @@ export interface AttributionInput {
   /** Training rows (row-major, `backgroundN` x width) for baselines, noise scales and backgrounds. */
   background?: Float32Array;
   backgroundN?: number;
+  /** Per-row baselines (row-major n x width) for path methods given `baseline: custom`. */
+  baselines?: Float32Array;
   seed?: number;
   signal?: AbortSignal;
   /** Called with the fraction done, between batches. */
