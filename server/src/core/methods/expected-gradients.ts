@@ -14,7 +14,7 @@ import { throwIfAborted } from '../errors';
 import { groupByFeature } from '../data/encoding';
 import { createRng } from '../util/random';
 import { checkInput, chunks, completenessGap, requireBackground, targetValues } from './batching';
-import { inputGradients, resolveTargetClasses, targetScalar } from './target';
+import { inputGradients, reportedTargetClasses, resolveTargetClasses, targetScalar } from './target';
 import type { AttributionMethod } from './types';
 
 export interface ExpectedGradientsParams extends Record<string, unknown> {
@@ -93,7 +93,7 @@ export const expectedGradients = {
       width,
       encoded,
       grouped: groupByFeature(encoded, n, encoding),
-      targetClass: model.task === 'regression' ? classes.fill(-1) : classes,
+      targetClass: reportedTargetClasses(model, classes),
       extras: {
         grouping: 'sum',
         samples: S,

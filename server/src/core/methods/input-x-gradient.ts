@@ -11,7 +11,7 @@ import { tf } from '../engine/tf';
 import { throwIfAborted } from '../errors';
 import { groupByFeature } from '../data/encoding';
 import { checkInput } from './batching';
-import { inputGradients, resolveTargetClasses } from './target';
+import { inputGradients, reportedTargetClasses, resolveTargetClasses } from './target';
 import type { AttributionMethod } from './types';
 
 export interface InputXGradientParams extends Record<string, unknown> {
@@ -51,7 +51,7 @@ export const inputXGradient = {
       width,
       encoded,
       grouped: groupByFeature(encoded, n, encoding),
-      targetClass: model.task === 'regression' ? classes.fill(-1) : classes,
+      targetClass: reportedTargetClasses(model, classes),
       extras: { grouping: 'sum' },
     };
   },

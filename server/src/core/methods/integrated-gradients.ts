@@ -21,7 +21,7 @@ import { GlassboxError, throwIfAborted } from '../errors';
 import { groupByFeature } from '../data/encoding';
 import { checkInput, chunks, columnMeans, completenessGap, requireBackground, targetValues } from './batching';
 import { QUADRATURE_RULES, quadrature, type QuadratureRule } from './quadrature';
-import { inputGradients, resolveTargetClasses } from './target';
+import { inputGradients, reportedTargetClasses, resolveTargetClasses } from './target';
 import type { AttributionInput, AttributionMethod } from './types';
 
 export const BASELINES = ['zero', 'mean', 'custom'] as const;
@@ -89,7 +89,7 @@ export const integratedGradients = {
       width,
       encoded,
       grouped: groupByFeature(encoded, n, encoding),
-      targetClass: model.task === 'regression' ? classes.fill(-1) : classes,
+      targetClass: reportedTargetClasses(model, classes),
       extras: {
         grouping: 'sum',
         baseline: params.baseline,

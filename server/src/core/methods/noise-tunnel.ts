@@ -14,7 +14,7 @@ import { throwIfAborted } from '../errors';
 import { groupByFeatureActive } from '../data/encoding';
 import { createRng } from '../util/random';
 import { checkInput, chunks, columnRanges, requireBackground } from './batching';
-import { inputGradients, resolveTargetClasses } from './target';
+import { inputGradients, reportedTargetClasses, resolveTargetClasses } from './target';
 import type { AttributionInput, AttributionResult, ParamSpec } from './types';
 
 export interface NoiseTunnelParams extends Record<string, unknown> {
@@ -86,7 +86,7 @@ export async function noiseTunnel(methodId: string, reduction: NoiseReduction, i
     width,
     encoded,
     grouped: groupByFeatureActive(encoded, X, n, encoding),
-    targetClass: model.task === 'regression' ? classes.fill(-1) : classes,
+    targetClass: reportedTargetClasses(model, classes),
     extras: {
       grouping: 'active-column',
       samples: S,

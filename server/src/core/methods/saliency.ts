@@ -10,7 +10,7 @@
 import { tf } from '../engine/tf';
 import { throwIfAborted } from '../errors';
 import { groupByFeatureActive } from '../data/encoding';
-import { inputGradients, resolveTargetClasses } from './target';
+import { inputGradients, reportedTargetClasses, resolveTargetClasses } from './target';
 import type { AttributionMethod } from './types';
 
 export interface SaliencyParams extends Record<string, unknown> {
@@ -52,7 +52,7 @@ export const saliency = {
       width,
       encoded,
       grouped: groupByFeatureActive(encoded, X, n, encoding),
-      targetClass: model.task === 'regression' ? classes.fill(-1) : classes,
+      targetClass: reportedTargetClasses(model, classes),
       extras: { grouping: 'active-column' },
     };
   },

@@ -61,3 +61,8 @@ export function inputGradients(model: ModelHandle, x: tf.Tensor2D, classes: tf.T
   const f = (inp: tf.Tensor) => tf.sum(targetScalar(model, inp as tf.Tensor2D, classes, target));
   return tf.grad(f)(x) as tf.Tensor2D;
 }
+
+/** The `targetClass` a result reports: the resolved classes, or -1 everywhere for regression. */
+export function reportedTargetClasses(model: ModelHandle, classes: Int32Array): Int32Array {
+  return model.task === 'regression' ? classes.fill(-1) : classes;
+}

@@ -42,7 +42,7 @@ export interface AttributionResult {
   encoded: Float32Array;
   /** n x features, per raw feature (one-hot groups summed). */
   grouped: Float64Array;
-  /** The class explained for each row (-1 for regression / loss). */
+  /** The class explained for each row: the predicted or given class, the true label for `loss`, -1 for regression. */
   targetClass: Int32Array;
   /** Method-specific per-row or global diagnostics (plain JSON). */
   extras: Record<string, unknown>;
