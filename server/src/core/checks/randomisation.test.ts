@@ -5,6 +5,7 @@ import { groupByFeature } from '../data/encoding';
 import { saliency } from '../methods/saliency';
 import type { AttributionMethod } from '../methods/types';
 import { parameterRandomisation, rankSimilarity } from './randomisation';
+import { dataRandomisation } from './data-randomisation';
 import { anchorProject } from '../../../test/helpers';
 
 /** Weight-independent by construction: "attributes" each row to its own input values. */
@@ -50,6 +51,32 @@ describe('model parameter randomisation test', () => {
     expect(sal!.final).toBeLessThan(0.3);
     // Each further layer re-initialised takes saliency further from the trained model's.
     expect(sal!.similarities[2]!).toBeLessThan(sal!.similarities[0]!);
+    await project.dispose();
+  });
+
+  it('data randomisation: a model trained on shuffled labels gets different saliency, the same input-itself', async () => {
+    const project = await anchorProject();
+    const { encoding, task } = await project.schema();
+    const model = await project.model(project.latestCheckpoint());
+    const train = await project.dataset('train');
+    const test = await project.dataset('test');
+    const trainRows = Array.from({ length: 1000 }, (_, i) => i * 31);
+    const rows = Array.from({ length: 64 }, (_, i) => i * 97);
+    const before = tf.memory().numTensors;
+    const result = await dataRandomisation({
+      model,
+      expect: { encoding, task, output: 'logits' },
+      train: { X: takeRows(train, trainRows), y: Float32Array.from(trainRows, (r) => train.y![r]!), n: trainRows.length },
+      X: takeRows(test, rows),
+      n: rows.length,
+      methods: [saliency, inputItself],
+      seed: 1,
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    const [sal, inp] = result.methods;
+    expect(inp).toMatchObject({ similarity: 1, insensitive: true });
+    expect(sal!.insensitive).toBe(false);
+    expect(sal!.similarity).toBeLessThan(0.4);
     await project.dispose();
   });
 });

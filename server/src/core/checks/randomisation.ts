@@ -68,7 +68,7 @@ export function rankSimilarity(a: ArrayLike<number>, b: ArrayLike<number>, n: nu
   return count ? sum / count : NaN;
 }
 
-async function attribute(method: AttributionMethod, model: ModelHandle, input: RandomisationInput): Promise<Float64Array> {
+export async function attribute(method: AttributionMethod, model: ModelHandle, input: Omit<RandomisationInput, 'methods' | 'model' | 'expect'>): Promise<Float64Array> {
   const req: AttributionInput = { model, encoding: input.encoding, X: input.X, n: input.n, target: { kind: 'predicted' }, seed: input.seed ?? 0 };
   if (input.signal) req.signal = input.signal;
   if (method.capabilities.background && input.background) {
@@ -79,7 +79,7 @@ async function attribute(method: AttributionMethod, model: ModelHandle, input: R
 }
 
 /** A copy of `model` with the weighted layers named in `reinit` re-initialised (seeded). */
-async function reinitialised(model: ModelHandle, expect: ModelExpectations, reinit: Set<string>, seed: number): Promise<ModelHandle> {
+export async function reinitialised(model: ModelHandle, expect: ModelExpectations, reinit: Set<string>, seed: number): Promise<ModelHandle> {
   const copy = await tfl.models.modelFromJSON({ modelTopology: model.layersModel.toJSON(null, false) as never });
   copy.setWeights(model.layersModel.getWeights());
   copy.layers.forEach((layer, li) => {

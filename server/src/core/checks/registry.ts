@@ -8,6 +8,7 @@ import { GlassboxError, throwIfAborted, type SourceLocation } from '../errors';
 import { suggest } from '../data/schema';
 import type { CheckContext } from './context';
 import { randomisation } from './randomisation';
+import { dataRandomisationCheck } from './data-randomisation';
 import { checkpointReset } from './checkpoint-reset';
 import { leakage } from './leakage';
 import { irrelevant } from './irrelevant';
@@ -28,6 +29,7 @@ export const CHECKS: Check[] = [
   monotonic,
   expectedTop,
   randomisation,
+  dataRandomisationCheck,
 ];
 
 export function checkIds(): string[] {
@@ -71,8 +73,9 @@ export async function runChecks(ctx: CheckContext, options: RunOptions = {}): Pr
     if (!ids.includes(id)) throw new GlassboxError('usage', `unknown check '${id}'${suggest(id, ids)} (checks: ${ids.join(', ')})`);
     return id;
   });
-  const chosen = all.filter((c) => (only ? only.includes(c.id) : !c.optIn));
   const sev = severities(ctx, all);
+  // Opt-in checks run when named, or when glassbox.json gives them a severity.
+  const chosen = all.filter((c) => (only ? only.includes(c.id) : !c.optIn || sev.get(c.id)!.location !== undefined));
   const results: CheckResult[] = [];
   for (const [i, check] of chosen.entries()) {
     throwIfAborted(options.signal);
