@@ -5,7 +5,7 @@ import { tf } from '../engine/tf';
 import { initEngine } from '../engine/backend';
 import type { Project } from '../project';
 import { checkOptions, createCheckContext } from './context';
-import { runChecks } from './registry';
+import { CHECKS, runChecks } from './registry';
 import { worstViolation } from './monotonic';
 import { kinked, linear, withModel, writeFixture } from '../../../test/checks-fixture';
 
@@ -112,6 +112,28 @@ describe('expectation checks', () => {
     const worst = f.evidence[0]!;
     expect(Number(worst.values!.outputTo)).toBeLessThan(Number(worst.values!.outputFrom) - 0.1);
     expect(Number(worst.values!.from)).toBeGreaterThanOrEqual(-0.2);
+  });
+
+  it('protectedMaxShare (the older key) still sets epsilon and is where the finding points', async () => {
+    const dir = writeFixture({ config: { expectations: { protectedMaxShare: 0.02 } } });
+    const r = await run(await withModel(dir, linear([2, 1, 0, 0, 3, 0])), ['protected']);
+    const f = r.results[0]!.findings[0]!;
+    expect(f.limit).toBe(0.02);
+    expect(f.location!.line).toBe(lineOf(dir, '"protectedMaxShare"'));
+  });
+
+  it('every check, opt-in ones included, runs on a two-layer model without leaking tensors', async () => {
+    const project = await withModel(writeFixture(), kinked(1));
+    const checkpoint = project.latestCheckpoint();
+    const model = await project.model(checkpoint);
+    const ctx = await createCheckContext({ project, checkpoint, model, options: checkOptions(project.config) });
+    const before = tf.memory().numTensors;
+    const report = await runChecks(ctx, { only: CHECKS.map((c) => c.id) });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(report.results.map((r) => r.id)).toEqual(CHECKS.map((c) => c.id));
+    const byId = Object.fromEntries(report.results.map((r) => [r.id, r.status]));
+    expect(byId).toMatchObject({ monotonic: 'pass', randomisation: 'pass', 'data-randomisation': 'pass', 'label-suspects': 'skip' });
+    await project.dispose();
   });
 
   it('config errors name the expectation line', async () => {
