@@ -54,13 +54,21 @@ export function checkOptions(config: Config, provider?: ImportanceProvider): Che
   const options: CheckOptions = {
     seed: c.seed ?? 0,
     sampleSize: c.sampleSize ?? 500,
-    importance: provider ?? attributionImportance(c.importanceMethod ?? 'saliency'),
+    importance: provider ?? importanceFromConfig(config, c.importanceMethod),
   };
   if (c.methods) {
     options.methods = c.methods;
     options.methodsLocation = config.locate(['checks', 'methods']);
   }
   return options;
+}
+
+function importanceFromConfig(config: Config, methodId = 'saliency'): ImportanceProvider {
+  try {
+    return attributionImportance(methodId);
+  } catch (e) {
+    throw new GlassboxError('config', `checks.importanceMethod: ${(e as Error).message}`, config.locate(['checks', 'importanceMethod']));
+  }
 }
 
 export interface ContextInput {

@@ -1,7 +1,7 @@
 import { beforeAll, describe, it, expect } from 'vitest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { tf } from '../engine/tf';
+import { tf, tfl } from '../engine/tf';
 import { initEngine } from '../engine/backend';
 import type { Project } from '../project';
 import { checkOptions, createCheckContext } from './context';
@@ -168,3 +168,23 @@ describe('leaking feature', () => {
     expect(skills.leak!.train).toBe(1);
   });
 });
+
+describe('checks on a regression model', () => {
+  it('leakage, monotonic and importance checks work on a one-output model', async () => {
+    const dir = writeFixture({ leak: true, config: { task: 'regression', model: { output: 'value' }, protected: [] } });
+    const m = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [6], units: 1, name: 'value' })] });
+    const w = [tf.tensor2d([[1], [0.5], [0], [0], [0], [-3]]), tf.zeros([1])];
+    m.setWeights(w);
+    tf.dispose(w);
+    const report = await run(await withModel(dir, m), ['leakage', 'irrelevant', 'monotonic', 'randomisation']);
+    const byId = Object.fromEntries(report.results.map((r) => [r.id, r]));
+    // Decreasing in leak, which equals the label in training (R² of its bin means: 1) and not in test.
+    expect(byId.leakage!.status).toBe('fail');
+    expect(byId.leakage!.findings[0]!.subject).toBe('leak');
+    expect(byId.leakage!.findings[0]!.measured).toBeCloseTo(1, 6);
+    expect(byId.monotonic!.status).toBe('pass');
+    expect(byId.irrelevant!.status).toBe('pass');
+    expect(byId.randomisation!.status).toBe('pass');
+  });
+});
+
