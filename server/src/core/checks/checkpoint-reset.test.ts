@@ -17,6 +17,35 @@ async function runReset(project: Project) {
   return report.results[0]!;
 }
 
+type Edit = (model: tfl.LayersModel) => [tfl.layers.Layer, tf.Tensor[]];
+
+/**
+ * The reference series plus epoch-6, epoch-7, ...: each the epoch-5 model with one edit applied
+ * (the layer and its new weights).
+ */
+async function seriesWith(edits: Edit[]) {
+  const dir = tmpDir('reset');
+  const series = path.join(dir, 'checkpoints');
+  fs.cpSync(path.join(ANCHORS, 'adult-mlp/checkpoints'), series, { recursive: true });
+  for (const [i, edit] of edits.entries()) {
+    const { model } = await loadLayersModel(path.join(series, 'epoch-5'));
+    const [layer, weights] = edit(model);
+    layer.setWeights(weights);
+    tf.dispose(weights);
+    await saveCheckpoint(model, path.join(series, `epoch-${6 + i}`), { epoch: 6 + i, learningRate: 0.001 });
+    model.dispose();
+  }
+  const config = {
+    data: { train: path.join(DATA, 'adult_train.csv'), test: path.join(DATA, 'adult_test.csv') },
+    label: 'income',
+    encoding: path.join(ANCHORS, 'encoding.json'),
+    checkpoints: { path: 'checkpoints' },
+    model: { output: 'logits' },
+  };
+  fs.writeFileSync(path.join(dir, 'glassbox.json'), JSON.stringify(config));
+  return { dir, series };
+}
+
 describe('re-initialised checkpoint detector', () => {
   it('passes the reference training series (no false alarm)', async () => {
     const r = await runReset(await anchorProject());
@@ -30,25 +59,13 @@ describe('re-initialised checkpoint detector', () => {
   });
 
   it('names the layer of a checkpoint whose top layer was re-initialised', async () => {
-    const dir = tmpDir('reset');
-    const series = path.join(dir, 'checkpoints');
-    fs.cpSync(path.join(ANCHORS, 'adult-mlp/checkpoints'), series, { recursive: true });
-    const { model } = await loadLayersModel(path.join(series, 'epoch-5'));
-    const top = model.getLayer('dense_3');
-    const [kernel, bias] = top.getWeights();
-    const fresh = [tfl.initializers.glorotUniform({ seed: 11 }).apply(kernel!.shape), tf.zerosLike(bias!)];
-    top.setWeights(fresh);
-    tf.dispose(fresh);
-    await saveCheckpoint(model, path.join(series, 'epoch-6'), { epoch: 6, learningRate: 0.001 });
-    model.dispose();
-    const config = {
-      data: { train: path.join(DATA, 'adult_train.csv'), test: path.join(DATA, 'adult_test.csv') },
-      label: 'income',
-      encoding: path.join(ANCHORS, 'encoding.json'),
-      checkpoints: { path: 'checkpoints' },
-      model: { output: 'logits' },
-    };
-    fs.writeFileSync(path.join(dir, 'glassbox.json'), JSON.stringify(config));
+    const { dir, series } = await seriesWith([
+      (model) => {
+        const top = model.getLayer('dense_3');
+        const [kernel, bias] = top.getWeights();
+        return [top, [tfl.initializers.glorotUniform({ seed: 11 }).apply(kernel!.shape), tf.zerosLike(bias!)]];
+      },
+    ]);
     const r = await runReset(Project.open(path.join(dir, 'glassbox.json')));
     expect(r.status).toBe('fail');
     expect(r.findings).toHaveLength(1);
@@ -66,5 +83,33 @@ describe('re-initialised checkpoint detector', () => {
     expect(d3.normInit).toBeCloseTo(Math.sqrt(2 / 66) * Math.sqrt(128), 6);
     expect(f.message).toMatch(/epoch-6 looks re-initialised relative to epoch-5: layer 'dense_3' \[64,2\]/);
     expect(f.evidence).toHaveLength(5);
+  });
+
+  it('flags collapsed predictions and non-finite weights', async () => {
+    const { dir } = await seriesWith([
+      // Output bias pushed to class 1: every prediction flips to >50K, kernels unchanged.
+      (model) => {
+        const top = model.getLayer('dense_3');
+        return [top, [top.getWeights()[0]!.clone(), tf.tensor1d([-20, 20])]];
+      },
+      // One NaN in the first kernel.
+      (model) => {
+        const first = model.getLayer('dense_1');
+        const [k, b] = first.getWeights();
+        const data = k!.dataSync().slice();
+        data[5] = NaN;
+        return [first, [tf.tensor(data, k!.shape), b!.clone()]];
+      },
+    ]);
+    const r = await runReset(Project.open(path.join(dir, 'glassbox.json')));
+    expect(r.findings.map((f) => [f.subject, f.metric])).toEqual([
+      ['epoch-6', 'prediction agreement'],
+      ['epoch-7', 'non-finite weights'],
+    ]);
+    const [collapse, corrupt] = r.findings;
+    expect(collapse!.message).toMatch(/epoch-6 collapsed relative to epoch-5: predictions agree on \d+\.\d% of 2000 training rows, training loss/);
+    expect(collapse!.measured).toBeLessThan(0.5);
+    expect(corrupt!.message).toMatch(/epoch-7 is corrupted relative to epoch-6: layer 'dense_1' has 1 non-finite weights; .*training loss [\d.]+ -> NaN/);
+    expect(corrupt!.measured).toBe(1);
   });
 });

@@ -11,7 +11,8 @@
  * training loss (cross-entropy; regression: squared error) before and after.
  *
  * Flagged: any kernel with cosine < 0.3 (re-initialised layer), any non-finite weight, or
- * agreement < 0.8 together with a training loss at least 1.2x the predecessor's (collapse).
+ * agreement < 0.8 together with a training loss at least 1.2x the predecessor's (collapse; regression:
+ * a loss at least 1.5x).
  */
 import * as path from 'node:path';
 import { throwIfAborted } from '../errors';
@@ -24,6 +25,8 @@ import { outcome, skip, type Check, type Finding } from './types';
 export const RESET_COSINE = 0.3;
 export const COLLAPSE_AGREEMENT = 0.8;
 export const COLLAPSE_LOSS_RATIO = 1.2;
+/** Regression has no class agreement to confirm a loss jump, so it needs a larger one. */
+export const COLLAPSE_LOSS_RATIO_REGRESSION = 1.5;
 const SAMPLE_ROWS = 2000;
 
 export interface LayerComparison {
@@ -96,7 +99,8 @@ function outputs(model: ModelHandle, X: Float32Array, y: Float32Array, n: number
   return p.predicted ? { loss, predicted: p.predicted } : { loss };
 }
 
-const mean = (a: Float64Array) => a.reduce((s, v) => s + (Number.isFinite(v) ? v : 0), 0) / Math.max(1, a.length);
+/** Mean loss; NaN when any row's loss is not finite (NaN weights give NaN outputs). */
+const mean = (a: Float64Array) => a.reduce((s, v) => s + v, 0) / Math.max(1, a.length);
 
 export const checkpointReset = {
   id: 'checkpoint-reset',
@@ -110,11 +114,11 @@ export const checkpointReset = {
     if (upto < 1) return skip(upto < 0 ? `${ctx.checkpoint.name} is not part of the checkpoint series` : `${ctx.checkpoint.name} is the first checkpoint of the series; nothing to compare with`);
     const train = await ctx.train();
     if (!train.y) return skip('the training data has no labels');
-    const rows = ctx.sample(train, SAMPLE_ROWS, 4);
+    const rows = ctx.sample(train, SAMPLE_ROWS, 4).filter((r) => !Number.isNaN(train.y![r]!));
     const n = rows.length;
+    if (n === 0) return skip('the training data has no labelled rows');
     const X = takeRows(train, rows);
     const y = Float32Array.from(rows, (r) => train.y![r]!);
-    const labelled = rows.filter((_, i) => !Number.isNaN(y[i]!)).length;
     const findings: Finding[] = [];
     const pairs: Array<Record<string, unknown>> = [];
     let prev: { info: CheckpointInfo; model: ModelHandle; out: Outputs } | undefined;
@@ -123,7 +127,7 @@ export const checkpointReset = {
       const model = info.dir === ctx.checkpoint.dir ? ctx.model : await ctx.project.model(info);
       const out = outputs(model, X, y, n, signal);
       if (prev) {
-        const finding = compare(prev, { info, model, out }, train, rows, labelled);
+        const finding = compare(prev, { info, model, out }, train, rows);
         pairs.push(finding.pair);
         if (finding.finding) findings.push(finding.finding);
       }
@@ -138,7 +142,6 @@ function compare(
   b: { info: CheckpointInfo; model: ModelHandle; out: Outputs },
   train: Dataset,
   rows: Int32Array,
-  labelled: number,
 ): { pair: Record<string, unknown>; finding?: Finding } {
   const layers = compareKernels(a.model, b.model);
   const n = rows.length;
@@ -150,7 +153,8 @@ function compare(
   const pair = { from: a.info.name, to: b.info.name, agreement: a.out.predicted ? agreement : null, lossBefore, lossAfter, layers };
   const reset = layers.filter((l) => l.cosine < RESET_COSINE);
   const corrupt = layers.filter((l) => l.nonFinite > 0);
-  const lossJump = lossAfter >= COLLAPSE_LOSS_RATIO * lossBefore || !Number.isFinite(lossAfter);
+  const ratio = a.out.predicted ? COLLAPSE_LOSS_RATIO : COLLAPSE_LOSS_RATIO_REGRESSION;
+  const lossJump = lossAfter >= ratio * lossBefore || !Number.isFinite(lossAfter);
   const collapse = (a.out.predicted ? agreement < COLLAPSE_AGREEMENT : true) && lossJump;
   if (!reset.length && !corrupt.length && !collapse) return { pair };
 
@@ -169,18 +173,24 @@ function compare(
     }),
   );
   const headline = corrupt.length ? 'is corrupted' : reset.length ? 'looks re-initialised' : 'collapsed';
-  const measured = reset.length ? Math.min(...reset.map((l) => l.cosine)) : a.out.predicted ? agreement : lossAfter / lossBefore;
+  const [metric, measured, limit] = corrupt.length
+    ? ['non-finite weights', corrupt.reduce((c, l) => c + l.nonFinite, 0), 0]
+    : reset.length
+      ? ['kernel cosine to predecessor', Math.min(...reset.map((l) => l.cosine)), RESET_COSINE]
+      : a.out.predicted
+        ? ['prediction agreement', agreement, COLLAPSE_AGREEMENT]
+        : ['training loss ratio', lossAfter / lossBefore, COLLAPSE_LOSS_RATIO_REGRESSION];
   return {
     pair,
     finding: {
       message: `checkpoint ${b.info.name} ${headline} relative to ${a.info.name}: ${parts.join('; ')}`,
       measured,
-      limit: reset.length ? RESET_COSINE : a.out.predicted ? COLLAPSE_AGREEMENT : COLLAPSE_LOSS_RATIO,
-      metric: reset.length ? 'kernel cosine to predecessor' : a.out.predicted ? 'prediction agreement' : 'training loss ratio',
+      limit,
+      metric,
       subject: b.info.name,
       location: { file: path.join(b.info.dir, 'model.json') },
       evidence,
-      details: { ...pair, labelledRows: labelled },
+      details: pair,
     },
   };
 }

@@ -104,6 +104,12 @@ export function fitRule(encoding: Encoding, task: Task, f: number, train: Datase
   return { feature: feature.name, codeOf, prediction, fallback };
 }
 
+export function majorityClass(y: Float32Array, classes: number): number {
+  const counts = new Float64Array(classes);
+  for (const k of y) if (k >= 0 && k < classes) counts[k]!++;
+  return argmax(counts, 0, classes);
+}
+
 function argmax(a: Float64Array, offset: number, k: number): number {
   let best = 0;
   for (let i = 1; i < k; i++) if (a[offset + i]! > a[offset + best]!) best = i;
@@ -161,7 +167,7 @@ export const leakage = {
     const ref = labelled(reference) ? reference : undefined;
     const shares = await ctx.importance(signal);
     const classes = ctx.model.classes;
-    const majority = ctx.task === 'regression' ? 0 : fitRule(ctx.encoding, ctx.task, 0, train, classes).fallback;
+    const majority = ctx.task === 'regression' ? 0 : majorityClass(train.y, classes);
     const findings: Finding[] = [];
     const skills: Record<string, { share: number; train: number; reference: number | null }> = {};
     ctx.encoding.features.forEach((feature, f) => {
