@@ -16,6 +16,8 @@ import type { UnknownPolicy } from '../data/encoding';
 
 export const CONFIG_FILE = 'glassbox.json';
 
+export type MonotonicDirection = 'increasing' | 'decreasing';
+
 export interface RawConfig {
   task?: Task;
   data: { train: string; reference?: string; test?: string };
@@ -32,9 +34,17 @@ export interface RawConfig {
   protected?: string[];
   expectations?: {
     irrelevant?: Array<string | { feature: string; maxShare?: number }>;
-    monotonic?: Record<string, 'increasing' | 'decreasing'>;
+    monotonic?: Record<string, MonotonicDirection | { direction: MonotonicDirection; maxViolationRate?: number; tolerance?: number }>;
     expectedTop?: { features: string[]; k?: number };
     protectedMaxShare?: number;
+    protected?: { features?: string[]; epsilon?: number; maxRowRate?: number };
+  };
+  checks?: {
+    severity?: Record<string, 'error' | 'warning' | 'off'>;
+    methods?: string[];
+    importanceMethod?: string;
+    sampleSize?: number;
+    seed?: number;
   };
 }
 

@@ -1,0 +1,129 @@
+/**
+ * Everything a check run shares, computed once on demand: the project, the checkpoint and its
+ * model, the data sets, seeded row samples and the importance shares.
+ */
+import type { Project } from '../project';
+import type { Config, RawConfig } from '../config/config';
+import type { Encoding } from '../data/encoding';
+import { featureNames } from '../data/encoding';
+import { takeRows, type Dataset } from '../data/dataset';
+import type { Task } from '../data/schema';
+import type { CheckpointInfo } from '../model/checkpoints';
+import type { ModelHandle } from '../model/model';
+import { GlassboxError, type SourceLocation } from '../errors';
+import { suggest } from '../data/schema';
+import { createRng, sampleWithoutReplacement } from '../util/random';
+import { attributionImportance, type ImportanceProvider, type ImportanceShares } from './importance';
+
+export interface CheckOptions {
+  /** Seed of every sample and randomisation (default 0). */
+  seed: number;
+  /** Rows explained for importance shares and ICE curves (default 500). */
+  sampleSize: number;
+  /** Method ids for the randomisation test (default: every registered gradient method). */
+  methods?: string[];
+  /** Where `methods` is written, for errors. */
+  methodsLocation?: SourceLocation;
+  importance: ImportanceProvider;
+}
+
+export type ChecksConfig = NonNullable<RawConfig['checks']>;
+
+export interface CheckContext {
+  project: Project;
+  config: Config;
+  encoding: Encoding;
+  task: Task;
+  checkpoint: CheckpointInfo;
+  model: ModelHandle;
+  options: CheckOptions;
+  train(): Promise<Dataset>;
+  /** Reference (production) data, else test data; undefined when the project has neither. */
+  reference(): Promise<Dataset | undefined>;
+  /** The rows the model is judged on: test, else reference, else train. */
+  evaluation(): Promise<Dataset>;
+  /** A seeded sample of at most `k` row indices of `ds`, in file order. */
+  sample(ds: Dataset, k: number, salt?: number): Int32Array;
+  importance(signal?: AbortSignal): Promise<ImportanceShares>;
+  /** Index of a raw feature, or a config error at `location` naming the known features. */
+  feature(name: string, location: SourceLocation): number;
+}
+
+export function checkOptions(config: Config, provider?: ImportanceProvider): CheckOptions {
+  const c: ChecksConfig = config.raw.checks ?? {};
+  const options: CheckOptions = {
+    seed: c.seed ?? 0,
+    sampleSize: c.sampleSize ?? 500,
+    importance: provider ?? importanceFromConfig(config, c.importanceMethod),
+  };
+  if (c.methods) {
+    options.methods = c.methods;
+    options.methodsLocation = config.locate(['checks', 'methods']);
+  }
+  return options;
+}
+
+function importanceFromConfig(config: Config, methodId = 'saliency'): ImportanceProvider {
+  try {
+    return attributionImportance(methodId);
+  } catch (e) {
+    throw new GlassboxError('config', `checks.importanceMethod: ${(e as Error).message}`, config.locate(['checks', 'importanceMethod']));
+  }
+}
+
+export interface ContextInput {
+  project: Project;
+  checkpoint: CheckpointInfo;
+  model: ModelHandle;
+  options: CheckOptions;
+}
+
+export async function createCheckContext({ project, checkpoint, model, options }: ContextInput): Promise<CheckContext> {
+  const { encoding, task } = await project.schema();
+  const names = featureNames(encoding);
+  let shares: Promise<ImportanceShares> | undefined;
+  const ctx: CheckContext = {
+    project,
+    config: project.config,
+    encoding,
+    task,
+    checkpoint,
+    model,
+    options,
+    train: () => project.dataset('train'),
+    reference: async () => {
+      const role = project.dataPath('reference') ? 'reference' : project.dataPath('test') ? 'test' : undefined;
+      return role ? project.dataset(role) : undefined;
+    },
+    evaluation: () => project.dataset(project.dataPath('test') ? 'test' : project.dataPath('reference') ? 'reference' : 'train'),
+    sample(ds, k, salt = 0) {
+      const idx = sampleWithoutReplacement(ds.n, Math.min(k, ds.n), createRng(options.seed * 7919 + salt));
+      return Int32Array.from(idx).sort();
+    },
+    importance(signal) {
+      shares ??= (async () => {
+        const ds = await ctx.evaluation();
+        const rows = ctx.sample(ds, options.sampleSize, 1);
+        const train = await ctx.train();
+        const bg = ctx.sample(train, 100, 2);
+        return options.importance.compute({
+          model,
+          encoding,
+          dataset: ds,
+          rows,
+          background: { X: takeRows(train, bg), n: bg.length },
+          seed: options.seed,
+          ...(signal ? { signal } : {}),
+        });
+      })();
+      shares.catch(() => (shares = undefined));
+      return shares;
+    },
+    feature(name, location) {
+      const f = names.indexOf(name);
+      if (f < 0) throw new GlassboxError('config', `'${name}' is not a model feature${suggest(name, names)} (features: ${names.join(', ')})`, location);
+      return f;
+    },
+  };
+  return ctx;
+}

@@ -1,0 +1,213 @@
+/**
+ * Spurious or leaking feature: a feature that carries an outsized share of the importance and
+ * predicts the label almost on its own in the training data but not in the reference data is the
+ * classic sign of a label leak (an id, a timestamp, a column filled after the fact).
+ *
+ * Single-feature skill: the feature is cut into bins (each value when it has at most 20 distinct
+ * values, else 20 training-quantile bins; a categorical feature's categories), each bin predicts the
+ * training majority class (regression: the bin's mean label), and skill is the accuracy gain over
+ * always predicting the majority class, (acc - base) / (1 - base) (regression: R²). Fitted on
+ * training rows, measured on training and on reference rows.
+ *
+ * Flagged when share >= 0.3, training skill >= 0.9 and reference skill < half the training skill.
+ * Without labelled reference data, training skill >= 0.98 alone (with the share) is flagged.
+ */
+import type { Dataset } from '../data/dataset';
+import type { Encoding, EncodedFeature } from '../data/encoding';
+import type { Task } from '../data/schema';
+import { quantile } from '../util/stats';
+import { evidenceRow, EXAMPLES, num, pct } from './evidence';
+import { outcome, type Check, type Finding } from './types';
+
+export const LEAK_SHARE = 0.3;
+export const LEAK_TRAIN_SKILL = 0.9;
+export const LEAK_TRAIN_SKILL_ALONE = 0.98;
+const BINS = 20;
+
+/** A one-feature predictor fitted on training rows. */
+export interface UnivariateRule {
+  feature: string;
+  codeOf(ds: Dataset, row: number): number;
+  /** Predicted class (or value) per code; the fallback for codes never seen in training last. */
+  prediction: Float64Array;
+  fallback: number;
+}
+
+function coder(encoding: Encoding, feature: EncodedFeature, train: Dataset): (ds: Dataset, row: number) => number {
+  const { width } = encoding;
+  const [s, e] = feature.columns;
+  if (feature.type === 'categorical') {
+    return (ds, r) => {
+      for (let c = s; c < e; c++) if (ds.X[r * width + c]! > 0.5) return c - s;
+      return e - s;
+    };
+  }
+  const sorted = Float64Array.from({ length: train.n }, (_, i) => train.X[i * width + s]!).sort();
+  const distinct = Array.from(new Set(sorted));
+  const cuts =
+    distinct.length <= BINS
+      ? distinct.slice(1).map((v, i) => (v + distinct[i]!) / 2)
+      : Array.from(new Set(Array.from({ length: BINS - 1 }, (_, i) => quantile(sorted, (i + 1) / BINS))));
+  return (ds, r) => {
+    const v = ds.X[r * width + s]!;
+    let lo = 0;
+    let hi = cuts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cuts[mid]! < v) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+}
+
+export function fitRule(encoding: Encoding, task: Task, f: number, train: Dataset, classes: number): UnivariateRule {
+  const feature = encoding.features[f]!;
+  const codeOf = coder(encoding, feature, train);
+  const y = train.y!;
+  const codes = new Int32Array(train.n);
+  let maxCode = 0;
+  for (let r = 0; r < train.n; r++) maxCode = Math.max(maxCode, (codes[r] = codeOf(train, r)));
+  const C = maxCode + 1;
+  const prediction = new Float64Array(C);
+  let fallback: number;
+  if (task === 'regression') {
+    const sum = new Float64Array(C);
+    const count = new Float64Array(C);
+    let total = 0;
+    let m = 0;
+    for (let r = 0; r < train.n; r++) {
+      if (Number.isNaN(y[r]!)) continue;
+      sum[codes[r]!]! += y[r]!;
+      count[codes[r]!]!++;
+      total += y[r]!;
+      m++;
+    }
+    fallback = m ? total / m : 0;
+    for (let c = 0; c < C; c++) prediction[c] = count[c]! ? sum[c]! / count[c]! : fallback;
+  } else {
+    const counts = new Float64Array(C * classes);
+    const overall = new Float64Array(classes);
+    for (let r = 0; r < train.n; r++) {
+      const k = y[r]!;
+      if (!(k >= 0 && k < classes)) continue;
+      counts[codes[r]! * classes + k]!++;
+      overall[k]!++;
+    }
+    fallback = argmax(overall, 0, classes);
+    for (let c = 0; c < C; c++) {
+      let seen = 0;
+      for (let k = 0; k < classes; k++) seen += counts[c * classes + k]!;
+      prediction[c] = seen ? argmax(counts, c * classes, classes) : fallback;
+    }
+  }
+  return { feature: feature.name, codeOf, prediction, fallback };
+}
+
+export function majorityClass(y: Float32Array, classes: number): number {
+  const counts = new Float64Array(classes);
+  for (const k of y) if (k >= 0 && k < classes) counts[k]!++;
+  return argmax(counts, 0, classes);
+}
+
+function argmax(a: Float64Array, offset: number, k: number): number {
+  let best = 0;
+  for (let i = 1; i < k; i++) if (a[offset + i]! > a[offset + best]!) best = i;
+  return best;
+}
+
+export function predictRule(rule: UnivariateRule, ds: Dataset, r: number): number {
+  const c = rule.codeOf(ds, r);
+  return c < rule.prediction.length ? rule.prediction[c]! : rule.fallback;
+}
+
+/** Skill of the rule on `ds`: accuracy gain over the majority class, or R² for regression. */
+export function ruleSkill(rule: UnivariateRule, task: Task, ds: Dataset, majority: number): number {
+  const y = ds.y!;
+  let m = 0;
+  if (task === 'regression') {
+    let mean = 0;
+    for (let r = 0; r < ds.n; r++) if (!Number.isNaN(y[r]!)) (mean += y[r]!), m++;
+    mean /= m || 1;
+    let sse = 0;
+    let sst = 0;
+    for (let r = 0; r < ds.n; r++) {
+      if (Number.isNaN(y[r]!)) continue;
+      sse += (y[r]! - predictRule(rule, ds, r)) ** 2;
+      sst += (y[r]! - mean) ** 2;
+    }
+    return sst > 0 ? 1 - sse / sst : 0;
+  }
+  let hit = 0;
+  let base = 0;
+  for (let r = 0; r < ds.n; r++) {
+    if (Number.isNaN(y[r]!)) continue;
+    m++;
+    if (predictRule(rule, ds, r) === y[r]) hit++;
+    if (majority === y[r]) base++;
+  }
+  if (!m) return NaN;
+  const acc = hit / m;
+  const b = base / m;
+  return b < 1 ? (acc - b) / (1 - b) : 0;
+}
+
+const labelled = (ds: Dataset | undefined): ds is Dataset & { y: Float32Array } => Boolean(ds?.y && ds.y.some((v) => !Number.isNaN(v)));
+
+export const leakage = {
+  id: 'leakage',
+  title: 'Spurious or leaking feature',
+  description: 'no feature dominates the importance while predicting the label alone in training but not in reference data',
+  needs: ['model', 'train', 'labels', 'importance'],
+  defaultSeverity: 'error',
+  async run(ctx, signal) {
+    const train = await ctx.train();
+    if (!labelled(train)) return { status: 'skip', summary: 'the training data has no labels', findings: [] };
+    const reference = await ctx.reference();
+    const ref = labelled(reference) ? reference : undefined;
+    const shares = await ctx.importance(signal);
+    const classes = ctx.model.classes;
+    const majority = ctx.task === 'regression' ? 0 : majorityClass(train.y, classes);
+    const findings: Finding[] = [];
+    const skills: Record<string, { share: number; train: number; reference: number | null }> = {};
+    ctx.encoding.features.forEach((feature, f) => {
+      const share = shares.global[f]!;
+      const rule = fitRule(ctx.encoding, ctx.task, f, train, classes);
+      const trainSkill = ruleSkill(rule, ctx.task, train, majority);
+      const refSkill = ref ? ruleSkill(rule, ctx.task, ref, majority) : NaN;
+      skills[feature.name] = { share, train: trainSkill, reference: ref ? refSkill : null };
+      if (share < LEAK_SHARE) return;
+      const leak = ref ? trainSkill >= LEAK_TRAIN_SKILL && !(refSkill >= trainSkill / 2) : trainSkill >= LEAK_TRAIN_SKILL_ALONE;
+      if (!leak) return;
+      const evidence = [];
+      if (ref) {
+        for (let r = 0; r < ref.n && evidence.length < EXAMPLES; r++) {
+          const p = predictRule(rule, ref, r);
+          if (ctx.task === 'regression' ? Math.abs(p - ref.y[r]!) > 0 : p !== ref.y[r]) {
+            evidence.push(evidenceRow(ref, r, `'${feature.name}' here says ${label(ctx, p)} as it would in training, but the label is ${label(ctx, ref.y[r]!)}`));
+          }
+        }
+      }
+      findings.push({
+        message:
+          `'${feature.name}' carries ${pct(share)} of the importance and predicts the label almost alone in training (skill ${num(trainSkill, 2)})` +
+          (ref ? ` but not in ${ctx.project.relative(ref.file)} (skill ${num(refSkill, 2)}): a label leak or spurious feature` : `; no labelled reference data to confirm it generalises: a likely label leak`),
+        measured: trainSkill,
+        limit: ref ? LEAK_TRAIN_SKILL : LEAK_TRAIN_SKILL_ALONE,
+        metric: 'single-feature skill on training data',
+        subject: feature.name,
+        location: ctx.config.locate(['features', feature.name]),
+        evidence,
+        details: { share, trainSkill, referenceSkill: ref ? refSkill : null },
+      });
+    });
+    const strongest = Object.entries(skills).sort((a, b) => b[1].share - a[1].share)[0];
+    const headline = strongest ? `largest share ${strongest[0]} ${pct(strongest[1].share)} (training skill ${num(strongest[1].train, 2)})` : '';
+    return outcome(findings, `no leaking feature: ${headline}`, `leaking or spurious: ${findings.map((f) => f.subject).join(', ')}`, { skills, reference: ref ? ref.file : null });
+  },
+} satisfies Check;
+
+function label(ctx: { encoding: Encoding; task: Task }, v: number): string {
+  if (ctx.task === 'regression') return num(v);
+  return ctx.encoding.label?.classes?.[v] ?? String(v);
+}

@@ -1,0 +1,82 @@
+import { describe, it, expect } from 'vitest';
+import { tf } from '../engine/tf';
+import { takeRows } from '../data/dataset';
+import { groupByFeature } from '../data/encoding';
+import { saliency } from '../methods/saliency';
+import type { AttributionMethod } from '../methods/types';
+import { parameterRandomisation, rankSimilarity } from './randomisation';
+import { dataRandomisation } from './data-randomisation';
+import { anchorProject } from '../../../test/helpers';
+
+/** Weight-independent by construction: "attributes" each row to its own input values. */
+const inputItself = {
+  id: 'input-itself',
+  name: 'Input (test only)',
+  summary: 'the encoded input as its own attribution',
+  capabilities: { gradients: true, background: false, stochastic: false },
+  params: {},
+  async attribute({ X, n, encoding }) {
+    return { method: 'input-itself', n, width: encoding.width, encoded: X.slice(), grouped: groupByFeature(X, n, encoding), targetClass: new Int32Array(n).fill(-1), extras: {} };
+  },
+} satisfies AttributionMethod<Record<string, never>>;
+
+describe('model parameter randomisation test', () => {
+  it('rankSimilarity is the mean per-row Spearman of |values|', () => {
+    expect(rankSimilarity([1, 2, 3, -3, 2, 1], [3, 2, 1, 1, -2, 3], 2, 3)).toBeCloseTo(-1, 12);
+    expect(rankSimilarity([1, 2, 3, 1, 1, 1], [1, 2, 3, 5, 6, 7], 2, 3)).toBeCloseTo(1, 12);
+  });
+
+  it('flags a weight-independent method and not gradient saliency, without leaking tensors', async () => {
+    const project = await anchorProject();
+    const { encoding, task } = await project.schema();
+    const model = await project.model(project.latestCheckpoint());
+    const test = await project.dataset('test');
+    const rows = Array.from({ length: 64 }, (_, i) => i * 97);
+    const before = tf.memory().numTensors;
+    const result = await parameterRandomisation({
+      model,
+      expect: { encoding, task, output: 'logits' },
+      encoding,
+      X: takeRows(test, rows),
+      n: rows.length,
+      methods: [saliency, inputItself],
+      seed: 3,
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(result.stages.map((s) => s.layers)).toEqual([['dense_3'], ['dense_3', 'dense_2'], ['dense_3', 'dense_2', 'dense_1']]);
+    const [sal, inp] = result.methods;
+    expect(inp!.similarities).toEqual([1, 1, 1]);
+    expect(inp!.insensitive).toBe(true);
+    expect(sal!.insensitive).toBe(false);
+    expect(sal!.final).toBeLessThan(0.3);
+    // Each further layer re-initialised takes saliency further from the trained model's.
+    expect(sal!.similarities[2]!).toBeLessThan(sal!.similarities[0]!);
+    await project.dispose();
+  });
+
+  it('data randomisation: a model trained on shuffled labels gets different saliency, the same input-itself', async () => {
+    const project = await anchorProject();
+    const { encoding, task } = await project.schema();
+    const model = await project.model(project.latestCheckpoint());
+    const train = await project.dataset('train');
+    const test = await project.dataset('test');
+    const trainRows = Array.from({ length: 1000 }, (_, i) => i * 31);
+    const rows = Array.from({ length: 64 }, (_, i) => i * 97);
+    const before = tf.memory().numTensors;
+    const result = await dataRandomisation({
+      model,
+      expect: { encoding, task, output: 'logits' },
+      train: { X: takeRows(train, trainRows), y: Float32Array.from(trainRows, (r) => train.y![r]!), n: trainRows.length },
+      X: takeRows(test, rows),
+      n: rows.length,
+      methods: [saliency, inputItself],
+      seed: 1,
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    const [sal, inp] = result.methods;
+    expect(inp).toMatchObject({ similarity: 1, insensitive: true });
+    expect(sal!.insensitive).toBe(false);
+    expect(sal!.similarity).toBeLessThan(0.4);
+    await project.dispose();
+  });
+});
