@@ -10,7 +10,7 @@
  */
 import * as path from 'node:path';
 import { tf, tfl } from '../engine/tf';
-import { GlassboxError } from '../errors';
+import { GlassboxError, throwIfAborted } from '../errors';
 import type { Encoding } from '../data/encoding';
 import { columnNames } from '../data/encoding';
 import type { Task } from '../data/schema';
@@ -236,7 +236,7 @@ export function predict(model: ModelHandle, X: Float32Array, n: number, signal?:
   const logits = new Float32Array(n * K);
   const probabilities = model.task === 'regression' ? undefined : new Float32Array(n * K);
   for (let start = 0; start < n; start += PREDICT_BATCH) {
-    if (signal?.aborted) throw new GlassboxError('cancelled', 'prediction was cancelled');
+    throwIfAborted(signal);
     const end = Math.min(n, start + PREDICT_BATCH);
     const [z, p] = tf.tidy(() => {
       const x = tf.tensor2d(X.subarray(start * d, end * d), [end - start, d]);
