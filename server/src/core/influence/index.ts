@@ -1,0 +1,201 @@
+/**
+ * Influence over a checkpoint series, answered from precomputed data: self-influence of every
+ * training row and the top proponents/opponents of query rows, without recomputing any training
+ * gradient at query time (only the query rows' own gradients, one batched pass per checkpoint).
+ *
+ * Scores (η_c: the checkpoint's learning-rate weight; g: per-example loss gradient in scope):
+ *   tracin      Σ_c η_c g_i·g_q                       TracInCP (Pruthi et al. 2020)
+ *   tracin-cos  Σ_c η_c g_i·g_q / (‖g_i‖ ‖g_q‖)        normalised TracIn: direction only
+ *   relatif     Σ_c η_c g_i·g_q / ‖g_i‖                RelatIF-style (Barshan et al. 2020, with an
+ *                                                      identity Hessian): divides out the training
+ *                                                      row's own gradient size, so rows that are
+ *                                                      influential for everything stop topping every list.
+ * Learning-rate weights: an explicit override, else the checkpoint's `learningRate` metadata, else
+ * `checkpoints.learningRate` in glassbox.json, else 1 (a common constant does not change rankings).
+ */
+import * as path from 'node:path';
+import type { CheckpointInfo } from '../model/checkpoints';
+import type { Project } from '../project';
+import { GlassboxError, throwIfAborted } from '../errors';
+import { denseStackOf, gradientFactors, type DenseStack } from './gradients';
+import { dotProducts, factorLayout, prepareQuery, squaredNorms, type FactorLayout, type ParamScope } from './tracin';
+import { FileInfluenceStore, type InfluenceStore, type StoredFactors } from './store';
+import { PRECOMPUTE_CHUNK, dataKey, precomputeCheckpoint, type TrainingData } from './precompute';
+
+export type InfluenceMethod = 'tracin' | 'tracin-cos' | 'relatif';
+export const INFLUENCE_METHODS: InfluenceMethod[] = ['tracin', 'tracin-cos', 'relatif'];
+/** The default, chosen by measurement on the demo data (docs/cli.md, "glassbox influence"). */
+export const DEFAULT_INFLUENCE_METHOD: InfluenceMethod = 'relatif';
+export const DEFAULT_LEARNING_RATE = 1;
+
+export interface CheckpointEntry {
+  info: CheckpointInfo;
+  weight: number;
+  stack: DenseStack;
+  stored: StoredFactors;
+  reused: boolean;
+  seconds: number;
+}
+
+export interface IndexOptions {
+  /** Checkpoints to trace over (default: every ready checkpoint of the series). */
+  checkpoints?: CheckpointInfo[];
+  /** One learning-rate weight for every checkpoint, overriding metadata and config. */
+  learningRate?: number;
+  store?: InfluenceStore;
+  chunk?: number;
+  signal?: AbortSignal;
+}
+
+export interface RankedRow {
+  index: number;
+  score: number;
+}
+
+export interface QueryResult {
+  proponents: RankedRow[];
+  opponents: RankedRow[];
+}
+
+export class InfluenceIndex {
+  private readonly normCache = new Map<string, Float64Array[]>();
+
+  private constructor(
+    readonly data: TrainingData,
+    readonly layout: FactorLayout,
+    readonly entries: CheckpointEntry[],
+  ) {}
+
+  /** Opens (precomputing what is missing) the influence data of a project's training set. */
+  static async open(project: Project, options: IndexOptions = {}): Promise<InfluenceIndex> {
+    const train = await project.dataset('train');
+    if (!train.y) throw new GlassboxError('usage', 'influence needs the training labels, and the training data has no label column', { file: train.file });
+    const series = options.checkpoints ?? project.checkpoints().filter((c) => c.state === 'ready');
+    if (series.length === 0) project.latestCheckpoint();
+    const store = options.store ?? new FileInfluenceStore(path.join(project.root, '.glassbox', 'influence'));
+    const data: TrainingData = { X: train.X, y: train.y, n: train.n, width: train.width };
+    const { task } = await project.schema();
+    const key = dataKey(data, task);
+    const configLr = project.config.raw.checkpoints.learningRate;
+    const entries: CheckpointEntry[] = [];
+    for (const info of series) {
+      throwIfAborted(options.signal);
+      const stack = denseStackOf(await project.model(info));
+      const weight = options.learningRate ?? info.learningRate ?? configLr ?? DEFAULT_LEARNING_RATE;
+      const hash = info.hash ?? info.name;
+      const r = precomputeCheckpoint(store, hash, stack, data, key, { ...(options.chunk ? { chunk: options.chunk } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+      entries.push({ info, weight, stack, stored: r.stored, reused: r.reused, seconds: r.seconds });
+    }
+    return InfluenceIndex.fromEntries(data, entries);
+  }
+
+  /** An index over already-precomputed entries (all must share one layout). */
+  static fromEntries(data: TrainingData, entries: CheckpointEntry[]): InfluenceIndex {
+    const layout = factorLayout(entries[0]!.stored.manifest.shapes);
+    for (const e of entries) {
+      if (e.stored.manifest.rowWidth !== layout.rowWidth) throw new GlassboxError('model', `checkpoint ${e.info.name} has a different architecture from ${entries[0]!.info.name}; influence traces one architecture`);
+    }
+    return new InfluenceIndex(data, layout, entries);
+  }
+
+  get n(): number {
+    return this.data.n;
+  }
+
+  /** Per checkpoint, every training row's squared gradient norm in scope (computed once). */
+  norms(scope: ParamScope = {}): Float64Array[] {
+    const key = `${scope.layers ?? 'all'}|${scope.bias !== false}`;
+    let out = this.normCache.get(key);
+    if (!out) {
+      out = this.entries.map((e) => {
+        const all = new Float64Array(this.n);
+        this.forChunks(e, (start, m, rows, X) => all.set(squaredNorms(this.layout, rows, X, m, scope), start));
+        return all;
+      });
+      this.normCache.set(key, out);
+    }
+    return out;
+  }
+
+  /** TracInCP self-influence Σ_c η_c ‖g_i‖² of every training row. */
+  selfInfluence(scope: ParamScope = {}): Float64Array {
+    const out = new Float64Array(this.n);
+    this.norms(scope).forEach((sq, c) => {
+      const w = this.entries[c]!.weight;
+      for (let i = 0; i < this.n; i++) out[i] += w * sq[i]!;
+    });
+    return out;
+  }
+
+  /**
+   * Scores of every training row against each query row: out[q * n + i]. Query labels are the
+   * rows' true labels (callers pass the predicted class when a row has none).
+   */
+  scores(Xq: Float32Array, yq: ArrayLike<number>, nq: number, method: InfluenceMethod = 'tracin', scope: ParamScope = {}, signal?: AbortSignal): Float64Array {
+    const n = this.n;
+    const out = new Float64Array(nq * n);
+    const norms = method === 'tracin' ? undefined : this.norms(scope);
+    this.entries.forEach((e, c) => {
+      throwIfAborted(signal);
+      const q = prepareQuery(this.layout, gradientFactors(e.stack, Xq, yq, 0, nq), scope);
+      const sq = norms?.[c];
+      this.forChunks(e, (start, m, rows, X) => {
+        const dots = dotProducts(this.layout, rows, X, m, q, scope);
+        for (let i = 0; i < m; i++) {
+          let scale = e.weight;
+          if (sq) {
+            const gi = Math.sqrt(sq[start + i]!);
+            if (gi === 0) continue;
+            scale /= gi;
+          }
+          for (let k = 0; k < nq; k++) {
+            let s = scale * dots[i * nq + k]!;
+            if (method === 'tracin-cos') s = q.sqnorm[k]! > 0 ? s / Math.sqrt(q.sqnorm[k]!) : 0;
+            out[k * n + start + i] += s;
+          }
+        }
+      });
+    });
+    return out;
+  }
+
+  /** Top-k proponents (largest scores) and opponents (most negative) of each query row. */
+  query(Xq: Float32Array, yq: ArrayLike<number>, nq: number, top = 10, method: InfluenceMethod = DEFAULT_INFLUENCE_METHOD, scope: ParamScope = {}, signal?: AbortSignal): QueryResult[] {
+    const s = this.scores(Xq, yq, nq, method, scope, signal);
+    return Array.from({ length: nq }, (_, q) => {
+      const row = s.subarray(q * this.n, (q + 1) * this.n);
+      return { proponents: topK(row, top, 1), opponents: topK(row, top, -1) };
+    });
+  }
+
+  close(): void {
+    for (const e of this.entries) e.stored.close();
+  }
+
+  private forChunks(e: CheckpointEntry, fn: (start: number, m: number, rows: Float32Array, X: Float32Array) => void): void {
+    const d = this.data.width;
+    for (let start = 0; start < this.n; start += PRECOMPUTE_CHUNK) {
+      const m = Math.min(PRECOMPUTE_CHUNK, this.n - start);
+      fn(start, m, e.stored.rowsAt(start, m), this.data.X.subarray(start * d, (start + m) * d));
+    }
+  }
+}
+
+/** The k largest (sign 1) or smallest (sign −1) entries, best first; opponents keep their negative scores. */
+export function topK(values: ArrayLike<number>, k: number, sign: 1 | -1 = 1): RankedRow[] {
+  const idx: number[] = [];
+  const key = (i: number) => sign * values[i]!;
+  for (let i = 0; i < values.length; i++) {
+    const v = key(i);
+    if (Number.isNaN(v)) continue;
+    if (idx.length === k && v <= key(idx[k - 1]!)) continue;
+    let p = Math.min(idx.length, k - 1);
+    if (idx.length < k) idx.push(i);
+    while (p > 0 && key(idx[p - 1]!) < v) {
+      idx[p] = idx[p - 1]!;
+      p--;
+    }
+    idx[p] = i;
+  }
+  return idx.map((i) => ({ index: i, score: values[i]! }));
+}
