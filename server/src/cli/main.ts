@@ -11,8 +11,10 @@ import { schema } from './commands/schema';
 import { checkpoints } from './commands/checkpoints';
 import { predict } from './commands/predict';
 import { explain } from './commands/explain';
+import { influence } from './commands/influence';
+import { suspects } from './commands/suspects';
 
-export const COMMANDS: Command[] = [doctor, schema, checkpoints, predict, explain];
+export const COMMANDS: Command[] = [doctor, schema, checkpoints, predict, explain, influence, suspects];
 
 export interface CliIO {
   cwd: string;

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ANCHORS, anchorProject, readAnchor, tmpDir } from '../../../test/helpers';
+import { ANCHORS, anchorProject, expectClose, readAnchor, tmpDir } from '../../../test/helpers';
 import { tf } from '../engine/tf';
 import type { Project } from '../project';
 import { spearman, pearson } from '../util/stats';
@@ -59,6 +59,7 @@ describe('TracInCP on the anchor MLP', () => {
   it('top-10 proponents of the first 20 test rows match', async () => {
     const test = await project.dataset('test');
     const nq = 20;
+    index.query(test.X.subarray(0, test.width), test.y!, 1, 10, 'tracin'); // uploads the resident factors once
     const tensors = tf.memory().numTensors;
     const res = index.query(test.X.subarray(0, nq * test.width), test.y!, nq, 10, 'tracin');
     expect(tf.memory().numTensors).toBe(tensors);
@@ -70,6 +71,19 @@ describe('TracInCP on the anchor MLP', () => {
     });
     console.log(`top-10 proponent overlap ${overlap}/${nq * 10}`);
     expect(overlap / (nq * 10)).toBeGreaterThan(0.9);
+  });
+
+  it('the streamed (JavaScript) path gives the same scores as the resident (backend) path', async () => {
+    const test = await project.dataset('test');
+    const streamed = await InfluenceIndex.open(project, { learningRate: 1, store: new FileInfluenceStore(storeDir, 0) });
+    const nq = 3;
+    const a = index.allScores(test.X.subarray(0, nq * test.width), test.y!, nq);
+    const b = streamed.allScores(test.X.subarray(0, nq * test.width), test.y!, nq);
+    for (const m of ['tracin', 'tracin-cos', 'relatif'] as const) {
+      const scale = Math.max(...Array.from(a[m]!, Math.abs));
+      expectClose(b[m]!, a[m]!, 0, 1e-4 * scale);
+    }
+    streamed.close();
   });
 
   it('reuses the precomputed entries for unchanged checkpoints', async () => {

@@ -15,11 +15,14 @@
  */
 import * as path from 'node:path';
 import type { CheckpointInfo } from '../model/checkpoints';
+import type { ModelHandle } from '../model/model';
+import type { Dataset } from '../data/dataset';
 import type { Project } from '../project';
 import { GlassboxError, throwIfAborted } from '../errors';
 import { denseStackOf, gradientFactors, type DenseStack } from './gradients';
 import { dotProducts, factorLayout, prepareQuery, squaredNorms, type FactorLayout, type ParamScope } from './tracin';
 import { FileInfluenceStore, type InfluenceStore, type StoredFactors } from './store';
+import { ResidentFactors } from './resident';
 import { PRECOMPUTE_CHUNK, dataKey, precomputeCheckpoint, type TrainingData } from './precompute';
 
 export type InfluenceMethod = 'tracin' | 'tracin-cos' | 'relatif';
@@ -43,6 +46,8 @@ export interface IndexOptions {
   /** One learning-rate weight for every checkpoint, overriding metadata and config. */
   learningRate?: number;
   store?: InfluenceStore;
+  /** The project's training data set when the caller has it already (e.g. with raw values). */
+  train?: Dataset;
   chunk?: number;
   signal?: AbortSignal;
 }
@@ -59,6 +64,9 @@ export interface QueryResult {
 
 export class InfluenceIndex {
   private readonly normCache = new Map<string, Float64Array[]>();
+  private resident: ResidentFactors | undefined | null;
+  /** Factors up to this many bytes (all checkpoints) are kept on the backend for fast queries. */
+  residentBudget = 384 * 1024 * 1024;
 
   private constructor(
     readonly data: TrainingData,
@@ -68,7 +76,7 @@ export class InfluenceIndex {
 
   /** Opens (precomputing what is missing) the influence data of a project's training set. */
   static async open(project: Project, options: IndexOptions = {}): Promise<InfluenceIndex> {
-    const train = await project.dataset('train');
+    const train = options.train ?? (await project.dataset('train'));
     if (!train.y) throw new GlassboxError('usage', 'influence needs the training labels, and the training data has no label column', { file: train.file });
     const series = options.checkpoints ?? project.checkpoints().filter((c) => c.state === 'ready');
     if (series.length === 0) project.latestCheckpoint();
@@ -77,13 +85,21 @@ export class InfluenceIndex {
     const { task } = await project.schema();
     const key = dataKey(data, task);
     const configLr = project.config.raw.checkpoints.learningRate;
-    const entries: CheckpointEntry[] = [];
+    const models: Array<{ info: CheckpointInfo; model: ModelHandle; weight: number }> = [];
     for (const info of series) {
-      throwIfAborted(options.signal);
-      const stack = denseStackOf(await project.model(info));
       const weight = options.learningRate ?? info.learningRate ?? configLr ?? DEFAULT_LEARNING_RATE;
-      const hash = info.hash ?? info.name;
-      const r = precomputeCheckpoint(store, hash, stack, data, key, { ...(options.chunk ? { chunk: options.chunk } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+      models.push({ info, model: await project.model(info), weight });
+    }
+    return InfluenceIndex.fromModels(data, key, models, store, options);
+  }
+
+  /** Precomputes (or reuses) every checkpoint's factors for loaded models, in series order. */
+  static fromModels(data: TrainingData, key: string, models: Array<{ info: CheckpointInfo; model: ModelHandle; weight: number }>, store: InfluenceStore, options: Pick<IndexOptions, 'chunk' | 'signal'> = {}): InfluenceIndex {
+    const entries: CheckpointEntry[] = [];
+    for (const { info, model, weight } of models) {
+      throwIfAborted(options.signal);
+      const stack = denseStackOf(model);
+      const r = precomputeCheckpoint(store, info.hash ?? info.name, stack, data, key, { ...(options.chunk ? { chunk: options.chunk } : {}), ...(options.signal ? { signal: options.signal } : {}) });
       entries.push({ info, weight, stack, stored: r.stored, reused: r.reused, seconds: r.seconds });
     }
     return InfluenceIndex.fromEntries(data, entries);
@@ -132,30 +148,47 @@ export class InfluenceIndex {
    * rows' true labels (callers pass the predicted class when a row has none).
    */
   scores(Xq: Float32Array, yq: ArrayLike<number>, nq: number, method: InfluenceMethod = 'tracin', scope: ParamScope = {}, signal?: AbortSignal): Float64Array {
+    return this.allScores(Xq, yq, nq, [method], scope, signal)[method]!;
+  }
+
+  /** Several scores from one pass over the stored factors. */
+  allScores(Xq: Float32Array, yq: ArrayLike<number>, nq: number, methods: InfluenceMethod[] = INFLUENCE_METHODS, scope: ParamScope = {}, signal?: AbortSignal): Partial<Record<InfluenceMethod, Float64Array>> {
     const n = this.n;
-    const out = new Float64Array(nq * n);
-    const norms = method === 'tracin' ? undefined : this.norms(scope);
+    const want = (m: InfluenceMethod) => (methods.includes(m) ? new Float64Array(nq * n) : undefined);
+    const raw = want('tracin');
+    const cos = want('tracin-cos');
+    const rel = want('relatif');
+    const norms = cos || rel ? this.norms(scope) : undefined;
+    const resident = this.residentFactors();
     this.entries.forEach((e, c) => {
       throwIfAborted(signal);
-      const q = prepareQuery(this.layout, gradientFactors(e.stack, Xq, yq, 0, nq), scope);
+      const f = gradientFactors(e.stack, Xq, yq, 0, nq);
+      const q = prepareQuery(this.layout, f, scope);
+      const qInv = Float64Array.from(q.sqnorm, (v) => (v > 0 ? 1 / Math.sqrt(v) : 0));
       const sq = norms?.[c];
-      this.forChunks(e, (start, m, rows, X) => {
-        const dots = dotProducts(this.layout, rows, X, m, q, scope);
+      const accumulate = (start: number, m: number, dots: ArrayLike<number>) => {
         for (let i = 0; i < m; i++) {
-          let scale = e.weight;
-          if (sq) {
-            const gi = Math.sqrt(sq[start + i]!);
-            if (gi === 0) continue;
-            scale /= gi;
-          }
+          const gi = sq ? Math.sqrt(sq[start + i]!) : 0;
+          const inv = gi > 0 ? e.weight / gi : 0;
           for (let k = 0; k < nq; k++) {
-            let s = scale * dots[i * nq + k]!;
-            if (method === 'tracin-cos') s = q.sqnorm[k]! > 0 ? s / Math.sqrt(q.sqnorm[k]!) : 0;
-            out[k * n + start + i] += s;
+            const dot = dots[i * nq + k]!;
+            const at = k * n + start + i;
+            if (raw) raw[at] += e.weight * dot;
+            if (rel) rel[at] += inv * dot;
+            if (cos) cos[at] += inv * dot * qInv[k]!;
           }
         }
-      });
+      };
+      if (resident) {
+        const t = resident.dots(c, f, scope);
+        accumulate(0, n, t.dataSync());
+        t.dispose();
+      } else this.forChunks(e, (start, m, rows, X) => accumulate(start, m, dotProducts(this.layout, rows, X, m, q, scope)));
     });
+    const out: Partial<Record<InfluenceMethod, Float64Array>> = {};
+    if (raw) out.tracin = raw;
+    if (cos) out['tracin-cos'] = cos;
+    if (rel) out.relatif = rel;
     return out;
   }
 
@@ -168,7 +201,19 @@ export class InfluenceIndex {
     });
   }
 
+  /** The factors on the backend when every entry is in memory and within budget, else undefined. */
+  private residentFactors(): ResidentFactors | undefined {
+    if (this.resident === undefined) {
+      const bytes = this.entries.reduce((b, e) => b + this.n * e.stored.manifest.rowWidth * 4, 0);
+      const ok = this.entries.every((e) => e.stored.resident) && bytes <= this.residentBudget;
+      this.resident = ok ? ResidentFactors.upload(this.layout, this.data.X, this.n, this.entries.map((e) => e.stored.rowsAt(0, this.n))) : null;
+    }
+    return this.resident ?? undefined;
+  }
+
   close(): void {
+    this.resident?.dispose();
+    this.resident = undefined;
     for (const e of this.entries) e.stored.close();
   }
 
