@@ -55,7 +55,7 @@ export const influence: Command = {
       const input: Parameters<typeof influenceReport>[0] = { index, train, model, X: sel.X, n: sel.n, values, top, method, protectedAttributes: project.config.raw.protected ?? [], featureColumns };
       if (sel.labels) input.labels = sel.labels;
       const reports = influenceReport(input);
-      const classes = encoding.label?.classes;
+      const classes = project.config.raw.classNames ?? encoding.label?.classes;
       const rows = sel.indices.map((row, q) => ({ row, line: sel.dataset.lines[row]!, values: Object.fromEntries(featureColumns.map((c) => [c, values[q]![c]])), ...reports[q]! }));
       const json = {
         method,

@@ -24,7 +24,7 @@ export const suspects: Command = {
     try {
       const train = await project.dataset('train', { keepRaw: true });
       const { encoding } = await project.schema();
-      const classes = encoding.label?.classes;
+      const classes = project.config.raw.classNames ?? encoding.label?.classes;
       const featureColumns = encoding.features.map((f) => f.name);
       const rows = rankSuspects(index, top, score).map((s, k) => ({
         rank: k + 1,
