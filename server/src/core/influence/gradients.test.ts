@@ -126,3 +126,13 @@ describe.each([
     expect(worst).toBeGreaterThan(0); // it is a projection, not the identity
   });
 });
+
+describe('denseStackOf', () => {
+  it('refuses a model that is not a dense stack with an error naming its file', async () => {
+    const { denseStackOf } = await import('./gradients');
+    const { GlassboxError } = await import('../errors');
+    const model = { dir: '/models/conv', layers: undefined } as unknown as Parameters<typeof denseStackOf>[0];
+    expect(() => denseStackOf(model)).toThrow(GlassboxError);
+    expect(() => denseStackOf(model)).toThrow(/stack of Dense layers/);
+  });
+});

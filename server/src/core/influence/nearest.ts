@@ -22,7 +22,7 @@ const CHUNK = 8192;
 export function nearest(base: Float32Array, n: number, w: number, query: Float32Array, nq: number, k: number, allowed?: (i: number, q: number) => boolean): Neighbour[][] {
   const best: Neighbour[][] = Array.from({ length: nq }, () => []);
   const q = tf.tensor2d(query, [nq, w]);
-  const qq = tf.sum(tf.square(q), 1, true);
+  const qq = tf.tidy(() => tf.sum(tf.square(q), 1, true));
   for (let start = 0; start < n; start += CHUNK) {
     const m = Math.min(CHUNK, n - start);
     const t = tf.tidy(() => {
