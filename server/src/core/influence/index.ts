@@ -166,12 +166,13 @@ export class InfluenceIndex {
       const q = prepareQuery(this.layout, f, scope);
       const qInv = Float64Array.from(q.sqnorm, (v) => (v > 0 ? 1 / Math.sqrt(v) : 0));
       const sq = norms?.[c];
-      const accumulate = (start: number, m: number, dots: ArrayLike<number>) => {
+      // `dots` is row-major m × nq, or query-major nq × m when `queryMajor`.
+      const accumulate = (start: number, m: number, dots: ArrayLike<number>, queryMajor = false) => {
         for (let i = 0; i < m; i++) {
           const gi = sq ? Math.sqrt(sq[start + i]!) : 0;
           const inv = gi > 0 ? e.weight / gi : 0;
           for (let k = 0; k < nq; k++) {
-            const dot = dots[i * nq + k]!;
+            const dot = dots[queryMajor ? k * m + i : i * nq + k]!;
             const at = k * n + start + i;
             if (raw) raw[at] += e.weight * dot;
             if (rel) rel[at] += inv * dot;
@@ -181,7 +182,7 @@ export class InfluenceIndex {
       };
       if (resident) {
         const t = resident.dots(c, f, scope);
-        accumulate(0, n, t.dataSync());
+        accumulate(0, n, t.dataSync(), true);
         t.dispose();
       } else this.forChunks(e, (start, m, rows, X) => accumulate(start, m, dotProducts(this.layout, rows, X, m, q, scope)));
     });
