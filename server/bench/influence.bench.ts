@@ -4,7 +4,7 @@
  * timings in server/test/anchors/timings.json; which score to default to (raw / cosine / relatif);
  * and mislabel detection: flip 10% of the Adult training labels (seeded), train the demo MLP on them
  * with a checkpoint per epoch, and count flipped rows in the top 5% / 10% of each suspect ranking.
- * GLASSBOX_BENCH_ONLY=speed or =mislabels runs one half.
+ * GLASSBOX_BENCH_ONLY=speed, =projection or =mislabels runs one part.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -20,6 +20,8 @@ import { InfluenceIndex, INFLUENCE_METHODS } from '../src/core/influence/index';
 import { FileInfluenceStore } from '../src/core/influence/store';
 import { dataKey, type TrainingData } from '../src/core/influence/precompute';
 import { SUSPECT_SCORES, suspectScores } from '../src/core/influence/suspects';
+import { createProjection, parameterCount, projectGradients } from '../src/core/influence/projection';
+import { denseStackOf, gradientFactors, layerShapes } from '../src/core/influence/gradients';
 import { peakRssMiB, printTable, time } from './util';
 
 const ANCHORS = path.join(__dirname, '../../server/test/anchors');
@@ -112,6 +114,27 @@ async function speed(): Promise<void> {
   fs.rmSync(storeDir, { recursive: true, force: true });
 }
 
+/** Random projection (the general path) against the exact factorised form, on one checkpoint. */
+async function projection(): Promise<void> {
+  const project = Project.open(path.join(ANCHORS, 'glassbox.json'));
+  const train = await project.dataset('train');
+  const stack = denseStackOf(await project.model(project.latestCheckpoint()));
+  const shapes = layerShapes(stack);
+  const m = 4096;
+  const rows: Array<Array<string | number>> = [];
+  const exact = await time(() => gradientFactors(stack, train.X, train.y!, 0, m), 3);
+  rows.push([`per-example gradient factors, ${m} rows (exact path)`, exact.medianMs, '']);
+  const f = gradientFactors(stack, train.X, train.y!, 0, m);
+  for (const k of [256, 1024]) {
+    const proj = createProjection(shapes, k, 0);
+    const t = await time(() => projectGradients(proj, f), 3);
+    proj.dispose();
+    rows.push([`project ${parameterCount(shapes)} parameters to k=${k}, ${m} rows`, t.medianMs, (t.medianMs / m) * train.n * 5]);
+  }
+  printTable('random projection vs factors (latest anchor checkpoint)', ['task', 'ms', 'est. ms for all rows × 5 checkpoints'], rows);
+  await project.dispose();
+}
+
 async function mislabels(): Promise<void> {
   const project = Project.open(path.join(WORKSPACE, 'glassbox.json'));
   const { encoding, task } = await project.schema();
@@ -168,8 +191,10 @@ async function mislabels(): Promise<void> {
 async function main(): Promise<void> {
   const engine = await initEngine();
   console.log(`backend ${engine.backend}`);
-  if (process.env.GLASSBOX_BENCH_ONLY !== 'mislabels') await speed();
-  if (process.env.GLASSBOX_BENCH_ONLY !== 'speed') await mislabels();
+  const only = process.env.GLASSBOX_BENCH_ONLY;
+  if (!only || only === 'speed') await speed();
+  if (!only || only === 'projection') await projection();
+  if (!only || only === 'mislabels') await mislabels();
 }
 
 main().catch((e) => {
