@@ -12,8 +12,10 @@ import { checkpoints } from './commands/checkpoints';
 import { predict } from './commands/predict';
 import { explain } from './commands/explain';
 import { check } from './commands/check';
+import { influence } from './commands/influence';
+import { suspects } from './commands/suspects';
 
-export const COMMANDS: Command[] = [doctor, schema, checkpoints, predict, explain, check];
+export const COMMANDS: Command[] = [doctor, schema, checkpoints, predict, explain, influence, suspects, check];
 
 export interface CliIO {
   cwd: string;

@@ -1,0 +1,247 @@
+/**
+ * Influence over a checkpoint series, answered from precomputed data: self-influence of every
+ * training row and the top proponents/opponents of query rows, without recomputing any training
+ * gradient at query time (only the query rows' own gradients, one batched pass per checkpoint).
+ *
+ * Scores (η_c: the checkpoint's learning-rate weight; g: per-example loss gradient in scope):
+ *   tracin      Σ_c η_c g_i·g_q                       TracInCP (Pruthi et al. 2020)
+ *   tracin-cos  Σ_c η_c g_i·g_q / (‖g_i‖ ‖g_q‖)        normalised TracIn: direction only
+ *   relatif     Σ_c η_c g_i·g_q / ‖g_i‖                RelatIF-style (Barshan et al. 2020, with an
+ *                                                      identity Hessian): divides out the training
+ *                                                      row's own gradient size, so rows that are
+ *                                                      influential for everything stop topping every list.
+ * Learning-rate weights: an explicit override, else the checkpoint's `learningRate` metadata, else
+ * `checkpoints.learningRate` in glassbox.json, else 1 (a common constant does not change rankings).
+ */
+import * as path from 'node:path';
+import type { CheckpointInfo } from '../model/checkpoints';
+import type { ModelHandle } from '../model/model';
+import type { Dataset } from '../data/dataset';
+import type { Project } from '../project';
+import { GlassboxError, throwIfAborted } from '../errors';
+import { denseStackOf, gradientFactors, type DenseStack } from './gradients';
+import { dotProducts, factorLayout, prepareQuery, squaredNorms, type FactorLayout, type ParamScope } from './tracin';
+import { FileInfluenceStore, type InfluenceStore, type StoredFactors } from './store';
+import { ResidentFactors } from './resident';
+import { PRECOMPUTE_CHUNK, dataKey, precomputeCheckpoint, type TrainingData } from './precompute';
+
+export type InfluenceMethod = 'tracin' | 'tracin-cos' | 'relatif';
+export const INFLUENCE_METHODS: InfluenceMethod[] = ['tracin', 'tracin-cos', 'relatif'];
+/** The default, chosen by measurement on the demo data (docs/cli.md, "glassbox influence"). */
+export const DEFAULT_INFLUENCE_METHOD: InfluenceMethod = 'relatif';
+export const DEFAULT_LEARNING_RATE = 1;
+
+export interface CheckpointEntry {
+  info: CheckpointInfo;
+  weight: number;
+  stack: DenseStack;
+  stored: StoredFactors;
+  reused: boolean;
+  seconds: number;
+}
+
+export interface IndexOptions {
+  /** Checkpoints to trace over (default: every ready checkpoint of the series). */
+  checkpoints?: CheckpointInfo[];
+  /** One learning-rate weight for every checkpoint, overriding metadata and config. */
+  learningRate?: number;
+  store?: InfluenceStore;
+  /** The project's training data set when the caller has it already (e.g. with raw values). */
+  train?: Dataset;
+  chunk?: number;
+  signal?: AbortSignal;
+}
+
+export interface RankedRow {
+  index: number;
+  score: number;
+}
+
+export interface QueryResult {
+  proponents: RankedRow[];
+  opponents: RankedRow[];
+}
+
+export class InfluenceIndex {
+  private readonly normCache = new Map<string, Float64Array[]>();
+  private resident: ResidentFactors | undefined | null;
+  /** Factors up to this many bytes (all checkpoints) are kept on the backend for fast queries. */
+  residentBudget = 384 * 1024 * 1024;
+
+  private constructor(
+    readonly data: TrainingData,
+    readonly layout: FactorLayout,
+    readonly entries: CheckpointEntry[],
+  ) {}
+
+  /** Opens (precomputing what is missing) the influence data of a project's training set. */
+  static async open(project: Project, options: IndexOptions = {}): Promise<InfluenceIndex> {
+    const train = options.train ?? (await project.dataset('train'));
+    if (!train.y) throw new GlassboxError('usage', 'influence needs the training labels, and the training data has no label column', { file: train.file });
+    const series = options.checkpoints ?? project.checkpoints().filter((c) => c.state === 'ready');
+    if (series.length === 0) project.latestCheckpoint();
+    const store = options.store ?? new FileInfluenceStore(path.join(project.root, '.glassbox', 'influence'));
+    const data: TrainingData = { X: train.X, y: train.y, n: train.n, width: train.width };
+    const { task } = await project.schema();
+    const key = dataKey(data, task);
+    const configLr = project.config.raw.checkpoints.learningRate;
+    const models: Array<{ info: CheckpointInfo; model: ModelHandle; weight: number }> = [];
+    for (const info of series) {
+      const weight = options.learningRate ?? info.learningRate ?? configLr ?? DEFAULT_LEARNING_RATE;
+      models.push({ info, model: await project.model(info), weight });
+    }
+    return InfluenceIndex.fromModels(data, key, models, store, options);
+  }
+
+  /** Precomputes (or reuses) every checkpoint's factors for loaded models, in series order. */
+  static fromModels(data: TrainingData, key: string, models: Array<{ info: CheckpointInfo; model: ModelHandle; weight: number }>, store: InfluenceStore, options: Pick<IndexOptions, 'chunk' | 'signal'> = {}): InfluenceIndex {
+    const entries: CheckpointEntry[] = [];
+    for (const { info, model, weight } of models) {
+      throwIfAborted(options.signal);
+      const stack = denseStackOf(model);
+      const r = precomputeCheckpoint(store, info.hash ?? info.name, stack, data, key, { ...(options.chunk ? { chunk: options.chunk } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+      entries.push({ info, weight, stack, stored: r.stored, reused: r.reused, seconds: r.seconds });
+    }
+    return InfluenceIndex.fromEntries(data, entries);
+  }
+
+  /** An index over already-precomputed entries (all must share one layout). */
+  static fromEntries(data: TrainingData, entries: CheckpointEntry[]): InfluenceIndex {
+    const layout = factorLayout(entries[0]!.stored.manifest.shapes);
+    for (const e of entries) {
+      if (e.stored.manifest.rowWidth !== layout.rowWidth) throw new GlassboxError('model', `checkpoint ${e.info.name} has a different architecture from ${entries[0]!.info.name}; influence traces one architecture`);
+    }
+    return new InfluenceIndex(data, layout, entries);
+  }
+
+  get n(): number {
+    return this.data.n;
+  }
+
+  /** Per checkpoint, every training row's squared gradient norm in scope (computed once). */
+  norms(scope: ParamScope = {}): Float64Array[] {
+    const key = `${scope.layers ?? 'all'}|${scope.bias !== false}`;
+    let out = this.normCache.get(key);
+    if (!out) {
+      out = this.entries.map((e) => {
+        const all = new Float64Array(this.n);
+        this.forChunks(e, (start, m, rows, X) => all.set(squaredNorms(this.layout, rows, X, m, scope), start));
+        return all;
+      });
+      this.normCache.set(key, out);
+    }
+    return out;
+  }
+
+  /** TracInCP self-influence Σ_c η_c ‖g_i‖² of every training row. */
+  selfInfluence(scope: ParamScope = {}): Float64Array {
+    const out = new Float64Array(this.n);
+    this.norms(scope).forEach((sq, c) => {
+      const w = this.entries[c]!.weight;
+      for (let i = 0; i < this.n; i++) out[i] += w * sq[i]!;
+    });
+    return out;
+  }
+
+  /**
+   * Scores of every training row against each query row: out[q * n + i]. Query labels are the
+   * rows' true labels (callers pass the predicted class when a row has none).
+   */
+  scores(Xq: Float32Array, yq: ArrayLike<number>, nq: number, method: InfluenceMethod = 'tracin', scope: ParamScope = {}, signal?: AbortSignal): Float64Array {
+    return this.allScores(Xq, yq, nq, [method], scope, signal)[method]!;
+  }
+
+  /** Several scores from one pass over the stored factors. */
+  allScores(Xq: Float32Array, yq: ArrayLike<number>, nq: number, methods: InfluenceMethod[] = INFLUENCE_METHODS, scope: ParamScope = {}, signal?: AbortSignal): Partial<Record<InfluenceMethod, Float64Array>> {
+    const n = this.n;
+    const want = (m: InfluenceMethod) => (methods.includes(m) ? new Float64Array(nq * n) : undefined);
+    const raw = want('tracin');
+    const cos = want('tracin-cos');
+    const rel = want('relatif');
+    const norms = cos || rel ? this.norms(scope) : undefined;
+    const resident = this.residentFactors();
+    this.entries.forEach((e, c) => {
+      throwIfAborted(signal);
+      const f = gradientFactors(e.stack, Xq, yq, 0, nq);
+      const q = prepareQuery(this.layout, f, scope);
+      const qInv = Float64Array.from(q.sqnorm, (v) => (v > 0 ? 1 / Math.sqrt(v) : 0));
+      const sq = norms?.[c];
+      // `dots` is row-major m × nq, or query-major nq × m when `queryMajor`.
+      const accumulate = (start: number, m: number, dots: ArrayLike<number>, queryMajor = false) => {
+        for (let i = 0; i < m; i++) {
+          const gi = sq ? Math.sqrt(sq[start + i]!) : 0;
+          const inv = gi > 0 ? e.weight / gi : 0;
+          for (let k = 0; k < nq; k++) {
+            const dot = dots[queryMajor ? k * m + i : i * nq + k]!;
+            const at = k * n + start + i;
+            if (raw) raw[at] += e.weight * dot;
+            if (rel) rel[at] += inv * dot;
+            if (cos) cos[at] += inv * dot * qInv[k]!;
+          }
+        }
+      };
+      if (resident) {
+        const t = resident.dots(c, f, scope);
+        accumulate(0, n, t.dataSync(), true);
+        t.dispose();
+      } else this.forChunks(e, (start, m, rows, X) => accumulate(start, m, dotProducts(this.layout, rows, X, m, q, scope)));
+    });
+    const out: Partial<Record<InfluenceMethod, Float64Array>> = {};
+    if (raw) out.tracin = raw;
+    if (cos) out['tracin-cos'] = cos;
+    if (rel) out.relatif = rel;
+    return out;
+  }
+
+  /** Top-k proponents (largest scores) and opponents (most negative) of each query row. */
+  query(Xq: Float32Array, yq: ArrayLike<number>, nq: number, top = 10, method: InfluenceMethod = DEFAULT_INFLUENCE_METHOD, scope: ParamScope = {}, signal?: AbortSignal): QueryResult[] {
+    const s = this.scores(Xq, yq, nq, method, scope, signal);
+    return Array.from({ length: nq }, (_, q) => {
+      const row = s.subarray(q * this.n, (q + 1) * this.n);
+      return { proponents: topK(row, top, 1), opponents: topK(row, top, -1) };
+    });
+  }
+
+  /** The factors on the backend when every entry is in memory and within budget, else undefined. */
+  private residentFactors(): ResidentFactors | undefined {
+    if (this.resident === undefined) {
+      const bytes = this.entries.reduce((b, e) => b + this.n * e.stored.manifest.rowWidth * 4, 0);
+      const ok = this.entries.every((e) => e.stored.resident) && bytes <= this.residentBudget;
+      this.resident = ok ? ResidentFactors.upload(this.layout, this.data.X, this.n, this.entries.map((e) => e.stored.rowsAt(0, this.n))) : null;
+    }
+    return this.resident ?? undefined;
+  }
+
+  close(): void {
+    this.resident?.dispose();
+    this.resident = undefined;
+    for (const e of this.entries) e.stored.close();
+  }
+
+  private forChunks(e: CheckpointEntry, fn: (start: number, m: number, rows: Float32Array, X: Float32Array) => void): void {
+    const d = this.data.width;
+    for (let start = 0; start < this.n; start += PRECOMPUTE_CHUNK) {
+      const m = Math.min(PRECOMPUTE_CHUNK, this.n - start);
+      fn(start, m, e.stored.rowsAt(start, m), this.data.X.subarray(start * d, (start + m) * d));
+    }
+  }
+}
+
+/** The k largest (sign 1) or smallest (sign −1) entries, best first; opponents keep their negative scores. */
+export function topK(values: ArrayLike<number>, k: number, sign: 1 | -1 = 1): RankedRow[] {
+  const idx: number[] = [];
+  const key = (i: number) => sign * values[i]!;
+  for (let i = 0; i < values.length; i++) {
+    const v = key(i);
+    if (Number.isNaN(v)) continue;
+    if (idx.length === k && v <= key(idx[k - 1]!)) continue;
+    let p = Math.min(idx.length, k - 1);
+    if (idx.length < k) idx.push(i);
+    while (p > 0 && key(idx[p - 1]!) < v) {
+      idx[p] = idx[p - 1]!;
+      p--;
+    }
+    idx[p] = i;
+  }
+  return idx.map((i) => ({ index: i, score: values[i]! }));
+}

@@ -1,0 +1,128 @@
+/**
+ * Where precomputed influence data lives: per checkpoint content hash, the packed gradient factors
+ * of every training row (tracin.ts layout), the per-row loss and the label probability.
+ *
+ * File format (until it moves into the daemon's database, behind the same interface):
+ *   <root>/<checkpoint hash>/manifest.json   { format, checkpointHash, dataKey, n, rowWidth, shapes, ... }
+ *   <root>/<checkpoint hash>/factors.f32     n × rowWidth little-endian Float32, row-major
+ *   <root>/<checkpoint hash>/loss.f32        n Float32
+ *   <root>/<checkpoint hash>/plabel.f32      n Float32
+ * An entry is written into a temporary directory and renamed, so readers never see half of one. A
+ * missing, corrupt, other-version or other-data entry reads as absent and is rebuilt, never fatal.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { LayerShape } from './gradients';
+
+export const STORE_FORMAT = 'glassbox-influence/1';
+
+export interface StoreManifest {
+  format: string;
+  checkpointHash: string;
+  /** Identity of the training data (and loss) the factors were computed on. */
+  dataKey: string;
+  n: number;
+  rowWidth: number;
+  shapes: LayerShape[];
+  createdAt: string;
+  seconds: number;
+}
+
+/** Precomputed factors of one checkpoint, resident or read from disk chunk by chunk. */
+export interface StoredFactors {
+  manifest: StoreManifest;
+  loss: Float32Array;
+  pLabel: Float32Array;
+  /** Packed rows [start, start + m); the view is valid until the next call. */
+  rowsAt(start: number, m: number): Float32Array;
+  resident: boolean;
+  close(): void;
+}
+
+export interface StoreWriter {
+  append(rows: Float32Array, loss: Float32Array, pLabel: Float32Array): void;
+  commit(manifest: StoreManifest): void;
+  abort(): void;
+}
+
+export interface InfluenceStore {
+  open(checkpointHash: string, dataKey: string): StoredFactors | undefined;
+  create(checkpointHash: string): StoreWriter;
+}
+
+/** File-backed store. Entries up to `residentBytes` are read into memory whole. */
+export class FileInfluenceStore implements InfluenceStore {
+  constructor(
+    readonly root: string,
+    readonly residentBytes = 512 * 1024 * 1024,
+  ) {}
+
+  open(checkpointHash: string, dataKey: string): StoredFactors | undefined {
+    const dir = path.join(this.root, checkpointHash);
+    try {
+      const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as StoreManifest;
+      if (manifest.format !== STORE_FORMAT || manifest.checkpointHash !== checkpointHash || manifest.dataKey !== dataKey) return undefined;
+      const { n, rowWidth } = manifest;
+      const factorsFile = path.join(dir, 'factors.f32');
+      if (fs.statSync(factorsFile).size !== n * rowWidth * 4) return undefined;
+      const loss = readF32(path.join(dir, 'loss.f32'), n);
+      const pLabel = readF32(path.join(dir, 'plabel.f32'), n);
+      if (!loss || !pLabel) return undefined;
+      if (n * rowWidth * 4 <= this.residentBytes) {
+        const all = readF32(factorsFile, n * rowWidth)!;
+        return { manifest, loss, pLabel, resident: true, rowsAt: (s, m) => all.subarray(s * rowWidth, (s + m) * rowWidth), close: () => {} };
+      }
+      const fd = fs.openSync(factorsFile, 'r');
+      let buf = new Float32Array(0);
+      return {
+        manifest,
+        loss,
+        pLabel,
+        resident: false,
+        rowsAt(s, m) {
+          if (buf.length < m * rowWidth) buf = new Float32Array(m * rowWidth);
+          const view = buf.subarray(0, m * rowWidth);
+          fs.readSync(fd, new Uint8Array(view.buffer, view.byteOffset, view.byteLength), 0, view.byteLength, s * rowWidth * 4);
+          return view;
+        },
+        close: () => fs.closeSync(fd),
+      };
+    } catch {
+      return undefined;
+    }
+  }
+
+  create(checkpointHash: string): StoreWriter {
+    const final = path.join(this.root, checkpointHash);
+    const tmp = `${final}.tmp-${process.pid}-${Date.now()}`;
+    fs.mkdirSync(tmp, { recursive: true });
+    const fds = { factors: fs.openSync(path.join(tmp, 'factors.f32'), 'w'), loss: fs.openSync(path.join(tmp, 'loss.f32'), 'w'), plabel: fs.openSync(path.join(tmp, 'plabel.f32'), 'w') };
+    const write = (fd: number, a: Float32Array) => fs.writeSync(fd, new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+    const closeAll = () => Object.values(fds).forEach((fd) => fs.closeSync(fd));
+    return {
+      append(rows, loss, pLabel) {
+        write(fds.factors, rows);
+        write(fds.loss, loss);
+        write(fds.plabel, pLabel);
+      },
+      commit(manifest) {
+        closeAll();
+        fs.writeFileSync(path.join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 1));
+        fs.rmSync(final, { recursive: true, force: true });
+        fs.renameSync(tmp, final);
+      },
+      abort() {
+        closeAll();
+        fs.rmSync(tmp, { recursive: true, force: true });
+      },
+    };
+  }
+}
+
+function readF32(file: string, count: number): Float32Array | undefined {
+  const b = fs.readFileSync(file);
+  if (b.byteLength !== count * 4) return undefined;
+  const out = new Float32Array(count);
+  new Uint8Array(out.buffer).set(b);
+  return out;
+}
