@@ -11,8 +11,10 @@ import { schema } from './commands/schema';
 import { checkpoints } from './commands/checkpoints';
 import { predict } from './commands/predict';
 import { explain } from './commands/explain';
+import { drift } from './commands/drift';
+import { ood } from './commands/ood';
 
-export const COMMANDS: Command[] = [doctor, schema, checkpoints, predict, explain];
+export const COMMANDS: Command[] = [doctor, schema, checkpoints, predict, explain, drift, ood];
 
 export interface CliIO {
   cwd: string;

@@ -36,6 +36,15 @@ export interface RawConfig {
     expectedTop?: { features: string[]; k?: number };
     protectedMaxShare?: number;
   };
+  drift?: {
+    metric?: 'psi' | 'js' | 'ks' | 'wasserstein';
+    bins?: number;
+    thresholds?: { drift?: number; importance?: number };
+    timestamp?: string;
+    chunkSize?: number;
+    importanceMethod?: string;
+    importanceRows?: number;
+  };
 }
 
 export interface Config {
