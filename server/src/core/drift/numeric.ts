@@ -118,7 +118,7 @@ export class NumericBaseline {
       }
       this.grid = Float64Array.from(g);
       // Training values <= each grid value: upper bound in the sorted sample.
-      this.gridCdf = Float64Array.from(g, (v) => lowerBound(sorted, nextUp(v)));
+      this.gridCdf = Float64Array.from(g, (v) => upperBound(sorted, v));
       this.exactGrid = false;
     }
   }
@@ -252,10 +252,14 @@ export function wasserstein1Sorted(a: ArrayLike<number>, b: ArrayLike<number>): 
   return w;
 }
 
-function nextUp(v: number): number {
-  if (v === 0) return Number.MIN_VALUE;
-  const buf = new Float64Array([v]);
-  const bits = new BigInt64Array(buf.buffer);
-  bits[0] = bits[0]! + (v > 0 ? 1n : -1n);
-  return buf[0]!;
+/** Index of the first element of `sorted` that is > x: the count of elements <= x. */
+function upperBound(sorted: ArrayLike<number>, x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
