@@ -81,6 +81,7 @@ describe('glassbox drift and ood', () => {
     expect(work.stats.unseen).toEqual({ rows: 30, categories: [{ category: 'Space-Force', count: 30 }] });
     expect(out.chunks.items).toHaveLength(6);
     expect(out.chunks.items[0].from).toBe('2026-01-01');
+    expect(out.chunks.ordered).toBe(true);
     expect(out.chunks.items[0].weightedDrift).toBeLessThan(out.chunks.items[5].weightedDrift);
     expect(out.chunks.correlation.metric).toBe('accuracy');
     const text = await cli(['drift', '--config', file, '--importance-rows', '200'], dir);

@@ -99,6 +99,7 @@ export const drift: Command = {
       const perf = report.prediction.performance;
       if (perf) ctx.print(`performance: ${Object.entries(perf.change).map(([k, v]) => `${k} ${fmtNum(perf.train[k as 'accuracy']!)} -> ${fmtNum(perf.reference[k as 'accuracy']!)} (${v >= 0 ? '+' : ''}${fmtNum(v)})`).join(', ')}`);
       const corr = report.chunks?.correlation;
+      if (report.chunks?.ordered === false) ctx.print(`warning: ${report.chunks.timestamp} decreases somewhere in the reference; chunks follow file order`);
       if (corr) ctx.print(`per-chunk weighted drift vs ${corr.metric}: Pearson ${fmtNum(corr.pearson, 3)}, Spearman ${fmtNum(corr.spearman, 3)} over ${report.chunks!.items.length} chunks`);
     }
     await project.dispose();

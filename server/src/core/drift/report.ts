@@ -63,7 +63,7 @@ export interface DriftReport {
   features: FeatureDriftRow[];
   attributionDrift: { spearman: number; ndcg: number };
   prediction: PredictionDrift;
-  chunks?: { size: number; timestamp?: string; items: ChunkSummary[]; correlation?: { metric: string; pearson: number; spearman: number } };
+  chunks?: { size: number; timestamp?: string; ordered?: boolean; items: ChunkSummary[]; correlation?: { metric: string; pearson: number; spearman: number } };
 }
 
 /** The drift score the quadrant and impact use: PSI, JS distance, KS statistic or W1 / training std. */
@@ -141,6 +141,7 @@ export async function driftReport(project: Project, options: DriftOptions = {}):
     const withPerf = items.filter((c) => c.performance?.[perfKey] !== undefined);
     report.chunks = { size: options.chunkSize, items };
     if (options.timestamp) report.chunks.timestamp = options.timestamp;
+    if (table.ordered !== undefined) report.chunks.ordered = table.ordered;
     if (withPerf.length >= 3) {
       const d = withPerf.map((c) => c.weightedDrift);
       const p = withPerf.map((c) => c.performance![perfKey]!);

@@ -85,6 +85,7 @@ describe('per-feature drift table', () => {
       [20, 40, '20', '39'],
       [40, 41, '40', '40'],
     ]);
+    expect(t.ordered).toBe(true);
     // The first chunk is distributed like the training data; the second is not.
     expect(t.chunks![0]!.psi[0]).toBeCloseTo(0, 12);
     expect(t.chunks![0]!.psi[1]).toBeCloseTo(0, 12);

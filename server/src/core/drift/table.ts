@@ -47,6 +47,8 @@ export interface FeatureDriftTable {
   features: FeatureDriftStats[];
   rows: { train: number; reference: number };
   chunks?: ChunkDrift[];
+  /** With a timestamp column: whether its values never decrease down the file (chunks are file order). */
+  ordered?: boolean;
 }
 
 interface Column {
@@ -121,7 +123,10 @@ export async function featureDrift(encoding: Encoding, train: CsvSource, referen
     return { feature: c.name, ...stats, missing: { train: mt, reference: mr, change: mr - mt } };
   });
   const out: FeatureDriftTable = { features, rows: { train: nTrain, reference: nRef } };
-  if (chunker) out.chunks = chunker.finish(nRef);
+  if (chunker) {
+    out.chunks = chunker.finish(nRef);
+    if (tsCol >= 0) out.ordered = chunker.ordered;
+  }
   return out;
 }
 
@@ -144,6 +149,7 @@ class Chunker {
   private start = 0;
   private from?: string;
   private last?: string;
+  ordered = true;
   private readonly trainProps: Array<Float64Array | Map<string, number>>;
 
   constructor(
@@ -168,6 +174,7 @@ class Chunker {
   startRow(row: number, ts: string | undefined): void {
     if (row > 0 && row % this.size === 0) this.close(row);
     if (row % this.size === 0) this.from = ts;
+    if (ts !== undefined && this.last !== undefined && timeValue(ts) < timeValue(this.last)) this.ordered = false;
     this.last = ts;
   }
 
@@ -205,6 +212,12 @@ class Chunker {
     if (n > this.start) this.close(n);
     return this.chunks;
   }
+}
+
+/** A timestamp as a number: numeric values as they are, anything else through Date.parse. */
+function timeValue(ts: string): number {
+  const n = Number(ts);
+  return ts.trim() !== '' && Number.isFinite(n) ? n : Date.parse(ts);
 }
 
 class GrowingArray {
