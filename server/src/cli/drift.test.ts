@@ -96,6 +96,9 @@ describe('glassbox drift and ood', () => {
     const bad = await cli(['drift', '--metric', 'kl']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--metric must be one of psi, js, ks, wasserstein/);
+    const method = await cli(['drift', '--importance-method', 'shapely']);
+    expect(method.code).toBe(2);
+    expect(method.stderr).toMatch(/unknown method 'shapely'.*\(methods: saliency/);
   });
 
   it('ood --top K --json ranks test rows with their reasons', async () => {
