@@ -6,7 +6,7 @@
  *   (bins−1)/bins (linear interpolation, numpy's default), duplicates dropped; a value equal to an
  *   edge falls in the lower bin (bin index = number of edges strictly below the value).
  * - Kolmogorov–Smirnov statistic sup |F_train − F_ref| and its two-sided p-value (scipy
- *   `ks_2samp`, method 'asymp'; see distributions.ts).
+ *   `ks_2samp`, method 'auto'; see distributions.ts).
  * - Wasserstein-1 = ∫ |F_train − F_ref| dx in the feature's units, and divided by the training
  *   standard deviation (population) so features compare.
  *

@@ -39,6 +39,21 @@ describe('tail probabilities', () => {
   });
 });
 
+describe('two-sample KS p-values (scipy ks_2samp, method auto)', () => {
+  it('uses the exact distribution up to 10,000 rows per side', () => {
+    // [statistic, n1, n2, scipy p-value]
+    const cases: Array<[number, number, number, number]> = [
+      [0.4363636363636364, 10, 11, 0.19552841379466765],
+      [0.14666666666666667, 300, 300, 0.0031114599011612286],
+      [0.035, 3000, 2000, 0.1039940033644908],
+      [0.12634920634920635, 700, 450, 0.0002842484966266526],
+    ];
+    for (const [d, n1, n2, p] of cases) expect(Math.abs(ksTwoSamplePValue(d, n1, n2) - p) / p, `${n1}x${n2}`).toBeLessThan(1e-9);
+    // Above 10,000 rows: kstwo.sf(d, round(n1 n2 / (n1 + n2))).
+    expect(ksTwoSamplePValue(0.00819421, 32561, 16281)).toBeCloseTo(0.4573203776018203, 9);
+  });
+});
+
 describe('binned distances', () => {
   it('PSI and Jensen–Shannon by hand', () => {
     const p = [0.5, 0.5];
