@@ -14,8 +14,10 @@ import { explain } from './commands/explain';
 import { check } from './commands/check';
 import { influence } from './commands/influence';
 import { suspects } from './commands/suspects';
+import { drift } from './commands/drift';
+import { ood } from './commands/ood';
 
-export const COMMANDS: Command[] = [doctor, schema, checkpoints, predict, explain, influence, suspects, check];
+export const COMMANDS: Command[] = [doctor, schema, checkpoints, predict, explain, influence, suspects, drift, ood, check];
 
 export interface CliIO {
   cwd: string;

@@ -46,6 +46,15 @@ export interface RawConfig {
     sampleSize?: number;
     seed?: number;
   };
+  drift?: {
+    metric?: 'psi' | 'js' | 'ks' | 'wasserstein';
+    bins?: number;
+    thresholds?: { drift?: number; importance?: number };
+    timestamp?: string;
+    chunkSize?: number;
+    importanceMethod?: string;
+    importanceRows?: number;
+  };
 }
 
 export interface Config {

@@ -1,0 +1,117 @@
+import * as path from 'node:path';
+import type { Command } from '../context';
+import { table, fmtNum } from '../format';
+import { GlassboxError } from '../../core/errors';
+import { getMethod, methodIds } from '../../core/methods/registry';
+import { driftReport, type DriftOptions } from '../../core/drift/report';
+import { QUADRANT_ADVICE, type DriftMetric } from '../../core/drift/impact';
+
+const METRICS: DriftMetric[] = ['psi', 'js', 'ks', 'wasserstein'];
+
+/** Drift per raw feature between the training data and the reference, weighted by importance. */
+export const drift: Command = {
+  name: 'drift',
+  summary: 'drift per raw feature (train vs reference) × importance, prediction drift, performance change',
+  options: {
+    reference: { type: 'string', arg: 'FILE', description: "CSV to compare with the training data (default: the config's reference data, else test)" },
+    checkpoint: { type: 'string', arg: 'PATH', description: 'checkpoint directory or name in the series (default: latest ready)' },
+    metric: { type: 'string', arg: 'M', description: 'drift score for impact and quadrant: psi (default), js, ks, wasserstein' },
+    bins: { type: 'string', arg: 'N', description: 'PSI/JS bins per numeric feature, edges at training quantiles (default 10)' },
+    'drift-threshold': { type: 'string', arg: 'X', description: 'drift score at or above which a feature has drifted (default 0.1)' },
+    'importance-threshold': { type: 'string', arg: 'S', description: 'importance share at or above which a feature is important (default 1/features)' },
+    'importance-method': { type: 'string', arg: 'ID', description: `attribution method giving importance shares (${methodIds().join(', ')}; default saliency)` },
+    'importance-rows': { type: 'string', arg: 'N', description: 'rows sampled from each side for importance (default 2000)' },
+    'chunk-size': { type: 'string', arg: 'N', description: 'reference rows per chunk for drift over time' },
+    seed: { type: 'string', arg: 'N', description: 'seed for the importance samples (default 0)' },
+  },
+  async run(ctx) {
+    await ctx.engine();
+    const project = ctx.project();
+    const cfg = project.config.raw.drift ?? {};
+    const o = ctx.options;
+    const options: DriftOptions = {};
+    if (typeof o.reference === 'string') options.referenceFile = path.resolve(ctx.cwd, o.reference);
+    if (typeof o.checkpoint === 'string') options.checkpoint = project.resolveCheckpoint(o.checkpoint);
+    const metric = (o.metric as string | undefined) ?? cfg.metric ?? 'psi';
+    if (!METRICS.includes(metric as DriftMetric)) throw new GlassboxError('usage', `--metric must be one of ${METRICS.join(', ')}, got '${metric}'`);
+    options.metric = metric as DriftMetric;
+    const bins = num(o.bins, '--bins', true) ?? cfg.bins;
+    if (bins !== undefined) {
+      if (bins < 2) throw new GlassboxError('usage', `--bins must be at least 2, got ${bins}`);
+      options.bins = bins;
+    }
+    const thresholds: { drift?: number; importance?: number } = { ...cfg.thresholds };
+    const td = num(o['drift-threshold'], '--drift-threshold');
+    const ti = num(o['importance-threshold'], '--importance-threshold');
+    if (td !== undefined) thresholds.drift = td;
+    if (ti !== undefined) thresholds.importance = ti;
+    options.thresholds = thresholds;
+    const methodId = (o['importance-method'] as string | undefined) ?? cfg.importanceMethod;
+    if (methodId !== undefined) {
+      try {
+        options.importanceMethod = getMethod(methodId).id;
+      } catch (e) {
+        if (o['importance-method'] === undefined && e instanceof GlassboxError) throw new GlassboxError('config', `drift.importanceMethod: ${e.message}`, project.config.locate(['drift', 'importanceMethod']));
+        throw e;
+      }
+    }
+    const rows = num(o['importance-rows'], '--importance-rows', true) ?? cfg.importanceRows;
+    if (rows !== undefined) options.importanceRows = rows;
+    const chunk = num(o['chunk-size'], '--chunk-size', true) ?? cfg.chunkSize;
+    if (chunk !== undefined) options.chunkSize = chunk;
+    if (cfg.timestamp) {
+      options.timestamp = cfg.timestamp;
+      options.chunkSize ??= 1000;
+    }
+    const seed = num(o.seed, '--seed', true);
+    if (seed !== undefined) options.seed = seed;
+    let report;
+    try {
+      report = await driftReport(project, options);
+    } catch (e) {
+      // A timestamp column missing from the data is a config problem: point at the config line.
+      if (e instanceof GlassboxError && cfg.timestamp && e.message.includes(`timestamp column '${cfg.timestamp}'`)) {
+        throw new GlassboxError('config', `drift.timestamp: ${e.message}`, project.config.locate(['drift', 'timestamp']));
+      }
+      throw e;
+    }
+    if (ctx.json) ctx.emit(report);
+    else {
+      ctx.print(`drift of ${project.relative(report.reference)} (${report.rows.reference} rows) against ${project.relative(report.train)} (${report.rows.train} rows)`);
+      ctx.print(`score ${report.metric}; drifted at >= ${fmtNum(report.thresholds.drift)}, important at share >= ${fmtNum(report.thresholds.importance)}; importance: ${report.importanceMethod}`);
+      ctx.print();
+      ctx.print(
+        table(
+          ['feature', 'type', report.metric, 'rank', 'share ref', 'share train', 'impact ref', 'impact train', 'missing Δ', 'quadrant'],
+          report.features.map((f) => [f.feature, f.stats.type, f.drift, f.rank, f.importance.reference, f.importance.train, f.impact.reference, f.impact.train, f.stats.missing.change, f.quadrant]),
+        ),
+      );
+      for (const f of report.features) {
+        if (f.stats.type === 'categorical' && f.stats.unseen.rows > 0) {
+          ctx.print(`unseen in ${f.feature}: ${f.stats.unseen.categories.slice(0, 5).map((c) => `${c.category} (${c.count})`).join(', ')}${f.stats.unseen.categories.length > 5 ? ', ...' : ''}`);
+        }
+      }
+      const act = report.features.filter((f) => f.quadrant === 'high-drift/high-importance');
+      ctx.print();
+      ctx.print(act.length ? `${QUADRANT_ADVICE['high-drift/high-importance']}: ${act.map((f) => f.feature).join(', ')}` : 'no feature is both drifted and important');
+      ctx.print(`attribution drift: Spearman ${fmtNum(report.attributionDrift.spearman, 3)}, NDCG ${fmtNum(report.attributionDrift.ndcg, 3)}`);
+      for (const s of report.prediction.scores) ctx.print(`prediction drift (${s.output}): PSI ${fmtNum(s.psi)}, KS ${fmtNum(s.ks.statistic)} (p=${fmtNum(s.ks.pValue, 3)})`);
+      const perf = report.prediction.performance;
+      if (perf) ctx.print(`performance: ${Object.entries(perf.change).map(([k, v]) => `${k} ${fmtNum(perf.train[k as 'accuracy']!)} -> ${fmtNum(perf.reference[k as 'accuracy']!)} (${v >= 0 ? '+' : ''}${fmtNum(v)})`).join(', ')}`);
+      const corr = report.chunks?.correlation;
+      if (report.chunks?.ordered === false) ctx.print(`warning: ${report.chunks.timestamp} decreases somewhere in the reference; chunks follow file order`);
+      if (corr) ctx.print(`per-chunk weighted drift vs ${corr.metric}: Pearson ${fmtNum(corr.pearson, 3)}, Spearman ${fmtNum(corr.spearman, 3)} over ${report.chunks!.items.length} chunks`);
+    }
+    await project.dispose();
+    return 0;
+  },
+};
+
+export function num(v: unknown, flag: string, integer = false): number | undefined {
+  if (v === undefined) return undefined;
+  const x = Number(v);
+  if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(x) || (integer && (!Number.isInteger(x) || x < 0))) {
+    throw new GlassboxError('usage', `${flag} expects ${integer ? 'a non-negative integer' : 'a number'}, got '${String(v)}'`);
+  }
+  return x;
+}

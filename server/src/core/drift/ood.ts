@@ -1,0 +1,234 @@
+/**
+ * Out-of-distribution scores per row: the Mahalanobis distance of a row from the training data,
+ * in the encoded input space and in the model's last hidden layer (`ModelHandle.hidden`, the
+ * activations entering the last dense layer; Lee et al. 2018, "A Simple Unified Framework for
+ * Detecting Out-of-Distribution Samples"), each calibrated against training rows held out of the
+ * fit.
+ *
+ * - Fit: mean μ and covariance Σ (population) of the training rows minus the held-out ones; Σ is
+ *   regularised as Σ + λ·(tr Σ / d)·I (λ = `ridge`, default 1e-3) because one-hot groups make it
+ *   singular. d(x) = √((x − μ)ᵀ Σ⁻¹ (x − μ)).
+ * - Calibration: the conformal p-value p(x) = (1 + #{held-out rows with d ≥ d(x)}) / (1 + m),
+ *   uniform for rows from the training distribution; `score` = 1 − p. The combined p-value of a
+ *   row is min(1, k · min over the k spaces) (Bonferroni), and rows rank by it, ties broken by the
+ *   larger distance relative to the held-out median.
+ * - Why: d² = Σ_j z_j (Σ⁻¹ z)_j with z = x − μ splits over encoded columns; summed per raw feature
+ *   (one-hot groups together) it says which features make the row unusual. Parts can be negative
+ *   (correlated features); they sum to d².
+ */
+import { tf } from '../engine/tf';
+import { throwIfAborted, GlassboxError } from '../errors';
+import { groupByFeature, type Encoding } from '../data/encoding';
+import type { ModelHandle } from '../model/model';
+import { createRng, sampleWithoutReplacement } from '../util/random';
+
+export interface OodOptions {
+  /** Training rows held out for calibration (default min(2000, 20 % of the rows)). */
+  holdout?: number;
+  ridge?: number;
+  seed?: number;
+  batchSize?: number;
+  signal?: AbortSignal;
+}
+
+interface Gaussian {
+  mean: Float64Array;
+  precision: Float64Array;
+  d: number;
+}
+
+interface Space {
+  gaussian: Gaussian;
+  /** Held-out distances, sorted ascending. */
+  calibration: Float64Array;
+  median: number;
+}
+
+export interface OodDetector {
+  encoded: Space;
+  hidden?: Space;
+  /** Training row indices held out of the fit. */
+  heldOut: Int32Array;
+}
+
+export interface OodScores {
+  n: number;
+  encoded: { distance: Float64Array; pValue: Float64Array };
+  hidden?: { distance: Float64Array; pValue: Float64Array };
+  pValue: Float64Array;
+  score: Float64Array;
+  /** n x features: each raw feature's part of the encoded d². */
+  contributions: Float64Array;
+}
+
+export function fitOod(model: ModelHandle | undefined, encoding: Encoding, train: { X: Float32Array; n: number }, options: OodOptions = {}): OodDetector {
+  const { n } = train;
+  const width = encoding.width;
+  const m = Math.min(options.holdout ?? Math.min(2000, Math.floor(n * 0.2)), n - 2);
+  if (m < 10) throw new GlassboxError('usage', `OOD calibration needs at least 10 held-out training rows (training data has ${n})`);
+  const heldOut = sampleWithoutReplacement(n, m, createRng(options.seed ?? 0)).sort();
+  const isHeld = new Uint8Array(n);
+  for (const i of heldOut) isHeld[i] = 1;
+  const fitRows = Int32Array.from({ length: n }, (_, i) => i).filter((i) => !isHeld[i]);
+  const ridge = options.ridge ?? 1e-3;
+  const gather = (X: Float32Array, w: number, idx: Int32Array) => {
+    const out = new Float32Array(idx.length * w);
+    idx.forEach((r, i) => out.set(X.subarray(r * w, (r + 1) * w), i * w));
+    return out;
+  };
+  const space = (X: Float32Array, w: number): Space => {
+    const gaussian = fitGaussian(gather(X, w, fitRows), fitRows.length, w, ridge);
+    const calibration = mahalanobis(gaussian, gather(X, w, heldOut), m).sort();
+    return { gaussian, calibration, median: calibration[Math.floor(m / 2)]! };
+  };
+  const det: OodDetector = { encoded: space(train.X, width), heldOut };
+  if (model?.hidden) {
+    const { H, w } = hiddenActivations(model, train.X, n, width, options);
+    det.hidden = space(H, w);
+  }
+  return det;
+}
+
+export function scoreOod(det: OodDetector, model: ModelHandle | undefined, encoding: Encoding, X: Float32Array, n: number, options: OodOptions = {}): OodScores {
+  const width = encoding.width;
+  const z = new Float64Array(n * width);
+  const encodedD = mahalanobis(det.encoded.gaussian, X, n, z);
+  const out: OodScores = {
+    n,
+    encoded: { distance: encodedD, pValue: conformal(det.encoded.calibration, encodedD) },
+    pValue: new Float64Array(n),
+    score: new Float64Array(n),
+    contributions: groupByFeature(z, n, encoding),
+  };
+  if (det.hidden && model?.hidden) {
+    const { H } = hiddenActivations(model, X, n, width, options);
+    const d = mahalanobis(det.hidden.gaussian, H, n);
+    out.hidden = { distance: d, pValue: conformal(det.hidden.calibration, d) };
+  }
+  const k = out.hidden ? 2 : 1;
+  for (let i = 0; i < n; i++) {
+    const p = Math.min(1, k * Math.min(out.encoded.pValue[i]!, out.hidden ? out.hidden.pValue[i]! : 1));
+    out.pValue[i] = p;
+    out.score[i] = 1 - p;
+  }
+  return out;
+}
+
+/** Row indices from most to least out-of-distribution. */
+export function rankOod(det: OodDetector, s: OodScores): number[] {
+  const rel = (i: number) => Math.max(s.encoded.distance[i]! / det.encoded.median, s.hidden && det.hidden ? s.hidden.distance[i]! / det.hidden.median : 0);
+  return Array.from({ length: s.n }, (_, i) => i).sort((a, b) => s.pValue[a]! - s.pValue[b]! || rel(b) - rel(a));
+}
+
+function conformal(sortedCal: Float64Array, d: Float64Array): Float64Array {
+  const m = sortedCal.length;
+  return Float64Array.from(d, (x) => {
+    // Count of calibration distances >= x.
+    let lo = 0;
+    let hi = m;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sortedCal[mid]! < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return (1 + (m - lo)) / (1 + m);
+  });
+}
+
+function hiddenActivations(model: ModelHandle, X: Float32Array, n: number, width: number, options: OodOptions): { H: Float32Array; w: number } {
+  const bs = options.batchSize ?? 4096;
+  let H: Float32Array | undefined;
+  let w = 0;
+  for (let start = 0; start < n; start += bs) {
+    throwIfAborted(options.signal);
+    const end = Math.min(n, start + bs);
+    const h = tf.tidy(() => model.hidden!(tf.tensor2d(X.subarray(start * width, end * width), [end - start, width])));
+    w = h.shape[1];
+    H ??= new Float32Array(n * w);
+    H.set(h.dataSync() as Float32Array, start * w);
+    h.dispose();
+  }
+  return { H: H ?? new Float32Array(0), w };
+}
+
+export function fitGaussian(X: ArrayLike<number>, n: number, d: number, ridge: number): Gaussian {
+  const mean = new Float64Array(d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j]! += X[i * d + j]!;
+  for (let j = 0; j < d; j++) mean[j]! /= n;
+  const cov = new Float64Array(d * d);
+  const z = new Float64Array(d);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < d; j++) z[j] = X[i * d + j]! - mean[j]!;
+    for (let a = 0; a < d; a++) {
+      const za = z[a]!;
+      if (za === 0) continue;
+      for (let b = a; b < d; b++) cov[a * d + b]! += za * z[b]!;
+    }
+  }
+  let trace = 0;
+  for (let a = 0; a < d; a++) {
+    for (let b = a; b < d; b++) {
+      cov[a * d + b]! /= n;
+      cov[b * d + a] = cov[a * d + b]!;
+    }
+    trace += cov[a * d + a]!;
+  }
+  const lambda = ridge * (trace > 0 ? trace / d : 1);
+  for (let a = 0; a < d; a++) cov[a * d + a]! += lambda;
+  return { mean, precision: invertSpd(cov, d), d };
+}
+
+/** Distances of n rows; optionally writes z_j (Σ⁻¹ z)_j per column into `parts` (n x d). */
+export function mahalanobis(g: Gaussian, X: ArrayLike<number>, n: number, parts?: Float64Array): Float64Array {
+  const { d, mean, precision } = g;
+  const out = new Float64Array(n);
+  const z = new Float64Array(d);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < d; j++) z[j] = X[i * d + j]! - mean[j]!;
+    let s = 0;
+    for (let a = 0; a < d; a++) {
+      let pz = 0;
+      for (let b = 0; b < d; b++) pz += precision[a * d + b]! * z[b]!;
+      const part = z[a]! * pz;
+      if (parts) parts[i * d + a] = part;
+      s += part;
+    }
+    out[i] = Math.sqrt(Math.max(0, s));
+  }
+  return out;
+}
+
+/** Inverse of a symmetric positive-definite matrix by Cholesky factorisation. */
+export function invertSpd(A: ArrayLike<number>, d: number): Float64Array {
+  const L = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = A[i * d + j]!;
+      for (let k = 0; k < j; k++) s -= L[i * d + k]! * L[j * d + k]!;
+      if (i === j) {
+        if (s <= 0) throw new GlassboxError('usage', 'the covariance is not positive definite; increase --ridge');
+        L[i * d + i] = Math.sqrt(s);
+      } else L[i * d + j] = s / L[j * d + j]!;
+    }
+  }
+  // Inverse of L (lower triangular), then A⁻¹ = L⁻ᵀ L⁻¹.
+  const Li = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) {
+    Li[i * d + i] = 1 / L[i * d + i]!;
+    for (let j = 0; j < i; j++) {
+      let s = 0;
+      for (let k = j; k < i; k++) s -= L[i * d + k]! * Li[k * d + j]!;
+      Li[i * d + j] = s / L[i * d + i]!;
+    }
+  }
+  const inv = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = 0;
+      for (let k = i; k < d; k++) s += Li[k * d + i]! * Li[k * d + j]!;
+      inv[i * d + j] = s;
+      inv[j * d + i] = s;
+    }
+  }
+  return inv;
+}
