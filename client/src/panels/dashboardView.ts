@@ -62,6 +62,11 @@ export class DashboardView implements vscode.WebviewViewProvider, vscode.Disposa
     return this.connection !== undefined;
   }
 
+  /** The panel's React app has started (integration tests wait on it). */
+  get appReady(): boolean {
+    return this.connection?.appReady ?? false;
+  }
+
   dispose(): void {
     this.connection?.dispose();
   }

@@ -52,6 +52,11 @@ export class ExplainPanel implements vscode.Disposable {
     return this.panel !== undefined;
   }
 
+  /** The panel's React app has started (integration tests wait on it). */
+  get appReady(): boolean {
+    return this.connection?.appReady ?? false;
+  }
+
   dispose(): void {
     this.panel?.dispose();
   }

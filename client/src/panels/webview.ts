@@ -16,6 +16,8 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
  */
 export class WebviewConnection implements vscode.Disposable {
   private last: ToWebview | undefined;
+  /** The React app has mounted and said `ready` (its script ran under the CSP). */
+  appReady = false;
   private readonly listener: vscode.Disposable;
 
   constructor(private readonly webview: vscode.Webview, extensionUri: vscode.Uri, app: WebviewApp, title: string, onMessage: (m: FromWebview) => unknown) {
@@ -24,7 +26,10 @@ export class WebviewConnection implements vscode.Disposable {
     webview.html = webviewHtml({ cspSource: webview.cspSource, nonce: makeNonce(), scriptUri: asset('js'), styleUri: asset('css'), title });
     this.listener = webview.onDidReceiveMessage((m: unknown) => {
       if (!isFromWebview(m)) return;
-      if (m.type === 'ready' && this.last) void this.webview.postMessage(this.last);
+      if (m.type === 'ready') {
+        this.appReady = true;
+        if (this.last) void this.webview.postMessage(this.last);
+      }
       void onMessage(m);
     });
   }
