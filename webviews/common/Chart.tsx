@@ -4,12 +4,13 @@
  */
 import { useEffect, useRef } from 'react';
 import {
-  BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, PointElement, ScatterController, Tooltip,
+  BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineElement, PointElement, ScatterController, Tooltip,
   type ChartConfiguration,
 } from 'chart.js';
 import { chartColors } from './theme';
 
-Chart.register(BarController, BarElement, CategoryScale, LinearScale, ScatterController, PointElement, Tooltip, Legend);
+// LineElement: scatter datasets with `showLine` (the quadrant guides) draw lines.
+Chart.register(BarController, BarElement, CategoryScale, LinearScale, ScatterController, PointElement, LineElement, Tooltip, Legend);
 
 export function ChartCanvas({ config, label, height = 220 }: { config: ChartConfiguration; label: string; height?: number }) {
   const canvas = useRef<HTMLCanvasElement>(null);

@@ -5,6 +5,7 @@ import type { CompareState } from '../../server/src/protocol/panels';
 import { post, useExtensionMessages } from '../common/bridge';
 import { ChartCanvas } from '../common/Chart';
 import { Banner, basename, fmt, rowKeys, Section } from '../common/components';
+import { ErrorBoundary } from '../common/ErrorBoundary';
 import { chartColors } from '../common/theme';
 
 export function App() {
@@ -14,7 +15,7 @@ export function App() {
       {message?.type === 'loading' && <Banner kind="loading" message={message.message} />}
       {message?.type === 'error' && <Banner kind="error" message={message.message} />}
       {!message && <Banner kind="loading" message="Waiting for the comparison…" />}
-      {message?.type === 'compare' && <Compare state={message.state} />}
+      {message?.type === 'compare' && <ErrorBoundary what="The panel"><Compare state={message.state} /></ErrorBoundary>}
     </main>
   );
 }

@@ -2,6 +2,7 @@
 import type { DashboardState } from '../../server/src/protocol/panels';
 import { post, useExtensionMessages } from '../common/bridge';
 import { Banner } from '../common/components';
+import { ErrorBoundary } from '../common/ErrorBoundary';
 import { Checks } from './components/Checks';
 import { Drift } from './components/Drift';
 import { Importance } from './components/Importance';
@@ -28,11 +29,11 @@ export function App() {
 export function Dashboard({ state }: { state: DashboardState }) {
   return (
     <>
-      <Timeline checkpoints={state.checkpoints} />
-      <Importance importance={state.importance} />
-      <Drift drift={state.drift} />
-      <Suspects suspects={state.suspects} />
-      <Checks checks={state.checks} />
+      <ErrorBoundary what="The checkpoints"><Timeline checkpoints={state.checkpoints} /></ErrorBoundary>
+      <ErrorBoundary what="Global importance"><Importance importance={state.importance} /></ErrorBoundary>
+      <ErrorBoundary what="Drift-weighted importance"><Drift drift={state.drift} /></ErrorBoundary>
+      <ErrorBoundary what="Suspect rows"><Suspects suspects={state.suspects} /></ErrorBoundary>
+      <ErrorBoundary what="Checks"><Checks checks={state.checks} /></ErrorBoundary>
     </>
   );
 }
