@@ -24,6 +24,8 @@ import { vscodeHost } from './vscodeHost';
 export class GlassboxContext implements Daemon {
   private client: LanguageClient | undefined;
   private readonly status: vscode.StatusBarItem;
+  /** The same status beside CSV files and glassbox.json, in the editor's language status area. */
+  private readonly languageStatus: vscode.LanguageStatusItem;
   private lastStatus: ServerStatusParams | undefined;
   private readonly crashes = new CrashPolicy();
   private readonly host = vscodeHost();
@@ -36,6 +38,9 @@ export class GlassboxContext implements Daemon {
     this.status.name = 'Glassbox';
     this.status.command = Commands.openDashboard;
     this.status.show();
+    this.languageStatus = vscode.languages.createLanguageStatusItem('glassbox.languageStatus', [{ language: 'csv' }, { pattern: '**/*.csv' }, { pattern: '**/glassbox.json' }]);
+    this.languageStatus.name = 'Glassbox';
+    this.languageStatus.command = { title: 'Open Dashboard', command: Commands.openDashboard };
     this.dashboard = new DashboardView(extension.extensionUri, this, this.host);
     this.explain = new ExplainPanel(extension.extensionUri, this, this.host);
     this.compare = new ComparePanel(extension.extensionUri, this, this.host);
@@ -50,7 +55,7 @@ export class GlassboxContext implements Daemon {
       },
     };
     extension.subscriptions.push(
-      this.status, this.dashboard, this.explain, this.compare,
+      this.status, this.languageStatus, this.dashboard, this.explain, this.compare,
       vscode.window.registerWebviewViewProvider(DASHBOARD_VIEW, this.dashboard),
       ...Object.entries(COMMAND_FACTORIES).map(([id, factory]) => vscode.commands.registerCommand(id, factory(deps))),
       vscode.languages.onDidChangeDiagnostics(() => this.renderStatus()),
@@ -72,6 +77,11 @@ export class GlassboxContext implements Daemon {
   /** The newest `glassbox/serverStatus` (integration tests read it). */
   get serverStatus(): ServerStatusParams | undefined {
     return this.lastStatus;
+  }
+
+  /** What the status bar item shows (integration tests read it). */
+  get statusText(): string {
+    return this.status.text;
   }
 
   request<P, R>(type: RequestType<P, R, void>, params: P): Promise<R> {
@@ -133,6 +143,10 @@ export class GlassboxContext implements Daemon {
     const view = statusView(this.lastStatus, this.findings(), this.client !== undefined && this.client.state !== State.Stopped);
     this.status.text = view.text;
     this.status.tooltip = view.tooltip;
+    this.languageStatus.text = view.text;
+    this.languageStatus.detail = view.tooltip.split('\n')[0];
+    this.languageStatus.busy = this.lastStatus?.busy ?? false;
+    this.languageStatus.severity = view.severity === 'error' ? vscode.LanguageStatusSeverity.Error : view.severity === 'warning' ? vscode.LanguageStatusSeverity.Warning : vscode.LanguageStatusSeverity.Information;
     this.status.backgroundColor = view.severity === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground') : view.severity === 'warning' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
   }
 

@@ -28,6 +28,7 @@ describe('Glassbox in a real editor', function () {
     const status = await waitFor('glassbox/serverStatus with a backend', () => (api.serverStatus?.backend ? api.serverStatus : undefined));
     assert.ok(api.running);
     assert.match(status.backend!, /^(wasm|cpu|tensorflow|tensorflow-gpu)$/);
+    await waitFor('the status item to show the backend', () => api.statusText.includes(status.backend!) || undefined, 10_000);
   });
 
   it('registers every command', async () => {
