@@ -7,10 +7,10 @@ import * as vscode from 'vscode';
 import {
   CloseAction, ErrorAction, LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions,
 } from 'vscode-languageclient/node';
-import type { RequestType } from 'vscode-languageserver-protocol';
+import { ExecuteCommandRequest, type RequestType } from 'vscode-languageserver-protocol';
 import { ServerStatusNotification, type ServerStatusParams } from '../../server/src/protocol';
 import { DashboardChangedNotification } from '../../server/src/protocol/panels';
-import { Commands, DASHBOARD_VIEW } from './commandIds';
+import { Commands, DASHBOARD_VIEW, daemonCommandsToRegister } from './commandIds';
 import { COMMAND_FACTORIES, type CommandDeps } from './commands';
 import { readConfig, type GlassboxConfig } from './config';
 import { CrashPolicy } from './crashPolicy';
@@ -20,6 +20,13 @@ import { DashboardView } from './panels/dashboardView';
 import { ExplainPanel } from './panels/explainPanel';
 import { statusView } from './status';
 import { vscodeHost } from './vscodeHost';
+
+/** See `daemonCommandsToRegister`: the extension's command keeps the id; the daemon's duplicate is not registered. */
+function skipOwnCommands(client: LanguageClient): void {
+  const feature = client.getFeature(ExecuteCommandRequest.method);
+  const register = feature.register.bind(feature);
+  feature.register = (data) => register({ ...data, registerOptions: { ...data.registerOptions, commands: daemonCommandsToRegister(data.registerOptions.commands ?? []) } });
+}
 
 export class GlassboxContext implements Daemon {
   private client: LanguageClient | undefined;
@@ -106,6 +113,7 @@ export class GlassboxContext implements Daemon {
     };
     const client = new LanguageClient('glassbox', 'Glassbox', serverOptions, clientOptions);
     this.client = client;
+    skipOwnCommands(client);
     client.onNotification(ServerStatusNotification.type, (s) => this.onServerStatus(s));
     client.onNotification(DashboardChangedNotification.type, (state) => this.dashboard.update(state));
     client.onDidChangeState(() => this.renderStatus());

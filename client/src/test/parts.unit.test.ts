@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Commands } from '../commandIds';
+import { Commands, daemonCommandsToRegister } from '../commandIds';
 import { readConfig, SETTING_KEYS } from '../config';
 import { CrashPolicy } from '../crashPolicy';
 import { contentSecurityPolicy, makeNonce, webviewHtml } from '../panels/html';
@@ -21,6 +21,12 @@ describe('manifest', () => {
     const props = pkg.contributes.configuration.properties as Record<string, { scope?: string }>;
     expect(Object.keys(props).sort()).toEqual(SETTING_KEYS.map((k) => `glassbox.${k}`).sort());
     for (const [k, v] of Object.entries(props)) expect(v.scope, k).toMatch(/^(window|resource|application|machine|machine-overridable|language-overridable)$/);
+  });
+});
+
+describe('daemon commands', () => {
+  it('are registered except those the extension defines itself', () => {
+    expect(daemonCommandsToRegister(['glassbox.explainRow', 'glassbox.analyze'])).toEqual(['glassbox.analyze']);
   });
 });
 
