@@ -1,0 +1,18 @@
+/** The commands' and panels' view of the daemon connection. */
+import type { RequestType } from 'vscode-languageserver-protocol';
+
+export interface Daemon {
+  readonly running: boolean;
+  request<P, R>(type: RequestType<P, R, void>, params: P): Promise<R>;
+  restart(): Promise<void>;
+}
+
+/** JSON-RPC "method not found": the daemon does not implement a request (yet). */
+const METHOD_NOT_FOUND = -32601;
+
+/** One line a user can act on, for a failed daemon request. */
+export function describeDaemonError(e: unknown, what: string): string {
+  const err = e as { code?: number; message?: string } | undefined;
+  if (err?.code === METHOD_NOT_FOUND) return `${what} is not available yet: this version of the Glassbox daemon does not provide it.`;
+  return `${what} failed: ${err?.message ?? String(e)}`;
+}

@@ -1,0 +1,74 @@
+/** The side panel: a webview view in the Glassbox view container, fed by `glassbox/dashboard`. */
+import * as vscode from 'vscode';
+import type { DashboardState } from '../../../server/src/protocol/panels';
+import { Commands } from '../commandIds';
+import { fetchDashboard } from '../daemonShapes';
+import { describeDaemonError, type Daemon } from '../daemon';
+import type { Host } from '../host';
+import { WebviewConnection } from './webview';
+
+export class DashboardView implements vscode.WebviewViewProvider, vscode.Disposable {
+  private connection: WebviewConnection | undefined;
+
+  constructor(private readonly extensionUri: vscode.Uri, private readonly daemon: Daemon, private readonly host: Host) {}
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    this.connection?.dispose();
+    const connection = new WebviewConnection(view.webview, this.extensionUri, 'sidebar', 'Glassbox', async (m) => {
+      switch (m.type) {
+        case 'ready':
+        case 'refresh':
+          return this.refresh();
+        case 'openLocation':
+          return this.host.openFile(m.file, m.line);
+        case 'explainRow':
+          await this.host.openFile(m.file, m.line);
+          return this.host.executeCommand(Commands.explainRow);
+        case 'compare':
+          return this.host.executeCommand(Commands.compareCheckpoints, m.a, m.b);
+        case 'runChecks':
+          return this.host.executeCommand(Commands.runChecks);
+        case 'selectMethod':
+          return undefined;
+      }
+    });
+    this.connection = connection;
+    view.onDidDispose(() => {
+      connection.dispose();
+      if (this.connection === connection) this.connection = undefined;
+    });
+  }
+
+  /** Live update pushed by the daemon. */
+  update(state: DashboardState): void {
+    this.connection?.post({ type: 'dashboard', state });
+  }
+
+  async refresh(): Promise<void> {
+    const connection = this.connection;
+    if (!connection) return;
+    if (!this.daemon.running) {
+      connection.post({ type: 'error', message: 'The Glassbox daemon is not running. Run "Glassbox: Restart Daemon".' });
+      return;
+    }
+    try {
+      connection.post({ type: 'dashboard', state: await fetchDashboard(this.daemon) });
+    } catch (e) {
+      connection.post({ type: 'error', message: describeDaemonError(e, 'The Glassbox dashboard') });
+    }
+  }
+
+  /** True once VS Code has created the view (for tests and the status item). */
+  get resolved(): boolean {
+    return this.connection !== undefined;
+  }
+
+  /** The panel's React app has started (integration tests wait on it). */
+  get appReady(): boolean {
+    return this.connection?.appReady ?? false;
+  }
+
+  dispose(): void {
+    this.connection?.dispose();
+  }
+}

@@ -1,0 +1,64 @@
+/** The Explain panel: one editor tab, reused, showing the row last asked about. */
+import * as vscode from 'vscode';
+import { ExplainRowRequest, type ExplainRowParams } from '../../../server/src/protocol/panels';
+import { toExplainState } from '../daemonShapes';
+import { describeDaemonError, type Daemon } from '../daemon';
+import type { Host } from '../host';
+import { WebviewConnection, webviewOptions } from './webview';
+
+export class ExplainPanel implements vscode.Disposable {
+  private panel: vscode.WebviewPanel | undefined;
+  private connection: WebviewConnection | undefined;
+  private params: ExplainRowParams | undefined;
+
+  constructor(private readonly extensionUri: vscode.Uri, private readonly daemon: Daemon, private readonly host: Host) {}
+
+  async show(params: ExplainRowParams): Promise<void> {
+    this.params = params;
+    if (!this.panel) {
+      const panel = vscode.window.createWebviewPanel('glassbox.explain', 'Glassbox: Explain', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, { ...webviewOptions(this.extensionUri), retainContextWhenHidden: false });
+      this.connection = new WebviewConnection(panel.webview, this.extensionUri, 'explain', 'Glassbox: Explain', async (m) => {
+        if (m.type === 'openLocation') return this.host.openFile(m.file, m.line);
+        if (m.type === 'selectMethod' && this.params) return this.load({ ...this.params, method: m.method });
+        if (m.type === 'refresh' && this.params) return this.load(this.params);
+        return undefined;
+      });
+      panel.onDidDispose(() => {
+        this.connection?.dispose();
+        this.panel = undefined;
+        this.connection = undefined;
+      });
+      this.panel = panel;
+    } else {
+      this.panel.reveal(undefined, true);
+    }
+    await this.load(params);
+  }
+
+  private async load(params: ExplainRowParams): Promise<void> {
+    this.params = params;
+    const connection = this.connection;
+    if (!connection) return;
+    connection.post({ type: 'loading', message: `Explaining line ${params.line + 1}…` });
+    try {
+      const state = toExplainState(await this.daemon.request(ExplainRowRequest.type, params));
+      this.panel!.title = `Explain: line ${state.line}`;
+      connection.post({ type: 'explain', state });
+    } catch (e) {
+      connection.post({ type: 'error', message: describeDaemonError(e, 'Explain This Row') });
+    }
+  }
+
+  get visible(): boolean {
+    return this.panel !== undefined;
+  }
+
+  /** The panel's React app has started (integration tests wait on it). */
+  get appReady(): boolean {
+    return this.connection?.appReady ?? false;
+  }
+
+  dispose(): void {
+    this.panel?.dispose();
+  }
+}

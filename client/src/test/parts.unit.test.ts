@@ -1,0 +1,82 @@
+import * as fs from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { Commands, daemonCommandsToRegister } from '../commandIds';
+import { readConfig, SETTING_KEYS } from '../config';
+import { CrashPolicy } from '../crashPolicy';
+import { contentSecurityPolicy, makeNonce, webviewHtml } from '../panels/html';
+import { statusView } from '../status';
+import { isFromWebview } from '../../../webviews/common/guards';
+
+const pkg = JSON.parse(fs.readFileSync('package.json', 'utf8'));
+
+describe('manifest', () => {
+  it('declares every command with the Glassbox category and a when clause, and no others', () => {
+    const declared = pkg.contributes.commands.map((c: { command: string; category: string }) => { expect(c.category).toBe('Glassbox'); return c.command; });
+    expect(declared.sort()).toEqual(Object.values(Commands).sort());
+    const palette = new Map(pkg.contributes.menus.commandPalette.map((m: { command: string; when: string }) => [m.command, m.when]));
+    for (const id of Object.values(Commands)) expect(palette.get(id), id).toBeTruthy();
+  });
+
+  it('declares exactly the settings the client reads, each with a scope', () => {
+    const props = pkg.contributes.configuration.properties as Record<string, { scope?: string }>;
+    expect(Object.keys(props).sort()).toEqual(SETTING_KEYS.map((k) => `glassbox.${k}`).sort());
+    for (const [k, v] of Object.entries(props)) expect(v.scope, k).toMatch(/^(window|resource|application|machine|machine-overridable|language-overridable)$/);
+  });
+});
+
+describe('daemon commands', () => {
+  it('are registered except those the extension defines itself', () => {
+    expect(daemonCommandsToRegister(['glassbox.explainRow', 'glassbox.analyze'])).toEqual(['glassbox.analyze']);
+  });
+});
+
+describe('config', () => {
+  it('reads typed values with defaults and rejects unknown trace levels', () => {
+    expect(readConfig(() => undefined)).toEqual({ traceServer: 'off', autoRestart: true, explainMethod: undefined });
+    const values: Record<string, unknown> = { 'trace.server': 'loud', 'daemon.autoRestart': false, 'explain.method': ' shap ' };
+    expect(readConfig(<T>(k: string) => values[k] as T)).toEqual({ traceServer: 'off', autoRestart: false, explainMethod: 'shap' });
+  });
+});
+
+describe('status item', () => {
+  it('shows backend, checkpoint, activity and findings', () => {
+    const v = statusView({ health: 'ok', busy: true, message: 'Analysing epoch-3', backend: 'wasm', checkpoint: 'epoch-3' }, 2, true);
+    expect(v.text).toBe('$(sync~spin) Glassbox (wasm · epoch-3 · 2 findings)');
+    expect(v.tooltip).toContain('Analysing…');
+    expect(statusView({ health: 'error', busy: false, message: 'x' }, 0, true)).toMatchObject({ text: '$(error) Glassbox', severity: 'error' });
+    expect(statusView(undefined, 0, false).severity).toBe('error');
+  });
+});
+
+describe('crash policy', () => {
+  it('restarts at most N times within the window, and never when disabled', () => {
+    let t = 0;
+    const p = new CrashPolicy(2, 1000, () => t);
+    expect([p.shouldRestart(true), p.shouldRestart(true), p.shouldRestart(true)]).toEqual([true, true, false]);
+    t = 5000;
+    expect(p.shouldRestart(true)).toBe(true);
+    expect(p.shouldRestart(false)).toBe(false);
+  });
+});
+
+describe('webview shell', () => {
+  it('allows only nonce scripts and the extension resources', () => {
+    const nonce = makeNonce();
+    expect(nonce).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    expect(makeNonce()).not.toBe(nonce);
+    const csp = contentSecurityPolicy('vscode-resource:', nonce);
+    expect(csp).toBe(`default-src 'none'; img-src vscode-resource: data:; style-src vscode-resource:; font-src vscode-resource:; script-src 'nonce-${nonce}'`);
+    const html = webviewHtml({ cspSource: 'vscode-resource:', nonce, scriptUri: 'https://x/a.js?"', styleUri: 'https://x/a.css', title: '<T>' });
+    expect(html).toContain(`<script nonce="${nonce}" src="https://x/a.js?&quot;"></script>`);
+    expect(html).toContain('<title>&lt;T&gt;</title>');
+    expect(html).not.toMatch(/unsafe-(inline|eval)/);
+  });
+
+  it('rejects malformed messages from a webview', () => {
+    expect(isFromWebview({ type: 'openLocation', file: '/a.csv', line: 3 })).toBe(true);
+    expect(isFromWebview({ type: 'openLocation', file: '/a.csv', line: 0 })).toBe(false);
+    expect(isFromWebview({ type: 'compare', a: 'x' })).toBe(false);
+    expect(isFromWebview({ type: 'exec', cmd: 'rm' })).toBe(false);
+    expect(isFromWebview(null)).toBe(false);
+  });
+});

@@ -1,0 +1,71 @@
+/**
+ * The webview side of the message bridge: typed `post`, a listener hook, and persisted UI state
+ * (VS Code's getState/setState) so a panel looks the same after being hidden and shown.
+ */
+import { useEffect, useState } from 'react';
+import { isToWebview, type FromWebview, type ToWebview } from './messages';
+
+interface VsCodeApi {
+  postMessage(message: unknown): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+
+declare global {
+  function acquireVsCodeApi(): VsCodeApi;
+}
+
+/** Outside VS Code (component tests) messages are recorded here instead of posted. */
+export const posted: FromWebview[] = [];
+let memoryState: unknown;
+
+let api: VsCodeApi | undefined;
+function vscodeApi(): VsCodeApi {
+  if (!api) {
+    api = typeof acquireVsCodeApi === 'function'
+      ? acquireVsCodeApi()
+      : { postMessage: (m) => posted.push(m as FromWebview), getState: () => memoryState, setState: (s) => { memoryState = s; } };
+  }
+  return api;
+}
+
+export function post(message: FromWebview): void {
+  vscodeApi().postMessage(message);
+}
+
+export function getPersisted<T extends object>(): Partial<T> {
+  return (vscodeApi().getState() as Partial<T> | undefined) ?? {};
+}
+
+export function persist<T extends object>(patch: Partial<T>): void {
+  vscodeApi().setState({ ...getPersisted<T>(), ...patch });
+}
+
+/** Test helper: forget recorded messages and persisted state. */
+export function resetBridge(): void {
+  posted.length = 0;
+  memoryState = undefined;
+  api = undefined;
+}
+
+/** The last message from the extension (restored from persisted state on a re-shown panel). */
+export function useExtensionMessages(): ToWebview | undefined {
+  const [last, setLast] = useState<ToWebview | undefined>(() => getPersisted<{ last: ToWebview }>().last);
+  useEffect(() => {
+    const onMessage = (e: MessageEvent) => {
+      if (!isToWebview(e.data)) return;
+      setLast(e.data);
+      if (e.data.type !== 'loading') persist({ last: e.data });
+    };
+    window.addEventListener('message', onMessage);
+    post({ type: 'ready' });
+    return () => window.removeEventListener('message', onMessage);
+  }, []);
+  return last;
+}
+
+/** React state that is also persisted in the webview's state under `key`. */
+export function usePersistentState<T>(key: string, initial: T): [T, (v: T) => void] {
+  const [value, setValue] = useState<T>(() => (getPersisted<Record<string, T>>()[key] ?? initial));
+  return [value, (v: T) => { setValue(v); persist({ [key]: v }); }];
+}

@@ -1,0 +1,105 @@
+/** The Compare panel: what changed between two checkpoints. */
+import { useMemo } from 'react';
+import type { ChartConfiguration } from 'chart.js';
+import type { CompareState } from '../../server/src/protocol/panels';
+import { post, useExtensionMessages } from '../common/bridge';
+import { ChartCanvas } from '../common/Chart';
+import { Banner, basename, fmt, rowKeys, Section } from '../common/components';
+import { ErrorBoundary } from '../common/ErrorBoundary';
+import { chartColors } from '../common/theme';
+
+export function App() {
+  const message = useExtensionMessages();
+  return (
+    <main>
+      {message?.type === 'loading' && <Banner kind="loading" message={message.message} />}
+      {message?.type === 'error' && <Banner kind="error" message={message.message} />}
+      {!message && <Banner kind="loading" message="Waiting for the comparison…" />}
+      {message?.type === 'compare' && <ErrorBoundary what="The panel"><Compare state={message.state} /></ErrorBoundary>}
+    </main>
+  );
+}
+
+function CheckpointSelect({ label, value, options, onChange }: { label: string; value: string; options: string[]; onChange: (v: string) => void }) {
+  return (
+    <label>{label}{' '}
+      <select aria-label={label} value={value} onChange={(e) => onChange(e.target.value)}>
+        {options.map((c) => <option key={c} value={c}>{c}</option>)}
+      </select>
+    </label>
+  );
+}
+
+export function Compare({ state }: { state: CompareState }) {
+  const options = state.checkpoints.length ? state.checkpoints : [state.a, state.b];
+  return (
+    <>
+      <div className="toolbar">
+        <CheckpointSelect label="Before" value={state.a} options={options} onChange={(a) => post({ type: 'compare', a, b: state.b })} />
+        <CheckpointSelect label="After" value={state.b} options={options} onChange={(b) => post({ type: 'compare', a: state.a, b })} />
+      </div>
+      <Section title="Importance rank changes" data={state.rankChanges}>
+        {(rows) => {
+          const sorted = [...rows].sort((x, y) => Math.abs(y.rankA - y.rankB) - Math.abs(x.rankA - x.rankB) || x.rankB - y.rankB);
+          return (
+            <>
+              <RankChart rows={sorted} a={state.a} b={state.b} />
+              <table aria-label="Importance rank changes">
+                <thead><tr><th>feature</th><th className="num">rank {state.a}</th><th className="num">rank {state.b}</th><th className="num">change</th></tr></thead>
+                <tbody>
+                  {sorted.map((r) => {
+                    const d = r.rankA - r.rankB;
+                    return <tr key={r.feature}><td>{r.feature}</td><td className="num">{r.rankA}</td><td className="num">{r.rankB}</td><td className="num">{d > 0 ? `↑${d}` : d < 0 ? `↓${-d}` : '='}</td></tr>;
+                  })}
+                </tbody>
+              </table>
+            </>
+          );
+        }}
+      </Section>
+      <Section title="Flipped predictions" data={state.flipped}>
+        {(rows) => (
+          <table aria-label="Flipped predictions">
+            <thead><tr><th>row</th><th>{state.a}</th><th>{state.b}</th><th>label</th></tr></thead>
+            <tbody>
+              {rows.map((r) => {
+                const explain = () => post({ type: 'explainRow', file: r.file, line: r.line });
+                return (
+                  <tr key={`${r.file}:${r.line}`} tabIndex={0} onClick={explain} onKeyDown={rowKeys(explain)} title="Explain this row">
+                    <td>{basename(r.file)}:{r.line}</td><td>{r.before}</td><td>{r.after}</td><td>{r.label ?? '?'}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        )}
+      </Section>
+      <Section title="Attribution disagreement" data={state.disagreement}>
+        {(rows) => (
+          <table aria-label="Attribution disagreement">
+            <thead><tr><th>feature</th><th className="num">Spearman ρ</th></tr></thead>
+            <tbody>{[...rows].sort((x, y) => x.spearman - y.spearman).map((r) => <tr key={r.feature}><td>{r.feature}</td><td className="num">{fmt(r.spearman, 2)}</td></tr>)}</tbody>
+          </table>
+        )}
+      </Section>
+    </>
+  );
+}
+
+function RankChart({ rows, a, b }: { rows: NonNullable<CompareState['rankChanges']>; a: string; b: string }) {
+  const config = useMemo<ChartConfiguration>(() => {
+    const c = chartColors();
+    return {
+      type: 'bar',
+      data: {
+        labels: rows.map((r) => r.feature),
+        datasets: [
+          { label: a, data: rows.map((r) => r.importanceA), backgroundColor: c.series[0] },
+          { label: b, data: rows.map((r) => r.importanceB), backgroundColor: c.series[1] },
+        ],
+      },
+      options: { indexAxis: 'y' },
+    };
+  }, [rows, a, b]);
+  return <ChartCanvas config={config} label={`Importance in ${a} and ${b}`} height={Math.max(140, rows.length * 24 + 50)} />;
+}

@@ -1,0 +1,27 @@
+// @vitest-environment jsdom
+import { describe, expect, it } from 'vitest';
+import { act, fireEvent, render, screen, within } from '@testing-library/react';
+import { App } from '../compare/App';
+import { posted } from '../common/bridge';
+import { compare } from './fixtures';
+import { fromExtension } from './setup';
+
+describe('compare panel', () => {
+  it('lists rank changes, biggest move first, and flipped rows', () => {
+    render(<App />);
+    act(() => fromExtension({ type: 'compare', state: compare }));
+    const ranks = within(screen.getByRole('table', { name: 'Importance rank changes' })).getAllByRole('row').slice(1);
+    expect(ranks.map((r) => r.textContent)).toEqual(['age13↓2', 'capital_gain21↑1', 'sex32↑1']);
+    const flipped = within(screen.getByRole('table', { name: 'Flipped predictions' })).getAllByRole('row')[1]!;
+    fireEvent.keyDown(flipped, { key: 'Enter' });
+    expect(posted.at(-1)).toEqual({ type: 'explainRow', file: '/ws/data/adult_test.csv', line: 9 });
+    expect(screen.getByText('Attribution disagreement').nextElementSibling!.textContent).toBe('Not available yet.');
+  });
+
+  it('asks for another pair of checkpoints', () => {
+    render(<App />);
+    act(() => fromExtension({ type: 'compare', state: compare }));
+    fireEvent.change(screen.getByLabelText('Before'), { target: { value: 'epoch-002' } });
+    expect(posted.at(-1)).toEqual({ type: 'compare', a: 'epoch-002', b: 'epoch-005' });
+  });
+});
