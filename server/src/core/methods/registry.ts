@@ -7,12 +7,24 @@ import { GlassboxError } from '../errors';
 import { suggest } from '../data/schema';
 import type { AttributionMethod } from './types';
 import { saliency } from './saliency';
+import { shapleyExact } from './shapley-exact';
+import { kernelShap } from './kernel-shap';
+import { lime } from './lime';
+import { featureAblation } from './feature-ablation';
+import { randomAblation } from './random-ablation';
+import { permutationImportance } from './permutation';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each method has its own params type
 type AnyMethod = AttributionMethod<any>;
 
 export const METHODS = {
   saliency,
+  'shapley-exact': shapleyExact,
+  'kernel-shap': kernelShap,
+  lime,
+  'feature-ablation': featureAblation,
+  'random-ablation': randomAblation,
+  permutation: permutationImportance,
 } as const satisfies Record<string, AnyMethod>;
 
 export type MethodId = keyof typeof METHODS;

@@ -1,0 +1,196 @@
+/**
+ * What the perturbation methods (exact Shapley, KernelSHAP, LIME, feature ablation, random
+ * ablation, permutation importance) share: coalitions of RAW features (a coalition keeps the row's
+ * values on its features' encoded columns and takes a background row's values elsewhere, so `sex`
+ * enters or leaves as a whole one-hot group), a seeded background (a sample or a k-means summary of
+ * the training rows), and batched evaluation of the target on many perturbed rows at once.
+ *
+ * The value of a coalition S for row x is interventional: v(S) = Σ_b w_b f(x_S, b_{S̄}) over the
+ * weighted background rows b (Janzing et al. 2020; Lundberg & Lee 2017 with independent features).
+ */
+import { kmeans } from 'ml-kmeans';
+import { tf } from '../engine/tf';
+import { GlassboxError, throwIfAborted } from '../errors';
+import type { Encoding } from '../data/encoding';
+import type { ModelHandle } from '../model/model';
+import { createRng, sampleWithoutReplacement } from '../util/random';
+import { targetScalar } from './target';
+import type { AttributionInput, Target } from './types';
+
+/** Background rows with weights summing to 1. */
+export interface Background {
+  B: Float32Array;
+  m: number;
+  w: Float64Array;
+}
+
+/** Rows per forward pass; ~14 MB of float32 inputs at Adult's 108 columns. */
+export const FORWARD_BATCH = 32768;
+
+/**
+ * The background to perturb with: all training rows when there are at most `size`, otherwise a
+ * seeded uniform sample of `size` rows (`sample`), or `size` k-means clusters (k-means++ seeded,
+ * on at most 2,000 sampled rows) each represented by its member nearest the centroid and weighted
+ * by the cluster's share of rows (`kmeans`). Members rather than centroids keep one-hot groups
+ * valid rows of the data.
+ */
+export function backgroundFrom(input: AttributionInput, methodId: string, size: number, summary: 'sample' | 'kmeans', seed: number): Background {
+  const { background, backgroundN, encoding } = input;
+  const width = encoding.width;
+  if (!background || !backgroundN) throw new GlassboxError('usage', `method '${methodId}' needs background rows (the training set) and none were given`);
+  if (background.length !== backgroundN * width) throw new GlassboxError('shape', `${methodId}: background has ${background.length} values, expected ${backgroundN} x ${width}`);
+  const uniform = (B: Float32Array, m: number): Background => ({ B, m, w: new Float64Array(m).fill(1 / m) });
+  if (backgroundN <= size) return uniform(background, backgroundN);
+  const rng = createRng(seed);
+  if (summary === 'sample') return uniform(take(background, width, sampleWithoutReplacement(backgroundN, size, rng)), size);
+  const pool = backgroundN > 2000 ? sampleWithoutReplacement(backgroundN, 2000, rng) : Int32Array.from({ length: backgroundN }, (_, i) => i);
+  const data = Array.from(pool, (r) => Array.from(background.subarray(r * width, (r + 1) * width)));
+  const res = kmeans(data, size, { seed, initialization: 'kmeans++', maxIterations: 50 });
+  const members: number[] = [];
+  const weights: number[] = [];
+  for (let k = 0; k < size; k++) {
+    let best = -1;
+    let bestD = Infinity;
+    let count = 0;
+    const c = res.centroids[k]!;
+    res.clusters.forEach((cl, i) => {
+      if (cl !== k) return;
+      count++;
+      let d = 0;
+      for (let j = 0; j < width; j++) d += (data[i]![j]! - c[j]!) ** 2;
+      if (d < bestD) [bestD, best] = [d, i];
+    });
+    if (best >= 0) {
+      members.push(pool[best]!);
+      weights.push(count / pool.length);
+    }
+  }
+  return { B: take(background, width, Int32Array.from(members)), m: members.length, w: Float64Array.from(weights) };
+}
+
+export function take(X: Float32Array, width: number, rows: ArrayLike<number>): Float32Array {
+  const out = new Float32Array(rows.length * width);
+  for (let i = 0; i < rows.length; i++) out.set(X.subarray(rows[i]! * width, (rows[i]! + 1) * width), i * width);
+  return out;
+}
+
+/** Encoded-column -> raw-feature indicator, F x width, to expand feature masks to columns. */
+function featureColumns(encoding: Encoding): Float32Array {
+  const F = encoding.features.length;
+  const G = new Float32Array(F * encoding.width);
+  encoding.features.forEach((f, i) => G.fill(1, i * encoding.width + f.columns[0], i * encoding.width + f.columns[1]));
+  return G;
+}
+
+export interface Game {
+  model: ModelHandle;
+  encoding: Encoding;
+  target: Target;
+  X: Float32Array;
+  n: number;
+  /** Per row, the class whose target is evaluated (from `resolveTargetClasses`). */
+  classes: Int32Array;
+  bg: Background;
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * v_r(S) for every row r and coalition S (masks: C x F, 1 = feature kept at the row's value), as
+ * n x C values; with `perBackground`, the unreduced n x C x m values f(x_S, b_{S̄}) instead. All
+ * rows x coalitions x background rows go through the model in batches of FORWARD_BATCH, built by
+ * broadcasting on the backend: Z = b + M ⊙ (x − b).
+ */
+export async function coalitionValues(game: Game, masks: Uint8Array, C: number, perBackground = false, onProgress?: (f: number) => void): Promise<Float64Array> {
+  const { model, encoding, target, X, n, classes, bg } = game;
+  const width = encoding.width;
+  const F = encoding.features.length;
+  const m = bg.m;
+  const out = new Float64Array(n * C * (perBackground ? m : 1));
+  const perRow = C * m;
+  const rowsPer = Math.max(1, Math.floor(FORWARD_BATCH / perRow));
+  const coalPer = perRow <= FORWARD_BATCH ? C : Math.max(1, Math.floor(FORWARD_BATCH / m));
+  const G = tf.tensor2d(featureColumns(encoding), [F, width]);
+  const Bt = tf.tensor3d(bg.B, [1, m, width]);
+  const Wt = tf.tensor2d(Float32Array.from(bg.w), [m, 1]);
+  const total = Math.ceil(n / rowsPer) * Math.ceil(C / coalPer);
+  let done = 0;
+  try {
+    for (let r0 = 0; r0 < n; r0 += rowsPer) {
+      const r1 = Math.min(n, r0 + rowsPer);
+      const R = r1 - r0;
+      for (let c0 = 0; c0 < C; c0 += coalPer) {
+        throwIfAborted(game.signal);
+        const c1 = Math.min(C, c0 + coalPer);
+        const cc = c1 - c0;
+        const vals = tf.tidy(() => {
+          const M = tf.reshape(tf.matMul(tf.tensor2d(masks.subarray(c0 * F, c1 * F), [cc, F], 'float32'), G), [1, cc, 1, width]);
+          const x = tf.tensor4d(X.subarray(r0 * width, r1 * width), [R, 1, 1, width]);
+          const B = tf.reshape(Bt, [1, 1, m, width]);
+          const Z = tf.reshape(tf.add(B, tf.mul(M, tf.sub(x, B))), [R * cc * m, width]) as tf.Tensor2D;
+          const cls = tf.reshape(tf.tile(tf.tensor2d(classes.subarray(r0, r1), [R, 1], 'int32'), [1, cc * m]), [-1]) as tf.Tensor1D;
+          const v = tf.reshape(targetScalar(model, Z, cls, target), [R * cc, m]);
+          return perBackground ? v : tf.matMul(v, Wt);
+        });
+        const data = vals.dataSync();
+        vals.dispose();
+        const stride = perBackground ? m : 1;
+        for (let r = 0; r < R; r++) {
+          const dst = ((r0 + r) * C + c0) * stride;
+          for (let k = 0; k < cc * stride; k++) out[dst + k] = data[r * cc * stride + k]!;
+        }
+        onProgress?.(++done / total);
+        await yieldToEvents();
+      }
+    }
+  } finally {
+    tf.dispose([G, Bt, Wt]);
+  }
+  return out;
+}
+
+/** The target of each of `rows` encoded rows (classes: one per row), batched. */
+export async function targetValues(model: ModelHandle, target: Target, Z: Float32Array, rows: number, classes: Int32Array, signal?: AbortSignal): Promise<Float64Array> {
+  const width = model.inputWidth;
+  const out = new Float64Array(rows);
+  for (let s = 0; s < rows; s += FORWARD_BATCH) {
+    throwIfAborted(signal);
+    const e = Math.min(rows, s + FORWARD_BATCH);
+    const v = tf.tidy(() => targetScalar(model, tf.tensor2d(Z.subarray(s * width, e * width), [e - s, width]), tf.tensor1d(classes.subarray(s, e), 'int32'), target));
+    out.set(v.dataSync(), s);
+    v.dispose();
+    await yieldToEvents();
+  }
+  return out;
+}
+
+/** Lets an abort (or other work of the daemon) through between batches. */
+export function yieldToEvents(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Per-raw-feature values placed on encoded columns so that a feature's columns sum to its value:
+ * a numeric feature's single column, a categorical feature's active column (the first column of
+ * the group when the row has none, e.g. an unseen category encoded as zeros).
+ */
+export function spreadToColumns(grouped: Float64Array, X: Float32Array, n: number, encoding: Encoding): Float32Array {
+  const width = encoding.width;
+  const F = encoding.features.length;
+  const out = new Float32Array(n * width);
+  for (let r = 0; r < n; r++) {
+    for (let f = 0; f < F; f++) {
+      const [s, e] = encoding.features[f]!.columns;
+      let col = s;
+      for (let c = s; c < e; c++) if (X[r * width + c] === 1) col = c;
+      out[r * width + col] = grouped[r * F + f]!;
+    }
+  }
+  return out;
+}
+
+/** Masks (C x F) of coalitions given as bit sets over F features. */
+export function masksFromBits(bits: ArrayLike<number>, F: number): Uint8Array {
+  const out = new Uint8Array(bits.length * F);
+  for (let c = 0; c < bits.length; c++) for (let f = 0; f < F; f++) out[c * F + f] = (bits[c]! >>> f) & 1;
+  return out;
+}
