@@ -74,14 +74,6 @@ export function take(X: Float32Array, width: number, rows: ArrayLike<number>): F
   return out;
 }
 
-/** Encoded-column -> raw-feature indicator, F x width, to expand feature masks to columns. */
-function featureColumns(encoding: Encoding): Float32Array {
-  const F = encoding.features.length;
-  const G = new Float32Array(F * encoding.width);
-  encoding.features.forEach((f, i) => G.fill(1, i * encoding.width + f.columns[0], i * encoding.width + f.columns[1]));
-  return G;
-}
-
 export interface Game {
   model: ModelHandle;
   encoding: Encoding;
@@ -98,7 +90,7 @@ export interface Game {
  * v_r(S) for every row r and coalition S (masks: C x F, 1 = feature kept at the row's value), as
  * n x C values; with `perBackground`, the unreduced n x C x m values f(x_S, b_{S̄}) instead. All
  * rows x coalitions x background rows go through the model in batches of FORWARD_BATCH, built by
- * broadcasting on the backend: Z = b + M ⊙ (x − b).
+ * masking: Z = x on kept features' columns, b elsewhere.
  */
 export async function coalitionValues(game: Game, masks: Uint8Array, C: number, perBackground = false, onProgress?: (f: number) => void): Promise<Float64Array> {
   const { model, encoding, target, X, n, classes, bg } = game;
@@ -109,41 +101,49 @@ export async function coalitionValues(game: Game, masks: Uint8Array, C: number, 
   const perRow = C * m;
   const rowsPer = Math.max(1, Math.floor(FORWARD_BATCH / perRow));
   const coalPer = perRow <= FORWARD_BATCH ? C : Math.max(1, Math.floor(FORWARD_BATCH / m));
-  const G = tf.tensor2d(featureColumns(encoding), [F, width]);
-  const Bt = tf.tensor3d(bg.B, [1, m, width]);
-  const Wt = tf.tensor2d(Float32Array.from(bg.w), [m, 1]);
+  const colFeature = new Int32Array(width);
+  encoding.features.forEach((f, i) => colFeature.fill(i, f.columns[0], f.columns[1]));
+  const Z = new Float32Array(Math.min(rowsPer, n) * coalPer * m * width);
+  const cls = new Int32Array(Math.min(rowsPer, n) * coalPer * m);
   const total = Math.ceil(n / rowsPer) * Math.ceil(C / coalPer);
   let done = 0;
-  try {
-    for (let r0 = 0; r0 < n; r0 += rowsPer) {
-      const r1 = Math.min(n, r0 + rowsPer);
-      const R = r1 - r0;
-      for (let c0 = 0; c0 < C; c0 += coalPer) {
-        throwIfAborted(game.signal);
-        const c1 = Math.min(C, c0 + coalPer);
-        const cc = c1 - c0;
-        const vals = tf.tidy(() => {
-          const M = tf.reshape(tf.matMul(tf.tensor2d(masks.subarray(c0 * F, c1 * F), [cc, F], 'float32'), G), [1, cc, 1, width]);
-          const x = tf.tensor4d(X.subarray(r0 * width, r1 * width), [R, 1, 1, width]);
-          const B = tf.reshape(Bt, [1, 1, m, width]);
-          const Z = tf.reshape(tf.add(B, tf.mul(M, tf.sub(x, B))), [R * cc * m, width]) as tf.Tensor2D;
-          const cls = tf.reshape(tf.tile(tf.tensor2d(classes.subarray(r0, r1), [R, 1], 'int32'), [1, cc * m]), [-1]) as tf.Tensor1D;
-          const v = tf.reshape(targetScalar(model, Z, cls, target), [R * cc, m]);
-          return perBackground ? v : tf.matMul(v, Wt);
-        });
-        const data = vals.dataSync();
-        vals.dispose();
-        const stride = perBackground ? m : 1;
-        for (let r = 0; r < R; r++) {
-          const dst = ((r0 + r) * C + c0) * stride;
-          for (let k = 0; k < cc * stride; k++) out[dst + k] = data[r * cc * stride + k]!;
+  for (let r0 = 0; r0 < n; r0 += rowsPer) {
+    const r1 = Math.min(n, r0 + rowsPer);
+    for (let c0 = 0; c0 < C; c0 += coalPer) {
+      throwIfAborted(game.signal);
+      const c1 = Math.min(C, c0 + coalPer);
+      // Composite rows built on the CPU: broadcasting ops over 4-D shapes are very slow on wasm.
+      let k = 0;
+      for (let r = r0; r < r1; r++) {
+        const xo = r * width;
+        for (let c = c0; c < c1; c++) {
+          const mo = c * F;
+          for (let b = 0; b < m; b++, k++) {
+            const bo = b * width;
+            const zo = k * width;
+            for (let j = 0; j < width; j++) Z[zo + j] = masks[mo + colFeature[j]!] ? X[xo + j]! : bg.B[bo + j]!;
+            cls[k] = classes[r]!;
+          }
         }
-        onProgress?.(++done / total);
-        await yieldToEvents();
       }
+      const vals = tf.tidy(() => targetScalar(model, tf.tensor2d(Z.subarray(0, k * width), [k, width]), tf.tensor1d(cls.subarray(0, k), 'int32'), target));
+      const data = vals.dataSync();
+      vals.dispose();
+      let i = 0;
+      for (let r = r0; r < r1; r++) {
+        for (let c = c0; c < c1; c++) {
+          if (perBackground) {
+            for (let b = 0; b < m; b++) out[(r * C + c) * m + b] = data[i++]!;
+          } else {
+            let v = 0;
+            for (let b = 0; b < m; b++) v += bg.w[b]! * data[i++]!;
+            out[r * C + c] = v;
+          }
+        }
+      }
+      onProgress?.(++done / total);
+      await yieldToEvents();
     }
-  } finally {
-    tf.dispose([G, Bt, Wt]);
   }
   return out;
 }
