@@ -11,8 +11,9 @@ import { schema } from './commands/schema';
 import { checkpoints } from './commands/checkpoints';
 import { predict } from './commands/predict';
 import { explain } from './commands/explain';
+import { importance } from './commands/importance';
 
-export const COMMANDS: Command[] = [doctor, schema, checkpoints, predict, explain];
+export const COMMANDS: Command[] = [doctor, schema, checkpoints, predict, explain, importance];
 
 export interface CliIO {
   cwd: string;

@@ -122,3 +122,12 @@ export async function globalImportance(methodId: string, params: Record<string, 
   }
   return { method: method.id, params: resolved, features: featureNames(input.encoding), ...agg, extras };
 }
+
+/**
+ * The default for global importance when no method is named: KernelSHAP with 128 coalitions and 8
+ * k-means background rows. Measured on 1,000 Adult rows (server/bench/shapley.bench.ts): its
+ * importance shares are within ~0.13 (L1) of KernelSHAP at 2,048 coalitions × 32 background rows,
+ * closer than feature or random ablation (~0.2) and far closer than permutation importance or
+ * gradient saliency (≥ 0.47), at a few seconds for 1,000 rows on 2 cores.
+ */
+export const DEFAULT_IMPORTANCE = { method: 'kernel-shap', params: { samples: 128, backgroundSize: 8 } } as const;
