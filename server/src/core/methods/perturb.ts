@@ -15,6 +15,7 @@ import type { Encoding } from '../data/encoding';
 import type { ModelHandle } from '../model/model';
 import { createRng, sampleWithoutReplacement } from '../util/random';
 import { targetScalar } from './target';
+import { denseGame } from './coalition-dense';
 import type { AttributionInput, Target } from './types';
 
 /** Background rows with weights summing to 1. */
@@ -89,13 +90,13 @@ export interface Game {
 /**
  * v_r(S) for every row r and coalition S (masks: C x F, 1 = feature kept at the row's value), as
  * n x C values; with `perBackground`, the unreduced n x C x m values f(x_S, b_{S̄}) instead. All
- * rows x coalitions x background rows go through the model in batches of FORWARD_BATCH, built by
- * masking: Z = x on kept features' columns, b elsewhere.
+ * rows x coalitions x background rows go through the model in batches of FORWARD_BATCH: dense
+ * stacks through the first-layer factorisation (coalition-dense.ts), other models on composite rows
+ * (x on kept features' columns, b elsewhere).
  */
 export async function coalitionValues(game: Game, masks: Uint8Array, C: number, perBackground = false, onProgress?: (f: number) => void): Promise<Float64Array> {
   const { model, encoding, target, X, n, classes, bg } = game;
   const width = encoding.width;
-  const F = encoding.features.length;
   const m = bg.m;
   const out = new Float64Array(n * C * (perBackground ? m : 1));
   const perRow = C * m;
@@ -103,49 +104,75 @@ export async function coalitionValues(game: Game, masks: Uint8Array, C: number, 
   const coalPer = perRow <= FORWARD_BATCH ? C : Math.max(1, Math.floor(FORWARD_BATCH / m));
   const colFeature = new Int32Array(width);
   encoding.features.forEach((f, i) => colFeature.fill(i, f.columns[0], f.columns[1]));
-  const Z = new Float32Array(Math.min(rowsPer, n) * coalPer * m * width);
-  const cls = new Int32Array(Math.min(rowsPer, n) * coalPer * m);
   const total = Math.ceil(n / rowsPer) * Math.ceil(C / coalPer);
   let done = 0;
-  for (let r0 = 0; r0 < n; r0 += rowsPer) {
-    const r1 = Math.min(n, r0 + rowsPer);
-    for (let c0 = 0; c0 < C; c0 += coalPer) {
-      throwIfAborted(game.signal);
-      const c1 = Math.min(C, c0 + coalPer);
-      // Composite rows built on the CPU: broadcasting ops over 4-D shapes are very slow on wasm.
-      let k = 0;
-      for (let r = r0; r < r1; r++) {
-        const xo = r * width;
-        for (let c = c0; c < c1; c++) {
-          const mo = c * F;
-          for (let b = 0; b < m; b++, k++) {
-            const bo = b * width;
-            const zo = k * width;
-            for (let j = 0; j < width; j++) Z[zo + j] = masks[mo + colFeature[j]!] ? X[xo + j]! : bg.B[bo + j]!;
-            cls[k] = classes[r]!;
+  const dense = denseGame(model, encoding, target);
+  const Z = dense ? new Float32Array(0) : new Float32Array(Math.min(rowsPer, n) * coalPer * m * width);
+  const cls = new Int32Array(dense ? 0 : Math.min(rowsPer, n) * coalPer * m);
+  try {
+    for (let r0 = 0; r0 < n; r0 += rowsPer) {
+      const r1 = Math.min(n, r0 + rowsPer);
+      for (let c0 = 0; c0 < C; c0 += coalPer) {
+        throwIfAborted(game.signal);
+        const c1 = Math.min(C, c0 + coalPer);
+        let data: Float32Array;
+        // Composite values ordered (row, coalition, background) in `data`.
+        let at: (r: number, c: number, b: number) => number;
+        if (dense) {
+          const t = dense.evaluate(masks, c0, c1, X, r0, r1, classes, bg.B, m);
+          data = t.dataSync() as Float32Array;
+          t.dispose();
+          const R = r1 - r0;
+          at = (r, c, b) => ((c - c0) * R + (r - r0)) * m + b;
+        } else {
+          data = compositeValues(game, masks, c0, c1, r0, r1, Z, cls, colFeature);
+          const cc = c1 - c0;
+          at = (r, c, b) => ((r - r0) * cc + (c - c0)) * m + b;
+        }
+        for (let r = r0; r < r1; r++) {
+          for (let c = c0; c < c1; c++) {
+            const i = at(r, c, 0);
+            if (perBackground) {
+              for (let b = 0; b < m; b++) out[(r * C + c) * m + b] = data[i + b]!;
+            } else {
+              let v = 0;
+              for (let b = 0; b < m; b++) v += bg.w[b]! * data[i + b]!;
+              out[r * C + c] = v;
+            }
           }
         }
+        onProgress?.(++done / total);
+        await yieldToEvents();
       }
-      const vals = tf.tidy(() => targetScalar(model, tf.tensor2d(Z.subarray(0, k * width), [k, width]), tf.tensor1d(cls.subarray(0, k), 'int32'), target));
-      const data = vals.dataSync();
-      vals.dispose();
-      let i = 0;
-      for (let r = r0; r < r1; r++) {
-        for (let c = c0; c < c1; c++) {
-          if (perBackground) {
-            for (let b = 0; b < m; b++) out[(r * C + c) * m + b] = data[i++]!;
-          } else {
-            let v = 0;
-            for (let b = 0; b < m; b++) v += bg.w[b]! * data[i++]!;
-            out[r * C + c] = v;
-          }
-        }
-      }
-      onProgress?.(++done / total);
-      await yieldToEvents();
     }
+  } finally {
+    dense?.dispose();
   }
   return out;
+}
+
+/** Generic path: composite rows built on the CPU (broadcasting ops over 4-D shapes are very slow on wasm). */
+function compositeValues(game: Game, masks: Uint8Array, c0: number, c1: number, r0: number, r1: number, Z: Float32Array, cls: Int32Array, colFeature: Int32Array): Float32Array {
+  const { model, target, X, classes, bg } = game;
+  const width = game.encoding.width;
+  const F = game.encoding.features.length;
+  let k = 0;
+  for (let r = r0; r < r1; r++) {
+    const xo = r * width;
+    for (let c = c0; c < c1; c++) {
+      const mo = c * F;
+      for (let b = 0; b < bg.m; b++, k++) {
+        const bo = b * width;
+        const zo = k * width;
+        for (let j = 0; j < width; j++) Z[zo + j] = masks[mo + colFeature[j]!] ? X[xo + j]! : bg.B[bo + j]!;
+        cls[k] = classes[r]!;
+      }
+    }
+  }
+  const vals = tf.tidy(() => targetScalar(model, tf.tensor2d(Z.subarray(0, k * width), [k, width]), tf.tensor1d(cls.subarray(0, k), 'int32'), target));
+  const data = vals.dataSync() as Float32Array;
+  vals.dispose();
+  return data;
 }
 
 /** The target of each of `rows` encoded rows (classes: one per row), batched. */

@@ -99,7 +99,10 @@ describe('exact Shapley', () => {
     const model = mlp(5, 3, 'binary', { ...mixed, label: { name: 'y', classes: ['0', '1'] } });
     const X = mixedRows(4, 5);
     const B = mixedRows(3, 6);
+    // A dense stack: the first-layer factorisation path (the linear model above takes the generic one).
+    const before = tf.memory().numTensors;
     const res = await run(shapleyExact, { model, encoding: mixed, X, n: 4, target: { kind: 'class', index: 1 }, background: B, backgroundN: 3 });
+    expect(tf.memory().numTensors).toBe(before);
     // v(S) by explicit composite rows; φ_i = mean over the 6 orderings of the marginal contribution.
     const v = (r: number, S: number) => {
       const Z = new Float32Array(3 * 5);
