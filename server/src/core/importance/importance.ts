@@ -128,6 +128,6 @@ export async function globalImportance(methodId: string, params: Record<string, 
  * k-means background rows. Measured on 1,000 Adult rows (server/bench/shapley.bench.ts): its
  * importance shares are within ~0.13 (L1) of KernelSHAP at 2,048 coalitions × 32 background rows,
  * closer than feature or random ablation (~0.2) and far closer than permutation importance or
- * gradient saliency (≥ 0.47), at a few seconds for 1,000 rows on 2 cores.
+ * gradient saliency (≥ 0.47), in ~3.4 s for 1,000 rows on 2 busy cores (load average ~7).
  */
 export const DEFAULT_IMPORTANCE = { method: 'kernel-shap', params: { samples: 128, backgroundSize: 8 } } as const;
