@@ -100,13 +100,15 @@ export async function coalitionValues(game: Game, masks: Uint8Array, C: number, 
   const m = bg.m;
   const out = new Float64Array(n * C * (perBackground ? m : 1));
   const perRow = C * m;
-  const rowsPer = Math.max(1, Math.floor(FORWARD_BATCH / perRow));
+  const dense = denseGame(model, encoding, target);
+  // The dense path's per-feature differences take rows x m x F x width floats: keep them ~32 MB.
+  const denseCap = dense ? Math.max(1, Math.floor(8e6 / (m * encoding.features.length * width))) : Infinity;
+  const rowsPer = Math.max(1, Math.min(denseCap, Math.floor(FORWARD_BATCH / perRow)));
   const coalPer = perRow <= FORWARD_BATCH ? C : Math.max(1, Math.floor(FORWARD_BATCH / m));
   const colFeature = new Int32Array(width);
   encoding.features.forEach((f, i) => colFeature.fill(i, f.columns[0], f.columns[1]));
   const total = Math.ceil(n / rowsPer) * Math.ceil(C / coalPer);
   let done = 0;
-  const dense = denseGame(model, encoding, target);
   const Z = dense ? new Float32Array(0) : new Float32Array(Math.min(rowsPer, n) * coalPer * m * width);
   const cls = new Int32Array(dense ? 0 : Math.min(rowsPer, n) * coalPer * m);
   try {
