@@ -11,13 +11,14 @@ import { schema } from './commands/schema';
 import { checkpoints } from './commands/checkpoints';
 import { predict } from './commands/predict';
 import { explain } from './commands/explain';
+import { importance } from './commands/importance';
 import { check } from './commands/check';
 import { influence } from './commands/influence';
 import { suspects } from './commands/suspects';
 import { drift } from './commands/drift';
 import { ood } from './commands/ood';
 
-export const COMMANDS: Command[] = [doctor, schema, checkpoints, predict, explain, influence, suspects, drift, ood, check];
+export const COMMANDS: Command[] = [doctor, schema, checkpoints, predict, explain, importance, influence, suspects, drift, ood, check];
 
 export interface CliIO {
   cwd: string;

@@ -13,6 +13,12 @@ import { smoothgrad } from './smoothgrad';
 import { smoothgradSq } from './smoothgrad-sq';
 import { vargrad } from './vargrad';
 import { expectedGradients } from './expected-gradients';
+import { shapleyExact } from './shapley-exact';
+import { kernelShap } from './kernel-shap';
+import { lime } from './lime';
+import { featureAblation } from './feature-ablation';
+import { randomAblation } from './random-ablation';
+import { permutationImportance } from './permutation';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each method has its own params type
 type AnyMethod = AttributionMethod<any>;
@@ -25,6 +31,12 @@ export const METHODS = {
   'smoothgrad-sq': smoothgradSq,
   vargrad,
   'expected-gradients': expectedGradients,
+  'shapley-exact': shapleyExact,
+  'kernel-shap': kernelShap,
+  lime,
+  'feature-ablation': featureAblation,
+  'random-ablation': randomAblation,
+  permutation: permutationImportance,
 } as const satisfies Record<string, AnyMethod>;
 
 export type MethodId = keyof typeof METHODS;
