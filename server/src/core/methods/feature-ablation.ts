@@ -9,7 +9,7 @@
  * Captum's FeatureAblation (Kokhlikyan et al. 2020) with raw-feature groups as the feature mask.
  */
 import { backgroundFrom, coalitionValues, spreadToColumns, type Background, type Game } from './perturb';
-import { resolveTargetClasses } from './target';
+import { reportedTargetClasses, resolveTargetClasses } from './target';
 import type { AttributionMethod } from './types';
 
 export interface FeatureAblationParams extends Record<string, unknown> {
@@ -50,7 +50,7 @@ export const featureAblation = {
       width: encoding.width,
       encoded: spreadToColumns(grouped, X, n, encoding),
       grouped,
-      targetClass: model.task === 'regression' || input.target.kind === 'loss' ? classes.fill(-1) : classes,
+      targetClass: reportedTargetClasses(model, classes),
       extras: { grouping: 'feature', backgroundRows: bg.m },
     };
   },

@@ -20,7 +20,7 @@
  */
 import { Matrix, solve } from 'ml-matrix';
 import { backgroundFrom, coalitionValues, spreadToColumns, type Game } from './perturb';
-import { resolveTargetClasses } from './target';
+import { reportedTargetClasses, resolveTargetClasses } from './target';
 import { createRng, sampleWithoutReplacement } from '../util/random';
 import type { AttributionMethod } from './types';
 
@@ -204,7 +204,7 @@ export const kernelShap = {
       width: encoding.width,
       encoded: spreadToColumns(grouped, X, n, encoding),
       grouped,
-      targetClass: model.task === 'regression' || input.target.kind === 'loss' ? classes.fill(-1) : classes,
+      targetClass: reportedTargetClasses(model, classes),
       extras: {
         grouping: 'feature',
         backgroundRows: bg.m,

@@ -21,7 +21,7 @@
 import { Matrix, solve } from 'ml-matrix';
 import { createRng } from '../util/random';
 import { FORWARD_BATCH, spreadToColumns, targetValues } from './perturb';
-import { resolveTargetClasses } from './target';
+import { reportedTargetClasses, resolveTargetClasses } from './target';
 import { GlassboxError } from '../errors';
 import type { AttributionInput, AttributionMethod } from './types';
 
@@ -176,7 +176,7 @@ export const lime = {
       width,
       encoded: spreadToColumns(grouped, X, n, encoding),
       grouped,
-      targetClass: model.task === 'regression' || input.target.kind === 'loss' ? classes.fill(-1) : classes,
+      targetClass: reportedTargetClasses(model, classes),
       extras: {
         grouping: 'feature',
         intercept: Array.from(runs[0]!.intercept),

@@ -16,7 +16,7 @@ import { tf } from '../engine/tf';
 import { GlassboxError, throwIfAborted } from '../errors';
 import { createRng, permutation as shuffle } from '../util/random';
 import { FORWARD_BATCH, spreadToColumns, targetValues, yieldToEvents } from './perturb';
-import { resolveTargetClasses } from './target';
+import { reportedTargetClasses, resolveTargetClasses } from './target';
 import type { AttributionMethod } from './types';
 import type { ModelHandle } from '../model/model';
 
@@ -100,8 +100,9 @@ export const permutationImportance = {
       width,
       encoded: spreadToColumns(grouped, X, n, encoding),
       grouped,
-      targetClass: model.task === 'regression' || metric !== 'target' || input.target.kind === 'loss' ? classes.fill(-1) : classes,
-      extras: { grouping: 'feature', aggregate: 'signed', metric, importance, importanceStd },
+      // A label metric is about each row's true class, whatever target was asked for.
+      targetClass: metric === 'target' ? reportedTargetClasses(model, classes) : Int32Array.from(labels!),
+      extras: { grouping: 'feature', aggregate: 'signed', metric, targetFromLabels: metric !== 'target', importance, importanceStd },
     };
   },
 } satisfies AttributionMethod<PermutationParams>;

@@ -10,7 +10,7 @@
  */
 import { backgroundFrom, coalitionValues, spreadToColumns, type Game } from './perturb';
 import { leaveOneOutMasks } from './feature-ablation';
-import { resolveTargetClasses } from './target';
+import { reportedTargetClasses, resolveTargetClasses } from './target';
 import type { AttributionMethod } from './types';
 
 export interface RandomAblationParams extends Record<string, unknown> {
@@ -49,7 +49,7 @@ export const randomAblation = {
       width: encoding.width,
       encoded: spreadToColumns(grouped, X, n, encoding),
       grouped,
-      targetClass: model.task === 'regression' || input.target.kind === 'loss' ? classes.fill(-1) : classes,
+      targetClass: reportedTargetClasses(model, classes),
       extras: { grouping: 'feature', backgroundRows: m, unsigned: true },
     };
   },

@@ -8,7 +8,7 @@ import { GlassboxError } from '../errors';
 import { featureNames, type Encoding } from '../data/encoding';
 import { METHODS, getMethod, methodIds } from './registry';
 import { resolveParams } from './params';
-import type { AttributionInput, AttributionMethod, AttributionResult } from './types';
+import type { AttributionInput, AttributionMethod, AttributionResult, ParamSpec } from './types';
 import { anchorProject, expectClose } from '../../../test/helpers';
 import type { Project } from '../project';
 
@@ -61,7 +61,7 @@ describe('every registered attribution method', () => {
         if (spec.choices) expect(spec.choices, `${id}.${key}`).toContain(spec.default);
       }
       // Defaults are valid values of their own specs.
-      expect(() => resolveParams(id, m.params, {})).not.toThrow();
+      expect(() => resolveParams(id, m.params as Record<string, ParamSpec>, {})).not.toThrow();
     }
   });
 
@@ -98,7 +98,9 @@ describe('every registered attribution method', () => {
 
       it('reports per raw feature consistently with its encoded values and its stated grouping', async () => {
         const r = await run(method, { seed: 7, target: { kind: 'class', index: 1 } });
-        expect(Array.from(r.targetClass)).toEqual(new Array(N).fill(1));
+        // A method scoring a label metric reports the rows' true classes instead of the asked target.
+        const expectedClasses = r.extras.targetFromLabels ? Array.from(input.labels!) : new Array(N).fill(1);
+        expect(Array.from(r.targetClass)).toEqual(expectedClasses);
         const grouping = r.extras.grouping;
         expect(['sum', 'active-column', 'feature']).toContain(grouping);
         const F = encoding.features.length;

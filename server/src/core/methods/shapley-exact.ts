@@ -12,7 +12,7 @@
  */
 import { GlassboxError } from '../errors';
 import { backgroundFrom, coalitionValues, masksFromBits, spreadToColumns, type Game } from './perturb';
-import { resolveTargetClasses } from './target';
+import { reportedTargetClasses, resolveTargetClasses } from './target';
 import type { AttributionMethod } from './types';
 
 export interface ShapleyExactParams extends Record<string, unknown> {
@@ -79,7 +79,7 @@ export const shapleyExact = {
       width: encoding.width,
       encoded: spreadToColumns(grouped, X, n, encoding),
       grouped,
-      targetClass: model.task === 'regression' || input.target.kind === 'loss' ? classes.fill(-1) : classes,
+      targetClass: reportedTargetClasses(model, classes),
       extras: { grouping: 'feature', backgroundRows: bg.m, coalitions: C, baseValue: Array.from(baseValue), maxEfficiencyError },
     };
   },
