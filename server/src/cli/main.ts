@@ -11,8 +11,9 @@ import { schema } from './commands/schema';
 import { checkpoints } from './commands/checkpoints';
 import { predict } from './commands/predict';
 import { explain } from './commands/explain';
+import { lsp } from './commands/lsp';
 
-export const COMMANDS: Command[] = [doctor, schema, checkpoints, predict, explain];
+export const COMMANDS: Command[] = [doctor, schema, checkpoints, predict, explain, lsp];
 
 export interface CliIO {
   cwd: string;
