@@ -10,6 +10,7 @@ import { ProjectState, type Shown } from './project-state';
 import { Scheduler, type Job } from './scheduler';
 import { ResultsStore } from './store';
 import { OwnWatcher } from './watcher';
+import { StreamEndpoint } from './stream';
 import { WorkerHost, type EngineStatus } from './worker-host';
 import { cellIndexAt, splitCells } from './csv-cells';
 import { headerHover, rowHover, rowOfLine } from './hover';
@@ -32,6 +33,8 @@ export interface DaemonOptions {
   hoverWaitMs?: number;
   /** Delay before a changed store is written back. */
   flushMs?: number;
+  /** Open the WebSocket endpoint for training processes (default true). */
+  stream?: boolean;
 }
 
 export interface DaemonStatus {
@@ -56,6 +59,7 @@ export class Daemon {
   readonly host: WorkerHost;
   private readonly scheduler: Scheduler;
   private readonly projects = new Map<string, ProjectState>();
+  private readonly streams: StreamEndpoint[] = [];
   private watcher: OwnWatcher | undefined;
   private engine: EngineStatus = {};
   private pending: NodeJS.Timeout | undefined;
@@ -89,6 +93,14 @@ export class Daemon {
       const store = await ResultsStore.open(path.dirname(configFile), this.options.flushMs !== undefined ? { flushMs: this.options.flushMs } : {});
       const state = new ProjectState(configFile, store, this.scheduler, { changed: () => this.changed() }, this.options.stableDelayMs ?? 500);
       this.projects.set(configFile, state);
+      if (this.options.stream !== false) {
+        this.streams.push(
+          await StreamEndpoint.start(state.root, (m) => {
+            if (m.type === 'metrics') state.store.addMetrics(m.step, m.values);
+            else state.refresh();
+          }),
+        );
+      }
     }
     if (this.options.ownWatcher) {
       await this.watcher?.close();
@@ -234,6 +246,7 @@ export class Daemon {
     clearTimeout(this.pending);
     clearTimeout(this.changedTimer);
     await this.watcher?.close();
+    await Promise.all(this.streams.map((s) => s.close()));
     for (const p of this.projects.values()) p.dispose();
     await this.host.dispose();
   }
