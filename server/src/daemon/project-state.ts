@@ -204,8 +204,11 @@ export class ProjectState {
     if (this.configError) out.push(diagnosticAt(this.configError.location ?? { file: this.configFile }, 'error', this.configError.message, this.configError.code));
     const config = this.config;
     const checkpointsKey = config?.locate(['checkpoints', 'path']) ?? { file: this.configFile };
+    const analysedOrder = this.analysed?.order ?? -Infinity;
     for (const c of this.series) {
       if (c.state === 'invalid') out.push(diagnosticAt(checkpointsKey, 'warning', `checkpoint ${c.name} cannot be analysed: ${c.problem}`, 'checkpoint'));
+      // Normal while a writer is busy; stays visible if training died mid-write.
+      else if (c.state === 'incomplete' && c.order > analysedOrder) out.push(diagnosticAt(checkpointsKey, 'info', `checkpoint ${c.name} is not complete yet: ${c.problem}`, 'checkpoint-incomplete'));
     }
     for (const [stepId, e] of this.stepErrors) {
       const where = e.location ?? checkpointsKey;

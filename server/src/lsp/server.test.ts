@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addCheckpoint, changed, inProcess, makeWorkspace, type TestClient } from '../../test/lsp-client';
+import { addCheckpoint, changed, CHECKPOINTS, inProcess, makeWorkspace, type TestClient } from '../../test/lsp-client';
 import { Project } from '../core/project';
 import { initEngine } from '../core/engine/backend';
 import { getMethod } from '../core/methods/registry';
@@ -108,6 +108,24 @@ describe('glassbox daemon over LSP', () => {
     expect(timeline.every((t: any) => t.importance && Math.abs(Object.values(t.importance as Record<string, number>).reduce((a, b) => a + b, 0) - 1) < 1e-6)).toBe(true);
   });
 
+  it('waits for a half-written checkpoint, saying so on the config, and analyses it once complete', async () => {
+    const config = path.join(root, 'glassbox.json');
+    const dir = path.join(root, 'checkpoints/epoch-3');
+    fs.mkdirSync(dir);
+    fs.copyFileSync(path.join(CHECKPOINTS, 'epoch-3/model.json'), path.join(dir, 'model.json'));
+    const mark = client.seen.length;
+    await changed(client, [path.join(dir, 'model.json')]);
+    await client.waitFor('textDocument/publishDiagnostics', (p) => p.uri.endsWith('glassbox.json') && p.diagnostics.some((d: any) => /epoch-3 is not complete yet: weight shard weights.bin/.test(d.message)), mark);
+    const d = client.diagnosticsFor(config)!.find((x) => x.code === 'checkpoint-incomplete');
+    expect(d.severity).toBe(3);
+    expect(d.range.start.line).toBe(fs.readFileSync(config, 'utf8').split('\n').findIndex((l) => l.includes('"path"')));
+    expect((await client.connection.sendRequest<any>('glassbox/importance')).checkpoint).toBe('epoch-2');
+    fs.copyFileSync(path.join(CHECKPOINTS, 'epoch-3/weights.bin'), path.join(dir, 'weights.bin'));
+    await changed(client, [path.join(dir, 'weights.bin')]);
+    await client.waitFor('glassbox/serverStatus', idle('epoch-3'), mark);
+    await client.waitFor('textDocument/publishDiagnostics', (p) => p.uri.endsWith('glassbox.json') && !p.diagnostics.some((x: any) => x.code === 'checkpoint-incomplete'), mark);
+  });
+
   it('turns a config error into a diagnostic at its line and keeps serving the last results', async () => {
     const config = path.join(root, 'glassbox.json');
     const good = fs.readFileSync(config, 'utf8');
@@ -118,7 +136,7 @@ describe('glassbox daemon over LSP', () => {
     const d = client.diagnosticsFor(config)!.find((x) => x.severity === 1);
     expect(d.range.start.line).toBe(good.split('\n').findIndex((l) => l.includes('"label"')));
     expect((await client.waitFor('glassbox/serverStatus', (s) => s.health === 'error', mark)).message).toMatch(/glassbox.json/);
-    expect((await client.connection.sendRequest<any>('glassbox/importance')).checkpoint).toBe('epoch-2');
+    expect((await client.connection.sendRequest<any>('glassbox/importance')).checkpoint).toBe('epoch-3');
     const mark2 = client.seen.length;
     fs.writeFileSync(config, good);
     await changed(client, [config]);

@@ -11,23 +11,12 @@ import { METHODS, getMethod } from '../../core/methods/registry';
 import { resolveParams } from '../../core/methods/params';
 import { predict } from '../../core/model/model';
 import type { AnalysisStep, StepOutput } from './types';
+import type { RowExplanation as RowExplanationMessage } from '../../protocol';
 
 export const ROW_METHODS = ['integratedGradients', 'gradientShap', 'inputXGradient', 'saliency'];
 
-export interface RowExplanation extends StepOutput {
-  file: string;
-  line: number;
-  row: number;
-  method: string;
-  classes: string[] | null;
-  predicted: number;
-  confidence: number | null;
-  label: number | null;
-  /** Raw values of the row's features (decoded from the encoding). */
-  values: Record<string, string | number | null>;
-  /** Every feature, largest |value| first. */
-  attributions: Array<{ feature: string; value: number }>;
-}
+/** The `glassbox/explainRow` answer (typed once, in the protocol module). */
+export interface RowExplanation extends StepOutput, RowExplanationMessage {}
 
 export const explainRowStep = {
   id: 'explainRow',

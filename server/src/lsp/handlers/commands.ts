@@ -11,7 +11,7 @@ export function registerCommands(connection: Connection, daemon: Daemon): void {
   const explain = async (uri: unknown, line: unknown): Promise<RowExplanation> => {
     if (typeof uri !== 'string' || typeof line !== 'number') throw new ResponseError(ErrorCodes.InvalidParams, 'explainRow takes a document uri and a 0-based line');
     try {
-      return (await daemon.explainRow(toPath(uri), line + 1)) as RowExplanation;
+      return await daemon.explainRow(toPath(uri), line + 1);
     } catch (e) {
       throw new ResponseError(ErrorCodes.InvalidRequest, (e as Error).message);
     }
