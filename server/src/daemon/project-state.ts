@@ -211,8 +211,11 @@ export class ProjectState {
       else if (c.state === 'incomplete' && c.order > analysedOrder) out.push(diagnosticAt(checkpointsKey, 'info', `checkpoint ${c.name} is not complete yet: ${c.problem}`, 'checkpoint-incomplete'));
     }
     for (const [stepId, e] of this.stepErrors) {
-      const where = e.location ?? checkpointsKey;
-      out.push(diagnosticAt(where, 'error', `${getStep(stepId).title} failed: ${e.message}`, e.code));
+      // A checkpoint file has no line to point at and is rarely open: report on the config's key.
+      const inCheckpoints = e.location && config && e.location.line === undefined && path.resolve(e.location.file).startsWith(config.checkpoints + path.sep);
+      const where = !e.location || inCheckpoints ? checkpointsKey : e.location;
+      const suffix = inCheckpoints ? ` (${path.relative(this.root, e.location!.file)})` : '';
+      out.push(diagnosticAt(where, 'error', `${getStep(stepId).title} failed: ${e.message}${suffix}`, e.code));
     }
     const findings = [...this.shown.values()].flatMap((s) => (s.value.findings ?? []).map((f) => ({ ...f, checkpoint: s.checkpoint.name })));
     const byFeature = this.literals.find([...new Set(findings.map((f) => f.feature).filter((f): f is string => Boolean(f)))]);

@@ -165,7 +165,26 @@ describe('glassbox daemon over LSP', () => {
   });
 });
 
-describe('glassbox daemon: stale work and reopening', () => {
+describe('glassbox daemon: stale work, wrong models and reopening', () => {
+  it('reports a model whose input width does not match the data on the config', async () => {
+    const root = makeWorkspace(200);
+    const config = path.join(root, 'glassbox.json');
+    const raw = JSON.parse(fs.readFileSync(config, 'utf8'));
+    delete raw.encoding;
+    raw.inferFeatures = false;
+    raw.features = { age: { type: 'numeric' }, hours_per_week: { type: 'numeric' } };
+    fs.writeFileSync(config, JSON.stringify(raw, null, 2));
+    addCheckpoint(root, 1);
+    const client = inProcess();
+    await client.initialize(root);
+    const diag = await client.waitFor('textDocument/publishDiagnostics', (p) => p.uri.endsWith('glassbox.json') && p.diagnostics.length > 0);
+    const d = diag.diagnostics.find((x: any) => x.severity === 1);
+    expect(d.message).toMatch(/^Predictions failed: the model expects input shape \[batch, \d+\] but the encoded data has shape \[batch, 2\].*\(checkpoints\/epoch-1\/model\.json\)$/s);
+    expect(d.range.start.line).toBe(fs.readFileSync(config, 'utf8').split('\n').findIndex((l) => l.includes('"path"')));
+    expect((await client.waitFor('glassbox/serverStatus', (s) => s.health === 'warning')).message).toMatch(/predictions failed/);
+    await client.shutdown();
+  });
+
   it('cancels the analysis of a checkpoint when a newer one arrives', async () => {
     const root = makeWorkspace(Infinity);
     const client = inProcess();
