@@ -210,12 +210,20 @@ export class ProjectState {
       // Normal while a writer is busy; stays visible if training died mid-write.
       else if (c.state === 'incomplete' && c.order > analysedOrder) out.push(diagnosticAt(checkpointsKey, 'info', `checkpoint ${c.name} is not complete yet: ${c.problem}`, 'checkpoint-incomplete'));
     }
+    // Steps failing for the same reason (a broken data file, a wrong model) make one diagnostic.
+    const failures = new Map<string, { steps: string[]; e: WireError }>();
     for (const [stepId, e] of this.stepErrors) {
+      const key = JSON.stringify([e.message, e.location]);
+      const f = failures.get(key) ?? { steps: [], e };
+      f.steps.push(getStep(stepId).title);
+      failures.set(key, f);
+    }
+    for (const { steps, e } of failures.values()) {
       // A checkpoint file has no line to point at and is rarely open: report on the config's key.
       const inCheckpoints = e.location && config && e.location.line === undefined && path.resolve(e.location.file).startsWith(config.checkpoints + path.sep);
       const where = !e.location || inCheckpoints ? checkpointsKey : e.location;
       const suffix = inCheckpoints ? ` (${path.relative(this.root, e.location!.file)})` : '';
-      out.push(diagnosticAt(where, 'error', `${getStep(stepId).title} failed: ${e.message}${suffix}`, e.code));
+      out.push(diagnosticAt(where, 'error', `${steps.join(', ')} failed: ${e.message}${suffix}`, e.code));
     }
     const findings = [...this.shown.values()].flatMap((s) => (s.value.findings ?? []).map((f) => ({ ...f, checkpoint: s.checkpoint.name })));
     const byFeature = this.literals.find([...new Set(findings.map((f) => f.feature).filter((f): f is string => Boolean(f)))]);

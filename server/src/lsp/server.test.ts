@@ -178,8 +178,10 @@ describe('glassbox daemon: stale work, wrong models and reopening', () => {
     const client = inProcess();
     await client.initialize(root);
     const diag = await client.waitFor('textDocument/publishDiagnostics', (p) => p.uri.endsWith('glassbox.json') && p.diagnostics.length > 0);
-    const d = diag.diagnostics.find((x: any) => x.severity === 1);
-    expect(d.message).toMatch(/^Predictions failed: the model expects input shape \[batch, \d+\] but the encoded data has shape \[batch, 2\].*\(checkpoints\/epoch-1\/model\.json\)$/s);
+    await client.waitFor('glassbox/serverStatus', (s) => s.checkpoint === 'epoch-1' && !s.busy);
+    const d = (await client.waitFor('textDocument/publishDiagnostics', (p) => p.uri.endsWith('glassbox.json') && p.diagnostics[0]?.message.startsWith('Predictions, Global importance failed'))).diagnostics[0];
+    expect(diag.diagnostics.length).toBeGreaterThan(0);
+    expect(d.message).toMatch(/^Predictions, Global importance failed: the model expects input shape \[batch, \d+\] but the encoded data has shape \[batch, 2\].*\(checkpoints\/epoch-1\/model\.json\)$/s);
     expect(d.range.start.line).toBe(fs.readFileSync(config, 'utf8').split('\n').findIndex((l) => l.includes('"path"')));
     expect((await client.waitFor('glassbox/serverStatus', (s) => s.health === 'warning')).message).toMatch(/predictions failed/);
     await client.shutdown();
