@@ -1,5 +1,4 @@
 /** Plain data the daemon hands to its front end (the LSP layer converts it; tests read it). */
-import type { WireError } from './worker-protocol';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -20,8 +19,4 @@ export function diagnosticAt(location: { file: string; line?: number; column?: n
   const line = Math.max(0, (location.line ?? 1) - 1);
   const start = Math.max(0, (location.column ?? 1) - 1);
   return { file: location.file, line, start, end: start + 1000, severity, message, ...(code ? { code } : {}) };
-}
-
-export function describe(e: WireError): string {
-  return e.message;
 }
