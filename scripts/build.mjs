@@ -13,7 +13,7 @@ const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'))
 
 /** TensorFlow.js stays a runtime dependency: the native backends must register into the same
  * tfjs-core instance the code uses, and the wasm backend finds its .wasm files in its package. */
-const nodeExternals = ['vscode', '@tensorflow/*'];
+const nodeExternals = ['vscode', '@tensorflow/*', 'sql.js'];
 
 const common = {
   bundle: true,
@@ -26,6 +26,7 @@ const common = {
 const nodeTargets = [
   { entryPoints: ['client/src/extension.ts'], outfile: 'dist/client/extension.js' },
   { entryPoints: ['server/src/lsp/server.ts'], outfile: 'dist/server/server.js' },
+  { entryPoints: ['server/src/daemon/worker.ts'], outfile: 'dist/server/worker.js' },
   { entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js' },
   { entryPoints: ['test-workspace/train.ts'], outfile: 'dist/train-demo.js' },
 ].filter((t) => fs.existsSync(path.join(root, t.entryPoints[0])));

@@ -17,8 +17,9 @@ import { influence } from './commands/influence';
 import { suspects } from './commands/suspects';
 import { drift } from './commands/drift';
 import { ood } from './commands/ood';
+import { lsp } from './commands/lsp';
 
-export const COMMANDS: Command[] = [doctor, schema, checkpoints, predict, explain, importance, influence, suspects, drift, ood, check];
+export const COMMANDS: Command[] = [doctor, schema, checkpoints, predict, explain, importance, influence, suspects, drift, ood, check, lsp];
 
 export interface CliIO {
   cwd: string;

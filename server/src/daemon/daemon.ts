@@ -1,0 +1,253 @@
+/**
+ * The analysis daemon, editor-free: discovers projects in the workspace folders, watches them (or
+ * is told about changes), schedules analysis steps on a worker thread, keeps the results shown and
+ * stored, and answers hover and panel queries from them. The LSP layer (../lsp) only converts.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CONFIG_FILE } from '../core/config/config';
+import { ProjectState, type Shown } from './project-state';
+import { Scheduler, type Job } from './scheduler';
+import { ResultsStore } from './store';
+import { OwnWatcher } from './watcher';
+import { StreamEndpoint } from './stream';
+import { WorkerHost, type EngineStatus } from './worker-host';
+import { cellIndexAt, splitCells } from './csv-cells';
+import { headerHover, rowHover, rowOfLine } from './hover';
+import type { ImportanceResult } from './steps/importance';
+import type { PredictionsResult } from './steps/predictions';
+import type { RowExplanation } from './steps/explain-row';
+import type { PlainDiagnostic } from './types';
+import type { Health } from '../protocol';
+
+export interface DaemonOptions {
+  /** The bundled worker (dist/server/worker.js). */
+  workerScript: string;
+  /** Force a tensor backend in the worker (tests). */
+  backend?: string;
+  /** Watch files ourselves (the client sends no file events). */
+  ownWatcher: boolean;
+  /** Gap between the two observations that make a checkpoint stable. */
+  stableDelayMs?: number;
+  /** How long a hover waits for a row explanation before answering without it. */
+  hoverWaitMs?: number;
+  /** Delay before a changed store is written back. */
+  flushMs?: number;
+  /** Open the WebSocket endpoint for training processes (default true). */
+  stream?: boolean;
+}
+
+export interface DaemonStatus {
+  health: Health;
+  busy: boolean;
+  message: string;
+  backend?: string;
+  backendNotes?: string[];
+  checkpoint?: string;
+}
+
+export interface DaemonEvents {
+  status(s: DaemonStatus): void;
+  /** Every file's diagnostics, complete each time (files missing from the map have none). */
+  diagnostics(byFile: Map<string, PlainDiagnostic[]>): void;
+  jobStarted(job: Job): void;
+  jobProgress(job: Job, fraction: number, message?: string): void;
+  jobEnded(job: Job, outcome: 'done' | 'failed' | 'cancelled'): void;
+}
+
+export class Daemon {
+  readonly host: WorkerHost;
+  private readonly scheduler: Scheduler;
+  private readonly projects = new Map<string, ProjectState>();
+  private readonly streams: StreamEndpoint[] = [];
+  private watcher: OwnWatcher | undefined;
+  private engine: EngineStatus = {};
+  private pending: NodeJS.Timeout | undefined;
+  private changedTimer: NodeJS.Timeout | undefined;
+  private lastStatus = '';
+
+  constructor(
+    private readonly events: DaemonEvents,
+    private readonly options: DaemonOptions,
+  ) {
+    this.host = new WorkerHost(options.workerScript, (e) => {
+      this.engine = e;
+      this.emitStatus();
+    }, options.backend ? { backend: options.backend } : {});
+    this.scheduler = new Scheduler(this.host, {
+      started: (job) => {
+        events.jobStarted(job);
+        this.emitStatus(job.title);
+      },
+      progress: (job, f, m) => events.jobProgress(job, f, m),
+      ended: (job, outcome) => events.jobEnded(job, outcome),
+      busy: () => this.emitStatus(),
+    });
+  }
+
+  /** Opens the projects of these workspace folders (a glassbox.json at the folder root). */
+  async setFolders(folders: string[]): Promise<void> {
+    for (const folder of folders) {
+      const configFile = path.join(path.resolve(folder), CONFIG_FILE);
+      if (this.projects.has(configFile) || !fs.existsSync(configFile)) continue;
+      const store = await ResultsStore.open(path.dirname(configFile), this.options.flushMs !== undefined ? { flushMs: this.options.flushMs } : {});
+      const state = new ProjectState(configFile, store, this.scheduler, { changed: () => this.changed() }, this.options.stableDelayMs ?? 500);
+      this.projects.set(configFile, state);
+      if (this.options.stream !== false) {
+        this.streams.push(
+          await StreamEndpoint.start(state.root, (m) => {
+            if (m.type === 'metrics') state.store.addMetrics(m.step, m.values);
+            else state.refresh();
+          }),
+        );
+      }
+    }
+    if (this.options.ownWatcher) {
+      await this.watcher?.close();
+      const paths = [...this.projects.values()].flatMap((p) => [p.root, ...(p.config ? [p.config.checkpoints, ...p.dataFiles()] : [])]);
+      this.watcher = new OwnWatcher(paths, (f) => this.filesChanged([f]));
+      await this.watcher.ready();
+    }
+    for (const p of this.projects.values()) p.refresh();
+    this.changed();
+  }
+
+  get projectList(): ProjectState[] {
+    return [...this.projects.values()];
+  }
+
+  /** Files changed on disk (from the client's watcher or ours): re-examine shortly, once. */
+  filesChanged(_files: string[]): void {
+    clearTimeout(this.pending);
+    this.pending = setTimeout(() => {
+      for (const p of this.projects.values()) p.refresh();
+    }, 30);
+  }
+
+  /** Re-runs every scheduled step for the newest checkpoint, ignoring stored results' freshness. */
+  analyze(): void {
+    for (const p of this.projects.values()) p.refresh(true);
+  }
+
+  /** The project a file belongs to (its data file, or a file under its folder). */
+  projectOf(file: string): ProjectState | undefined {
+    const abs = path.resolve(file);
+    const all = this.projectList;
+    return all.find((p) => p.dataFiles().includes(abs)) ?? all.find((p) => abs.startsWith(p.root + path.sep)) ?? all[0];
+  }
+
+  /** Markdown for a hover at 0-based (line, character) of a CSV file, or undefined. */
+  async hoverCsv(file: string, line: number, character: number, lineText: string, headerText: string): Promise<string | undefined> {
+    const p = this.projectOf(file);
+    if (!p?.config || !p.dataFiles().includes(path.resolve(file))) return undefined;
+    if (line === 0) {
+      const feature = splitCells(headerText)[cellIndexAt(lineText, character)];
+      if (!feature) return undefined;
+      const importance = p.shown.get('importance') as Shown<ImportanceResult> | undefined;
+      const trend = p.store
+        .history<ImportanceResult>('importance')
+        .filter((h) => h.value.features.includes(feature))
+        .map((h) => ({ name: h.checkpoint.name, share: h.value.share[h.value.features.indexOf(feature)]! }));
+      const role = feature === p.config.raw.label ? 'the label' : 'ignored by the encoding';
+      return headerHover(feature, importance, trend, role);
+    }
+    const predictions = p.shown.get('predictions') as Shown<PredictionsResult> | undefined;
+    const fp = predictions?.value.files.find((f) => f.file === path.resolve(file));
+    if (!predictions || !fp) return 'Glassbox: predictions are not computed yet.';
+    const row = rowOfLine(fp, line + 1);
+    if (row < 0) return undefined;
+    let explanation: RowExplanation | undefined;
+    const explain = p.explainRow(file, line + 1).catch(() => undefined) as Promise<RowExplanation | undefined>;
+    const wait = new Promise<undefined>((resolve) => setTimeout(resolve, this.options.hoverWaitMs ?? 200));
+    explanation = await Promise.race([explain, wait]);
+    return rowHover(predictions, fp, row, explanation);
+  }
+
+  async explainRow(file: string, line: number): Promise<RowExplanation> {
+    const p = this.projectOf(file);
+    if (!p) throw new Error('no Glassbox project in this workspace');
+    return (await p.explainRow(file, line)) as RowExplanation;
+  }
+
+  importance(): { checkpoint: string; value: ImportanceResult } | null {
+    const s = this.projectList[0]?.shown.get('importance') as Shown<ImportanceResult> | undefined;
+    return s ? { checkpoint: s.checkpoint.name, value: s.value } : null;
+  }
+
+  timeline(): Array<{ checkpoint: string; hash: string; order: number; metrics: Record<string, number>; importance: Record<string, number> | null }> {
+    const p = this.projectList[0];
+    if (!p) return [];
+    const imp = new Map(p.store.history<ImportanceResult>('importance').map((h) => [h.checkpoint.hash, h.value]));
+    return p.store.checkpoints().map((c) => {
+      const v = imp.get(c.hash);
+      return { checkpoint: c.name, hash: c.hash, order: c.order, metrics: c.metrics, importance: v ? Object.fromEntries(v.features.map((f, i) => [f, v.share[i]!])) : null };
+    });
+  }
+
+  /** Coalesces bursts of changes into one diagnostics + status update. */
+  private changed(): void {
+    if (this.changedTimer) return;
+    this.changedTimer = setTimeout(() => {
+      this.changedTimer = undefined;
+      const byFile = new Map<string, PlainDiagnostic[]>();
+      for (const p of this.projects.values()) {
+        for (const d of p.diagnostics()) {
+          const list = byFile.get(d.file) ?? [];
+          list.push(d);
+          byFile.set(d.file, list);
+        }
+      }
+      this.events.diagnostics(byFile);
+      this.emitStatus();
+    }, 10);
+  }
+
+  status(running?: string): DaemonStatus {
+    const ps = this.projectList;
+    const busy = this.scheduler.busy;
+    const configErr = ps.find((p) => p.configError);
+    const stepErr = ps.find((p) => p.stepErrors.size > 0);
+    const analysed = ps.find((p) => p.analysed)?.analysed;
+    let health: Health = 'ok';
+    let message: string;
+    if (this.engine.error) {
+      health = 'error';
+      message = `Glassbox engine failed: ${this.engine.error}`;
+    } else if (configErr) {
+      health = 'error';
+      message = `glassbox.json: ${configErr.configError!.message}`;
+    } else if (stepErr) {
+      health = 'warning';
+      const [step, e] = [...stepErr.stepErrors][0]!;
+      message = `${step} failed: ${e.message}`;
+    } else if (ps.length === 0) message = 'Glassbox: no glassbox.json in the workspace folders';
+    else if (busy) message = `Glassbox: analysing${running ? ` (${running})` : ''}`;
+    else if (analysed) message = `Glassbox: ${analysed.name} analysed`;
+    else message = 'Glassbox: waiting for a complete checkpoint';
+    return {
+      health,
+      busy,
+      message,
+      ...(this.engine.backend ? { backend: this.engine.backend } : {}),
+      ...(this.engine.notes?.length ? { backendNotes: this.engine.notes } : {}),
+      ...(analysed ? { checkpoint: analysed.name } : {}),
+    };
+  }
+
+  private emitStatus(running?: string): void {
+    const s = this.status(running);
+    const key = JSON.stringify(s);
+    if (key === this.lastStatus) return;
+    this.lastStatus = key;
+    this.events.status(s);
+  }
+
+  async dispose(): Promise<void> {
+    clearTimeout(this.pending);
+    clearTimeout(this.changedTimer);
+    await this.watcher?.close();
+    await Promise.all(this.streams.map((s) => s.close()));
+    for (const p of this.projects.values()) p.dispose();
+    await this.host.dispose();
+  }
+}

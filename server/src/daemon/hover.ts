@@ -1,0 +1,66 @@
+/**
+ * Hover text for CSV files, as Markdown, from results already computed: a header cell shows the
+ * feature's importance share and its trend over checkpoints; a data row shows the prediction,
+ * confidence and label (from the stored predictions) and the row's top attributions.
+ */
+import type { ImportanceResult } from './steps/importance';
+import type { FilePredictions, PredictionsResult } from './steps/predictions';
+import type { RowExplanation } from './steps/explain-row';
+import type { Shown } from './project-state';
+
+const BARS = '▁▂▃▄▅▆▇█';
+
+export function sparkline(values: number[]): string {
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  return values.map((v) => BARS[hi > lo ? Math.round(((v - lo) / (hi - lo)) * (BARS.length - 1)) : 3]).join('');
+}
+
+const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+
+export function headerHover(feature: string, importance: Shown<ImportanceResult> | undefined, trend: Array<{ name: string; share: number }>, role: string): string {
+  const lines = [`**${feature}** · Glassbox`];
+  const imp = importance?.value;
+  const f = imp ? imp.features.indexOf(feature) : -1;
+  if (!imp) lines.push('', 'Global importance: not computed yet.');
+  else if (f < 0) lines.push('', `Not a model input (${role}).`);
+  else {
+    const rank = [...imp.share].sort((a, b) => b - a).indexOf(imp.share[f]!) + 1;
+    lines.push('', `Global importance: **${pct(imp.share[f]!)}** of the total (rank ${rank} of ${imp.features.length}; mean |${imp.method}| over ${imp.rows} training rows) at checkpoint \`${importance!.checkpoint.name}\`.`);
+    if (trend.length > 1) lines.push('', `Trend over ${trend.length} checkpoints: ${sparkline(trend.map((t) => t.share))} ${trend.map((t) => `${t.name} ${pct(t.share)}`).join(' → ')}`);
+  }
+  return lines.join('\n');
+}
+
+/** Index of the row starting on 1-based `line` in a predictions file, or -1. */
+export function rowOfLine(p: FilePredictions, line: number): number {
+  let lo = 0;
+  let hi = p.lines.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const v = p.lines[mid]!;
+    if (v === line) return mid;
+    if (v < line) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+export function rowHover(predictions: Shown<PredictionsResult>, file: FilePredictions, row: number, explanation: RowExplanation | undefined, topK = 5): string {
+  const classes = predictions.value.classes;
+  const name = (k: number | null) => (k === null ? '-' : classes?.[k] ?? String(k));
+  const predicted = file.predicted[row]!;
+  const lines = [`**Row ${row + 1}** (line ${file.lines[row]}) · checkpoint \`${predictions.checkpoint.name}\``, ''];
+  const conf = file.confidence?.[row];
+  lines.push(`Prediction: **${file.confidence ? name(predicted) : predicted.toPrecision(4)}**${conf !== undefined ? ` (confidence ${pct(conf)})` : ''}`);
+  const label = file.labels?.[row];
+  if (label !== undefined && label !== null) lines.push(`Label: ${name(label)}${file.confidence ? (label === predicted ? ' ✓' : ' ✗ misclassified') : ''}`);
+  if (explanation) {
+    lines.push('', `Top attributions (${explanation.method}, predicted class):`, '');
+    for (const a of explanation.attributions.slice(0, topK)) {
+      const v = explanation.values[a.feature];
+      lines.push(`- \`${a.feature}\` = ${typeof v === 'number' ? +v.toPrecision(5) : (v ?? 'missing')}: ${a.value >= 0 ? '+' : ''}${a.value.toPrecision(3)}`);
+    }
+  } else lines.push('', '_Attributions are being computed; hover again in a moment._');
+  return lines.join('\n');
+}

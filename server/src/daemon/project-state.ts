@@ -1,0 +1,258 @@
+/**
+ * One Glassbox project in the workspace (a folder with glassbox.json): its config, the checkpoint
+ * series as last observed, which checkpoint is analysed, the results shown, and its store.
+ *
+ * Invariants: a config or data error never drops results already shown (they stay until a newer
+ * result replaces them); a checkpoint is analysed only once it is `ready` and its fingerprint was
+ * the same on two observations `stableDelayMs` apart; results are stored per (checkpoint content
+ * hash, step, input key), the input key covering the config and data files the step depends on.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createHash } from 'node:crypto';
+import { loadConfig, type Config } from '../core/config/config';
+import { isGlassboxError, type GlassboxError } from '../core/errors';
+import { scanCheckpoints, type CheckpointInfo } from '../core/model/checkpoints';
+import { ResultsStore } from './store';
+import { LiteralIndex } from './literals';
+import { getStep, scheduledSteps } from './steps/registry';
+import type { AnalysisStep, StepOutput } from './steps/types';
+import { JobError } from './worker-host';
+import type { Scheduler } from './scheduler';
+import type { WireError } from './worker-protocol';
+import { diagnosticAt, type PlainDiagnostic } from './types';
+
+export interface Shown<T = StepOutput> {
+  checkpoint: { name: string; hash: string };
+  value: T;
+}
+
+export interface ProjectEvents {
+  changed(): void;
+}
+
+export class ProjectState {
+  config: Config | undefined;
+  configError: GlassboxError | undefined;
+  /** The newest stable checkpoint being (or having been) analysed. */
+  analysed: CheckpointInfo | undefined;
+  series: CheckpointInfo[] = [];
+  /** Per step: the latest result, whichever checkpoint it came from. */
+  readonly shown = new Map<string, Shown>();
+  readonly stepErrors = new Map<string, WireError>();
+  private readonly observed = new Map<string, string | undefined>();
+  private readonly explained = new Map<string, Promise<StepOutput>>();
+  private recheck: NodeJS.Timeout | undefined;
+  private configHash = '';
+  private dataHash = '';
+  readonly literals: LiteralIndex;
+
+  constructor(
+    readonly configFile: string,
+    readonly store: ResultsStore,
+    private readonly scheduler: Scheduler,
+    private readonly events: ProjectEvents,
+    private readonly stableDelayMs: number,
+  ) {
+    this.literals = new LiteralIndex(this.root, () => [this.configFile], () => (this.config ? [this.config.checkpoints] : []));
+    this.restore();
+  }
+
+  get root(): string {
+    return path.dirname(this.configFile);
+  }
+
+  get projectVersion(): string {
+    return `${this.configHash}:${this.dataHash}`;
+  }
+
+  /** Shows what the store holds for the newest checkpoint on disk, before any analysis runs. */
+  private restore(): void {
+    this.loadConfig();
+    if (!this.config) return;
+    const ready = scanCheckpoints(this.config.checkpoints).filter((c) => c.state === 'ready' && c.hash);
+    for (const c of ready.reverse()) {
+      for (const step of scheduledSteps()) {
+        if (this.shown.has(step.id)) continue;
+        const hit = this.store.get<StepOutput>(c.hash!, step.id, this.inputKey(step));
+        if (hit) this.shown.set(step.id, { checkpoint: { name: c.name, hash: c.hash! }, value: hit.value });
+      }
+    }
+  }
+
+  private loadConfig(): void {
+    let text = '';
+    try {
+      text = fs.readFileSync(this.configFile, 'utf8');
+    } catch {
+      /* loadConfig reports the missing file */
+    }
+    try {
+      this.config = loadConfig(this.configFile);
+      this.configError = undefined;
+    } catch (e) {
+      if (!isGlassboxError(e)) throw e;
+      // Keep the last good config and its input keys: results and on-demand work go on with them.
+      this.configError = e;
+      return;
+    }
+    this.configHash = hash(text);
+    const files = this.config ? [...new Set(Object.values(this.config.data))] : [];
+    this.dataHash = hash(files.map((f) => `${f}:${statKey(f)}`).join('|'));
+  }
+
+  inputKey(step: AnalysisStep): string {
+    return [step.invalidatedBy.includes('config') ? this.configHash : '', step.invalidatedBy.includes('data') ? this.dataHash : ''].join(':');
+  }
+
+  /** Re-reads the config, data stamps and checkpoint series; schedules what became stale. */
+  refresh(force = false): void {
+    const before = this.projectVersion;
+    this.loadConfig();
+    if (!this.config) return this.events.changed();
+    if (before !== this.projectVersion) {
+      this.explained.clear();
+      this.stepErrors.clear();
+    }
+    this.series = scanCheckpoints(this.config.checkpoints);
+    const ready = this.series.filter((c) => c.state === 'ready');
+    const newest = ready[ready.length - 1];
+    if (newest) {
+      const stable = this.observed.has(newest.dir) && this.observed.get(newest.dir) === newest.fingerprint;
+      this.observed.set(newest.dir, newest.fingerprint);
+      if (!stable) {
+        // Seen once: look again shortly; analysed only if nothing moved in between.
+        clearTimeout(this.recheck);
+        this.recheck = setTimeout(() => this.refresh(), this.stableDelayMs);
+      } else {
+        this.analyse(newest, force || before !== this.projectVersion);
+      }
+    }
+    this.events.changed();
+  }
+
+  private analyse(c: CheckpointInfo, force: boolean): void {
+    if (!c.hash) return;
+    const isNew = this.analysed?.hash !== c.hash;
+    if (!isNew && !force) return;
+    this.analysed = c;
+    this.store.noteCheckpoint(c);
+    for (const step of scheduledSteps()) {
+      const key = this.inputKey(step);
+      const hit = this.store.get<StepOutput>(c.hash, step.id, key);
+      if (hit) {
+        this.shown.set(step.id, { checkpoint: { name: c.name, hash: c.hash }, value: hit.value });
+        this.stepErrors.delete(step.id);
+        continue;
+      }
+      this.run(step, c, {}).then(
+        (value) => {
+          this.store.put(c.hash!, step.id, key, value);
+          if (this.analysed?.hash === c.hash) this.shown.set(step.id, { checkpoint: { name: c.name, hash: c.hash! }, value });
+          this.stepErrors.delete(step.id);
+          this.events.changed();
+        },
+        (e: unknown) => this.failed(step.id, e),
+      );
+    }
+    // After submitting, so the queue never looks idle in between.
+    const version = this.projectVersion;
+    this.scheduler.cancelWhere((job) => job.configFile === this.configFile && (job.checkpoint.hash !== c.hash || job.projectVersion !== version));
+  }
+
+  private run(step: AnalysisStep, c: CheckpointInfo, params: Record<string, unknown>): Promise<StepOutput> {
+    return this.scheduler.submit({
+      key: `${this.configFile}|${c.hash}|${step.id}|${this.projectVersion}|${JSON.stringify(params)}`,
+      priority: step.priority,
+      title: `${step.title} (${c.name})`,
+      step: step.id,
+      configFile: this.configFile,
+      projectVersion: this.projectVersion,
+      checkpoint: c,
+      params,
+    });
+  }
+
+  private failed(stepId: string, e: unknown): void {
+    if (e instanceof JobError && e.cancelled) return;
+    this.stepErrors.set(stepId, e instanceof JobError ? e.wire : { message: (e as Error)?.message ?? String(e) });
+    this.events.changed();
+  }
+
+  /** Explains one data row (1-based line) with the checkpoint whose results are shown. */
+  explainRow(file: string, line: number): Promise<StepOutput> {
+    const c = this.analysed;
+    if (!c?.hash) return Promise.reject(new Error('no checkpoint has been analysed yet'));
+    const step = getStep('explainRow');
+    const key = `${c.hash}|${this.projectVersion}|${path.resolve(file)}|${line}`;
+    let p = this.explained.get(key);
+    if (!p) {
+      p = this.run(step, c, { file: path.resolve(file), line });
+      p.catch(() => this.explained.delete(key));
+      this.explained.set(key, p);
+    }
+    return p;
+  }
+
+  /** Data files of the project (absolute). */
+  dataFiles(): string[] {
+    return this.config ? [...new Set(Object.values(this.config.data))] : [];
+  }
+
+  diagnostics(): PlainDiagnostic[] {
+    const out: PlainDiagnostic[] = [];
+    if (this.configError) out.push(diagnosticAt(this.configError.location ?? { file: this.configFile }, 'error', this.configError.message, this.configError.code));
+    const config = this.config;
+    const checkpointsKey = config?.locate(['checkpoints', 'path']) ?? { file: this.configFile };
+    const analysedOrder = this.analysed?.order ?? -Infinity;
+    for (const c of this.series) {
+      if (c.state === 'invalid') out.push(diagnosticAt(checkpointsKey, 'warning', `checkpoint ${c.name} cannot be analysed: ${c.problem}`, 'checkpoint'));
+      // Normal while a writer is busy; stays visible if training died mid-write.
+      else if (c.state === 'incomplete' && c.order > analysedOrder) out.push(diagnosticAt(checkpointsKey, 'info', `checkpoint ${c.name} is not complete yet: ${c.problem}`, 'checkpoint-incomplete'));
+    }
+    // Steps failing for the same reason (a broken data file, a wrong model) make one diagnostic.
+    const failures = new Map<string, { steps: string[]; e: WireError }>();
+    for (const [stepId, e] of this.stepErrors) {
+      const key = JSON.stringify([e.message, e.location]);
+      const f = failures.get(key) ?? { steps: [], e };
+      f.steps.push(getStep(stepId).title);
+      failures.set(key, f);
+    }
+    for (const { steps, e } of failures.values()) {
+      // A checkpoint file has no line to point at and is rarely open: report on the config's key.
+      const inCheckpoints = e.location && config && e.location.line === undefined && path.resolve(e.location.file).startsWith(config.checkpoints + path.sep);
+      const where = !e.location || inCheckpoints ? checkpointsKey : e.location;
+      const suffix = inCheckpoints ? ` (${path.relative(this.root, e.location!.file)})` : '';
+      out.push(diagnosticAt(where, 'error', `${steps.join(', ')} failed: ${e.message}${suffix}`, e.code));
+    }
+    const findings = [...this.shown.values()].flatMap((s) => (s.value.findings ?? []).map((f) => ({ ...f, checkpoint: s.checkpoint.name })));
+    const byFeature = this.literals.find([...new Set(findings.map((f) => f.feature).filter((f): f is string => Boolean(f)))]);
+    for (const f of findings) {
+      const related = f.file ? [{ file: f.file, line: Math.max(0, (f.line ?? 1) - 1), message: 'evidence' }] : [];
+      if (f.file) out.push({ ...diagnosticAt({ file: f.file, ...(f.line !== undefined ? { line: f.line } : {}) }, f.severity, f.message, 'finding') });
+      for (const hit of f.feature ? byFeature.get(f.feature) ?? [] : []) {
+        if (f.file && hit.file === f.file && hit.line === (f.line ?? 1) - 1) continue;
+        out.push({ file: hit.file, line: hit.line, start: hit.start, end: hit.end, severity: f.severity, message: f.message, code: 'finding', related });
+      }
+    }
+    return out;
+  }
+
+  dispose(): void {
+    clearTimeout(this.recheck);
+    this.store.close();
+  }
+}
+
+function hash(s: string): string {
+  return createHash('sha256').update(s).digest('hex').slice(0, 16);
+}
+
+function statKey(file: string): string {
+  try {
+    const st = fs.statSync(file);
+    return `${st.size}:${st.mtimeMs}`;
+  } catch {
+    return 'missing';
+  }
+}

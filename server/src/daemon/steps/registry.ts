@@ -1,0 +1,21 @@
+/**
+ * Every analysis step the daemon knows. Adding one: a file in this folder exporting an object that
+ * `satisfies AnalysisStep<Result>`, one import and one entry here (see ARCHITECTURE.md).
+ */
+import type { AnalysisStep } from './types';
+import { predictionsStep } from './predictions';
+import { importanceStep } from './importance';
+import { explainRowStep } from './explain-row';
+
+export const STEPS: readonly AnalysisStep[] = [predictionsStep, importanceStep, explainRowStep];
+
+export function getStep(id: string): AnalysisStep {
+  const s = STEPS.find((x) => x.id === id);
+  if (!s) throw new Error(`unknown analysis step '${id}'`);
+  return s;
+}
+
+/** Steps scheduled on every new checkpoint, in priority order. */
+export function scheduledSteps(): AnalysisStep[] {
+  return STEPS.filter((s) => !s.onDemand).sort((a, b) => a.priority - b.priority);
+}

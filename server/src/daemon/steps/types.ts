@@ -1,0 +1,49 @@
+/**
+ * An analysis step: one unit of work the daemon schedules per checkpoint (global importance,
+ * predictions, and later drift, influence, checks). Steps run inside the analysis worker, take
+ * plain inputs, and return plain JSON, which the daemon stores per checkpoint content hash.
+ */
+import type { Project } from '../../core/project';
+import type { CheckpointInfo } from '../../core/model/checkpoints';
+
+/** What makes a stored result stale besides a new checkpoint (every result is per checkpoint). */
+export type Invalidation = 'data' | 'config';
+
+/** Something a step found that the user should see beside their code or data. */
+export interface Finding {
+  severity: 'error' | 'warning' | 'info';
+  message: string;
+  /** The raw feature the finding is about: shown where its name appears in training code and config. */
+  feature?: string;
+  /** A place of its own (a data row, a config key), absolute path and 1-based line. */
+  file?: string;
+  line?: number;
+}
+
+/** Every step result is plain JSON; `findings` (optional) become diagnostics. */
+export interface StepOutput {
+  findings?: Finding[];
+  [key: string]: unknown;
+}
+
+export interface StepContext {
+  project: Project;
+  checkpoint: CheckpointInfo;
+  signal: AbortSignal;
+  /** Fraction done in [0, 1] with an optional one-line message; reported as LSP progress. */
+  progress(fraction: number, message?: string): void;
+  /** Parameters of an on-demand step (e.g. which row to explain). */
+  params: Record<string, unknown>;
+}
+
+export interface AnalysisStep<R extends StepOutput = StepOutput> {
+  id: string;
+  /** Shown in progress reports. */
+  title: string;
+  /** Lower runs first. On-demand steps (hover) use 0; cheap steps before expensive ones. */
+  priority: number;
+  invalidatedBy: readonly Invalidation[];
+  /** Run only when asked for (with params), never scheduled on a new checkpoint. */
+  onDemand?: boolean;
+  run(ctx: StepContext): Promise<R>;
+}

@@ -1,0 +1,27 @@
+/**
+ * The daemon's own file watcher (chokidar, pure JS), used when the editor does not send
+ * `workspace/didChangeWatchedFiles`: a project's folder (code, config, data) and its checkpoint
+ * location, without dependency, cache and build folders.
+ */
+import * as path from 'node:path';
+import { watch, type FSWatcher } from 'chokidar';
+
+const IGNORED = /(^|[\\/])(node_modules|\.git|\.glassbox|dist|out|__pycache__|\.venv|venv)([\\/]|$)/;
+
+export class OwnWatcher {
+  private readonly watcher: FSWatcher;
+
+  constructor(paths: string[], onChange: (file: string) => void) {
+    this.watcher = watch(paths, { ignoreInitial: true, ignored: (p: string) => IGNORED.test(p), depth: 4 });
+    for (const event of ['add', 'change', 'unlink', 'addDir', 'unlinkDir'] as const) this.watcher.on(event, (p: string) => onChange(path.resolve(p)));
+  }
+
+  /** Resolves once the initial scan is done, so no change after it is missed. */
+  ready(): Promise<void> {
+    return new Promise((resolve) => this.watcher.once('ready', () => resolve()));
+  }
+
+  close(): Promise<void> {
+    return this.watcher.close();
+  }
+}

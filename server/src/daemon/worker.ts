@@ -1,0 +1,70 @@
+/**
+ * The analysis worker (a node:worker_threads thread): owns TensorFlow.js and the loaded projects,
+ * runs one step at a time as the daemon asks, and reports progress. Bundled to
+ * dist/server/worker.js. A crash here kills only this thread; the daemon starts a new one.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { initEngine } from '../core/engine/backend';
+import { isGlassboxError } from '../core/errors';
+import { Project } from '../core/project';
+import { getStep } from './steps/registry';
+import type { FromWorker, ToWorker, WireError } from './worker-protocol';
+
+const port = parentPort!;
+const post = (m: FromWorker) => port.postMessage(m);
+const projects = new Map<string, { version: string; project: Project }>();
+const running = new Map<number, AbortController>();
+
+export function toWire(e: unknown): WireError {
+  if (isGlassboxError(e)) return { code: e.code, message: e.message, ...(e.location ? { location: e.location } : {}) };
+  return { message: (e as Error)?.message ?? String(e) };
+}
+
+async function projectFor(configFile: string, version: string): Promise<Project> {
+  const held = projects.get(configFile);
+  if (held?.version === version) return held.project;
+  await held?.project.dispose();
+  const project = Project.open(configFile);
+  projects.set(configFile, { version, project });
+  return project;
+}
+
+const engine = initEngine((workerData as { backend?: string } | undefined)?.backend ? { prefer: (workerData as { backend: never }).backend } : {}).then(
+  (info) => {
+    post({ type: 'ready', backend: info.backend, notes: info.attempts.filter((a) => !a.ok).map((a) => `${a.candidate}: ${a.detail}`) });
+    return info;
+  },
+  (e) => {
+    post({ type: 'engineFailed', error: toWire(e) });
+    throw e;
+  },
+);
+
+// Jobs run one at a time (the daemon's scheduler sends the next only after the last finished), but
+// messages are handled as they arrive so a `cancel` reaches a running job between its batches.
+port.on('message', (m: ToWorker) => {
+  if (m.type === 'cancel') {
+    running.get(m.id)?.abort();
+    return;
+  }
+  const controller = new AbortController();
+  running.set(m.id, controller);
+  void (async () => {
+    try {
+      await engine;
+      const project = await projectFor(m.configFile, m.projectVersion);
+      const result = await getStep(m.step).run({
+        project,
+        checkpoint: m.checkpoint,
+        signal: controller.signal,
+        params: m.params,
+        progress: (fraction, message) => post({ type: 'progress', id: m.id, fraction, ...(message ? { message } : {}) }),
+      });
+      post({ type: 'done', id: m.id, result });
+    } catch (e) {
+      post({ type: 'failed', id: m.id, error: controller.signal.aborted ? { code: 'cancelled', message: 'the analysis was cancelled' } : toWire(e) });
+    } finally {
+      running.delete(m.id);
+    }
+  })();
+});

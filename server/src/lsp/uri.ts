@@ -1,0 +1,4 @@
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+export const toUri = (file: string): string => pathToFileURL(file).href;
+export const toPath = (uri: string): string => fileURLToPath(uri);
