@@ -82,7 +82,8 @@ export class Project {
 
   datasetAt(file: string, options: { keepRaw?: boolean } = {}): Promise<Dataset> {
     const key = `${path.resolve(file)}|${options.keepRaw ? 'raw' : ''}`;
-    let p = this.datasets.get(key);
+    // A copy with raw values serves a request without them: parse each file once where possible.
+    let p = this.datasets.get(key) ?? (options.keepRaw ? undefined : this.datasets.get(`${path.resolve(file)}|raw`));
     if (!p) {
       p = this.schema().then((s) => loadDataset(file, s.encoding, { keepRaw: Boolean(options.keepRaw), displayName: file }));
       p.catch(() => this.datasets.delete(key));

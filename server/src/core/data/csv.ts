@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import { Readable } from 'node:stream';
-import { parse, type Info } from 'csv-parse';
+import { parse, type CastingContext } from 'csv-parse';
 import { GlassboxError, throwIfAborted } from '../errors';
 
 export interface CsvRecord {
@@ -40,17 +40,20 @@ export async function openCsv(source: string | { text: string; name: string }, o
   } else {
     input = Readable.from([Buffer.from(source.text, 'utf8')]);
   }
+  const lineOf = lineCounter();
   const parser = input.pipe(
     parse({
       bom: true,
-      info: true,
       skip_empty_lines: true,
       relax_column_count: true,
       delimiter: options.delimiter ?? ',',
+      // Builds each record with its line inside the parser: cheaper than `info: true` plus a
+      // wrapping generator (measured in server/bench/csv.bench.ts).
+      on_record: (record: string[], context: CastingContext): CsvRecord => ({ line: lineOf(record, context.lines), values: record }),
     }),
   );
   input.on('error', (e) => parser.destroy(e));
-  const iterator = withLineNumbers(parser as AsyncIterable<{ record: string[]; info: Info }>)[Symbol.asyncIterator]();
+  const iterator = (parser as AsyncIterable<CsvRecord>)[Symbol.asyncIterator]();
   const first = await nextOrThrow(iterator, name);
   if (first.done) throw new GlassboxError('csv', 'the file is empty: expected a header row', { file: name, line: 1 });
   const header = first.value.values.map((h) => h.trim());
@@ -114,22 +117,21 @@ async function nextOrThrow<T>(it: AsyncIterator<T>, file: string): Promise<Itera
 }
 
 /**
- * Converts csv-parse's end-of-record line count into the record's first line.
+ * Converts csv-parse's end-of-record line count into each record's first line.
  *
  * csv-parse counts `\r` and `\n` of a CRLF inside a quoted field as two lines, so its counter runs
  * ahead by one per such pair; we subtract the pairs seen so far, then step back over the line
  * breaks inside the record's own fields.
  */
-async function* withLineNumbers(source: AsyncIterable<{ record: string[]; info: Info }>): AsyncGenerator<CsvRecord> {
+function lineCounter(): (record: string[], endLine: number) => number {
   let crlfInQuotes = 0;
-  for await (const { record, info } of source) {
+  return (record, endLine) => {
     let breaks = 0;
     for (const field of record) {
       if (field.length === 0 || (field.indexOf('\n') < 0 && field.indexOf('\r') < 0)) continue;
       crlfInQuotes += field.match(/\r\n/g)?.length ?? 0;
       breaks += field.match(/\r\n|\r|\n/g)?.length ?? 0;
     }
-    const endLine = info.lines - crlfInQuotes;
-    yield { line: endLine - breaks, values: record };
-  }
+    return endLine - crlfInQuotes - breaks;
+  };
 }

@@ -15,7 +15,7 @@
 import { tf } from '../engine/tf';
 import { GlassboxError } from '../errors';
 import type { Task } from '../data/schema';
-import type { Activation, DenseLayer, ModelHandle } from '../model/model';
+import { ACTIVATIONS, headLogits, type DenseLayer, type ModelHandle } from '../model/model';
 
 /** The parts of a model the gradient factors need. */
 export interface DenseStack {
@@ -60,19 +60,6 @@ export function layerShapes(stack: DenseStack): LayerShape[] {
   return stack.layers.map((l) => ({ name: l.name, in: l.kernel.shape[0], out: l.kernel.shape[1], bias: Boolean(l.bias) }));
 }
 
-const ACT: Record<Activation, (x: tf.Tensor) => tf.Tensor> = {
-  linear: (x) => x,
-  relu: (x) => tf.relu(x),
-  sigmoid: (x) => tf.sigmoid(x),
-  tanh: (x) => tf.tanh(x),
-  softmax: (x) => tf.softmax(x),
-  elu: (x) => tf.elu(x),
-  selu: (x) => tf.selu(x),
-  softplus: (x) => tf.softplus(x),
-  softsign: (x) => tf.div(x, tf.add(tf.abs(x), 1)),
-  relu6: (x) => tf.relu6(x),
-};
-
 /** Forward pass returning each layer's input activation and the final logits/prediction. */
 function forward(stack: DenseStack, x: tf.Tensor2D, zeros?: tf.Tensor2D[]): { inputs: tf.Tensor2D[]; out: tf.Tensor2D } {
   const { layers, task } = stack;
@@ -84,13 +71,8 @@ function forward(stack: DenseStack, x: tf.Tensor2D, zeros?: tf.Tensor2D[]): { in
     let z: tf.Tensor2D = tf.matMul(h, layer.kernel);
     if (layer.bias) z = tf.add(z, layer.bias);
     if (zeros) z = tf.add(z, zeros[l]!);
-    const last = l === layers.length - 1;
-    if (!last) h = ACT[layer.activation](z) as tf.Tensor2D;
-    else if (task === 'regression') h = ACT[layer.activation](z) as tf.Tensor2D;
-    else if (layer.activation === 'softmax' || layer.activation === 'sigmoid') h = z;
-    else h = ACT[layer.activation](z) as tf.Tensor2D;
+    h = l < layers.length - 1 ? (ACTIVATIONS[layer.activation](z) as tf.Tensor2D) : headLogits(layer, z, task, stack.outputWidth);
   }
-  if (task !== 'regression' && stack.outputWidth === 1) h = tf.concat([tf.zerosLike(h), h], 1);
   return { inputs, out: h };
 }
 

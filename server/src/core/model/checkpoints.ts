@@ -140,11 +140,25 @@ export function inspectCheckpoint(dir: string): CheckpointInfo {
   if (actual > expected) {
     return { ...info, state: 'invalid', problem: `weight shards hold ${actual} bytes, more than the ${expected} the manifest describes` };
   }
-  const hash = createHash('sha256');
-  for (const f of files) hash.update(fs.readFileSync(f));
-  info.hash = hash.digest('hex');
+  info.hash = contentHash(dir, files, info.fingerprint);
   info.state = 'ready';
   return info;
+}
+
+/**
+ * sha256 of the checkpoint's files, remembered per directory and fingerprint (sizes and newest
+ * mtime) so that repeated scans, e.g. on every file event in the daemon, read each checkpoint once.
+ */
+const hashes = new Map<string, { fingerprint: string; hash: string }>();
+
+function contentHash(dir: string, files: string[], fingerprint: string): string {
+  const known = hashes.get(dir);
+  if (known && known.fingerprint === fingerprint) return known.hash;
+  const hash = createHash('sha256');
+  for (const f of files) hash.update(fs.readFileSync(f));
+  const digest = hash.digest('hex');
+  hashes.set(dir, { fingerprint, hash: digest });
+  return digest;
 }
 
 function bytesOf(w: WeightSpec): number {

@@ -48,7 +48,7 @@ export interface ModelHandle {
   dispose(): void;
 }
 
-const ACTIVATIONS: Record<Activation, (x: tf.Tensor) => tf.Tensor> = {
+export const ACTIVATIONS: Record<Activation, (x: tf.Tensor) => tf.Tensor> = {
   linear: (x) => x,
   relu: (x) => tf.relu(x),
   sigmoid: (x) => tf.sigmoid(x),
@@ -133,14 +133,7 @@ export function wrapModel(model: tfl.LayersModel, dir: string, metadata: Record<
       for (const l of body) h = ACTIVATIONS[l.activation](dense(h, l)) as tf.Tensor2D;
       return h;
     };
-    logits = (x) => {
-      const z = dense(hidden!(x), head);
-      if (task === 'regression') return ACTIVATIONS[head.activation](z) as tf.Tensor2D;
-      // Softmax and sigmoid heads: their pre-activation is the logit. Other activations: the output.
-      const pre = head.activation === 'softmax' || head.activation === 'sigmoid' ? z : (ACTIVATIONS[head.activation](z) as tf.Tensor2D);
-      if (single) return toTwo(pre);
-      return pre;
-    };
+    logits = (x) => headLogits(head, dense(hidden!(x), head), task, outputWidth);
   } else {
     logits = (x) => {
       const out = model.apply(x, { training: false }) as tf.Tensor2D;
@@ -169,6 +162,18 @@ export function wrapModel(model: tfl.LayersModel, dir: string, metadata: Record<
   if (layers) handle.layers = layers;
   if (hidden) handle.hidden = hidden;
   return handle;
+}
+
+/**
+ * The logits of a dense head from its pre-activation `z`: the one definition every dense-stack
+ * path (prediction, attribution, per-example gradients) shares. Softmax and sigmoid heads give their
+ * pre-activation; other activations their output; a one-unit classifier head z becomes [0, z];
+ * regression gives the output value.
+ */
+export function headLogits(head: DenseLayer, z: tf.Tensor2D, task: Task, outputWidth: number): tf.Tensor2D {
+  if (task === 'regression') return ACTIVATIONS[head.activation](z) as tf.Tensor2D;
+  const pre = head.activation === 'softmax' || head.activation === 'sigmoid' ? z : (ACTIVATIONS[head.activation](z) as tf.Tensor2D);
+  return outputWidth === 1 ? tf.concat([tf.zerosLike(pre), pre], 1) : pre;
 }
 
 function dense(h: tf.Tensor2D, l: DenseLayer): tf.Tensor2D {
