@@ -48,11 +48,24 @@ console.log(`checkpoint ${pred.checkpoint.name}: accuracy ${(pred.accuracy * 100
 heading('glassbox explain --line 2,3,4 (saliency, per raw feature)');
 process.stdout.write(glassbox(['explain', '--line', '2,3,4']));
 
-heading('Mean |saliency| per raw feature, first 1,000 test rows');
-const ex = glassbox(['explain', '--limit', '1000', '--param', 'absolute=true'], { json: true });
-const totals = Object.fromEntries(ex.features.map((f) => [f, 0]));
-for (const r of ex.rows) for (const [f, v] of Object.entries(r.attributions)) totals[f] += Math.abs(v) / ex.rows.length;
-const ranked = Object.entries(totals).sort((a, b) => b[1] - a[1]);
-const max = ranked[0][1];
-for (const [f, v] of ranked) console.log(`  ${f.padEnd(16)} ${v.toFixed(4).padStart(8)}  ${'█'.repeat(Math.round((v / max) * 40))}`);
+heading('glassbox importance --limit 1000 (KernelSHAP, per raw feature)');
+process.stdout.write(glassbox(['importance', '--limit', '1000']));
+
+heading('glassbox suspects --top 8 (training rows whose labels look wrong)');
+process.stdout.write(glassbox(['suspects', '--top', '8']));
+
+heading('glassbox influence --line 2 --top 3 (training rows behind one prediction)');
+process.stdout.write(glassbox(['influence', '--line', '2', '--top', '3']));
+
+heading('glassbox drift (training vs reference, weighted by importance)');
+process.stdout.write(glassbox(['drift']));
+
+heading('glassbox check (model checks and the expectations in glassbox.json)');
+const check = spawnSync(process.execPath, [cli, 'check'], { cwd: workspace, encoding: 'utf8' });
+process.stdout.write(check.stdout);
+if (check.status === 2) {
+  process.stderr.write(check.stderr);
+  process.exit(2);
+}
+console.log(`(glassbox check exited ${check.status}: ${check.status === 0 ? 'every check passed' : 'a check with severity error failed'})`);
 console.log('\nNext: open test-workspace/ in VS Code with the Glassbox extension, or run `node bin/glassbox.js --help`.');
