@@ -51,6 +51,11 @@ export interface CheckContext {
    * precomputed once per checkpoint hash in .glassbox/influence and reused; opened once per run.
    */
   influence(signal?: AbortSignal): Promise<InfluenceIndex>;
+  /**
+   * `influence()`, or why the series cannot be traced (mixed architectures, rows without a label,
+   * a model that is not a dense stack) as a reason to skip; cancellation and other errors throw.
+   */
+  influenceOrSkip(signal?: AbortSignal): Promise<InfluenceIndex | string>;
   /** Frees what the run holds on the backend (the influence index); called by `runChecks`. */
   release(): Promise<void>;
   /** Index of a raw feature, or a config error at `location` naming the known features. */
@@ -135,6 +140,14 @@ export async function createCheckContext({ project, checkpoint, model, options }
       })();
       influence.catch(() => (influence = undefined));
       return influence;
+    },
+    async influenceOrSkip(signal) {
+      try {
+        return await ctx.influence(signal);
+      } catch (e) {
+        if (e instanceof GlassboxError && (e.code === 'model' || e.code === 'checkpoint' || e.code === 'usage')) return `influence over the series: ${e.message}`;
+        throw e;
+      }
     },
     async release() {
       const open = influence;

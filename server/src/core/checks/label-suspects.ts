@@ -35,7 +35,8 @@ export const labelSuspects = {
     const maxProbability = cfg.maxProbability ?? DEFAULT_MAX_PROBABILITY;
     const topFraction = cfg.topFraction ?? DEFAULT_TOP_FRACTION;
     const maxRows = cfg.maxRows ?? 0;
-    const index = await ctx.influence(signal);
+    const index = await ctx.influenceOrSkip(signal);
+    if (typeof index === 'string') return skip(index);
     const top = Math.max(1, Math.ceil(topFraction * index.n));
     const ranked = suspects(index, top, DEFAULT_SUSPECT_SCORE);
     const classes = ctx.config.raw.classNames ?? ctx.encoding.label?.classes;

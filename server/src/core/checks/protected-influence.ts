@@ -15,7 +15,7 @@
  * layer has no such representation, so the check skips it.
  *
  * The check fails when an attribute's mean over-representation across the sampled rows exceeds
- * `maxOverRepresentation` (default 0.25). Defaults `rows` 200, `k` 20; all in
+ * `maxOverRepresentation` (default 0.25). Defaults `rows` 100, `k` 20; all in
  * `checks.protectedInfluence`. Default severity `warning`: a lead to inspect with
  * `glassbox influence`, not proof.
  */
@@ -28,7 +28,7 @@ import { protectedShares } from '../influence/fairness';
 import { evidenceRow, EXAMPLES, pct, topK } from './evidence';
 import { outcome, skip, type Check, type Finding } from './types';
 
-export const DEFAULT_ROWS = 200;
+export const DEFAULT_ROWS = 100;
 export const DEFAULT_K = 20;
 export const DEFAULT_MAX_OVER = 0.25;
 /** Query rows per influence pass (abort checked between passes). */
@@ -73,7 +73,8 @@ export const protectedInfluence = {
       const y = ref.y?.[r];
       return y !== undefined && Number.isInteger(y) && y >= 0 ? y : (pred?.[q] ?? 0);
     });
-    const index = await ctx.influence(signal);
+    const index = await ctx.influenceOrSkip(signal);
+    if (typeof index === 'string') return skip(index);
     const w = ref.width;
     const proponents: number[][] = [];
     for (let start = 0; start < n; start += BATCH) {
