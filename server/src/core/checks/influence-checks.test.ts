@@ -166,4 +166,14 @@ describe('checks on the influence and OOD analyses', () => {
     expect(c.status).toBe('pass');
     expect((c.details!.measured as Record<string, number>).grp).toBeLessThan(0.25);
   });
+
+  it('skips the influence checks when the series mixes architectures', async () => {
+    const { file, dir } = await project({ label: linear });
+    const wide = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [4], units: 5, activation: 'relu' }), tfl.layers.dense({ units: 2 })] });
+    await saveCheckpoint(wide, path.join(dir, 'checkpoints', 'epoch-4'), { epoch: 4, learningRate: 0.05 });
+    wide.dispose();
+    const r = (await check(file, 'label-suspects')).result;
+    expect(r.status).toBe('skip');
+    expect(r.summary).toMatch(/^influence over the series: checkpoint epoch-\d has a different architecture/);
+  });
 });
