@@ -18,20 +18,24 @@ beforeAll(async () => {
 
 // Columns: x1, x2, noise, grp=A, grp=B, leak.
 describe('glassbox check', () => {
-  it('exits 0 when every check passes, and reports skipped slots as skipped', async () => {
+  it('exits 0 when every check passes, and reports skipped checks as skipped', async () => {
     const dir = writeFixture();
     await withModel(dir, linear([2, 1, 0, 0, 0, 0]));
     const r = await cli(['check'], dir);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^PASS {2}protected {2,}under epsilon 5\.0%: grp 0\.0%/m);
-    expect(r.stdout).toMatch(/^SKIP {2}label-suspects {2,}not available on this build/m);
+    expect(r.stdout).toMatch(/^glassbox check on checkpoint epoch-1 \(\w+\); importance: mean \|kernel-shap\| over \d+ rows/);
+    expect(r.stdout).toMatch(/^PASS {2}label-suspects {2,}0 of the top \d+ suspects/m);
+    expect(r.stdout).toMatch(/^SKIP {2}protected-influence {2,}needs a model with a hidden layer/m);
+    expect(r.stdout).toMatch(/^SKIP {2}ood-reference {2,}too few training rows to calibrate p < 0\.01 \(120 held out/m);
     expect(r.stdout).toMatch(/^SKIP {2}checkpoint-reset {2,}epoch-1 is the first checkpoint/m);
     expect(r.stdout).toMatch(/passed, 0 failed, 0 warning\(s\), \d+ skipped: ok$/m);
   });
 
   it('exits 1 with the finding at its glassbox.json line; --json carries the same report', async () => {
-    const dir = writeFixture();
+    // Saliency shares: grp=B rows give grp exactly 3/6 of their attribution.
+    const dir = writeFixture({ config: { checks: { importanceMethod: 'saliency' } } });
     await withModel(dir, linear([2, 1, 0, 0, 3, 0]));
     const r = await cli(['check', '--only', 'protected,irrelevant', '--github-annotations'], dir);
     expect(r.code).toBe(1);

@@ -19,7 +19,7 @@ export const drift: Command = {
     bins: { type: 'string', arg: 'N', description: 'PSI/JS bins per numeric feature, edges at training quantiles (default 10)' },
     'drift-threshold': { type: 'string', arg: 'X', description: 'drift score at or above which a feature has drifted (default 0.1)' },
     'importance-threshold': { type: 'string', arg: 'S', description: 'importance share at or above which a feature is important (default 1/features)' },
-    'importance-method': { type: 'string', arg: 'ID', description: `attribution method giving importance shares (${methodIds().join(', ')}; default saliency)` },
+    'importance-method': { type: 'string', arg: 'ID', description: `attribution method giving importance shares (${methodIds().join(', ')}; default kernel-shap, 128 samples × 8 background rows)` },
     'importance-rows': { type: 'string', arg: 'N', description: 'rows sampled from each side for importance (default 2000)' },
     'chunk-size': { type: 'string', arg: 'N', description: 'reference rows per chunk for drift over time' },
     seed: { type: 'string', arg: 'N', description: 'seed for the importance samples (default 0)' },

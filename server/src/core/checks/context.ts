@@ -6,14 +6,15 @@ import type { Project } from '../project';
 import type { Config, RawConfig } from '../config/config';
 import type { Encoding } from '../data/encoding';
 import { featureNames } from '../data/encoding';
-import { takeRows, type Dataset } from '../data/dataset';
+import type { Dataset } from '../data/dataset';
 import type { Task } from '../data/schema';
 import type { CheckpointInfo } from '../model/checkpoints';
 import type { ModelHandle } from '../model/model';
 import { GlassboxError, type SourceLocation } from '../errors';
 import { suggest } from '../data/schema';
 import { createRng, sampleWithoutReplacement } from '../util/random';
-import { attributionImportance, type ImportanceProvider, type ImportanceShares } from './importance';
+import { importanceProvider, type ImportanceProvider, type ImportanceShares } from '../importance/shares';
+import { InfluenceIndex } from '../influence/index';
 
 export interface CheckOptions {
   /** Seed of every sample and randomisation (default 0). */
@@ -45,6 +46,18 @@ export interface CheckContext {
   /** A seeded sample of at most `k` row indices of `ds`, in file order. */
   sample(ds: Dataset, k: number, salt?: number): Int32Array;
   importance(signal?: AbortSignal): Promise<ImportanceShares>;
+  /**
+   * Influence over the checked checkpoint's series (every ready checkpoint up to and including it),
+   * precomputed once per checkpoint hash in .glassbox/influence and reused; opened once per run.
+   */
+  influence(signal?: AbortSignal): Promise<InfluenceIndex>;
+  /**
+   * `influence()`, or why the series cannot be traced (mixed architectures, rows without a label,
+   * a model that is not a dense stack) as a reason to skip; cancellation and other errors throw.
+   */
+  influenceOrSkip(signal?: AbortSignal): Promise<InfluenceIndex | string>;
+  /** Frees what the run holds on the backend (the influence index); called by `runChecks`. */
+  release(): Promise<void>;
   /** Index of a raw feature, or a config error at `location` naming the known features. */
   feature(name: string, location: SourceLocation): number;
 }
@@ -63,9 +76,9 @@ export function checkOptions(config: Config, provider?: ImportanceProvider): Che
   return options;
 }
 
-function importanceFromConfig(config: Config, methodId = 'saliency'): ImportanceProvider {
+function importanceFromConfig(config: Config, methodId: string | undefined): ImportanceProvider {
   try {
-    return attributionImportance(methodId);
+    return importanceProvider(methodId);
   } catch (e) {
     throw new GlassboxError('config', `checks.importanceMethod: ${(e as Error).message}`, config.locate(['checks', 'importanceMethod']));
   }
@@ -82,6 +95,7 @@ export async function createCheckContext({ project, checkpoint, model, options }
   const { encoding, task } = await project.schema();
   const names = featureNames(encoding);
   let shares: Promise<ImportanceShares> | undefined;
+  let influence: Promise<InfluenceIndex> | undefined;
   const ctx: CheckContext = {
     project,
     config: project.config,
@@ -105,19 +119,41 @@ export async function createCheckContext({ project, checkpoint, model, options }
         const ds = await ctx.evaluation();
         const rows = ctx.sample(ds, options.sampleSize, 1);
         const train = await ctx.train();
-        const bg = ctx.sample(train, 100, 2);
         return options.importance.compute({
           model,
           encoding,
           dataset: ds,
           rows,
-          background: { X: takeRows(train, bg), n: bg.length },
+          background: { X: train.X, n: train.n },
           seed: options.seed,
           ...(signal ? { signal } : {}),
         });
       })();
       shares.catch(() => (shares = undefined));
       return shares;
+    },
+    influence(signal) {
+      influence ??= (async () => {
+        const ready = project.checkpoints().filter((c) => c.state === 'ready');
+        const at = ready.findIndex((c) => c.dir === checkpoint.dir);
+        return InfluenceIndex.open(project, { checkpoints: at >= 0 ? ready.slice(0, at + 1) : [checkpoint], train: await ctx.train(), ...(signal ? { signal } : {}) });
+      })();
+      influence.catch(() => (influence = undefined));
+      return influence;
+    },
+    async influenceOrSkip(signal) {
+      try {
+        return await ctx.influence(signal);
+      } catch (e) {
+        if (e instanceof GlassboxError && (e.code === 'model' || e.code === 'checkpoint' || e.code === 'usage')) return `influence over the series: ${e.message}`;
+        throw e;
+      }
+    },
+    async release() {
+      const open = influence;
+      influence = undefined;
+      const index = await open?.catch(() => undefined);
+      index?.close();
     },
     feature(name, location) {
       const f = names.indexOf(name);

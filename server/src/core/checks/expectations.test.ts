@@ -7,12 +7,14 @@ import type { Project } from '../project';
 import { checkOptions, createCheckContext } from './context';
 import { CHECKS, runChecks } from './registry';
 import { worstViolation } from './monotonic';
+import { importanceProvider } from '../importance/shares';
 import { kinked, linear, withModel, writeFixture } from '../../../test/checks-fixture';
 
+/** Runs checks with saliency shares: their closed forms on linear models are what these tests assert. */
 async function run(project: Project, only: string[]) {
   const checkpoint = project.latestCheckpoint();
   const model = await project.model(checkpoint);
-  const ctx = await createCheckContext({ project, checkpoint, model, options: checkOptions(project.config) });
+  const ctx = await createCheckContext({ project, checkpoint, model, options: checkOptions(project.config, importanceProvider('saliency')) });
   const report = await runChecks(ctx, { only });
   await project.dispose();
   return report;
@@ -31,6 +33,13 @@ beforeAll(async () => {
 const CLEAN = [2, 1, 0, 0, 0, 0];
 
 describe('expectation checks', () => {
+  it('share importance with glassbox importance by default (KernelSHAP), a configured method otherwise', () => {
+    const config = { raw: { checks: {} }, locate: () => ({ file: 'glassbox.json' }) } as never;
+    expect(checkOptions(config).importance.id).toBe('mean |kernel-shap|');
+    const named = { raw: { checks: { importanceMethod: 'saliency' } }, locate: () => ({ file: 'glassbox.json' }) } as never;
+    expect(checkOptions(named).importance.id).toBe('mean |saliency|');
+  });
+
   it('worstViolation finds the largest wrong-way change', () => {
     expect(worstViolation([0, 1, 3, 2, 0.5, 4], 'increasing')).toEqual({ drop: 2.5, from: 2, to: 4 });
     expect(worstViolation([3, 2, 1], 'increasing').drop).toBe(2);
@@ -132,7 +141,9 @@ describe('expectation checks', () => {
     expect(tf.memory().numTensors).toBe(before);
     expect(report.results.map((r) => r.id)).toEqual(CHECKS.map((c) => c.id));
     const byId = Object.fromEntries(report.results.map((r) => [r.id, r.status]));
-    expect(byId).toMatchObject({ monotonic: 'pass', randomisation: 'pass', 'data-randomisation': 'pass', 'label-suspects': 'skip' });
+    expect(byId).toMatchObject({ monotonic: 'pass', randomisation: 'pass', 'data-randomisation': 'pass' });
+    expect(['pass', 'fail']).toContain(byId['label-suspects']);
+    expect(['pass', 'fail']).toContain(byId['protected-influence']);
     await project.dispose();
   });
 

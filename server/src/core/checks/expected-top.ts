@@ -3,7 +3,7 @@
  * One finding per expected feature ranked below k.
  */
 import { pct } from './evidence';
-import { rankFeatures } from './importance';
+import { rankFeatures } from '../importance/shares';
 import { outcome, skip, type Check, type Finding } from './types';
 
 export const DEFAULT_TOP_K = 5;

@@ -14,10 +14,10 @@ describe('check registry', () => {
     expect(() => getCheck('monotone')).toThrow(/unknown check 'monotone' \(did you mean 'monotonic'\?\)/);
   });
 
-  it('slots for analyses not in this build report skipped, never passed', async () => {
+  it('registers the influence and OOD checks as warnings (leads, not proof)', () => {
     for (const id of ['label-suspects', 'ood-reference', 'protected-influence']) {
-      const out = await getCheck(id).run({} as never);
-      expect(out).toEqual({ status: 'skip', summary: 'not available on this build', findings: [] });
+      expect(getCheck(id).defaultSeverity).toBe('warning');
+      expect(getCheck(id).optIn).toBeFalsy();
     }
   });
 

@@ -15,7 +15,9 @@ import { irrelevant } from './irrelevant';
 import { protectedAttributes } from './protected';
 import { monotonic } from './monotonic';
 import { expectedTop } from './expected-top';
-import { labelSuspects, oodReference, protectedInfluence } from './unavailable';
+import { labelSuspects } from './label-suspects';
+import { oodReference } from './ood-reference';
+import { protectedInfluence } from './protected-influence';
 import type { Check, CheckReport, CheckResult, SeveritySetting } from './types';
 
 export const CHECKS: Check[] = [
@@ -77,18 +79,10 @@ export async function runChecks(ctx: CheckContext, options: RunOptions = {}): Pr
   // Opt-in checks run when named, or when glassbox.json gives them a severity.
   const chosen = all.filter((c) => (only ? only.includes(c.id) : !c.optIn || sev.get(c.id)!.location !== undefined));
   const results: CheckResult[] = [];
-  for (const [i, check] of chosen.entries()) {
-    throwIfAborted(options.signal);
-    options.onProgress?.(check, i, chosen.length);
-    const { severity, location } = sev.get(check.id)!;
-    const base = { id: check.id, title: check.title, severity, ...(location ? { severityLocation: location } : {}) };
-    if (severity === 'off') {
-      results.push({ ...base, status: 'skip', summary: 'off in glassbox.json (checks.severity)', findings: [], ms: 0 });
-      continue;
-    }
-    const started = performance.now();
-    const outcome = await check.run(ctx, options.signal);
-    results.push({ ...base, ...outcome, ms: Math.round(performance.now() - started) });
+  try {
+    await runEach(ctx, chosen, sev, results, options);
+  } finally {
+    await ctx.release();
   }
   const failed = results.filter((r) => r.status === 'fail');
   const summary = {
@@ -109,4 +103,20 @@ export async function runChecks(ctx: CheckContext, options: RunOptions = {}): Pr
     summary,
     ok: summary.failed === 0,
   };
+}
+
+async function runEach(ctx: CheckContext, chosen: Check[], sev: ReturnType<typeof severities>, results: CheckResult[], options: RunOptions): Promise<void> {
+  for (const [i, check] of chosen.entries()) {
+    throwIfAborted(options.signal);
+    options.onProgress?.(check, i, chosen.length);
+    const { severity, location } = sev.get(check.id)!;
+    const base = { id: check.id, title: check.title, severity, ...(location ? { severityLocation: location } : {}) };
+    if (severity === 'off') {
+      results.push({ ...base, status: 'skip', summary: 'off in glassbox.json (checks.severity)', findings: [], ms: 0 });
+      continue;
+    }
+    const started = performance.now();
+    const outcome = await check.run(ctx, options.signal);
+    results.push({ ...base, ...outcome, ms: Math.round(performance.now() - started) });
+  }
 }

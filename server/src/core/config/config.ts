@@ -45,6 +45,9 @@ export interface RawConfig {
     importanceMethod?: string;
     sampleSize?: number;
     seed?: number;
+    labelSuspects?: { maxProbability?: number; topFraction?: number; maxRows?: number };
+    oodReference?: { alpha?: number; maxRate?: number };
+    protectedInfluence?: { rows?: number; k?: number; maxOverRepresentation?: number };
   };
   drift?: {
     metric?: 'psi' | 'js' | 'ks' | 'wasserstein';

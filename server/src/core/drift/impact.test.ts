@@ -5,7 +5,8 @@ import { wrapModel } from '../model/model';
 import type { Encoding } from '../data/encoding';
 import { createRng } from '../util/random';
 import { featureDrift } from './table';
-import { methodImportance, sharesFromAttributions } from './importance';
+import { methodImportance } from './importance';
+import { sharesFromAttributions } from '../importance/shares';
 import { driftImpact } from './impact';
 import { attributionDrift, ndcg } from './attribution';
 
@@ -48,7 +49,7 @@ describe('drift x importance', () => {
     expect(psi[2]).toBeLessThan(0.02);
 
     const before = tf.memory().numTensors;
-    const shares = methodImportance(model, encoding);
+    const shares = methodImportance(model, encoding, { method: 'saliency' });
     const tr = encode(trainText);
     const rf = encode(refText);
     const sTrain = await shares(tr.X, tr.n);
@@ -78,7 +79,9 @@ describe('drift x importance', () => {
     const ideal = 0.5 + 0.3 / Math.log2(3) + 0.2 / 2;
     expect(a.ndcg).toBeCloseTo(dcg / ideal, 12);
     expect(ndcg([0.5, 0.3, 0.2], [0.9, 0.05, 0.01])).toBe(1);
-    expectArray(sharesFromAttributions([1, -1, 0, 3, 1, 0], 2, 3), [4 / 6, 2 / 6, 0]);
+    const s = sharesFromAttributions([1, -1, 0, 3, 1, 0], 2, 3);
+    expectArray(s.global, [4 / 6, 2 / 6, 0]);
+    expectArray(s.local, [0.5, 0.5, 0, 0.75, 0.25, 0]);
   });
 });
 
