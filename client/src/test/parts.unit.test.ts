@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Commands, daemonCommandsToRegister } from '../commandIds';
+import { DaemonCommands } from '../../../server/src/protocol';
 import { readConfig, SETTING_KEYS } from '../config';
 import { CrashPolicy } from '../crashPolicy';
 import { contentSecurityPolicy, makeNonce, webviewHtml } from '../panels/html';
@@ -26,7 +27,15 @@ describe('manifest', () => {
 
 describe('daemon commands', () => {
   it('are registered except those the extension defines itself', () => {
-    expect(daemonCommandsToRegister(['glassbox.explainRow', 'glassbox.analyze'])).toEqual(['glassbox.analyze']);
+    expect(daemonCommandsToRegister(['glassbox.server.explainRow', 'glassbox.server.analyze'])).toEqual(['glassbox.server.explainRow', 'glassbox.server.analyze']);
+    expect(daemonCommandsToRegister(['glassbox.explainRow', 'glassbox.server.analyze'])).toEqual(['glassbox.server.analyze']);
+  });
+  it("never reuse the extension's own ids", () => {
+    const own = new Set<string>(Object.values(Commands));
+    for (const id of Object.values(DaemonCommands)) {
+      expect(id).toMatch(/^glassbox\.server\./);
+      expect(own.has(id)).toBe(false);
+    }
   });
 });
 

@@ -26,7 +26,7 @@ describe('glassbox daemon over LSP', () => {
     client = inProcess();
     const init = await client.initialize(root);
     expect(init.capabilities.hoverProvider).toBe(true);
-    expect(init.capabilities.executeCommandProvider.commands).toContain('glassbox.explainRow');
+    expect(init.capabilities.executeCommandProvider.commands).toContain('glassbox.server.explainRow');
   });
   afterAll(async () => {
     await client.shutdown();
@@ -70,7 +70,7 @@ describe('glassbox daemon over LSP', () => {
   });
 
   it('explains a row (executeCommand) exactly as the core saliency does', async () => {
-    const r = await client.connection.sendRequest<any>('workspace/executeCommand', { command: 'glassbox.explainRow', arguments: [`file://${train}`, 3] });
+    const r = await client.connection.sendRequest<any>('workspace/executeCommand', { command: 'glassbox.server.explainRow', arguments: [`file://${train}`, 3] });
     expect(r.line).toBe(4);
     expect(r.row).toBe(2);
     expect(r.method).toBe('saliency');

@@ -87,10 +87,14 @@ export namespace TimelineRequest {
   export const type = new RequestType0<TimelineEntry[], void>(method);
 }
 
-/** `workspace/executeCommand` ids the daemon implements (arguments in docs/protocol.md). */
+/**
+ * `workspace/executeCommand` ids the daemon implements (arguments in docs/protocol.md). They live in
+ * the `glassbox.server.*` namespace: vscode-languageclient registers each as a VS Code command, and
+ * VS Code refuses an id the extension already registered (`glassbox.explainRow` is the extension's).
+ */
 export const DaemonCommands = {
   /** [uri: string, line: number (0-based)] -> RowExplanation */
-  explainRow: 'glassbox.explainRow',
+  explainRow: 'glassbox.server.explainRow',
   /** [] -> null; re-runs every step for the newest checkpoint. */
-  analyze: 'glassbox.analyze',
+  analyze: 'glassbox.server.analyze',
 } as const;
