@@ -79,7 +79,7 @@ export function checkResults(r: ChecksResult): CheckResult[] {
       id: c.id,
       title: c.title,
       status,
-      message: first ? `${c.summary}: ${first.message} (${first.metric} ${first.measured} vs limit ${first.limit})` : c.summary,
+      message: first ? `${c.summary}: ${first.message} (${first.metric} measured ${+first.measured.toPrecision(4)}, limit ${+first.limit.toPrecision(4)})` : c.summary,
       ...(first?.file ? { file: first.file, ...(first.line !== undefined ? { line: first.line } : {}) } : {}),
     };
   });

@@ -11,6 +11,9 @@ import { num } from '../../core/checks/evidence';
 import { featureNames } from '../../core/data/encoding';
 import type { AnalysisStep, Finding, StepOutput } from './types';
 
+/** Counts and ranks as integers, other numbers as the CLI prints them. */
+const fmt = (x: number) => (Number.isInteger(x) ? String(x) : num(x));
+
 export interface CheckSummary {
   id: string;
   title: string;
@@ -62,7 +65,7 @@ export const checksStep = {
         findings.push({
           severity: r.severity,
           code: `check:${r.id}`,
-          message: `${r.title}: ${f.message} (${f.metric} measured ${num(f.measured)}, limit ${num(f.limit)}; checkpoint ${checkpoint.name})`,
+          message: `${r.title}: ${f.message} (${f.metric} measured ${fmt(f.measured)}, limit ${fmt(f.limit)}; checkpoint ${checkpoint.name})`,
           file: f.file ?? project.config.file,
           ...(f.line !== undefined ? { line: f.line } : {}),
           ...(f.subject && names.has(f.subject) ? { feature: f.subject } : {}),

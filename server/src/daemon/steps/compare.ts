@@ -51,7 +51,7 @@ export const compareStep = {
     };
     const a = await side(checkpoint);
     const b = await side(other);
-    const classes = encoding.label?.classes ?? [];
+    const classes = project.config.raw.classNames ?? encoding.label?.classes ?? [];
     const name = (k: number) => classes[k] ?? String(k);
     const out: CompareResult = {
       a: checkpoint.name,

@@ -50,7 +50,7 @@ export const importanceStep = {
     const total = meanAbs.reduce((a, b) => a + b, 0) || 1;
     const share = meanAbs.map((v) => v / total);
     const predicted = model.task === 'regression' ? undefined : predict(model, X, n, signal).predicted;
-    const classes = encoding.label?.classes ?? [];
+    const classes = project.config.raw.classNames ?? encoding.label?.classes ?? [];
     const perClass = predicted
       ? aggregateImportance(r.grouped, n, F, { predicted, classLabels: classes }).byPredictedClass.map((c) => ({ class: c.class, label: c.label ?? String(c.class), rows: c.n, meanAbs: c.meanAbs }))
       : [];
