@@ -155,6 +155,10 @@ describe('glassbox daemon: analyses in the editor', () => {
     expect(r.nearestOpposite.row).toBe(best);
     expect(r.nearestOpposite.distance).toBeCloseTo(Math.sqrt(bestD), 3);
     expect(r.nearestOpposite.label).not.toBe(r.label);
+    // Values as written in the CSV, not decoded from the standardised encoding.
+    const cells = (file: string, line: number) => fs.readFileSync(file, 'utf8').split('\n')[line - 1]!.split(',');
+    expect(r.values.age).toBe(Number(cells(train, 4)[0]));
+    expect(r.nearestOpposite.values.hours_per_week).toBe(Number(cells(train, r.nearestOpposite.line)[12]));
     const ig = await client.connection.sendRequest<any>('glassbox/explainRow', { uri: `file://${train}`, line: 3, method: 'integrated-gradients', influence: false });
     expect(ig.method).toBe('integrated-gradients');
     expect(ig.influence).toBeUndefined();

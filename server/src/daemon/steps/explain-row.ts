@@ -4,6 +4,7 @@
  * a hover in a few ms), and the nearest training row of another class (exact, brute force). With
  * `influence: true`, also the top proponents and opponents among the training rows from the
  * influence index (TracIn family, `DEFAULT_INFLUENCE_METHOD`) traced up to this checkpoint.
+ * Values are the rows' cells as written in their files (raw-rows.ts).
  */
 import * as path from 'node:path';
 import { decodeRow, featureNames, type Encoding } from '../../core/data/encoding';
@@ -16,6 +17,7 @@ import { nearest } from '../../core/influence/nearest';
 import { DEFAULT_INFLUENCE_METHOD } from '../../core/influence/index';
 import { influenceReport, type InfluentialRow as CoreInfluentialRow } from '../../core/influence/report';
 import { influenceIndex } from './influence-index';
+import { rawRow } from './raw-rows';
 import type { AnalysisStep, StepOutput } from './types';
 import type { ExplainState, InfluentialRow } from '../../protocol/panels';
 
@@ -50,7 +52,8 @@ export const explainRowStep = {
     const bgN = Math.min(train.n, 100);
     const background = method.capabilities.background ? { background: train.X.subarray(0, bgN * train.width), backgroundN: bgN } : {};
     const r = await method.attribute({ model, encoding, X, n: 1, target: { kind: 'predicted' }, signal, seed: 0, ...background }, resolveParams(methodId, method.params, {}));
-    const classes = encoding.label?.classes ?? [];
+    // Display names (`classNames` in glassbox.json) over the encoded label values.
+    const classes = project.config.raw.classNames ?? encoding.label?.classes ?? [];
     const y = ds.y?.[row];
     const label = y === undefined || Number.isNaN(y) ? undefined : y;
     const predicted = p.predicted ? p.predicted[0]! : undefined;
@@ -61,7 +64,7 @@ export const explainRowStep = {
       row,
       checkpoint: checkpoint.name,
       classes,
-      values: decodeRow(encoding, X),
+      values: rawRow(file, line, featureNames(encoding)) ?? decodeRow(encoding, X),
       ...(label !== undefined ? { label: name(label) } : {}),
       prediction: predicted !== undefined ? { class: name(predicted), probability: p.probabilities![predicted]! } : { value: p.logits[0]! },
       methods: rowMethods(),
@@ -101,7 +104,7 @@ function trainRow(encoding: Encoding, train: Dataset, i: number, name: (k: numbe
     file: train.file,
     line: train.lines[i]!,
     row: i,
-    values: decodeRow(encoding, train.X.subarray(i * train.width, (i + 1) * train.width)),
+    values: rawRow(train.file, train.lines[i]!, featureNames(encoding)) ?? decodeRow(encoding, train.X.subarray(i * train.width, (i + 1) * train.width)),
     ...(y !== undefined && !Number.isNaN(y) ? { label: name(y) } : {}),
   };
 }
