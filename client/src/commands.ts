@@ -3,10 +3,9 @@
  * restart instead of failing when the daemon is not running, and turns a failed request into one
  * message. Everything reaches VS Code through `Host`, so these run in unit tests.
  */
-import { ExplainRowRequest, RunChecksRequest, type CompareParams, type ExplainRowParams, type InfluentialRow } from '../../server/src/protocol/panels';
+import { DashboardRequest, ExplainRowRequest, RunChecksRequest, type CompareParams, type ExplainRowParams, type InfluentialRow } from '../../server/src/protocol/panels';
 import { Commands, DASHBOARD_VIEW, type CommandId } from './commandIds';
 import type { GlassboxConfig } from './config';
-import { fetchDashboard, toExplainState } from './daemonShapes';
 import { describeDaemonError, type Daemon } from './daemon';
 import type { Host } from './host';
 import { createConfigFile } from './setup/createConfig';
@@ -76,7 +75,7 @@ export const COMMAND_FACTORIES: Record<CommandId, Factory> = {
   [Commands.showInfluentialRows]: needsDaemon('Show Influential Training Rows', (deps) => async () => {
     const params = csvRow(deps);
     if (!params) return;
-    const state = await deps.host.withProgress('Finding influential training rows…', () => deps.daemon.request(ExplainRowRequest.type, params).then(toExplainState));
+    const state = await deps.host.withProgress('Finding influential training rows…', () => deps.daemon.request(ExplainRowRequest.type, params));
     if (!state.influence) {
       void deps.host.info('Influential training rows are not available yet for this checkpoint.');
       return;
@@ -88,7 +87,7 @@ export const COMMAND_FACTORIES: Record<CommandId, Factory> = {
 
   [Commands.compareCheckpoints]: needsDaemon('Compare Checkpoints', (deps) => async (a?: unknown, b?: unknown) => {
     if (typeof a === 'string' && typeof b === 'string') return deps.panels.showCompare({ a, b });
-    const dashboard = await fetchDashboard(deps.daemon);
+    const dashboard = await deps.daemon.request(DashboardRequest.type, {});
     const ready = dashboard.checkpoints.filter((c) => c.state === 'ready');
     if (ready.length < 2) {
       void deps.host.info('Comparing needs at least two ready checkpoints.');
@@ -114,7 +113,7 @@ export const COMMAND_FACTORIES: Record<CommandId, Factory> = {
   },
 
   [Commands.showSuspectRows]: needsDaemon('Show Suspect Rows', (deps) => async () => {
-    const dashboard = await fetchDashboard(deps.daemon);
+    const dashboard = await deps.daemon.request(DashboardRequest.type, {});
     if (!dashboard.suspects) {
       void deps.host.info('Suspect rows are not available yet: the newest checkpoint has not been analysed.');
       return;

@@ -12,12 +12,14 @@ export interface GlassboxConfig {
   autoRestart: boolean;
   /** `glassbox.explain.method` (resource): attribution method for Explain This Row; empty = daemon default. */
   explainMethod: string | undefined;
+  /** `glassbox.diagnostics.suspectRows` (window): suspect-row diagnostics in the training CSV. */
+  suspectRows: number;
 }
 
 /** What `vscode.WorkspaceConfiguration.get` offers; a plain function so tests need no VS Code. */
 export type ConfigGet = <T>(key: string) => T | undefined;
 
-export const SETTING_KEYS = ['trace.server', 'daemon.autoRestart', 'explain.method'] as const;
+export const SETTING_KEYS = ['trace.server', 'daemon.autoRestart', 'explain.method', 'diagnostics.suspectRows'] as const;
 
 export function readConfig(get: ConfigGet): GlassboxConfig {
   const trace = get<string>('trace.server');
@@ -26,5 +28,6 @@ export function readConfig(get: ConfigGet): GlassboxConfig {
     traceServer: trace === 'messages' || trace === 'verbose' ? trace : 'off',
     autoRestart: get<boolean>('daemon.autoRestart') ?? true,
     explainMethod: method ? method : undefined,
+    suspectRows: Math.max(0, Math.floor(get<number>('diagnostics.suspectRows') ?? 20)),
   };
 }

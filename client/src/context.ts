@@ -104,6 +104,7 @@ export class GlassboxContext implements Daemon {
     };
     const clientOptions: LanguageClientOptions = {
       documentSelector: [{ scheme: 'file', language: 'csv' }, { scheme: 'file', pattern: '**/*.csv' }, { scheme: 'file', pattern: '**/glassbox.json' }],
+      initializationOptions: { suspectRows: this.config().suspectRows },
       errorHandler: {
         error: () => ({ action: ErrorAction.Continue }),
         closed: () => this.crashes.shouldRestart(this.config().autoRestart)

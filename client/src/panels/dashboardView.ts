@@ -1,8 +1,7 @@
 /** The side panel: a webview view in the Glassbox view container, fed by `glassbox/dashboard`. */
 import * as vscode from 'vscode';
-import type { DashboardState } from '../../../server/src/protocol/panels';
+import { DashboardRequest, type DashboardState } from '../../../server/src/protocol/panels';
 import { Commands } from '../commandIds';
-import { fetchDashboard } from '../daemonShapes';
 import { describeDaemonError, type Daemon } from '../daemon';
 import type { Host } from '../host';
 import { WebviewConnection } from './webview';
@@ -52,7 +51,7 @@ export class DashboardView implements vscode.WebviewViewProvider, vscode.Disposa
       return;
     }
     try {
-      connection.post({ type: 'dashboard', state: await fetchDashboard(this.daemon) });
+      connection.post({ type: 'dashboard', state: await this.daemon.request(DashboardRequest.type, {}) });
     } catch (e) {
       connection.post({ type: 'error', message: describeDaemonError(e, 'The Glassbox dashboard') });
     }

@@ -1,7 +1,6 @@
 /** The Explain panel: one editor tab, reused, showing the row last asked about. */
 import * as vscode from 'vscode';
 import { ExplainRowRequest, type ExplainRowParams } from '../../../server/src/protocol/panels';
-import { toExplainState } from '../daemonShapes';
 import { describeDaemonError, type Daemon } from '../daemon';
 import type { Host } from '../host';
 import { WebviewConnection, webviewOptions } from './webview';
@@ -41,7 +40,7 @@ export class ExplainPanel implements vscode.Disposable {
     if (!connection) return;
     connection.post({ type: 'loading', message: `Explaining line ${params.line + 1}…` });
     try {
-      const state = toExplainState(await this.daemon.request(ExplainRowRequest.type, params));
+      const state = await this.daemon.request(ExplainRowRequest.type, params);
       this.panel!.title = `Explain: line ${state.line}`;
       connection.post({ type: 'explain', state });
     } catch (e) {

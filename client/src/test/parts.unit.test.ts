@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Commands, daemonCommandsToRegister } from '../commandIds';
+import { DaemonCommands } from '../../../server/src/protocol';
 import { readConfig, SETTING_KEYS } from '../config';
 import { CrashPolicy } from '../crashPolicy';
 import { contentSecurityPolicy, makeNonce, webviewHtml } from '../panels/html';
@@ -26,15 +27,23 @@ describe('manifest', () => {
 
 describe('daemon commands', () => {
   it('are registered except those the extension defines itself', () => {
-    expect(daemonCommandsToRegister(['glassbox.explainRow', 'glassbox.analyze'])).toEqual(['glassbox.analyze']);
+    expect(daemonCommandsToRegister(['glassbox.server.explainRow', 'glassbox.server.analyze'])).toEqual(['glassbox.server.explainRow', 'glassbox.server.analyze']);
+    expect(daemonCommandsToRegister(['glassbox.explainRow', 'glassbox.server.analyze'])).toEqual(['glassbox.server.analyze']);
+  });
+  it("never reuse the extension's own ids", () => {
+    const own = new Set<string>(Object.values(Commands));
+    for (const id of Object.values(DaemonCommands)) {
+      expect(id).toMatch(/^glassbox\.server\./);
+      expect(own.has(id)).toBe(false);
+    }
   });
 });
 
 describe('config', () => {
   it('reads typed values with defaults and rejects unknown trace levels', () => {
-    expect(readConfig(() => undefined)).toEqual({ traceServer: 'off', autoRestart: true, explainMethod: undefined });
-    const values: Record<string, unknown> = { 'trace.server': 'loud', 'daemon.autoRestart': false, 'explain.method': ' shap ' };
-    expect(readConfig(<T>(k: string) => values[k] as T)).toEqual({ traceServer: 'off', autoRestart: false, explainMethod: 'shap' });
+    expect(readConfig(() => undefined)).toEqual({ traceServer: 'off', autoRestart: true, explainMethod: undefined, suspectRows: 20 });
+    const values: Record<string, unknown> = { 'trace.server': 'loud', 'daemon.autoRestart': false, 'explain.method': ' shap ', 'diagnostics.suspectRows': -3 };
+    expect(readConfig(<T>(k: string) => values[k] as T)).toEqual({ traceServer: 'off', autoRestart: false, explainMethod: 'shap', suspectRows: 0 });
   });
 });
 

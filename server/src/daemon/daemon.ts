@@ -6,7 +6,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CONFIG_FILE } from '../core/config/config';
-import { ProjectState, type Shown } from './project-state';
+import { DEFAULT_SUSPECT_DIAGNOSTICS, ProjectState, type Shown } from './project-state';
+import { dashboardState, checkResults } from './dashboard';
+import type { DriftResult } from './steps/drift';
+import type { InfluenceResult } from './steps/influence';
+import type { ChecksResult } from './steps/checks';
+import type { CompareResult } from './steps/compare';
+import type { CheckResult, DashboardState } from '../protocol/panels';
 import { Scheduler, type Job } from './scheduler';
 import { ResultsStore } from './store';
 import { OwnWatcher } from './watcher';
@@ -35,6 +41,8 @@ export interface DaemonOptions {
   flushMs?: number;
   /** Open the WebSocket endpoint for training processes (default true). */
   stream?: boolean;
+  /** Suspect-row diagnostics per training CSV (default DEFAULT_SUSPECT_DIAGNOSTICS). */
+  suspectRows?: number;
 }
 
 export interface DaemonStatus {
@@ -53,6 +61,8 @@ export interface DaemonEvents {
   jobStarted(job: Job): void;
   jobProgress(job: Job, fraction: number, message?: string): void;
   jobEnded(job: Job, outcome: 'done' | 'failed' | 'cancelled'): void;
+  /** The side panel's state changed (a checkpoint appeared, a step finished). */
+  dashboard?(state: DashboardState): void;
 }
 
 export class Daemon {
@@ -65,6 +75,7 @@ export class Daemon {
   private pending: NodeJS.Timeout | undefined;
   private changedTimer: NodeJS.Timeout | undefined;
   private lastStatus = '';
+  private lastDashboard = '';
 
   constructor(
     private readonly events: DaemonEvents,
@@ -78,6 +89,7 @@ export class Daemon {
       started: (job) => {
         events.jobStarted(job);
         this.emitStatus(job.title);
+        if (events.dashboard) this.changed();
       },
       progress: (job, f, m) => events.jobProgress(job, f, m),
       ended: (job, outcome) => events.jobEnded(job, outcome),
@@ -91,7 +103,8 @@ export class Daemon {
       const configFile = path.join(path.resolve(folder), CONFIG_FILE);
       if (this.projects.has(configFile) || !fs.existsSync(configFile)) continue;
       const store = await ResultsStore.open(path.dirname(configFile), this.options.flushMs !== undefined ? { flushMs: this.options.flushMs } : {});
-      const state = new ProjectState(configFile, store, this.scheduler, { changed: () => this.changed() }, this.options.stableDelayMs ?? 500);
+      const limits = { suspectRows: this.options.suspectRows ?? DEFAULT_SUSPECT_DIAGNOSTICS };
+      const state = new ProjectState(configFile, store, this.scheduler, { changed: () => this.changed() }, this.options.stableDelayMs ?? 500, limits);
       this.projects.set(configFile, state);
       if (this.options.stream !== false) {
         this.streams.push(
@@ -149,24 +162,54 @@ export class Daemon {
         .filter((h) => h.value.features.includes(feature))
         .map((h) => ({ name: h.checkpoint.name, share: h.value.share[h.value.features.indexOf(feature)]! }));
       const role = feature === p.config.raw.label ? 'the label' : 'ignored by the encoding';
-      return headerHover(feature, importance, trend, role);
+      return headerHover(feature, importance, trend, role, p.shown.get('drift') as Shown<DriftResult> | undefined);
     }
     const predictions = p.shown.get('predictions') as Shown<PredictionsResult> | undefined;
     const fp = predictions?.value.files.find((f) => f.file === path.resolve(file));
     if (!predictions || !fp) return 'Glassbox: predictions are not computed yet.';
     const row = rowOfLine(fp, line + 1);
     if (row < 0) return undefined;
-    let explanation: RowExplanation | undefined;
     const explain = p.explainRow(file, line + 1).catch(() => undefined) as Promise<RowExplanation | undefined>;
     const wait = new Promise<undefined>((resolve) => setTimeout(resolve, this.options.hoverWaitMs ?? 200));
-    explanation = await Promise.race([explain, wait]);
-    return rowHover(predictions, fp, row, explanation);
+    const explanation = await Promise.race([explain, wait]);
+    const inf = p.shown.get('influence') as Shown<InfluenceResult> | undefined;
+    const rank = inf && inf.value.file === path.resolve(file) ? inf.value.selfInfluenceRank[row] : undefined;
+    return rowHover(predictions, fp, row, explanation, rank !== undefined ? { selfInfluenceRank: rank, n: inf!.value.n, checkpoint: inf!.checkpoint.name } : undefined);
   }
 
-  async explainRow(file: string, line: number): Promise<RowExplanation> {
+  /** The Explain panel's state for the row at a 1-based line (influential rows unless told not to). */
+  async explainRow(file: string, line: number, options: { method?: string; influence?: boolean; checkpoint?: string } = {}): Promise<RowExplanation> {
     const p = this.projectOf(file);
     if (!p) throw new Error('no Glassbox project in this workspace');
-    return (await p.explainRow(file, line)) as RowExplanation;
+    return (await p.explainRow(file, line, { ...options, influence: options.influence ?? true })) as RowExplanation;
+  }
+
+  /** The side panel's state, from the results shown and stored. */
+  dashboard(): DashboardState {
+    const p = this.projectList[0];
+    return p ? dashboardState(p, this.scheduler) : { checkpoints: [] };
+  }
+
+  /** Compares two ready checkpoints (default: the two newest). */
+  async compare(a?: string, b?: string): Promise<CompareResult> {
+    const p = this.projectList[0];
+    if (!p) throw new Error('no Glassbox project in this workspace');
+    const ready = p.series.filter((c) => c.state === 'ready' && c.hash);
+    const pick = (name: string | undefined, fallback: number) => {
+      const c = name === undefined ? ready[ready.length - fallback] : p.checkpointNamed(name);
+      if (!c) throw new Error(name === undefined ? 'comparing needs two ready checkpoints' : `no ready checkpoint named '${name}'`);
+      return c;
+    };
+    const ca = pick(a, 2);
+    const cb = pick(b, 1);
+    return (await p.onDemand('compare', { other: cb }, ca.name)) as CompareResult;
+  }
+
+  /** Runs the model checks again now on the analysed checkpoint (findings become diagnostics too). */
+  async runChecks(): Promise<CheckResult[]> {
+    const p = this.projectList[0];
+    if (!p) throw new Error('no Glassbox project in this workspace');
+    return checkResults((await p.rerun('checks')) as ChecksResult);
   }
 
   importance(): { checkpoint: string; value: ImportanceResult } | null {
@@ -199,6 +242,14 @@ export class Daemon {
       }
       this.events.diagnostics(byFile);
       this.emitStatus();
+      if (this.events.dashboard) {
+        const state = this.dashboard();
+        const key = JSON.stringify(state);
+        if (key !== this.lastDashboard) {
+          this.lastDashboard = key;
+          this.events.dashboard(state);
+        }
+      }
     }, 10);
   }
 

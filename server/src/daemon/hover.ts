@@ -1,11 +1,14 @@
 /**
  * Hover text for CSV files, as Markdown, from results already computed: a header cell shows the
- * feature's importance share and its trend over checkpoints; a data row shows the prediction,
- * confidence and label (from the stored predictions) and the row's top attributions.
+ * feature's importance share, its trend over checkpoints, its drift and drift impact; a data row
+ * shows the prediction, confidence and label (from the stored predictions), the row's top
+ * attributions, its self-influence rank and its nearest training row of another class.
  */
 import type { ImportanceResult } from './steps/importance';
 import type { FilePredictions, PredictionsResult } from './steps/predictions';
+import * as path from 'node:path';
 import type { RowExplanation } from './steps/explain-row';
+import type { DriftResult } from './steps/drift';
 import type { Shown } from './project-state';
 
 const BARS = '▁▂▃▄▅▆▇█';
@@ -17,8 +20,9 @@ export function sparkline(values: number[]): string {
 }
 
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+const shown = (v: string | number | null | undefined) => (typeof v === 'number' ? +v.toPrecision(5) : (v ?? 'missing'));
 
-export function headerHover(feature: string, importance: Shown<ImportanceResult> | undefined, trend: Array<{ name: string; share: number }>, role: string): string {
+export function headerHover(feature: string, importance: Shown<ImportanceResult> | undefined, trend: Array<{ name: string; share: number }>, role: string, drift?: Shown<DriftResult>): string {
   const lines = [`**${feature}** · Glassbox`];
   const imp = importance?.value;
   const f = imp ? imp.features.indexOf(feature) : -1;
@@ -28,6 +32,14 @@ export function headerHover(feature: string, importance: Shown<ImportanceResult>
     const rank = [...imp.share].sort((a, b) => b - a).indexOf(imp.share[f]!) + 1;
     lines.push('', `Global importance: **${pct(imp.share[f]!)}** of the total (rank ${rank} of ${imp.features.length}; mean |${imp.method}| over ${imp.rows} training rows) at checkpoint \`${importance!.checkpoint.name}\`.`);
     if (trend.length > 1) lines.push('', `Trend over ${trend.length} checkpoints: ${sparkline(trend.map((t) => t.share))} ${trend.map((t) => `${t.name} ${pct(t.share)}`).join(' → ')}`);
+  }
+  const d = drift?.value.features.find((x) => x.feature === feature);
+  if (d) {
+    const v = drift!.value;
+    lines.push(
+      '',
+      `Drift (${v.metric}, ${path.basename(v.reference)} vs ${path.basename(v.train)}): **${d.drift.toFixed(3)}**; drift impact ${d.impact.reference.toFixed(4)} (share ${pct(d.importance.reference)} × drift), ${d.quadrant} at checkpoint \`${drift!.checkpoint.name}\`.`,
+    );
   }
   return lines.join('\n');
 }
@@ -46,7 +58,14 @@ export function rowOfLine(p: FilePredictions, line: number): number {
   return -1;
 }
 
-export function rowHover(predictions: Shown<PredictionsResult>, file: FilePredictions, row: number, explanation: RowExplanation | undefined, topK = 5): string {
+/** What the influence step knows about a training row. */
+export interface RowInfluence {
+  selfInfluenceRank: number;
+  n: number;
+  checkpoint: string;
+}
+
+export function rowHover(predictions: Shown<PredictionsResult>, file: FilePredictions, row: number, explanation: RowExplanation | undefined, influence?: RowInfluence, topK = 5): string {
   const classes = predictions.value.classes;
   const name = (k: number | null) => (k === null ? '-' : classes?.[k] ?? String(k));
   const predicted = file.predicted[row]!;
@@ -57,10 +76,14 @@ export function rowHover(predictions: Shown<PredictionsResult>, file: FilePredic
   if (label !== undefined && label !== null) lines.push(`Label: ${name(label)}${file.confidence ? (label === predicted ? ' ✓' : ' ✗ misclassified') : ''}`);
   if (explanation) {
     lines.push('', `Top attributions (${explanation.method}, predicted class):`, '');
-    for (const a of explanation.attributions.slice(0, topK)) {
-      const v = explanation.values[a.feature];
-      lines.push(`- \`${a.feature}\` = ${typeof v === 'number' ? +v.toPrecision(5) : (v ?? 'missing')}: ${a.value >= 0 ? '+' : ''}${a.value.toPrecision(3)}`);
-    }
+    const top = Object.entries(explanation.attributions).sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]));
+    for (const [feature, value] of top.slice(0, topK)) lines.push(`- \`${feature}\` = ${shown(explanation.values[feature])}: ${value >= 0 ? '+' : ''}${value.toPrecision(3)}`);
   } else lines.push('', '_Attributions are being computed; hover again in a moment._');
+  if (influence) lines.push('', `Self-influence rank: **${influence.selfInfluenceRank.toLocaleString('en-US')}** of ${influence.n.toLocaleString('en-US')} training rows (checkpoint \`${influence.checkpoint}\`)`);
+  const near = explanation?.nearestOpposite;
+  if (near) {
+    const diff = Object.keys(near.values).filter((f) => near.values[f] !== explanation!.values[f]);
+    lines.push('', `Nearest training row of another class: line ${near.line} (row ${near.row}, label ${near.label ?? '-'}, distance ${near.distance.toFixed(3)}); differs in ${diff.map((f) => `\`${f}\` = ${shown(near.values[f])}`).join(', ') || 'nothing'}`);
+  }
   return lines.join('\n');
 }

@@ -27,6 +27,14 @@ export interface Shown<T = StepOutput> {
   value: T;
 }
 
+/** How many suspect rows get a diagnostic in the training CSV by default. */
+export const DEFAULT_SUSPECT_DIAGNOSTICS = 20;
+
+export interface ProjectLimits {
+  /** Suspect-row diagnostics shown (the most suspect first); 0 shows only the summary. */
+  suspectRows: number;
+}
+
 export interface ProjectEvents {
   changed(): void;
 }
@@ -53,6 +61,7 @@ export class ProjectState {
     private readonly scheduler: Scheduler,
     private readonly events: ProjectEvents,
     private readonly stableDelayMs: number,
+    private readonly limits: ProjectLimits = { suspectRows: DEFAULT_SUSPECT_DIAGNOSTICS },
   ) {
     this.literals = new LiteralIndex(this.root, () => [this.configFile], () => (this.config ? [this.config.checkpoints] : []));
     this.restore();
@@ -179,19 +188,54 @@ export class ProjectState {
     this.events.changed();
   }
 
-  /** Explains one data row (1-based line) with the checkpoint whose results are shown. */
-  explainRow(file: string, line: number): Promise<StepOutput> {
-    const c = this.analysed;
-    if (!c?.hash) return Promise.reject(new Error('no checkpoint has been analysed yet'));
-    const step = getStep('explainRow');
-    const key = `${c.hash}|${this.projectVersion}|${path.resolve(file)}|${line}`;
+  /**
+   * Runs an on-demand step (explain a row, compare) for a checkpoint of the series (default: the
+   * one whose results are shown); the same request while one is pending or done joins it.
+   */
+  onDemand(stepId: string, params: Record<string, unknown>, checkpoint?: string): Promise<StepOutput> {
+    const c = checkpoint === undefined ? this.analysed : this.checkpointNamed(checkpoint);
+    if (!c?.hash) return Promise.reject(new Error(checkpoint === undefined ? 'no checkpoint has been analysed yet' : `no ready checkpoint named '${checkpoint}'`));
+    const step = getStep(stepId);
+    const key = `${stepId}|${c.hash}|${this.projectVersion}|${JSON.stringify(params)}`;
     let p = this.explained.get(key);
     if (!p) {
-      p = this.run(step, c, { file: path.resolve(file), line });
+      p = this.run(step, c, params);
       p.catch(() => this.explained.delete(key));
       this.explained.set(key, p);
+      // Bounded: hovering many rows must not grow memory without end.
+      if (this.explained.size > 500) this.explained.delete(this.explained.keys().next().value!);
     }
     return p;
+  }
+
+  /** Explains one data row (1-based line); `influence` adds the influential training rows. */
+  explainRow(file: string, line: number, options: { method?: string; influence?: boolean; checkpoint?: string } = {}): Promise<StepOutput> {
+    const params: Record<string, unknown> = { file: path.resolve(file), line };
+    if (options.method) params.method = options.method;
+    if (options.influence) params.influence = true;
+    return this.onDemand('explainRow', params, options.checkpoint);
+  }
+
+  checkpointNamed(name: string): CheckpointInfo | undefined {
+    return this.series.find((c) => c.state === 'ready' && c.hash && c.name === name);
+  }
+
+  /** Runs a scheduled step again now for the analysed checkpoint, storing and showing its result. */
+  async rerun(stepId: string): Promise<StepOutput> {
+    const c = this.analysed;
+    if (!c?.hash) throw new Error('no checkpoint has been analysed yet');
+    const step = getStep(stepId);
+    const value = await this.run(step, c, { rerun: Date.now() });
+    this.store.put(c.hash, step.id, this.inputKey(step), value);
+    if (this.analysed?.hash === c.hash) this.shown.set(step.id, { checkpoint: { name: c.name, hash: c.hash }, value });
+    this.stepErrors.delete(step.id);
+    this.events.changed();
+    return value;
+  }
+
+  /** Whether every scheduled step has a stored result for this checkpoint. */
+  analysedFully(c: CheckpointInfo): boolean {
+    return Boolean(c.hash) && scheduledSteps().every((s) => this.store.get(c.hash!, s.id, this.inputKey(s)) !== undefined);
   }
 
   /** Data files of the project (absolute). */
@@ -225,14 +269,18 @@ export class ProjectState {
       const suffix = inCheckpoints ? ` (${path.relative(this.root, e.location!.file)})` : '';
       out.push(diagnosticAt(where, 'error', `${steps.join(', ')} failed: ${e.message}${suffix}`, e.code));
     }
-    const findings = [...this.shown.values()].flatMap((s) => (s.value.findings ?? []).map((f) => ({ ...f, checkpoint: s.checkpoint.name })));
+    const findings = [...this.shown.values()]
+      .flatMap((s) => (s.value.findings ?? []).map((f) => ({ ...f, checkpoint: s.checkpoint.name })))
+      .filter((f) => f.code !== 'suspect-row' || (f.rank ?? 0) <= this.limits.suspectRows);
     const byFeature = this.literals.find([...new Set(findings.map((f) => f.feature).filter((f): f is string => Boolean(f)))]);
     for (const f of findings) {
-      const related = f.file ? [{ file: f.file, line: Math.max(0, (f.line ?? 1) - 1), message: 'evidence' }] : [];
-      if (f.file) out.push({ ...diagnosticAt({ file: f.file, ...(f.line !== undefined ? { line: f.line } : {}) }, f.severity, f.message, 'finding') });
+      const evidence = (f.related ?? []).map((r) => ({ file: r.file, line: Math.max(0, r.line - 1), message: r.message }));
+      const related = [...(f.file ? [{ file: f.file, line: Math.max(0, (f.line ?? 1) - 1), message: 'evidence' }] : []), ...evidence];
+      const code = f.code ?? 'finding';
+      if (f.file) out.push({ ...diagnosticAt({ file: f.file, ...(f.line !== undefined ? { line: f.line } : {}) }, f.severity, f.message, code), ...(evidence.length ? { related: evidence } : {}) });
       for (const hit of f.feature ? byFeature.get(f.feature) ?? [] : []) {
         if (f.file && hit.file === f.file && hit.line === (f.line ?? 1) - 1) continue;
-        out.push({ file: hit.file, line: hit.line, start: hit.start, end: hit.end, severity: f.severity, message: f.message, code: 'finding', related });
+        out.push({ file: hit.file, line: hit.line, start: hit.start, end: hit.end, severity: f.severity, message: f.message, code, related });
       }
     }
     return out;

@@ -44,6 +44,11 @@ export class Scheduler {
     return this.running !== undefined || this.queue.length > 0;
   }
 
+  /** The running job and the queued ones. */
+  jobs(): Job[] {
+    return [...(this.running ? [this.running.job] : []), ...this.queue.map((e) => e.job)];
+  }
+
   submit(job: Job): Promise<StepOutput> {
     const same = this.running?.job.key === job.key ? this.running : this.queue.find((e) => e.job.key === job.key);
     if (same) {

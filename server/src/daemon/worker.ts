@@ -8,6 +8,7 @@ import { initEngine } from '../core/engine/backend';
 import { isGlassboxError } from '../core/errors';
 import { Project } from '../core/project';
 import { getStep } from './steps/registry';
+import { releaseIndex } from './steps/influence-index';
 import type { FromWorker, ToWorker, WireError } from './worker-protocol';
 
 const port = parentPort!;
@@ -23,7 +24,10 @@ export function toWire(e: unknown): WireError {
 async function projectFor(configFile: string, version: string): Promise<Project> {
   const held = projects.get(configFile);
   if (held?.version === version) return held.project;
-  await held?.project.dispose();
+  if (held) {
+    await releaseIndex(held.project);
+    await held.project.dispose();
+  }
   const project = Project.open(configFile);
   projects.set(configFile, { version, project });
   return project;

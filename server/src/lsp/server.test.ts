@@ -26,7 +26,7 @@ describe('glassbox daemon over LSP', () => {
     client = inProcess();
     const init = await client.initialize(root);
     expect(init.capabilities.hoverProvider).toBe(true);
-    expect(init.capabilities.executeCommandProvider.commands).toContain('glassbox.explainRow');
+    expect(init.capabilities.executeCommandProvider.commands).toContain('glassbox.server.explainRow');
   });
   afterAll(async () => {
     await client.shutdown();
@@ -48,16 +48,17 @@ describe('glassbox daemon over LSP', () => {
     const script = client.diagnosticsFor(path.join(root, 'train.py'))!;
     expect(script).toHaveLength(1);
     expect(script[0].range.start).toEqual({ line: 2, character: 13 });
-    expect(script[0].message).toMatch(/'age' carries \d+\.\d% of global importance \(expected at most 0\.1%\) at checkpoint epoch-1/);
+    expect(script[0].message).toMatch(/^Irrelevant features: 'age' .*carries \d+\.\d% of the importance.* \(importance share measured [\d.]+, limit 0\.001; checkpoint epoch-1\)$/);
     expect(script[0].relatedInformation[0].location.uri).toBe(`file://${root}/glassbox.json`);
     // Progress: a begin and an end for each scheduled step.
-    for (const title of ['Predictions (epoch-1)', 'Global importance (epoch-1)']) {
+    const titles = ['Predictions (epoch-1)', 'Global importance (epoch-1)', 'Drift and drift impact (epoch-1)', 'Influence and suspect rows (epoch-1)', 'Model checks (epoch-1)'];
+    for (const title of titles) {
       const begin = await client.waitFor('$/progress', (p) => p.value.kind === 'begin' && p.value.message === title, mark);
       await client.waitFor('$/progress', (p) => p.token === begin.token && p.value.kind === 'end', mark);
     }
     const progress = client.seen.slice(mark).filter((r) => r.method === '$/progress').map((r) => r.params.value);
-    expect(progress.filter((v) => v.kind === 'begin').map((v) => v.message)).toEqual(['Predictions (epoch-1)', 'Global importance (epoch-1)']);
-    expect(progress.filter((v) => v.kind === 'end')).toHaveLength(2);
+    expect(progress.filter((v) => v.kind === 'begin').map((v) => v.message)).toEqual(titles);
+    expect(progress.filter((v) => v.kind === 'end')).toHaveLength(titles.length);
     expect(progress.some((v) => v.kind === 'report' && v.percentage === 100)).toBe(true);
   });
 
@@ -70,7 +71,7 @@ describe('glassbox daemon over LSP', () => {
   });
 
   it('explains a row (executeCommand) exactly as the core saliency does', async () => {
-    const r = await client.connection.sendRequest<any>('workspace/executeCommand', { command: 'glassbox.explainRow', arguments: [`file://${train}`, 3] });
+    const r = await client.connection.sendRequest<any>('workspace/executeCommand', { command: 'glassbox.server.explainRow', arguments: [`file://${train}`, 3] });
     expect(r.line).toBe(4);
     expect(r.row).toBe(2);
     expect(r.method).toBe('saliency');
@@ -81,8 +82,7 @@ describe('glassbox daemon over LSP', () => {
     const ds = await project.dataset('train');
     const m = getMethod('saliency');
     const direct = await m.attribute({ model, encoding, X: ds.X.slice(2 * ds.width, 3 * ds.width), n: 1, target: { kind: 'predicted' } }, resolveParams('saliency', m.params, {}));
-    const byName = new Map(r.attributions.map((a: any) => [a.feature, a.value]));
-    expectClose(featureNames(encoding).map((f) => byName.get(f) as number), direct.grouped, 1e-5, 1e-7);
+    expectClose(featureNames(encoding).map((f) => r.attributions[f] as number), direct.grouped, 1e-5, 1e-7);
     await project.dispose();
   });
 
@@ -132,8 +132,8 @@ describe('glassbox daemon over LSP', () => {
     const mark = client.seen.length;
     fs.writeFileSync(config, good.replace('"label"', '"lable"'));
     await changed(client, [config]);
-    await client.waitFor('textDocument/publishDiagnostics', (p) => p.uri.endsWith('glassbox.json') && p.diagnostics.some((d: any) => d.severity === 1), mark);
-    const d = client.diagnosticsFor(config)!.find((x) => x.severity === 1);
+    await client.waitFor('textDocument/publishDiagnostics', (p) => p.uri.endsWith('glassbox.json') && p.diagnostics.some((d: any) => d.code === 'config'), mark);
+    const d = client.diagnosticsFor(config)!.find((x) => x.code === 'config');
     expect(d.range.start.line).toBe(good.split('\n').findIndex((l) => l.includes('"label"')));
     expect((await client.waitFor('glassbox/serverStatus', (s) => s.health === 'error', mark)).message).toMatch(/glassbox.json/);
     expect((await client.connection.sendRequest<any>('glassbox/importance')).checkpoint).toBe('epoch-3');

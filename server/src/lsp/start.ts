@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { TextDocuments, TextDocumentSyncKind, type Connection, type InitializeParams } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Daemon, type DaemonOptions } from '../daemon/daemon';
-import { ServerStatusNotification } from '../protocol';
+import { DashboardChangedNotification, ServerStatusNotification } from '../protocol';
 import { diagnosticsPublisher } from './handlers/diagnostics';
 import { progressReporter } from './handlers/progress';
 import { registerHover } from './handlers/hover';
@@ -26,6 +26,12 @@ export function defaultWorkerScript(): string {
   const here = typeof __dirname === 'string' ? __dirname : process.cwd();
   const candidates = [path.join(here, 'worker.js'), path.join(here, 'server', 'worker.js')];
   return candidates.find((c) => fs.existsSync(c)) ?? candidates[0]!;
+}
+
+/** `initializationOptions.suspectRows`: how many suspect rows get a diagnostic (a client setting). */
+function suspectRowsOption(init: unknown): { suspectRows?: number } {
+  const v = (init as { suspectRows?: unknown } | undefined)?.suspectRows;
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? { suspectRows: v } : {};
 }
 
 export function startServer(connection: Connection, options: ServerOptions = {}): { daemon(): Daemon | undefined } {
@@ -48,11 +54,13 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         jobStarted: (job) => progress.started(job),
         jobProgress: (job, f, m) => progress.progress(job, f, m),
         jobEnded: (job, outcome) => progress.ended(job, outcome),
+        dashboard: (state) => void connection.sendNotification(DashboardChangedNotification.type, state),
       },
       {
         ...options,
         workerScript: options.workerScript ?? defaultWorkerScript(),
         ownWatcher: options.ownWatcher ?? !dynamicWatch,
+        ...suspectRowsOption(params.initializationOptions),
       },
     );
     registerHover(connection, documents, daemon);

@@ -3,7 +3,10 @@
  * here once and documented in docs/protocol.md; a new message means editing both together.
  * Messages carry plain JSON only.
  */
-import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
+import { NotificationType, RequestType0 } from 'vscode-languageserver-protocol';
+
+// The panels' states and requests (`glassbox/dashboard`, `glassbox/explainRow`, ...).
+export * from './panels';
 
 export type Health = 'ok' | 'warning' | 'error';
 
@@ -25,35 +28,6 @@ export interface ServerStatusParams {
 export namespace ServerStatusNotification {
   export const method = 'glassbox/serverStatus';
   export const type = new NotificationType<ServerStatusParams>(method);
-}
-
-/** A data row of a CSV file: the document and its 0-based line (LSP positions). */
-export interface RowParams {
-  uri: string;
-  line: number;
-}
-
-/** Per-row explanation (see server/src/daemon/steps/explain-row.ts). */
-export interface RowExplanation {
-  file: string;
-  /** 1-based line of the row in its file. */
-  line: number;
-  /** 0-based row index in the data set. */
-  row: number;
-  method: string;
-  classes: string[] | null;
-  predicted: number;
-  confidence: number | null;
-  label: number | null;
-  values: Record<string, string | number | null>;
-  /** Every raw feature, largest |value| first. */
-  attributions: Array<{ feature: string; value: number }>;
-}
-
-/** client -> daemon: explain one data row with the analysed checkpoint. */
-export namespace ExplainRowRequest {
-  export const method = 'glassbox/explainRow';
-  export const type = new RequestType<RowParams, RowExplanation, void>(method);
 }
 
 export interface ImportanceResponse {
@@ -87,10 +61,14 @@ export namespace TimelineRequest {
   export const type = new RequestType0<TimelineEntry[], void>(method);
 }
 
-/** `workspace/executeCommand` ids the daemon implements (arguments in docs/protocol.md). */
+/**
+ * `workspace/executeCommand` ids the daemon implements (arguments in docs/protocol.md). They live in
+ * the `glassbox.server.*` namespace: vscode-languageclient registers each as a VS Code command, and
+ * VS Code refuses an id the extension already registered (`glassbox.explainRow` is the extension's).
+ */
 export const DaemonCommands = {
-  /** [uri: string, line: number (0-based)] -> RowExplanation */
-  explainRow: 'glassbox.explainRow',
+  /** [uri: string, line: number (0-based), method?: string] -> ExplainState */
+  explainRow: 'glassbox.server.explainRow',
   /** [] -> null; re-runs every step for the newest checkpoint. */
-  analyze: 'glassbox.analyze',
+  analyze: 'glassbox.server.analyze',
 } as const;

@@ -131,8 +131,12 @@ export interface ExplainRowParams {
   uri: string;
   /** 0-based editor line (what `Position.line` holds). */
   line: number;
+  /** Attribution method id (default `saliency`); one of `ExplainState.methods`. */
   method?: string;
+  /** Checkpoint name (default: the newest analysed one). */
   checkpoint?: string;
+  /** Include influential training rows (default true). */
+  influence?: boolean;
 }
 
 /** client -> daemon: explain the row at a line of a CSV file. */

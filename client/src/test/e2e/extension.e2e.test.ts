@@ -1,7 +1,6 @@
 /**
  * In a real editor with test-workspace/ open: activation, the daemon's status, every command, the
- * side panel and the Explain panel. Diagnostics and hover depend on what the daemon provides: those
- * tests are skipped (with the reason) until it does, then they assert.
+ * side panel and the Explain panel, the demo's findings as diagnostics and the row hover.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -68,24 +67,37 @@ describe('Glassbox in a real editor', function () {
     await waitFor('the daemon to run again after Restart Daemon', () => api.running || undefined);
   });
 
-  it('shows diagnostics for the demo project (once the daemon publishes them)', async function () {
-    const found = await waitFor('diagnostics', () => {
-      const n = vscode.languages.getDiagnostics().reduce((s, [, d]) => s + d.filter((x) => x.source?.toLowerCase().includes('glassbox')).length, 0);
-      return n > 0 ? n : undefined;
-    }, 30_000).catch(() => 0);
-    if (!found) this.skip(); // the daemon does not publish diagnostics yet
-    assert.ok(found > 0);
+  it("shows the demo's findings as diagnostics: the expected-top check on glassbox.json, suspect rows in the training CSV", async function () {
+    this.timeout(300_000);
+    const config = vscode.Uri.file(path.join(workspace(), 'glassbox.json'));
+    const train = vscode.Uri.file(path.join(workspace(), 'data', 'adult_train.csv'));
+    const code = (d: vscode.Diagnostic) => (typeof d.code === 'object' ? String(d.code.value) : String(d.code));
+    // The full analysis (5 checkpoints, 32,561 training rows) runs first; checks come last.
+    const check = await waitFor('the expected-top finding on glassbox.json', () => vscode.languages.getDiagnostics(config).find((d) => code(d) === 'check:expected-top'), 180_000);
+    assert.equal(check.source, 'glassbox');
+    assert.equal(check.severity, vscode.DiagnosticSeverity.Warning);
+    assert.match(check.message, /'education_num' is expected in the top 5 but ranks \d+ of 14.*importance rank measured \d+, limit 5; checkpoint epoch-5/);
+    const lines = fs.readFileSync(config.fsPath, 'utf8').split('\n');
+    assert.equal(check.range.start.line, lines.findIndex((l) => l.includes('"expectedTop"')));
+    const suspects = await waitFor('suspect rows in the training CSV', () => {
+      const d = vscode.languages.getDiagnostics(train).filter((x) => code(x) === 'suspect-row');
+      return d.length ? d : undefined;
+    }, 60_000);
+    assert.equal(suspects.length, 20);
+    assert.ok(suspects.every((d) => d.range.start.line > 0 && /^Suspect row \d+ .*self-influence rank/.test(d.message)));
+    assert.ok(vscode.languages.getDiagnostics(train).some((d) => code(d) === 'suspect-summary' && d.range.start.line === 0));
   });
 
-  it('explains a CSV row on hover (once the daemon provides hovers)', async function () {
+  it('explains a CSV row on hover: prediction, attributions, nearest row of another class', async () => {
     const uri = vscode.Uri.file(path.join(workspace(), 'data', 'adult_test.csv'));
     await vscode.window.showTextDocument(uri);
-    const hovers = await waitFor('hover', async () => {
+    // The first hover may answer before the row's attributions are computed: ask again until they are.
+    const text = await waitFor('hover with attributions', async () => {
       const h = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(5, 1));
-      return h.length ? h : undefined;
-    }, 20_000).catch(() => []);
-    if (hovers.length === 0) this.skip(); // the daemon has no hover provider yet
-    const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
-    assert.match(text, /predict|attribution|income/i);
+      const t = h.flatMap((x) => x.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+      return t.includes('Top attributions') ? t : undefined;
+    }, 60_000);
+    assert.match(text, /Prediction: \*\*(<=50K|>50K)\*\* \(confidence \d+\.\d%\)/);
+    assert.match(text, /Nearest training row of another class: line \d+/);
   });
 });

@@ -1,22 +1,33 @@
 /**
- * On demand (hover, `glassbox/explainRow`): one data row's prediction, confidence and attributions
- * per raw feature, sorted by magnitude. Uses the first registered method of `ROW_METHODS`
- * (additive methods first, gradient saliency as the fallback every model supports).
+ * On demand (hover, `glassbox/explainRow`): one data row's prediction, attributions per raw feature
+ * with the chosen method (default: gradient saliency, which every model supports and which answers
+ * a hover in a few ms), and the nearest training row of another class (exact, brute force). With
+ * `influence: true`, also the top proponents and opponents among the training rows from the
+ * influence index (TracIn family, `DEFAULT_INFLUENCE_METHOD`) traced up to this checkpoint.
+ * Values are the rows' cells as written in their files (raw-rows.ts).
  */
 import * as path from 'node:path';
-import { decodeRow, featureNames } from '../../core/data/encoding';
-import { rowAtLine } from '../../core/data/dataset';
+import { decodeRow, featureNames, type Encoding } from '../../core/data/encoding';
+import { rowAtLine, type Dataset } from '../../core/data/dataset';
 import { GlassboxError } from '../../core/errors';
-import { METHODS, getMethod } from '../../core/methods/registry';
+import { getMethod, methodIds } from '../../core/methods/registry';
 import { resolveParams } from '../../core/methods/params';
 import { predict } from '../../core/model/model';
+import { nearest } from '../../core/influence/nearest';
+import { DEFAULT_INFLUENCE_METHOD } from '../../core/influence/index';
+import { influenceReport, type InfluentialRow as CoreInfluentialRow } from '../../core/influence/report';
+import { influenceIndex } from './influence-index';
+import { rawRow } from './raw-rows';
 import type { AnalysisStep, StepOutput } from './types';
-import type { RowExplanation as RowExplanationMessage } from '../../protocol';
+import type { ExplainState, InfluentialRow } from '../../protocol/panels';
 
-export const ROW_METHODS = ['integratedGradients', 'gradientShap', 'inputXGradient', 'saliency'];
+export const DEFAULT_ROW_METHOD = 'saliency';
+/** Methods offered per row: every registered one but permutation importance (a global measure). */
+export const rowMethods = (): string[] => methodIds().filter((m) => m !== 'permutation');
+export const INFLUENTIAL_ROWS = 5;
 
 /** The `glassbox/explainRow` answer (typed once, in the protocol module). */
-export interface RowExplanation extends StepOutput, RowExplanationMessage {}
+export type RowExplanation = ExplainState & StepOutput;
 
 export const explainRowStep = {
   id: 'explainRow',
@@ -27,6 +38,8 @@ export const explainRowStep = {
   async run({ project, checkpoint, signal, params }) {
     const file = path.resolve(String(params.file));
     const line = Number(params.line);
+    const methodId = typeof params.method === 'string' ? params.method : DEFAULT_ROW_METHOD;
+    if (!rowMethods().includes(methodId)) throw new GlassboxError('usage', `method '${methodId}' does not explain single rows (methods: ${rowMethods().join(', ')})`);
     const { encoding } = await project.schema();
     const model = await project.model(checkpoint);
     const ds = await project.datasetAt(file);
@@ -34,24 +47,64 @@ export const explainRowStep = {
     if (row < 0) throw new GlassboxError('usage', `line ${line} of ${project.relative(file)} starts no data row`, { file, line });
     const X = ds.X.slice(row * ds.width, (row + 1) * ds.width);
     const p = predict(model, X, 1, signal);
-    const id = ROW_METHODS.find((m) => m in METHODS)!;
-    const method = getMethod(id);
-    const background = method.capabilities.background ? { background: ds.X.subarray(0, Math.min(ds.n, 100) * ds.width), backgroundN: Math.min(ds.n, 100) } : {};
-    const r = await method.attribute({ model, encoding, X, n: 1, target: { kind: 'predicted' }, signal, seed: 0, ...background }, resolveParams(id, method.params, {}));
-    const features = featureNames(encoding);
-    const attributions = features.map((feature, f) => ({ feature, value: r.grouped[f]! })).sort((a, b) => Math.abs(b.value) - Math.abs(a.value));
+    const method = getMethod(methodId);
+    const train = await project.dataset('train');
+    const bgN = Math.min(train.n, 100);
+    const background = method.capabilities.background ? { background: train.X.subarray(0, bgN * train.width), backgroundN: bgN } : {};
+    const r = await method.attribute({ model, encoding, X, n: 1, target: { kind: 'predicted' }, signal, seed: 0, ...background }, resolveParams(methodId, method.params, {}));
+    // Display names (`classNames` in glassbox.json) over the encoded label values.
+    const classes = project.config.raw.classNames ?? encoding.label?.classes ?? [];
     const y = ds.y?.[row];
-    return {
+    const label = y === undefined || Number.isNaN(y) ? undefined : y;
+    const predicted = p.predicted ? p.predicted[0]! : undefined;
+    const name = (k: number) => classes[k] ?? String(k);
+    const out: RowExplanation = {
       file,
       line,
       row,
-      method: id,
-      classes: encoding.label?.classes ?? null,
-      predicted: p.predicted ? p.predicted[0]! : p.logits[0]!,
-      confidence: p.probabilities ? p.probabilities[p.predicted![0]!]! : null,
-      label: y === undefined || Number.isNaN(y) ? null : y,
-      values: decodeRow(encoding, X),
-      attributions,
+      checkpoint: checkpoint.name,
+      classes,
+      values: rawRow(file, line, featureNames(encoding)) ?? decodeRow(encoding, X),
+      ...(label !== undefined ? { label: name(label) } : {}),
+      prediction: predicted !== undefined ? { class: name(predicted), probability: p.probabilities![predicted]! } : { value: p.logits[0]! },
+      methods: rowMethods(),
+      method: methodId,
+      attributions: Object.fromEntries(featureNames(encoding).map((f, i) => [f, r.grouped[i]!])),
     };
+    // The row's own class (its label, else the prediction) decides what "another class" is.
+    const own = label ?? predicted;
+    if (own !== undefined && train.y) {
+      const nb = nearest(train.X, train.n, train.width, X, 1, 1, (i) => train.y![i] !== own)[0]?.[0];
+      if (nb) out.nearestOpposite = { ...trainRow(encoding, train, nb.index, name), distance: nb.distance };
+    }
+    if (params.influence && train.y) {
+      const index = await influenceIndex(project, checkpoint, signal);
+      const [rep] = influenceReport({
+        index,
+        train,
+        model,
+        X,
+        n: 1,
+        ...(label !== undefined ? { labels: Float32Array.of(label) } : {}),
+        top: INFLUENTIAL_ROWS,
+        method: DEFAULT_INFLUENCE_METHOD,
+        protectedAttributes: [],
+        featureColumns: [],
+      });
+      const influential = (rows: CoreInfluentialRow[]): InfluentialRow[] => rows.map((x) => ({ ...trainRow(encoding, train, x.index, name), influence: x.score }));
+      out.influence = { proponents: influential(rep!.proponents), opponents: influential(rep!.opponents) };
+    }
+    return out;
   },
 } satisfies AnalysisStep<RowExplanation>;
+
+function trainRow(encoding: Encoding, train: Dataset, i: number, name: (k: number) => string) {
+  const y = train.y?.[i];
+  return {
+    file: train.file,
+    line: train.lines[i]!,
+    row: i,
+    values: rawRow(train.file, train.lines[i]!, featureNames(encoding)) ?? decodeRow(encoding, train.X.subarray(i * train.width, (i + 1) * train.width)),
+    ...(y !== undefined && !Number.isNaN(y) ? { label: name(y) } : {}),
+  };
+}

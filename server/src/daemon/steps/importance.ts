@@ -2,15 +2,17 @@
  * Global importance per raw feature: mean |gradient saliency| over up to `IMPORTANCE_ROWS` training
  * rows (a seeded sample), normalised to shares that sum to 1. Saliency is the method every model
  * supports; the share is what the editor shows on a CSV header and what trends over checkpoints.
- *
- * Findings: an `expectations.irrelevant` feature whose share exceeds its `maxShare`.
+ * Per predicted class too (rows grouped by the model's prediction). Expectations on the shares are
+ * the checks step's (steps/checks.ts).
  */
 import { featureNames } from '../../core/data/encoding';
 import { takeRows } from '../../core/data/dataset';
 import { getMethod } from '../../core/methods/registry';
 import { resolveParams } from '../../core/methods/params';
 import { createRng, sampleWithoutReplacement } from '../../core/util/random';
-import type { AnalysisStep, Finding, StepOutput } from './types';
+import { predict } from '../../core/model/model';
+import { aggregateImportance } from '../../core/importance/importance';
+import type { AnalysisStep, StepOutput } from './types';
 
 export const IMPORTANCE_ROWS = 1000;
 
@@ -22,6 +24,8 @@ export interface ImportanceResult extends StepOutput {
   meanAbs: number[];
   /** meanAbs / sum(meanAbs). */
   share: number[];
+  /** Mean |attribution| over the rows the model predicts as each class (classification). */
+  perClass: Array<{ class: number; label: string; rows: number; meanAbs: number[] }>;
 }
 
 export const importanceStep = {
@@ -45,21 +49,11 @@ export const importanceStep = {
     for (let i = 0; i < n; i++) for (let f = 0; f < F; f++) meanAbs[f]! += Math.abs(r.grouped[i * F + f]!) / n;
     const total = meanAbs.reduce((a, b) => a + b, 0) || 1;
     const share = meanAbs.map((v) => v / total);
-    const findings: Finding[] = [];
-    const irrelevant = project.config.raw.expectations?.irrelevant ?? [];
-    irrelevant.forEach((entry, i) => {
-      const spec = typeof entry === 'string' ? { feature: entry, maxShare: 0.05 } : { maxShare: 0.05, ...entry };
-      const f = features.indexOf(spec.feature);
-      if (f < 0 || share[f]! <= spec.maxShare) return;
-      const where = project.config.locate(['expectations', 'irrelevant', i]);
-      findings.push({
-        severity: 'warning',
-        feature: spec.feature,
-        message: `'${spec.feature}' carries ${(share[f]! * 100).toFixed(1)}% of global importance (expected at most ${(spec.maxShare * 100).toFixed(1)}%) at checkpoint ${checkpoint.name}`,
-        file: where.file,
-        ...(where.line !== undefined ? { line: where.line } : {}),
-      });
-    });
-    return { method: 'saliency', rows: n, features, meanAbs, share, findings };
+    const predicted = model.task === 'regression' ? undefined : predict(model, X, n, signal).predicted;
+    const classes = project.config.raw.classNames ?? encoding.label?.classes ?? [];
+    const perClass = predicted
+      ? aggregateImportance(r.grouped, n, F, { predicted, classLabels: classes }).byPredictedClass.map((c) => ({ class: c.class, label: c.label ?? String(c.class), rows: c.n, meanAbs: c.meanAbs }))
+      : [];
+    return { method: 'saliency', rows: n, features, meanAbs, share, perClass };
   },
 } satisfies AnalysisStep<ImportanceResult>;

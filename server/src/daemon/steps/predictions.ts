@@ -65,6 +65,6 @@ export const predictionsStep = {
       });
       progress((i + 1) / files.length, project.relative(file));
     }
-    return { classes: schema.encoding.label?.classes ?? null, files: out };
+    return { classes: project.config.raw.classNames ?? schema.encoding.label?.classes ?? null, files: out };
   },
 } satisfies AnalysisStep<PredictionsResult>;

@@ -6,8 +6,12 @@ import type { AnalysisStep } from './types';
 import { predictionsStep } from './predictions';
 import { importanceStep } from './importance';
 import { explainRowStep } from './explain-row';
+import { driftStep } from './drift';
+import { influenceStep } from './influence';
+import { checksStep } from './checks';
+import { compareStep } from './compare';
 
-export const STEPS: readonly AnalysisStep[] = [predictionsStep, importanceStep, explainRowStep];
+export const STEPS: readonly AnalysisStep[] = [predictionsStep, importanceStep, driftStep, influenceStep, checksStep, explainRowStep, compareStep];
 
 export function getStep(id: string): AnalysisStep {
   const s = STEPS.find((x) => x.id === id);

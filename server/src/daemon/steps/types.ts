@@ -18,6 +18,12 @@ export interface Finding {
   /** A place of its own (a data row, a config key), absolute path and 1-based line. */
   file?: string;
   line?: number;
+  /** Kind of finding (diagnostic code), e.g. `suspect-row`. */
+  code?: string;
+  /** Order among findings of the same code (1 = first): the daemon caps some kinds by it. */
+  rank?: number;
+  /** Evidence elsewhere (data rows, config lines): absolute path, 1-based line. */
+  related?: Array<{ file: string; line: number; message: string }>;
 }
 
 /** Every step result is plain JSON; `findings` (optional) become diagnostics. */

@@ -2,28 +2,41 @@
 import type { Connection } from 'vscode-languageserver/node';
 import { ResponseError, ErrorCodes } from 'vscode-languageserver/node';
 import type { Daemon } from '../../daemon/daemon';
-import { DaemonCommands, ExplainRowRequest, ImportanceRequest, TimelineRequest, type RowExplanation } from '../../protocol';
+import { CompareRequest, DaemonCommands, DashboardRequest, ExplainRowRequest, ImportanceRequest, RunChecksRequest, TimelineRequest, type ExplainState } from '../../protocol';
 import { toPath } from '../uri';
 
 export const COMMAND_IDS = Object.values(DaemonCommands);
 
+/** A daemon error the user can act on (no checkpoint yet, no such row) becomes InvalidRequest. */
+async function answer<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (e) {
+    if (e instanceof ResponseError) throw e;
+    throw new ResponseError(ErrorCodes.InvalidRequest, (e as Error).message);
+  }
+}
+
 export function registerCommands(connection: Connection, daemon: Daemon): void {
-  const explain = async (uri: unknown, line: unknown): Promise<RowExplanation> => {
+  const explain = (uri: unknown, line: unknown, options: { method?: unknown; checkpoint?: unknown; influence?: unknown } = {}): Promise<ExplainState> => {
     if (typeof uri !== 'string' || typeof line !== 'number') throw new ResponseError(ErrorCodes.InvalidParams, 'explainRow takes a document uri and a 0-based line');
-    try {
-      return await daemon.explainRow(toPath(uri), line + 1);
-    } catch (e) {
-      throw new ResponseError(ErrorCodes.InvalidRequest, (e as Error).message);
-    }
+    const o: { method?: string; checkpoint?: string; influence?: boolean } = {};
+    if (typeof options.method === 'string') o.method = options.method;
+    if (typeof options.checkpoint === 'string') o.checkpoint = options.checkpoint;
+    if (typeof options.influence === 'boolean') o.influence = options.influence;
+    return answer(() => daemon.explainRow(toPath(uri), line + 1, o));
   };
-  connection.onRequest(ExplainRowRequest.type, (p) => explain(p.uri, p.line));
+  connection.onRequest(ExplainRowRequest.type, (p) => explain(p.uri, p.line, p));
   connection.onRequest(ImportanceRequest.type, () => {
     const r = daemon.importance();
     return r ? { checkpoint: r.checkpoint, method: r.value.method, rows: r.value.rows, features: r.value.features, meanAbs: r.value.meanAbs, share: r.value.share } : null;
   });
   connection.onRequest(TimelineRequest.type, () => daemon.timeline());
+  connection.onRequest(DashboardRequest.type, () => daemon.dashboard());
+  connection.onRequest(CompareRequest.type, (p) => answer(() => daemon.compare(p?.a, p?.b)));
+  connection.onRequest(RunChecksRequest.type, () => answer(() => daemon.runChecks()));
   connection.onExecuteCommand(async ({ command, arguments: args = [] }) => {
-    if (command === DaemonCommands.explainRow) return explain(args[0], args[1]);
+    if (command === DaemonCommands.explainRow) return explain(args[0], args[1], { method: args[2] });
     if (command === DaemonCommands.analyze) {
       daemon.analyze();
       return null;

@@ -1,0 +1,94 @@
+/**
+ * Influence precompute and suspect rows: traces the training rows' gradients over the ready
+ * checkpoints up to the analysed one (TracInCP factors, stored once per checkpoint content hash in
+ * `.glassbox/influence`, so row explanations later answer from them), ranks the training rows by
+ * the core's suspicion score (`DEFAULT_SUSPECT_SCORE`: self-influence of the last layer combined
+ * with the loss on the row's own label) and keeps every row's self-influence rank for the hover.
+ *
+ * Findings: the `SUSPECT_ROWS` most suspect rows at their line of the training CSV (a warning when
+ * the model gives the row's label a probability below `WARN_P_LABEL`, information otherwise; the
+ * daemon shows at most its configured count), and a summary on the header line.
+ */
+import { throwIfAborted } from '../../core/errors';
+import { ranks } from '../../core/util/stats';
+import { DEFAULT_SUSPECT_SCORE, suspectReason, suspects } from '../../core/influence/suspects';
+import { influenceIndex } from './influence-index';
+import type { AnalysisStep, Finding, StepOutput } from './types';
+
+/** Suspects kept per checkpoint (the diagnostics cap is at most this). */
+export const SUSPECT_ROWS = 100;
+export const WARN_P_LABEL = 0.05;
+
+export interface SuspectEntry {
+  row: number;
+  line: number;
+  label: string;
+  /** Probability the analysed checkpoint gives the row's own label. */
+  pLabel: number;
+  score: number;
+  selfInfluenceRank: number;
+  reason: string;
+}
+
+export interface InfluenceResult extends StepOutput {
+  file: string;
+  n: number;
+  score: string;
+  /** Checkpoints traced, in series order. */
+  checkpoints: string[];
+  suspects: SuspectEntry[];
+  /** Per training row: 1-based rank of its self-influence (1 = largest). */
+  selfInfluenceRank: number[];
+}
+
+export const influenceStep = {
+  id: 'influence',
+  title: 'Influence and suspect rows',
+  priority: 40,
+  invalidatedBy: ['data', 'config'],
+  async run({ project, checkpoint, signal, progress }) {
+    const train = await project.dataset('train');
+    const { encoding } = await project.schema();
+    progress(0, 'tracing training gradients');
+    const index = await influenceIndex(project, checkpoint, signal);
+    throwIfAborted(signal);
+    const classes = project.config.raw.classNames ?? encoding.label?.classes;
+    const name = (k: number) => classes?.[k] ?? String(k);
+    const list: SuspectEntry[] = suspects(index, Math.min(SUSPECT_ROWS, index.n)).map((s) => ({
+      row: s.index,
+      line: train.lines[s.index]!,
+      label: name(s.label),
+      pLabel: s.pLabel,
+      score: s.score,
+      selfInfluenceRank: s.selfInfluenceRank,
+      reason: suspectReason(s, index.n, classes),
+    }));
+    const si = index.selfInfluence();
+    const selfInfluenceRank = Array.from(ranks(Float64Array.from(si, (v) => -v)), (r) => Math.round(r));
+    const findings: Finding[] = list.map((s, k) => ({
+      severity: s.pLabel < WARN_P_LABEL ? 'warning' : 'info',
+      code: 'suspect-row',
+      rank: k + 1,
+      file: train.file,
+      line: s.line,
+      message: `Suspect row ${s.row} (#${k + 1} by ${DEFAULT_SUSPECT_SCORE} score ${s.score.toFixed(3)}): ${s.reason}, at checkpoint ${checkpoint.name}`,
+    }));
+    findings.push({
+      severity: 'info',
+      code: 'suspect-summary',
+      file: train.file,
+      line: train.lines[0]! - 1,
+      message: `${list.filter((s) => s.pLabel < WARN_P_LABEL).length} of the ${list.length} most suspect training rows (of ${index.n}) have a label the model gives p < ${WARN_P_LABEL}; ranked by ${DEFAULT_SUSPECT_SCORE} score over ${index.entries.length} checkpoint(s) up to ${checkpoint.name}`,
+    });
+    progress(1);
+    return {
+      file: train.file,
+      n: index.n,
+      score: DEFAULT_SUSPECT_SCORE,
+      checkpoints: index.entries.map((e) => e.info.name),
+      suspects: list,
+      selfInfluenceRank,
+      findings,
+    };
+  },
+} satisfies AnalysisStep<InfluenceResult>;
