@@ -86,6 +86,7 @@ describe('browser dashboard page', () => {
     expect(html).toContain(`<link rel="stylesheet" href="/dashboard/sidebar.css?token=${token}">`);
     expect(html).toContain('<meta name="glassbox-socket" content="/dashboard/socket">');
     expect(html).toContain('<html lang="en" class="glassbox-browser">');
+    expect(html).toContain(`<title>Glassbox · ${path.basename(root)}</title>`);
     // A fresh nonce per load.
     const again = (await fetch(info.dashboard)).headers.get('content-security-policy')!;
     expect(again).not.toBe(csp);
@@ -145,9 +146,10 @@ describe('browser dashboard page', () => {
     endpoint.dashboard.publish(dashboard);
     answers[0]!(dashboardEarly); // computed before the publish: must be dropped
     expect(await page.next()).toEqual({ type: 'dashboard', state: dashboard });
+    const later = { ...dashboard, project: '/ws/other/glassbox.json' };
     await asked();
-    answers[1]!(dashboardEarly);
-    expect(await page.next()).toEqual({ type: 'dashboard', state: dashboardEarly });
+    answers[1]!(later);
+    expect(await page.next()).toEqual({ type: 'dashboard', state: later });
     page.socket.close();
   });
 });

@@ -46,7 +46,14 @@ export class DashboardServer {
   private version = 0;
   private readonly sockets = new Set<WebSocket>();
 
-  constructor(private readonly assetsDir = defaultAssetsDir()) {}
+  private readonly assetsDir: string;
+  private readonly title: string;
+
+  /** `title`: the page's title (the project's folder name helps tell several apart). */
+  constructor(options: { title?: string; assetsDir?: string } = {}) {
+    this.assetsDir = options.assetsDir ?? defaultAssetsDir();
+    this.title = options.title ?? 'Glassbox';
+  }
 
   /** The daemon's wiring point: where the page's `getDashboard` requests are answered from. */
   setSource(source: DashboardSource | undefined): void {
@@ -77,7 +84,7 @@ export class DashboardServer {
     if (name === '') {
       const nonce = randomBytes(18).toString('base64url');
       const csp = dashboardCsp(nonce, req.headers.host);
-      const body = dashboardHtml(nonce, csp, token);
+      const body = dashboardHtml(nonce, token, this.title);
       return send(res, 200, body, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': csp, 'X-Frame-Options': 'DENY' }, req.method === 'HEAD');
     }
     fs.readFile(path.join(this.assetsDir, name), (err, data) => {
@@ -141,18 +148,19 @@ export function dashboardCsp(nonce: string, host: string | undefined): string {
   ].join('; ');
 }
 
-function dashboardHtml(nonce: string, csp: string, token: string): string {
+/** The CSP travels as a header only (frame-ancestors has no effect in a meta element). */
+function dashboardHtml(nonce: string, token: string, title: string): string {
   const q = `?token=${encodeURIComponent(token)}`;
   return `<!DOCTYPE html>
 <html lang="en" class="glassbox-browser">
 <head>
 <meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <meta name="referrer" content="no-referrer">
+<link rel="icon" href="data:,">
 <meta name="${DASHBOARD_SOCKET_META}" content="${DASHBOARD_SOCKET_PATH}">
 <link rel="stylesheet" href="${escapeHtml(`${DASHBOARD_PATH}/sidebar.css${q}`)}">
-<title>Glassbox</title>
+<title>${escapeHtml(title)}</title>
 </head>
 <body>
 <div id="root"></div>

@@ -51,7 +51,7 @@ export class StreamEndpoint {
       const given = Buffer.from(new URL(req.url ?? '/', 'http://x').searchParams.get('token') ?? String(req.headers['x-glassbox-token'] ?? ''));
       return given.length === expected.length && timingSafeEqual(given, expected);
     };
-    const dashboard = new DashboardServer();
+    const dashboard = new DashboardServer({ title: `Glassbox · ${path.basename(path.resolve(root))}` });
     const http = createServer((req, res) => dashboard.handleHttp(req, res, authorized(req)));
     const server = new WebSocketServer({ server: http, verifyClient: ({ req }: { req: IncomingMessage }) => authorized(req) });
     server.on('connection', (socket, req) => {
