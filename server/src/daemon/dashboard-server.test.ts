@@ -61,6 +61,7 @@ describe('browser dashboard page', () => {
     expect((await fetch(`${base}/elsewhere?token=${token}`)).status).toBe(404);
     expect((await fetch(`${base}/dashboard/%2e%2e%2fcli.js?token=${token}`)).status).toBe(404);
     expect((await fetch(`${base}/dashboard/sidebar.js.map?token=${token}`)).status).toBe(404);
+    expect((await fetch(`${base}/dashboard/toString?token=${token}`)).status).toBe(404);
     expect((await fetch(`${base}/dashboard?token=${token}`, { method: 'POST' })).status).toBe(405);
   });
 

@@ -77,7 +77,7 @@ export class DashboardServer {
   handleHttp(req: IncomingMessage, res: ServerResponse, authorized: boolean): void {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const name = url.pathname === DASHBOARD_PATH || url.pathname === `${DASHBOARD_PATH}/` ? '' : url.pathname.slice(DASHBOARD_PATH.length + 1);
-    if (!DashboardServer.owns(url.pathname) || (name !== '' && !(name in ASSETS))) return plain(res, 404, 'Not found.');
+    if (!DashboardServer.owns(url.pathname) || (name !== '' && !Object.hasOwn(ASSETS, name))) return plain(res, 404, 'Not found.');
     if (req.method !== 'GET' && req.method !== 'HEAD') return plain(res, 405, 'The dashboard is read-only.', { Allow: 'GET, HEAD' });
     if (!authorized) return plain(res, 401, 'Glassbox: open the dashboard address written in .glassbox/stream.json ("dashboard"); it carries the token.');
     const token = url.searchParams.get('token') ?? '';
