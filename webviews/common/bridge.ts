@@ -1,30 +1,27 @@
 /**
  * The webview side of the message bridge: typed `post`, a listener hook, and persisted UI state
- * (VS Code's getState/setState) so a panel looks the same after being hidden and shown.
+ * (VS Code's getState/setState) so a panel looks the same after being hidden and shown. Outside VS
+ * Code, on the daemon's dashboard page, browser-bridge.ts stands in for VS Code's API.
  */
 import { useEffect, useState } from 'react';
+import { createBrowserApi, dashboardSocketUrl, type WebviewApi as VsCodeApi } from './browser-bridge';
 import { isToWebview, type FromWebview, type ToWebview } from './messages';
-
-interface VsCodeApi {
-  postMessage(message: unknown): void;
-  getState(): unknown;
-  setState(state: unknown): void;
-}
 
 declare global {
   function acquireVsCodeApi(): VsCodeApi;
 }
 
-/** Outside VS Code (component tests) messages are recorded here instead of posted. */
+/** Outside VS Code and the dashboard page (component tests) messages are recorded here instead of posted. */
 export const posted: FromWebview[] = [];
 let memoryState: unknown;
 
 let api: VsCodeApi | undefined;
 function vscodeApi(): VsCodeApi {
   if (!api) {
-    api = typeof acquireVsCodeApi === 'function'
-      ? acquireVsCodeApi()
-      : { postMessage: (m) => posted.push(m as FromWebview), getState: () => memoryState, setState: (s) => { memoryState = s; } };
+    const socketUrl = typeof acquireVsCodeApi === 'function' ? undefined : dashboardSocketUrl();
+    if (typeof acquireVsCodeApi === 'function') api = acquireVsCodeApi();
+    else if (socketUrl) api = createBrowserApi({ socketUrl }); // the daemon's dashboard page
+    else api = { postMessage: (m) => posted.push(m as FromWebview), getState: () => memoryState, setState: (s) => { memoryState = s; } };
   }
   return api;
 }
