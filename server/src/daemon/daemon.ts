@@ -69,7 +69,8 @@ export class Daemon {
   readonly host: WorkerHost;
   private readonly scheduler: Scheduler;
   private readonly projects = new Map<string, ProjectState>();
-  private readonly streams: StreamEndpoint[] = [];
+  /** Each project's streaming endpoint, which also serves its read-only browser dashboard. */
+  private readonly streams: Array<{ endpoint: StreamEndpoint; project: ProjectState }> = [];
   private watcher: OwnWatcher | undefined;
   private engine: EngineStatus = {};
   private pending: NodeJS.Timeout | undefined;
@@ -107,12 +108,12 @@ export class Daemon {
       const state = new ProjectState(configFile, store, this.scheduler, { changed: () => this.changed() }, this.options.stableDelayMs ?? 500, limits);
       this.projects.set(configFile, state);
       if (this.options.stream !== false) {
-        this.streams.push(
-          await StreamEndpoint.start(state.root, (m) => {
-            if (m.type === 'metrics') state.store.addMetrics(m.step, m.values);
-            else state.refresh();
-          }),
-        );
+        const endpoint = await StreamEndpoint.start(state.root, (m) => {
+          if (m.type === 'metrics') state.store.addMetrics(m.step, m.values);
+          else state.refresh();
+        });
+        endpoint.dashboard.setSource({ getDashboard: async () => dashboardState(state, this.scheduler) });
+        this.streams.push({ endpoint, project: state });
       }
     }
     if (this.options.ownWatcher) {
@@ -250,6 +251,8 @@ export class Daemon {
           this.events.dashboard(state);
         }
       }
+      // Browser dashboards follow their own project live (the endpoint drops unchanged states).
+      for (const { endpoint, project } of this.streams) endpoint.dashboard.publish(dashboardState(project, this.scheduler));
     }, 10);
   }
 
@@ -297,7 +300,7 @@ export class Daemon {
     clearTimeout(this.pending);
     clearTimeout(this.changedTimer);
     await this.watcher?.close();
-    await Promise.all(this.streams.map((s) => s.close()));
+    await Promise.all(this.streams.map((s) => s.endpoint.close()));
     for (const p of this.projects.values()) p.dispose();
     await this.host.dispose();
   }

@@ -61,10 +61,15 @@ export class DashboardServer {
   }
 
   /** Pushes a new state to every open page (and keeps it for pages opened later when there is no source). */
+  private lastText: string | undefined;
+
   publish(state: DashboardState): void {
+    const text = JSON.stringify({ type: 'dashboard', state } satisfies DashboardPageMessage);
+    // The daemon publishes on every change of anything; pages only hear about their state changing.
+    if (text === this.lastText) return;
+    this.lastText = text;
     this.last = state;
     this.version++;
-    const text = JSON.stringify({ type: 'dashboard', state } satisfies DashboardPageMessage);
     for (const s of this.sockets) if (s.readyState === WebSocket.OPEN) s.send(text);
   }
 
