@@ -6,6 +6,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { once } from 'node:events';
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addCheckpoint, inProcess, makeWorkspace, type TestClient } from '../../test/lsp-client';
 import { Project } from '../core/project';
@@ -52,6 +54,26 @@ describe('glassbox daemon: analyses in the editor', () => {
     index?.close();
     await project?.dispose();
     await client?.shutdown();
+  });
+
+  // First: the test below starts a second daemon on the same folder, whose stream.json replaces this one's.
+  it('serves the same dashboard to the read-only browser page of the project', async () => {
+    await client.waitFor('glassbox/dashboardChanged', (st) => st.checks !== undefined && st.suspects !== undefined);
+    const state = await client.connection.sendRequest<any>('glassbox/dashboard', {});
+    const info = JSON.parse(fs.readFileSync(path.join(root, '.glassbox/stream.json'), 'utf8')) as { url: string; token: string };
+    const socket = new WebSocket(`${info.url}dashboard/socket?token=${info.token}`);
+    const messages: any[] = [];
+    const answered = new Promise<any>((resolve) =>
+      socket.on('message', (data) => {
+        const m = JSON.parse(String(data));
+        messages.push(m);
+        if (m.type === 'dashboard') resolve(m.state);
+      }),
+    );
+    await once(socket, 'open');
+    socket.send(JSON.stringify({ type: 'getDashboard' }));
+    expect(await answered).toEqual(state);
+    socket.close();
   });
 
   it('marks the most suspect training rows at their CSV lines, capped, with a summary on the header', async () => {
