@@ -1,7 +1,8 @@
 /**
- * Global importance per raw feature: mean |gradient saliency| over up to `IMPORTANCE_ROWS` training
- * rows (a seeded sample), normalised to shares that sum to 1. Saliency is the method every model
- * supports; the share is what the editor shows on a CSV header and what trends over checkpoints.
+ * Global importance per raw feature: mean |attribution| of the project-wide default importance
+ * method (`DEFAULT_IMPORTANCE`, the same as `glassbox importance`, checks and drift use) over up to
+ * `IMPORTANCE_ROWS` training rows (a seeded sample), normalised to shares that sum to 1; the share
+ * is what the editor shows on a CSV header and what trends over checkpoints.
  * Per predicted class too (rows grouped by the model's prediction). Expectations on the shares are
  * the checks step's (steps/checks.ts).
  */
@@ -11,7 +12,7 @@ import { getMethod } from '../../core/methods/registry';
 import { resolveParams } from '../../core/methods/params';
 import { createRng, sampleWithoutReplacement } from '../../core/util/random';
 import { predict } from '../../core/model/model';
-import { aggregateImportance } from '../../core/importance/importance';
+import { aggregateImportance, DEFAULT_IMPORTANCE } from '../../core/importance/importance';
 import type { AnalysisStep, StepOutput } from './types';
 
 export const IMPORTANCE_ROWS = 1000;
@@ -40,9 +41,12 @@ export const importanceStep = {
     const n = Math.min(IMPORTANCE_ROWS, ds.n);
     const rows = n === ds.n ? Int32Array.from({ length: n }, (_, i) => i) : sampleWithoutReplacement(ds.n, n, createRng(0));
     const X = takeRows(ds, rows);
-    const method = getMethod('saliency');
-    const params = resolveParams(method.id, method.params, { absolute: true });
-    const r = await method.attribute({ model, encoding, X, n, target: { kind: 'predicted' }, signal, onProgress: (f) => progress(f) }, params);
+    const method = getMethod(DEFAULT_IMPORTANCE.method);
+    const params = resolveParams(method.id, method.params, DEFAULT_IMPORTANCE.params);
+    const r = await method.attribute(
+      { model, encoding, X, n, target: { kind: 'predicted' }, background: ds.X, backgroundN: ds.n, seed: 0, signal, onProgress: (f) => progress(f) },
+      params,
+    );
     const features = featureNames(encoding);
     const F = features.length;
     const meanAbs = new Array<number>(F).fill(0);
@@ -54,6 +58,6 @@ export const importanceStep = {
     const perClass = predicted
       ? aggregateImportance(r.grouped, n, F, { predicted, classLabels: classes }).byPredictedClass.map((c) => ({ class: c.class, label: c.label ?? String(c.class), rows: c.n, meanAbs: c.meanAbs }))
       : [];
-    return { method: 'saliency', rows: n, features, meanAbs, share, perClass };
+    return { method: method.id, rows: n, features, meanAbs, share, perClass };
   },
 } satisfies AnalysisStep<ImportanceResult>;
