@@ -4,9 +4,9 @@
  * statistics of the background rows they use as baselines and noise scales.
  */
 import { tf } from '../engine/tf';
-import { GlassboxError } from '../errors';
+import { GlassboxError, throwIfAborted } from '../errors';
 import type { ModelHandle } from '../model/model';
-import { targetScalar } from './target';
+import { inputGradients, targetScalar } from './target';
 import type { AttributionInput, Target } from './types';
 
 /** Rows [rowStart, rowEnd) x samples [sampleStart, sampleEnd) evaluated in one pass. */
@@ -98,4 +98,32 @@ export function completenessGap(encoded: Float32Array, n: number, width: number,
     gap.push(s - (fx[i]! - fBaseline[i]!));
   }
   return gap;
+}
+
+/**
+ * Runs `combine(x, ∂target/∂x)` over the rows in batches of `batchSize` (one backward pass each)
+ * and collects the n x width result: the shared loop of the single-gradient methods.
+ */
+export function mapInputGradients(
+  input: AttributionInput,
+  classes: Int32Array,
+  batchSize: number,
+  combine: (x: tf.Tensor2D, grad: tf.Tensor2D) => tf.Tensor,
+): Float32Array {
+  const { model, X, n, target, encoding, signal } = input;
+  const width = encoding.width;
+  const out = new Float32Array(n * width);
+  for (let start = 0; start < n; start += batchSize) {
+    throwIfAborted(signal);
+    const end = Math.min(n, start + batchSize);
+    const r = tf.tidy(() => {
+      const x = tf.tensor2d(X.subarray(start * width, end * width), [end - start, width]);
+      const c = tf.tensor1d(classes.subarray(start, end), 'int32');
+      return combine(x, inputGradients(model, x, c, target));
+    });
+    out.set(r.dataSync() as Float32Array, start * width);
+    r.dispose();
+    input.onProgress?.(end / n);
+  }
+  return out;
 }

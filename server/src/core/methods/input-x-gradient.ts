@@ -8,10 +8,9 @@
  * `InputXGradient`.
  */
 import { tf } from '../engine/tf';
-import { throwIfAborted } from '../errors';
 import { groupByFeature } from '../data/encoding';
-import { checkInput } from './batching';
-import { inputGradients, reportedTargetClasses, resolveTargetClasses } from './target';
+import { checkInput, mapInputGradients } from './batching';
+import { reportedTargetClasses, resolveTargetClasses } from './target';
 import type { AttributionMethod } from './types';
 
 export interface InputXGradientParams extends Record<string, unknown> {
@@ -29,22 +28,10 @@ export const inputXGradient = {
   },
   async attribute(input, params) {
     checkInput('input-x-gradient', input);
-    const { model, X, n, target, encoding, signal } = input;
+    const { model, X, n, target, encoding } = input;
     const width = encoding.width;
     const classes = resolveTargetClasses(model, X, n, target, input.labels);
-    const encoded = new Float32Array(n * width);
-    for (let start = 0; start < n; start += params.batchSize) {
-      throwIfAborted(signal);
-      const end = Math.min(n, start + params.batchSize);
-      const a = tf.tidy(() => {
-        const x = tf.tensor2d(X.subarray(start * width, end * width), [end - start, width]);
-        const c = tf.tensor1d(classes.subarray(start, end), 'int32');
-        return tf.mul(x, inputGradients(model, x, c, target));
-      });
-      encoded.set(a.dataSync() as Float32Array, start * width);
-      a.dispose();
-      input.onProgress?.(end / n);
-    }
+    const encoded = mapInputGradients(input, classes, params.batchSize, (x, grad) => tf.mul(x, grad));
     return {
       method: 'input-x-gradient',
       n,

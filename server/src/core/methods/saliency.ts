@@ -8,9 +8,9 @@
  * `Saliency(abs=False)` for `absolute: false`.
  */
 import { tf } from '../engine/tf';
-import { throwIfAborted } from '../errors';
 import { groupByFeatureActive } from '../data/encoding';
-import { inputGradients, reportedTargetClasses, resolveTargetClasses } from './target';
+import { mapInputGradients } from './batching';
+import { reportedTargetClasses, resolveTargetClasses } from './target';
 import type { AttributionMethod } from './types';
 
 export interface SaliencyParams extends Record<string, unknown> {
@@ -29,23 +29,10 @@ export const saliency = {
     batchSize: { type: 'integer', default: 4096, min: 1, description: 'Rows per backward pass.' },
   },
   async attribute(input, params) {
-    const { model, X, n, target, encoding, signal } = input;
+    const { model, X, n, target, encoding } = input;
     const width = encoding.width;
     const classes = resolveTargetClasses(model, X, n, target, input.labels);
-    const encoded = new Float32Array(n * width);
-    for (let start = 0; start < n; start += params.batchSize) {
-      throwIfAborted(signal);
-      const end = Math.min(n, start + params.batchSize);
-      const g = tf.tidy(() => {
-        const x = tf.tensor2d(X.subarray(start * width, end * width), [end - start, width]);
-        const c = tf.tensor1d(classes.subarray(start, end), 'int32');
-        const grad = inputGradients(model, x, c, target);
-        return params.absolute ? tf.abs(grad) : grad;
-      });
-      encoded.set(g.dataSync() as Float32Array, start * width);
-      g.dispose();
-      input.onProgress?.(end / n);
-    }
+    const encoded = mapInputGradients(input, classes, params.batchSize, (_x, grad) => (params.absolute ? tf.abs(grad) : grad));
     return {
       method: 'saliency',
       n,
