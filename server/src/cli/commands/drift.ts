@@ -3,7 +3,8 @@ import type { Command } from '../context';
 import { table, fmtNum } from '../format';
 import { GlassboxError } from '../../core/errors';
 import { getMethod, methodIds } from '../../core/methods/registry';
-import { driftReport, type DriftOptions } from '../../core/drift/report';
+import { driftReport } from '../../core/drift/report';
+import { driftOptionsFromConfig } from '../../core/drift/options';
 import { QUADRANT_ADVICE, type DriftMetric } from '../../core/drift/impact';
 
 const METRICS: DriftMetric[] = ['psi', 'js', 'ks', 'wasserstein'];
@@ -29,40 +30,27 @@ export const drift: Command = {
     const project = ctx.project();
     const cfg = project.config.raw.drift ?? {};
     const o = ctx.options;
-    const options: DriftOptions = {};
+    // The config's drift block first, then the command's flags on top.
+    const options = driftOptionsFromConfig(project.config);
     if (typeof o.reference === 'string') options.referenceFile = path.resolve(ctx.cwd, o.reference);
     if (typeof o.checkpoint === 'string') options.checkpoint = project.resolveCheckpoint(o.checkpoint);
-    const metric = (o.metric as string | undefined) ?? cfg.metric ?? 'psi';
+    const metric = (o.metric as string | undefined) ?? options.metric ?? 'psi';
     if (!METRICS.includes(metric as DriftMetric)) throw new GlassboxError('usage', `--metric must be one of ${METRICS.join(', ')}, got '${metric}'`);
     options.metric = metric as DriftMetric;
-    const bins = num(o.bins, '--bins', true) ?? cfg.bins;
-    if (bins !== undefined) {
-      if (bins < 2) throw new GlassboxError('usage', `--bins must be at least 2, got ${bins}`);
-      options.bins = bins;
-    }
-    const thresholds: { drift?: number; importance?: number } = { ...cfg.thresholds };
+    const bins = num(o.bins, '--bins', true);
+    if (bins !== undefined) options.bins = bins;
+    if (options.bins !== undefined && options.bins < 2) throw new GlassboxError('usage', `--bins must be at least 2, got ${options.bins}`);
+    const thresholds = { ...options.thresholds };
     const td = num(o['drift-threshold'], '--drift-threshold');
     const ti = num(o['importance-threshold'], '--importance-threshold');
     if (td !== undefined) thresholds.drift = td;
     if (ti !== undefined) thresholds.importance = ti;
     options.thresholds = thresholds;
-    const methodId = (o['importance-method'] as string | undefined) ?? cfg.importanceMethod;
-    if (methodId !== undefined) {
-      try {
-        options.importanceMethod = getMethod(methodId).id;
-      } catch (e) {
-        if (o['importance-method'] === undefined && e instanceof GlassboxError) throw new GlassboxError('config', `drift.importanceMethod: ${e.message}`, project.config.locate(['drift', 'importanceMethod']));
-        throw e;
-      }
-    }
-    const rows = num(o['importance-rows'], '--importance-rows', true) ?? cfg.importanceRows;
+    if (typeof o['importance-method'] === 'string') options.importanceMethod = getMethod(o['importance-method']).id;
+    const rows = num(o['importance-rows'], '--importance-rows', true);
     if (rows !== undefined) options.importanceRows = rows;
-    const chunk = num(o['chunk-size'], '--chunk-size', true) ?? cfg.chunkSize;
+    const chunk = num(o['chunk-size'], '--chunk-size', true);
     if (chunk !== undefined) options.chunkSize = chunk;
-    if (cfg.timestamp) {
-      options.timestamp = cfg.timestamp;
-      options.chunkSize ??= 1000;
-    }
     const seed = num(o.seed, '--seed', true);
     if (seed !== undefined) options.seed = seed;
     let report;

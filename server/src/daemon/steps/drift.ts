@@ -9,7 +9,8 @@
  * impact above thresholds.drift × thresholds.importance, is a warning shown wherever the feature's
  * name is a string literal in training code and glassbox.json, with the numbers and the checkpoint.
  */
-import { driftReport, type DriftOptions } from '../../core/drift/report';
+import { driftReport } from '../../core/drift/report';
+import { driftOptionsFromConfig } from '../../core/drift/options';
 import { QUADRANT_ADVICE, type Quadrant } from '../../core/drift/impact';
 import type { AnalysisStep, Finding, StepOutput } from './types';
 
@@ -40,13 +41,10 @@ export const driftStep = {
   priority: 30,
   invalidatedBy: ['data', 'config'],
   async run({ project, checkpoint, signal, progress }) {
-    const cfg = project.config.raw.drift ?? {};
-    const options: DriftOptions = { checkpoint, signal };
-    if (cfg.metric) options.metric = cfg.metric;
-    if (cfg.bins) options.bins = cfg.bins;
-    if (cfg.thresholds) options.thresholds = cfg.thresholds;
-    if (cfg.importanceMethod) options.importanceMethod = cfg.importanceMethod;
-    if (cfg.importanceRows) options.importanceRows = cfg.importanceRows;
+    const options = { ...driftOptionsFromConfig(project.config), checkpoint, signal };
+    // The editor has no per-chunk view yet: skip the chunked pass.
+    delete options.timestamp;
+    delete options.chunkSize;
     progress(0, 'drift per feature');
     const report = await driftReport(project, options);
     const rel = (f: string) => project.relative(f);
