@@ -115,7 +115,7 @@ export class Project {
     const abs = path.resolve(spec);
     const hit = series.find((c) => c.name === spec || c.dir === abs) ?? scanCheckpoints(abs)[0];
     if (!hit) throw new GlassboxError('usage', `no checkpoint '${spec}' (known: ${series.map((c) => c.name).join(', ') || 'none'})`);
-    if (hit.state !== 'ready') throw new GlassboxError(hit.state === 'incomplete' ? 'checkpoint-incomplete' : 'checkpoint', `checkpoint ${hit.name} is not loadable: ${hit.problem}`, { file: path.join(hit.dir, 'model.json') });
+    if (hit.state !== 'ready') throw new GlassboxError(hit.state === 'incomplete' ? 'checkpoint-incomplete' : 'checkpoint', `checkpoint ${hit.name} is not loadable: ${hit.problem}`, { file: hit.file });
     return hit;
   }
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ResultsStore, STORE_DIR, STORE_FILE } from './store';
 import { tmpDir } from '../../test/helpers';
 
-const checkpoint = (name: string, order: number, hash: string) => ({ dir: `/x/${name}`, name, state: 'ready' as const, order, orderSource: 'epoch' as const, hash, metrics: { loss: 1 / order } });
+const checkpoint = (name: string, order: number, hash: string) => ({ dir: `/x/${name}`, file: `/x/${name}/model.json`, format: 'tfjs' as const, name, state: 'ready' as const, order, orderSource: 'epoch' as const, hash, metrics: { loss: 1 / order } });
 
 describe('ResultsStore', () => {
   it('keeps results per checkpoint hash and step across reopening, with history in series order', async () => {

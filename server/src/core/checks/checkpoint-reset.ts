@@ -14,7 +14,6 @@
  * agreement < 0.8 together with a training loss at least 1.2x the predecessor's (collapse; regression:
  * a loss at least 1.5x).
  */
-import * as path from 'node:path';
 import { throwIfAborted } from '../errors';
 import { takeRows, type Dataset } from '../data/dataset';
 import { predict, type ModelHandle } from '../model/model';
@@ -188,7 +187,7 @@ function compare(
       limit,
       metric,
       subject: b.info.name,
-      location: { file: path.join(b.info.dir, 'model.json') },
+      location: { file: b.info.file },
       evidence,
       details: pair,
     },

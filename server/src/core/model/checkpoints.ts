@@ -1,22 +1,38 @@
 /**
  * Finding checkpoints on disk and telling complete ones from ones still being written.
  *
- * A checkpoint is a directory holding a TF.js layers-model `model.json` and the weight shards its
- * manifest names. The checkpoint location is either such a directory or a directory of them.
+ * A checkpoint is a directory holding one model file (`model.json` with its weight shards,
+ * `model.onnx`, `xgboost.json`/`.ubj`, `lightgbm.txt`, `glassbox-trees.json`,
+ * `glassbox-linear.json`; see `formats/detect.ts`), or a model file named directly. The checkpoint
+ * location (`checkpoints.path`) is such a checkpoint or a directory of them; in a directory of
+ * checkpoints, `.onnx`/`.ubj` files and sniffed `.json`/`.txt` model files count too.
  *
- * Order of a series: by `userDefinedMetadata.step`, else `userDefinedMetadata.epoch`, else the last
- * integer in the directory name (`epoch-12`, `step_3000`, `ckpt7`), else the modification time of
- * `model.json`; ties by name. Temporary directories (names starting with `.` or ending in `.tmp`,
- * `.partial`, `~`) are never read.
+ * Metadata comes from the model file itself (TF.js `userDefinedMetadata`, ONNX `metadata_props`,
+ * boosting rounds of a tree model) overlaid by `glassbox-meta.json` beside it (`<file>.meta.json`
+ * for a file named directly).
+ *
+ * Order of a series: by step (`step`, `globalStep`, `iteration`, `round`), else epoch, else the last
+ * integer in the name (`epoch-12`, `step_3000`, `ckpt7`), else the modification time; ties by name.
+ * The source is the weakest one among the *ready* checkpoints, so a checkpoint still being written
+ * never changes how the finished ones are ordered; not-ready checkpoints whose key cannot be
+ * compared go last. Temporary names (starting with `.` or ending in `.tmp`, `.partial`, `~`) are
+ * never read.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
+import { formatOfFile, inspectModelFile, isFile, META_FILE, modelFileIn, readMetaFile, type ModelFormatId } from './formats/detect';
+
+export type { ModelFormatId } from './formats/detect';
 
 export type CheckpointState = 'ready' | 'incomplete' | 'invalid';
 
 export interface CheckpointInfo {
+  /** The checkpoint's folder (for a model file named directly: the folder holding it). */
   dir: string;
+  /** The model file (`<dir>/model.json`, `<dir>/model.onnx`, or the file named directly). */
+  file: string;
+  format: ModelFormatId;
   name: string;
   state: CheckpointState;
   /** Why the checkpoint is not ready. */
@@ -24,10 +40,12 @@ export interface CheckpointInfo {
   epoch?: number;
   step?: number;
   learningRate?: number;
+  /** The training run the writer said this checkpoint belongs to. */
+  runId?: string;
   /** The key the series is ordered by, and where it came from. */
   order: number;
   orderSource: 'step' | 'epoch' | 'name' | 'mtime';
-  /** sha256 of model.json and the shards, for caching results per checkpoint content. */
+  /** sha256 of the model's files, for caching results per checkpoint content. */
   hash?: string;
   /** Total bytes and newest mtime of its files: two equal readings in a row mean the writer is done. */
   fingerprint?: string;
@@ -36,136 +54,161 @@ export interface CheckpointInfo {
   metrics?: Record<string, number>;
 }
 
-interface WeightSpec {
-  name: string;
-  shape: number[];
-  dtype: string;
-  quantization?: { dtype: string };
-}
+const TEMPORARY = /(^\.)|(\.tmp$)|(\.tmp-\d+$)|(\.partial$)|(~$)/;
 
-interface ModelJson {
-  modelTopology?: unknown;
-  weightsManifest?: Array<{ paths: string[]; weights: WeightSpec[] }>;
-  userDefinedMetadata?: Record<string, unknown>;
-}
-
-const TEMPORARY = /(^\.)|(\.tmp$)|(\.partial$)|(~$)/;
-
-/** Scans a checkpoint location into an ordered series (ready and not-ready checkpoints alike). */
+/**
+ * Scans a checkpoint location into an ordered series (ready and not-ready checkpoints alike).
+ * Never throws: a location that is neither a checkpoint nor a folder of them gives one `invalid`
+ * entry saying why.
+ */
 export function scanCheckpoints(location: string): CheckpointInfo[] {
-  if (!fs.existsSync(location)) return [];
-  if (fs.existsSync(path.join(location, 'model.json'))) return [inspectCheckpoint(location)];
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(location);
+  } catch {
+    return [];
+  }
+  if (stat.isFile()) {
+    const format = formatOfFile(location);
+    if (format) return [inspectCheckpoint(location)];
+    return [invalidEntry(location, `${path.basename(location)} is a file but not a model Glassbox reads (expected a checkpoint folder, a folder of them, or a model file: model.json, .onnx, xgboost.json/.ubj, lightgbm.txt)`)];
+  }
+  if (!stat.isDirectory()) return [invalidEntry(location, `${path.basename(location)} is not a regular file or folder`)];
+  if (modelFileIn(location)) return [inspectCheckpoint(location)];
   const found: CheckpointInfo[] = [];
-  for (const entry of fs.readdirSync(location, { withFileTypes: true })) {
-    if (!entry.isDirectory() || TEMPORARY.test(entry.name)) continue;
-    const dir = path.join(location, entry.name);
-    if (fs.existsSync(path.join(dir, 'model.json'))) found.push(inspectCheckpoint(dir));
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(location, { withFileTypes: true });
+  } catch (e) {
+    return [invalidEntry(location, `cannot list ${path.basename(location)} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`)];
+  }
+  for (const entry of entries) {
+    if (TEMPORARY.test(entry.name) || entry.name === META_FILE || entry.name.endsWith('.meta.json')) continue;
+    const p = path.join(location, entry.name);
+    if (entry.isDirectory() || (entry.isSymbolicLink() && isDirectory(p))) {
+      if (modelFileIn(p)) found.push(inspectCheckpoint(p));
+    } else if (isFile(p) && formatOfFile(p)) {
+      found.push(inspectCheckpoint(p));
+    }
   }
   return sortSeries(found);
 }
 
 export function sortSeries(series: CheckpointInfo[]): CheckpointInfo[] {
-  // Mixed sources cannot be compared; rank by the weakest source present.
+  // Mixed sources cannot be compared; rank by the weakest source among finished checkpoints.
   const rank = { step: 0, epoch: 1, name: 2, mtime: 3 } as const;
-  const weakest = series.reduce((w, c) => Math.max(w, rank[c.orderSource]), 0);
-  const key = (c: CheckpointInfo) => {
-    if (weakest === rank.step || weakest === rank.epoch) return c.order;
-    if (weakest === rank.name) return lastInteger(c.name) ?? 0;
-    return mtimeOf(c.dir);
+  const ready = series.filter((c) => c.state === 'ready');
+  const weakest = (ready.length ? ready : series).reduce((w, c) => Math.max(w, rank[c.orderSource]), 0);
+  const key = (c: CheckpointInfo): number | undefined => {
+    if (weakest === rank.step) return c.step;
+    if (weakest === rank.epoch) return c.epoch ?? (c.state === 'ready' ? c.order : undefined);
+    if (weakest === rank.name) return lastInteger(c.name);
+    return mtimeOf(c.file);
   };
-  return [...series].sort((a, b) => key(a) - key(b) || a.name.localeCompare(b.name));
+  const keyed = series.map((c) => ({ c, k: key(c) }));
+  return keyed
+    .sort((a, b) => {
+      if (a.k === undefined || b.k === undefined) return (a.k === undefined ? 1 : 0) - (b.k === undefined ? 1 : 0) || a.c.name.localeCompare(b.c.name);
+      return a.k - b.k || a.c.name.localeCompare(b.c.name);
+    })
+    .map((x) => x.c);
 }
 
-/** Reads one checkpoint directory and decides whether it is complete. Never throws. */
-export function inspectCheckpoint(dir: string): CheckpointInfo {
-  const name = path.basename(dir);
-  const base: CheckpointInfo = { dir, name, state: 'invalid', order: 0, orderSource: 'mtime' };
-  const modelPath = path.join(dir, 'model.json');
-  let text: Buffer;
+/**
+ * Reads one checkpoint (a folder holding a model file, or a model file) and decides whether it is
+ * complete. Never throws.
+ */
+export function inspectCheckpoint(target: string): CheckpointInfo {
   try {
-    text = fs.readFileSync(modelPath);
+    return inspect(target);
   } catch (e) {
-    return { ...base, state: 'incomplete', problem: `model.json cannot be read yet (${(e as Error).message})` };
+    return invalidEntry(target, `cannot be read (${oneLine((e as Error).message)})`);
   }
-  let json: ModelJson;
+}
+
+function inspect(target: string): CheckpointInfo {
+  let dir: string;
+  let file: string;
+  let format: ModelFormatId;
+  let name: string;
+  let metaCandidates: string[];
+  if (isFile(target)) {
+    const f = formatOfFile(target);
+    if (!f) return invalidEntry(target, `${path.basename(target)} is not a model file Glassbox reads`);
+    dir = path.dirname(target);
+    file = target;
+    format = f;
+    const base = path.basename(target);
+    const known = ['model.json', 'model.onnx', 'xgboost.json', 'xgboost.ubj', 'lightgbm.txt', 'glassbox-trees.json', 'glassbox-linear.json'];
+    name = known.includes(base) ? path.basename(dir) : base.replace(/\.(json|onnx|ubj|txt|model)$/i, '');
+    metaCandidates = known.includes(base) ? [path.join(dir, META_FILE)] : [`${target}.meta.json`, path.join(dir, `${name}.meta.json`)];
+  } else {
+    const found = modelFileIn(target);
+    dir = target;
+    name = path.basename(target);
+    if (!found) {
+      return { dir, file: path.join(dir, 'model.json'), format: 'tfjs', name, state: 'incomplete', problem: 'no model file yet (model.json, model.onnx, xgboost.json, lightgbm.txt, ...)', order: 0, orderSource: 'mtime' };
+    }
+    ({ file, format } = found);
+    metaCandidates = [path.join(dir, META_FILE)];
+  }
+  const base: CheckpointInfo = { dir, file, format, name, state: 'invalid', order: 0, orderSource: 'mtime' };
+  let inspection;
   try {
-    json = JSON.parse(text.toString('utf8')) as ModelJson;
-  } catch {
-    // A truncated JSON file is what a writer in progress leaves; a complete but broken one is
-    // indistinguishable from outside, so it is retried until its size stops changing.
-    return { ...base, state: 'incomplete', problem: 'model.json is not valid JSON (still being written?)', fingerprint: fingerprintOf([modelPath]) };
+    inspection = inspectModelFile(file, format);
+  } catch (e) {
+    return { ...base, state: 'incomplete', problem: `${path.basename(file)} cannot be read yet (${oneLine((e as Error).message)})` };
   }
-  const meta = json.userDefinedMetadata ?? {};
+  const sidecar = readMetaFile(metaCandidates);
+  const meta: Record<string, unknown> = { ...inspection.metadata, ...sidecar.metadata };
   const info: CheckpointInfo = { ...base, metadata: meta };
   const epoch = numberField(meta, ['epoch']);
-  const step = numberField(meta, ['step', 'globalStep', 'global_step', 'iteration']);
+  const step = numberField(meta, ['step', 'globalStep', 'global_step', 'iteration', 'round']);
   const lr = numberField(meta, ['learningRate', 'learning_rate', 'lr']);
+  const runId = meta.runId ?? meta.run_id;
   if (epoch !== undefined) info.epoch = epoch;
   if (step !== undefined) info.step = step;
   if (lr !== undefined) info.learningRate = lr;
+  if (typeof runId === 'string' && runId) info.runId = runId.slice(0, 200);
   const metrics = meta.metrics;
-  if (metrics && typeof metrics === 'object') {
-    info.metrics = Object.fromEntries(Object.entries(metrics).filter(([, v]) => typeof v === 'number')) as Record<string, number>;
+  if (metrics && typeof metrics === 'object' && !Array.isArray(metrics)) {
+    info.metrics = Object.fromEntries(Object.entries(metrics).filter(([, v]) => typeof v === 'number' && Number.isFinite(v))) as Record<string, number>;
   }
   if (step !== undefined) Object.assign(info, { order: step, orderSource: 'step' });
   else if (epoch !== undefined) Object.assign(info, { order: epoch, orderSource: 'epoch' });
   else if (lastInteger(name) !== undefined) Object.assign(info, { order: lastInteger(name)!, orderSource: 'name' });
-  else Object.assign(info, { order: mtimeOf(dir), orderSource: 'mtime' });
+  else Object.assign(info, { order: mtimeOf(file), orderSource: 'mtime' });
 
-  if (!json.modelTopology) return { ...info, state: 'invalid', problem: 'model.json has no modelTopology: not a TF.js layers model' };
-  const manifest = json.weightsManifest;
-  if (!Array.isArray(manifest)) return { ...info, state: 'invalid', problem: 'model.json has no weightsManifest' };
-
-  let expected = 0;
-  const shardPaths: string[] = [];
-  for (const group of manifest) {
-    for (const w of group.weights) expected += bytesOf(w);
-    for (const p of group.paths) shardPaths.push(path.join(dir, p));
-  }
-  let actual = 0;
-  for (const p of shardPaths) {
-    let size: number;
-    try {
-      size = fs.statSync(p).size;
-    } catch {
-      return { ...info, state: 'incomplete', problem: `weight shard ${path.basename(p)} named in the manifest is missing`, fingerprint: fingerprintOf([modelPath]) };
-    }
-    actual += size;
-  }
-  const files = [modelPath, ...shardPaths];
+  const files = sidecar.file ? [...inspection.files, sidecar.file] : inspection.files;
   info.fingerprint = fingerprintOf(files);
-  if (actual < expected) {
-    return { ...info, state: 'incomplete', problem: `weight shards hold ${actual} bytes, the manifest needs ${expected}` };
+  if (!inspection.complete) {
+    return { ...info, state: inspection.invalid ? 'invalid' : 'incomplete', ...(inspection.problem ? { problem: inspection.problem } : {}) };
   }
-  if (actual > expected) {
-    return { ...info, state: 'invalid', problem: `weight shards hold ${actual} bytes, more than the ${expected} the manifest describes` };
-  }
-  info.hash = contentHash(dir, files, info.fingerprint);
+  if (sidecar.problem) return { ...info, state: 'incomplete', problem: `${sidecar.problem} (still being written?)` };
+  info.hash = contentHash(file, inspection.files, info.fingerprint);
   info.state = 'ready';
   return info;
 }
 
+function invalidEntry(target: string, problem: string): CheckpointInfo {
+  return { dir: target, file: target, format: 'tfjs', name: path.basename(target), state: 'invalid', problem, order: 0, orderSource: 'mtime' };
+}
+
 /**
- * sha256 of the checkpoint's files, remembered per directory and fingerprint (sizes and newest
- * mtime) so that repeated scans, e.g. on every file event in the daemon, read each checkpoint once.
+ * sha256 of the checkpoint's model files, remembered per model file and fingerprint (sizes and
+ * newest mtime) so that repeated scans, e.g. on every file event in the daemon, read each
+ * checkpoint once. The metadata file is not hashed: results depend on the model only.
  */
 const hashes = new Map<string, { fingerprint: string; hash: string }>();
 
-function contentHash(dir: string, files: string[], fingerprint: string): string {
-  const known = hashes.get(dir);
+function contentHash(key: string, files: string[], fingerprint: string): string {
+  const known = hashes.get(key);
   if (known && known.fingerprint === fingerprint) return known.hash;
   const hash = createHash('sha256');
   for (const f of files) hash.update(fs.readFileSync(f));
   const digest = hash.digest('hex');
-  hashes.set(dir, { fingerprint, hash: digest });
+  hashes.set(key, { fingerprint, hash: digest });
   return digest;
-}
-
-function bytesOf(w: WeightSpec): number {
-  const count = w.shape.reduce((a, b) => a * b, 1);
-  const dtype = w.quantization?.dtype ?? w.dtype;
-  const size = dtype === 'uint8' || dtype === 'bool' ? 1 : dtype === 'uint16' || dtype === 'float16' ? 2 : 4;
-  return count * size;
 }
 
 function fingerprintOf(files: string[]): string {
@@ -196,10 +239,23 @@ function lastInteger(name: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-function mtimeOf(dir: string): number {
+function mtimeOf(file: string): number {
   try {
-    return fs.statSync(path.join(dir, 'model.json')).mtimeMs;
+    return fs.statSync(file).mtimeMs;
   } catch {
     return 0;
   }
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function oneLine(s: string): string {
+  const t = s.replace(/\s+/g, ' ').trim();
+  return t.length > 200 ? `${t.slice(0, 200)}…` : t;
 }
