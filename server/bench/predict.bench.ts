@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   const ours = await time(() => predict(model, train.X, n));
   const layers = await time(() => {
     const x = tf.tensor2d(train.X, [n, train.width]);
-    const y = model.layersModel.predict(x, { batchSize: 4096 }) as tf.Tensor;
+    const y = model.layersModel!.predict(x, { batchSize: 4096 }) as tf.Tensor;
     y.dataSync();
     tf.dispose([x, y]);
   });

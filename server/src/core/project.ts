@@ -10,7 +10,8 @@ import { fitSchema, type FittedSchema } from './data/schema';
 import { readEncodingFile } from './data/encoding-file';
 import { loadDataset, type Dataset } from './data/dataset';
 import { scanCheckpoints, type CheckpointInfo } from './model/checkpoints';
-import { loadModel, type ModelHandle } from './model/model';
+import type { ModelHandle } from './model/model';
+import { loadCheckpointModel } from './model/formats/load';
 import { GlassboxError } from './errors';
 
 export type DataRole = 'train' | 'reference' | 'test';
@@ -126,7 +127,7 @@ export class Project {
     if (!p) {
       p = this.schema().then((s) => {
         const expect = { encoding: s.encoding, task: s.task, ...(this.config.raw.model?.output ? { output: this.config.raw.model.output } : {}) };
-        return loadModel(checkpoint.dir, expect);
+        return loadCheckpointModel(checkpoint, expect);
       });
       p.catch(() => this.models.delete(key));
       this.models.set(key, p);

@@ -41,11 +41,15 @@ export interface LayerComparison {
 
 /** Kernel-by-kernel comparison of two models with the same architecture. */
 export function compareKernels(before: ModelHandle, after: ModelHandle): LayerComparison[] {
-  const kernels = (m: ModelHandle) =>
-    m.layersModel.layers.flatMap((l) => {
-      const w = l.getWeights()[0];
-      return w && w.rank >= 2 ? [{ name: l.name, shape: w.shape, data: w.dataSync() as Float32Array }] : [];
+  // The first matrix-shaped weight of each layer or node is its kernel.
+  const kernels = (m: ModelHandle) => {
+    const seen = new Set<string>();
+    return (m.parameters?.() ?? []).flatMap((p) => {
+      if (p.shape.length < 2 || seen.has(p.group)) return [];
+      seen.add(p.group);
+      return [{ name: p.group, shape: p.shape, data: p.values }];
     });
+  };
   const a = kernels(before);
   const b = kernels(after);
   const out: LayerComparison[] = [];

@@ -12,13 +12,13 @@
  * flagged at similarity >= 0.5.
  */
 import { tf } from '../engine/tf';
-import { throwIfAborted } from '../errors';
+import { GlassboxError, throwIfAborted } from '../errors';
 import { takeRows } from '../data/dataset';
 import type { ModelExpectations, ModelHandle } from '../model/model';
 import type { AttributionMethod } from '../methods/types';
 import { createRng, permutation } from '../util/random';
 import { num } from './evidence';
-import { attribute, INSENSITIVE_SIMILARITY, RANDOMISATION_ROWS, rankSimilarity, randomisationMethods, reinitialised } from './randomisation';
+import { attribute, INSENSITIVE_SIMILARITY, RANDOMISATION_ROWS, rankSimilarity, randomisationMethods, reinitialised, weightedGroups } from './randomisation';
 import { outcome, skip, type Check, type Finding } from './types';
 
 export const SHUFFLED_ROWS = 2000;
@@ -27,8 +27,9 @@ const BATCH = 128;
 
 /** A copy of the model's architecture trained on `X` with the labels `y` permuted (seeded). */
 export async function trainOnShuffledLabels(model: ModelHandle, expect: ModelExpectations, X: Float32Array, y: Float32Array, n: number, seed: number, signal?: AbortSignal): Promise<ModelHandle> {
-  const weighted = new Set(model.layersModel.layers.filter((l) => l.getWeights().length > 0).map((l) => l.name));
-  const copy = await reinitialised(model, expect, weighted, seed + 17);
+  if (!model.layersModel) throw new GlassboxError('model', 'training a copy on shuffled labels needs a TF.js layers model', { file: model.file });
+  const copy = await reinitialised(model, expect, new Set(weightedGroups(model)), seed + 17);
+  if (!copy.layersModel) throw new GlassboxError('model', 'training a copy on shuffled labels needs a TF.js layers model', { file: model.file });
   const rng = createRng(seed);
   const shuffled = Float32Array.from(permutation(n, rng), (i) => y[i]!);
   const width = model.inputWidth;
@@ -103,6 +104,7 @@ export const dataRandomisationCheck = {
   async run(ctx, signal) {
     const methods = randomisationMethods(ctx.options.methods, ctx.options.methodsLocation);
     if (methods.length === 0) return skip('no attribution methods to test');
+    if (!ctx.model.layersModel) return skip(`training a copy of the architecture on shuffled labels needs a TF.js layers model; ${ctx.checkpoint.name} is a ${ctx.model.kind} model (${ctx.model.format})`);
     const train = await ctx.train();
     if (!train.y) return skip('the training data has no labels');
     const trainRows = Array.from(ctx.sample(train, SHUFFLED_ROWS, 6)).filter((r) => !Number.isNaN(train.y![r]!));

@@ -12,11 +12,11 @@
  * cascade; name them in `checks.methods` to include them), flagged at a final similarity >= 0.5.
  * Image-shaped inputs would add a structural similarity (SSIM); tabular rows use ranks only.
  */
-import { tf, tfl } from '../engine/tf';
+import { tf } from '../engine/tf';
 import { GlassboxError, throwIfAborted, type SourceLocation } from '../errors';
 import { takeRows } from '../data/dataset';
 import type { Encoding } from '../data/encoding';
-import { wrapModel, type ModelExpectations, type ModelHandle } from '../model/model';
+import type { ModelExpectations, ModelHandle } from '../model/model';
 import { getMethod, METHODS } from '../methods/registry';
 import { resolveParams } from '../methods/params';
 import type { AttributionInput, AttributionMethod } from '../methods/types';
@@ -79,30 +79,42 @@ export async function attribute(method: AttributionMethod, model: ModelHandle, i
 }
 
 /** A copy of `model` with the weighted layers named in `reinit` re-initialised (seeded). */
-export async function reinitialised(model: ModelHandle, expect: ModelExpectations, reinit: Set<string>, seed: number): Promise<ModelHandle> {
-  const copy = await tfl.models.modelFromJSON({ modelTopology: model.layersModel.toJSON(null, false) as never });
-  copy.setWeights(model.layersModel.getWeights());
-  copy.layers.forEach((layer, li) => {
-    if (!reinit.has(layer.name)) return;
-    const fresh = tf.tidy(() =>
-      layer.getWeights().map((w, wi) => {
-        if (w.rank < 2) return tf.zerosLike(w);
-        const fanOut = w.shape[w.rank - 1]!;
-        const limit = Math.sqrt(6 / (w.size / fanOut + fanOut));
-        return tf.randomUniform(w.shape, -limit, limit, 'float32', seed * 1009 + li * 31 + wi);
-      }),
-    );
-    layer.setWeights(fresh);
-    tf.dispose(fresh);
-  });
-  return wrapModel(copy, model.dir, model.metadata, expect);
+/**
+ * A copy of `model` with the weight groups (layers, graph nodes) named in `reinit` re-initialised,
+ * seeded: matrices Glorot-uniform, vectors (biases, normalisation offsets) zero. Models without
+ * parameter access (tree ensembles) are refused by the callers' skips before this point.
+ */
+export async function reinitialised(model: ModelHandle, _expect: ModelExpectations, reinit: Set<string>, seed: number): Promise<ModelHandle> {
+  if (!model.parameters || !model.withParameters) throw new GlassboxError('model', `re-initialising weights needs a differentiable model; ${model.file} is a ${model.kind} model`, { file: model.file });
+  const replace = new Map<string, Float32Array>();
+  const groups = weightedGroups(model);
+  for (const p of model.parameters()) {
+    if (!reinit.has(p.group)) continue;
+    const gi = groups.indexOf(p.group);
+    const wi = replace.size;
+    const size = p.values.length;
+    if (p.shape.length < 2) {
+      replace.set(p.name, new Float32Array(size));
+      continue;
+    }
+    const fanOut = p.shape[p.shape.length - 1]!;
+    const limit = Math.sqrt(6 / (size / fanOut + fanOut));
+    const fresh = tf.tidy(() => tf.randomUniform([size], -limit, limit, 'float32', seed * 1009 + gi * 31 + wi).dataSync() as Float32Array);
+    replace.set(p.name, Float32Array.from(fresh));
+  }
+  return model.withParameters(replace);
+}
+
+/** Names of the layers or nodes that hold weights, input side first. */
+export function weightedGroups(model: ModelHandle): string[] {
+  return [...new Set((model.parameters?.() ?? []).map((p) => p.group))];
 }
 
 export async function parameterRandomisation(input: RandomisationInput): Promise<RandomisationResult> {
   const { model, expect, encoding, n, methods } = input;
   const F = encoding.features.length;
   const threshold = input.threshold ?? INSENSITIVE_SIMILARITY;
-  const weighted = model.layersModel.layers.filter((l) => l.getWeights().length > 0).map((l) => l.name);
+  const weighted = weightedGroups(model);
   const original = new Map<string, Float64Array>();
   for (const m of methods) original.set(m.id, await attribute(m, model, input));
   const stages: CascadeStage[] = [];
@@ -151,6 +163,7 @@ export const randomisation = {
   async run(ctx, signal) {
     const methods = randomisationMethods(ctx.options.methods, ctx.options.methodsLocation);
     if (methods.length === 0) return skip('no attribution methods to test');
+    if (!ctx.model.differentiable || !ctx.model.withParameters) return skip(`re-initialising weights applies to networks; ${ctx.checkpoint.name} is a ${ctx.model.kind} model (${ctx.model.format})`);
     const data = await ctx.evaluation();
     const rows = ctx.sample(data, RANDOMISATION_ROWS, 5);
     const train = await ctx.train();

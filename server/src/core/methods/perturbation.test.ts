@@ -126,7 +126,7 @@ describe('exact Shapley', () => {
       }
       expectClose(res.grouped.subarray(r * 3, r * 3 + 3), phi, 1e-4, 1e-6);
     }
-    model.layersModel.dispose();
+    model.layersModel!.dispose();
   });
 
   it('refuses more than 16 raw features with an actionable error', async () => {
@@ -134,7 +134,7 @@ describe('exact Shapley', () => {
     const model = mlp(17, 1, 'binary', enc);
     const X = new Float32Array(17);
     await expect(run(shapleyExact, { model, encoding: enc, X, n: 1, target: { kind: 'predicted' }, background: X, backgroundN: 1 })).rejects.toThrow(/at most 16 raw features; this model has 17: use --method kernel-shap/);
-    model.layersModel.dispose();
+    model.layersModel!.dispose();
   });
 });
 
@@ -171,7 +171,7 @@ describe('KernelSHAP', () => {
     expect(errors[2]).toBeLessThan(errors[1]!);
     // 254 = 2^8 − 2: every coalition enumerated, exact.
     expect(errors[3]).toBeLessThan(1e-4);
-    model.layersModel.dispose();
+    model.layersModel!.dispose();
   });
 });
 
@@ -281,7 +281,7 @@ describe('seeded methods', () => {
     const ac = new AbortController();
     ac.abort();
     await expect(run(shapleyExact, { model, encoding: mixed, X, n: 3, target: { kind: 'predicted' }, background: B, backgroundN: 100, signal: ac.signal })).rejects.toThrow();
-    model.layersModel.dispose();
+    model.layersModel!.dispose();
   });
 });
 

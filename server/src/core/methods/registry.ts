@@ -5,7 +5,9 @@
  */
 import { GlassboxError } from '../errors';
 import { suggest } from '../data/schema';
+import * as path from 'node:path';
 import type { AttributionMethod } from './types';
+import type { ModelHandle } from '../model/model';
 import { saliency } from './saliency';
 import { inputXGradient } from './input-x-gradient';
 import { integratedGradients } from './integrated-gradients';
@@ -45,8 +47,37 @@ export function methodIds(): string[] {
   return Object.keys(METHODS);
 }
 
+/**
+ * The method with `id`. Its `attribute` first checks the method applies to the model it is given
+ * (gradients need a differentiable model, structural methods their model kind), so a wrong pairing
+ * fails at once with what to use instead, not deep inside a tensor op.
+ */
 export function getMethod(id: string): AttributionMethod<Record<string, unknown>> {
   const m = (METHODS as Record<string, AnyMethod>)[id];
   if (!m) throw new GlassboxError('usage', `unknown method '${id}'${suggest(id, methodIds())} (methods: ${methodIds().join(', ')})`);
-  return m;
+  return {
+    ...m,
+    attribute: (input, params) => {
+      assertApplies(m, input.model);
+      return m.attribute(input, params);
+    },
+  };
+}
+
+/** Why `method` cannot explain `model`, or undefined when it can. */
+export function whyNotApplicable(method: AttributionMethod<never> | AnyMethod, model: ModelHandle): string | undefined {
+  const what = `${model.kind === 'trees' ? 'a tree ensemble' : model.kind === 'linear' ? 'a linear model' : 'a network'} (${path.basename(model.file)})`;
+  if (method.capabilities.gradients && !model.differentiable) return `${method.id} uses gradients and this model is ${what}, which has none`;
+  if (method.capabilities.models && !method.capabilities.models.includes(model.kind)) return `${method.id} reads the structure of ${method.capabilities.models.join(' or ')} models and this model is ${what}`;
+  return undefined;
+}
+
+/** The methods that apply to `model`, in registry order. */
+export function applicableMethods(model: ModelHandle): string[] {
+  return Object.values(METHODS as Record<string, AnyMethod>).filter((m) => !whyNotApplicable(m, model)).map((m) => m.id);
+}
+
+export function assertApplies(method: AnyMethod, model: ModelHandle): void {
+  const why = whyNotApplicable(method, model);
+  if (why) throw new GlassboxError('usage', `${why}: use ${applicableMethods(model).join(', ')}`, { file: model.file });
 }

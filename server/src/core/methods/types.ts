@@ -3,7 +3,7 @@
  * attribution per row and encoded column out, plus the same summed per raw feature.
  */
 import type { Encoding } from '../data/encoding';
-import type { ModelHandle } from '../model/model';
+import type { ModelHandle, ModelKind } from '../model/model';
 
 /**
  * What is being explained, per row:
@@ -55,6 +55,8 @@ export interface MethodCapabilities {
   background: boolean;
   /** Uses random numbers; `seed` makes it reproducible. */
   stochastic: boolean;
+  /** Only for these model kinds (exact methods that read the model's structure); absent: any. */
+  models?: readonly ModelKind[];
 }
 
 export interface ParamSpec {

@@ -15,6 +15,7 @@ import type { Encoding } from '../data/encoding';
 import { columnNames } from '../data/encoding';
 import type { Task } from '../data/schema';
 import { loadLayersModel } from './io';
+import type { ModelFormatId } from './formats/detect';
 
 export type Activation = 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'softmax' | 'elu' | 'selu' | 'softplus' | 'softsign' | 'relu6';
 export type OutputKind = 'logits' | 'probabilities' | 'value';
@@ -27,8 +28,24 @@ export interface DenseLayer {
   activation: Activation;
 }
 
+/** What a model is, for choosing methods: a network with gradients, a tree ensemble, a linear model. */
+export type ModelKind = 'neural' | 'trees' | 'linear';
+
+/** One weight tensor of a model, named, with the unit (layer, graph node, tree range) it belongs to. */
+export interface ParameterTensor {
+  name: string;
+  /** The layer or node the tensor belongs to: randomisation checks re-initialise whole groups. */
+  group: string;
+  shape: number[];
+  values: Float32Array;
+}
+
 export interface ModelHandle {
   dir: string;
+  /** The model file the handle was loaded from (for messages and diagnostics). */
+  file: string;
+  format: ModelFormatId;
+  kind: ModelKind;
   metadata: Record<string, unknown>;
   task: Task;
   inputWidth: number;
@@ -38,13 +55,25 @@ export interface ModelHandle {
   classes: number;
   /** What the model's output layer emits. */
   outputKind: OutputKind;
+  /**
+   * `logits` can be differentiated with `tf.grad` (gradient methods, TracIn). False for tree
+   * ensembles, whose `logits` is computed off the tape.
+   */
+  differentiable: boolean;
   /** Dense stack, present when the model is one (input -> dense ... -> dense). */
   layers?: DenseLayer[];
-  layersModel: tfl.LayersModel;
-  /** n x K logits (classification) or n x 1 values (regression). Differentiable. */
+  /** The TF.js layers model, for TF.js checkpoints (training copies of the architecture). */
+  layersModel?: tfl.LayersModel;
+  /** n x K logits (classification) or n x 1 values (regression). Differentiable when `differentiable`. */
   logits(x: tf.Tensor2D): tf.Tensor2D;
   /** Activations entering the final dense layer (dense stacks only). */
   hidden?(x: tf.Tensor2D): tf.Tensor2D;
+  /** The model's weights in layer order (differentiable models). */
+  parameters?(): ParameterTensor[];
+  /** A new handle with the named weights replaced (same architecture); the caller disposes it. */
+  withParameters?(replace: Map<string, Float32Array>): Promise<ModelHandle>;
+  /** Format-specific structure (tree ensembles, linear coefficients) for exact methods. */
+  native?: unknown;
   dispose(): void;
 }
 
@@ -68,6 +97,7 @@ export interface ModelExpectations {
   output?: OutputKind;
 }
 
+/** Loads a TF.js layers checkpoint directory (`model.json` + shards). */
 export async function loadModel(dir: string, expect: ModelExpectations): Promise<ModelHandle> {
   const { model, metadata } = await loadLayersModel(dir);
   try {
@@ -149,14 +179,34 @@ export function wrapModel(model: tfl.LayersModel, dir: string, metadata: Record<
 
   const handle: ModelHandle = {
     dir,
+    file,
+    format: 'tfjs',
+    kind: 'neural',
     metadata,
     task,
     inputWidth,
     outputWidth,
     classes,
     outputKind,
+    differentiable: true,
     layersModel: model,
     logits,
+    parameters: () =>
+      model.layers.flatMap((l) => l.weights.map((w, i) => {
+        const t = l.getWeights()[i]!;
+        return { name: w.originalName, group: l.name, shape: t.shape, values: t.dataSync() as Float32Array };
+      })),
+    withParameters: async (replace) => {
+      const copy = await tfl.models.modelFromJSON({ modelTopology: model.toJSON(null, false) as never });
+      const values = model.layers.flatMap((l) => l.weights.map((w, i) => ({ name: w.originalName, t: l.getWeights()[i]! })));
+      const next = values.map(({ name, t }) => {
+        const r = replace.get(name);
+        return r ? tf.tensor(r, t.shape, 'float32') : t;
+      });
+      copy.setWeights(next);
+      tf.dispose(next.filter((t, i) => t !== values[i]!.t));
+      return wrapModel(copy, dir, metadata, expect);
+    },
     dispose: () => model.dispose(),
   };
   if (layers) handle.layers = layers;

@@ -1,0 +1,25 @@
+/**
+ * Loads a checkpoint's model, whatever its format, into one `ModelHandle` checked against the
+ * project's encoding and task. Only the analysis side calls this (it builds tensors); finding and
+ * inspecting checkpoints is `formats/detect.ts`, which the editor side may call.
+ */
+import { GlassboxError } from '../../errors';
+import type { CheckpointInfo } from '../checkpoints';
+import { FORMAT_NAMES } from './detect';
+import { loadModel, type ModelExpectations, type ModelHandle } from '../model';
+import { loadLinearModel } from './linear';
+
+export async function loadCheckpointModel(checkpoint: CheckpointInfo, expect: ModelExpectations): Promise<ModelHandle> {
+  if (checkpoint.state !== 'ready') {
+    throw new GlassboxError(checkpoint.state === 'incomplete' ? 'checkpoint-incomplete' : 'checkpoint', `checkpoint ${checkpoint.name} is not loadable: ${checkpoint.problem}`, { file: checkpoint.file });
+  }
+  const metadata = checkpoint.metadata ?? {};
+  switch (checkpoint.format) {
+    case 'tfjs':
+      return loadModel(checkpoint.dir, expect);
+    case 'glassbox-linear':
+      return loadLinearModel(checkpoint.file, checkpoint.dir, metadata, expect);
+    default:
+      throw new GlassboxError('model', `${FORMAT_NAMES[checkpoint.format]} checkpoints cannot be analysed by this build`, { file: checkpoint.file });
+  }
+}
