@@ -62,3 +62,23 @@ export function mlpModel(): ModelHandle {
 export function dotW(v: Float32Array, n: number): number[] {
   return Array.from({ length: n }, (_, i) => W.reduce((s, w, j) => s + w * v[i * 5 + j]!, 0));
 }
+
+/**
+ * A logistic (binary) or softmax model over `encoding`, loaded from a `glassbox-linear.json` the
+ * way a checkpoint is, with seeded coefficients in [-1, 1).
+ */
+export async function linearTestModel(encoding: Encoding, task: Task, seed = 1): Promise<ModelHandle> {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const { inspectCheckpoint } = await import('../src/core/model/checkpoints');
+  const { loadCheckpointModel } = await import('../src/core/model/formats/load');
+  let s = seed;
+  const u = () => (s = (s * 1103515245 + 12345) % 2147483648) / 1073741824 - 1;
+  const K = task === 'multiclass' ? (encoding.label?.classes?.length ?? 3) : 1;
+  const coef = Array.from({ length: K }, () => Array.from({ length: encoding.width }, u));
+  const dir = mkdtempSync(join(tmpdir(), 'glassbox-linear-'));
+  const link = task === 'binary' ? 'logistic' : task === 'multiclass' ? 'softmax' : 'identity';
+  writeFileSync(join(dir, 'glassbox-linear.json'), JSON.stringify({ format: 'glassbox-linear', version: 1, coef, intercept: coef.map(() => u()), link }));
+  return loadCheckpointModel(inspectCheckpoint(dir), { encoding, task });
+}

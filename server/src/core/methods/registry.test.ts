@@ -11,6 +11,8 @@ import { resolveParams } from './params';
 import type { AttributionInput, AttributionMethod, AttributionResult, ParamSpec } from './types';
 import { anchorProject, expectClose } from '../../../test/helpers';
 import type { Project } from '../project';
+import type { ModelHandle, ModelKind } from '../model/model';
+import { linearTestModel } from '../../../test/models';
 
 const N = 8;
 const BACKGROUND = 48;
@@ -19,11 +21,15 @@ describe('every registered attribution method', () => {
   let project: Project;
   let encoding: Encoding;
   let input: AttributionInput;
+  /** A model of each kind over the same encoding: structural methods run on their own kind. */
+  const models = new Map<ModelKind, ModelHandle>();
 
   beforeAll(async () => {
     project = await anchorProject();
     const model = await project.model(project.latestCheckpoint());
     encoding = (await project.schema()).encoding;
+    models.set('neural', model);
+    models.set('linear', await linearTestModel(encoding, 'binary', 3));
     const test = await project.dataset('test');
     const w = encoding.width;
     // Explain test rows 0..7; rows 100.. stand in for training rows as background.
@@ -38,10 +44,16 @@ describe('every registered attribution method', () => {
       backgroundN: BACKGROUND,
     };
   });
-  afterAll(() => project?.dispose());
+  afterAll(async () => {
+    for (const [kind, m] of models) if (kind !== 'neural') m.dispose();
+    await project?.dispose();
+  });
 
   const run = (method: AttributionMethod<Record<string, unknown>>, extra: Partial<AttributionInput> = {}): Promise<AttributionResult> => {
-    const given: AttributionInput = { ...input, ...extra };
+    const kind = method.capabilities.models?.[0] ?? 'neural';
+    const model = models.get(kind);
+    if (!model) throw new Error(`no ${kind} model in the conformance suite for ${method.id}`);
+    const given: AttributionInput = { ...input, model, ...extra };
     if (!method.capabilities.background) {
       delete given.background;
       delete given.backgroundN;
@@ -53,7 +65,7 @@ describe('every registered attribution method', () => {
     expect(methodIds().length).toBeGreaterThan(0);
     for (const [id, m] of Object.entries(METHODS)) {
       expect(m.id, id).toBe(id);
-      expect(getMethod(id)).toBe(m);
+      expect(getMethod(id).id).toBe(m.id);
       expect(m.name.length, id).toBeGreaterThan(0);
       expect(m.summary.length, id).toBeGreaterThan(0);
       for (const [key, spec] of Object.entries(m.params)) {

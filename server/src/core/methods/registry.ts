@@ -21,6 +21,7 @@ import { lime } from './lime';
 import { featureAblation } from './feature-ablation';
 import { randomAblation } from './random-ablation';
 import { permutationImportance } from './permutation';
+import { linearShap } from './linear-shap';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each method has its own params type
 type AnyMethod = AttributionMethod<any>;
@@ -39,6 +40,7 @@ export const METHODS = {
   'feature-ablation': featureAblation,
   'random-ablation': randomAblation,
   permutation: permutationImportance,
+  'linear-shap': linearShap,
 } as const satisfies Record<string, AnyMethod>;
 
 export type MethodId = keyof typeof METHODS;

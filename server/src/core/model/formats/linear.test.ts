@@ -47,6 +47,12 @@ describe('linear models (glassbox-linear.json)', () => {
     const method = getMethod('shapley-exact');
     const r = await method.attribute({ model, encoding, X, n: 2, target: { kind: 'class', index: 1 }, background, backgroundN: 2 }, resolveParams(method.id, method.params, {}));
     expect(Array.from(r.grouped)).toEqual([2 * (1 - 1), -1 * (3 - 1), 2 * (-2 - 1), -1 * (0.5 - 1)].map((v) => expect.closeTo(v, 5)));
+    // The closed form gives the same, and its base value plus the attributions is the logit.
+    const linear = getMethod('linear-shap');
+    const c = await linear.attribute({ model, encoding, X, n: 2, target: { kind: 'class', index: 1 }, background, backgroundN: 2 }, {});
+    expect(Array.from(c.grouped)).toEqual(Array.from(r.grouped).map((v) => expect.closeTo(v, 5)));
+    const base = c.extras.baseValue as number[];
+    expect(base[0]! + c.grouped[0]! + c.grouped[1]!).toBeCloseTo(p.logits[1]!, 5);
     model.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
