@@ -83,7 +83,7 @@ describe('glassbox CLI', () => {
     fs.writeFileSync(path.join(dir, 'glassbox.json'), JSON.stringify({ data: { train: 'train.csv', reference: 'prod.csv' }, label: 'income', checkpoints: { path: 'ckpt' } }));
     const r = await cli(['schema', '--json'], dir);
     expect(r.code).toBe(0);
-    expect(r.json().data.reference).toEqual({ unseenCategories: { workclass: { 'Space-agency': 1 } }, missingImputed: { age: 1 }, unknownLabels: {} });
+    expect(r.json().data.reference).toEqual({ unseenCategories: { workclass: { 'Space-agency': 1 } }, missingImputed: { age: 1 }, unknownLabels: {}, outOfRange: {} });
     const text = await cli(['schema'], dir);
     expect(text.stdout).toMatch(/workclass: 1 row\(s\) with categories unseen in training: 'Space-agency' \(1\)/);
   });

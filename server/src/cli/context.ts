@@ -21,6 +21,8 @@ export interface CommandContext {
   emit(value: unknown): void;
   project(): Project;
   engine(): Promise<EngineInfo>;
+  /** The engine once `engine()` has resolved (for error messages naming the backend). */
+  readonly engineInfo: EngineInfo | undefined;
 }
 
 export interface OptionSpec {
@@ -51,6 +53,7 @@ export const COMMON_OPTIONS: Record<string, OptionSpec> = {
 
 export function makeContext(options: OptionValues, positionals: string[], cwd: string, write: (s: string) => void): CommandContext {
   let project: Project | undefined;
+  let engineInfo: EngineInfo | undefined;
   return {
     options,
     positionals,
@@ -68,9 +71,13 @@ export function makeContext(options: OptionValues, positionals: string[], cwd: s
       }
       return project;
     },
-    engine() {
+    async engine() {
       const backend = typeof options.backend === 'string' ? options.backend : undefined;
-      return initEngine(backend ? { prefer: backend as never } : {});
+      engineInfo = await initEngine(backend ? { prefer: backend as never } : {});
+      return engineInfo;
+    },
+    get engineInfo() {
+      return engineInfo;
     },
   };
 }

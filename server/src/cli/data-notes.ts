@@ -3,6 +3,8 @@
  * numbers imputed, labels outside the known classes), as plain JSON and as readable lines.
  */
 import type { Dataset } from '../core/data/dataset';
+import { formatLines, type OutOfRangeValues } from '../core/data/schema';
+import { echo } from '../core/errors';
 
 export interface DataNotes {
   /** feature -> category -> rows */
@@ -11,6 +13,8 @@ export interface DataNotes {
   missingImputed: Record<string, number>;
   /** label value -> rows */
   unknownLabels: Record<string, number>;
+  /** feature -> numbers beyond the float32 range (inf, 1e308), imputed with the training mean, with lines */
+  outOfRange: Record<string, OutOfRangeValues>;
 }
 
 export function dataNotes(ds: Dataset): DataNotes {
@@ -18,6 +22,7 @@ export function dataNotes(ds: Dataset): DataNotes {
     unseenCategories: Object.fromEntries([...ds.counters.unseen].map(([f, m]) => [f, Object.fromEntries(m)])),
     missingImputed: Object.fromEntries(ds.counters.missing),
     unknownLabels: Object.fromEntries(ds.unknownLabels),
+    outOfRange: Object.fromEntries(ds.outOfRange ?? []),
   };
 }
 
@@ -26,9 +31,12 @@ export function describeDataNotes(notes: DataNotes): string[] {
   for (const [f, cats] of Object.entries(notes.unseenCategories)) {
     const entries = Object.entries(cats).sort((a, b) => b[1] - a[1]);
     const total = entries.reduce((s, [, c]) => s + c, 0);
-    lines.push(`${f}: ${total} row(s) with categories unseen in training: ${entries.slice(0, 5).map(([c, k]) => `'${c}' (${k})`).join(', ')}${entries.length > 5 ? ', ...' : ''}`);
+    lines.push(`${f}: ${total} row(s) with categories unseen in training: ${entries.slice(0, 5).map(([c, k]) => `'${echo(c, 60)}' (${k})`).join(', ')}${entries.length > 5 ? ', ...' : ''}`);
   }
   for (const [f, k] of Object.entries(notes.missingImputed)) lines.push(`${f}: ${k} missing value(s) imputed with the training mean`);
-  for (const [v, k] of Object.entries(notes.unknownLabels)) lines.push(`label: ${k} row(s) with value '${v}', not one of the known classes`);
+  for (const [f, o] of Object.entries(notes.outOfRange ?? {})) {
+    lines.push(`${f}: ${o.count} value(s) beyond the float32 range (e.g. '${o.example}') treated as missing (imputed with the training mean) on line(s) ${formatLines(o.lines, o.count)}`);
+  }
+  for (const [v, k] of Object.entries(notes.unknownLabels)) lines.push(`label: ${k} row(s) with value '${echo(v)}', not one of the known classes`);
   return lines;
 }

@@ -1,10 +1,12 @@
 /**
  * `glassbox`: the analysis core, headless. Exit codes: 0 ok, 1 a check failed, 2 usage or input
- * error (one line on stderr naming the problem, `file:line:` first when there is a place).
+ * error (one line on stderr naming the problem, `file:line:` first when there is a place), 70 an
+ * internal error (one line; the stack with GLASSBOX_DEBUG=1). See failure.ts.
  */
 import { parseArgs } from 'node:util';
-import { COMMON_OPTIONS, makeContext, type Command, type OptionSpec, type OptionValues } from './context';
-import { GlassboxError, isGlassboxError } from '../core/errors';
+import { COMMON_OPTIONS, makeContext, type Command, type CommandContext, type OptionSpec, type OptionValues } from './context';
+import { echo, GlassboxError } from '../core/errors';
+import { describeFailure, EXIT_INTERNAL } from './failure';
 import { suggest } from '../core/data/schema';
 import { doctor } from './commands/doctor';
 import { schema } from './commands/schema';
@@ -27,7 +29,8 @@ export interface CliIO {
   stderr: (s: string) => void;
 }
 
-export async function runCli(argv: string[], io: CliIO): Promise<number> {
+/** Runs one command line; `commands` defaults to the real ones (tests pass their own). */
+export async function runCli(argv: string[], io: CliIO, commands: readonly Command[] = COMMANDS): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     io.stdout(usage());
@@ -37,32 +40,30 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     io.stdout(`${VERSION}\n`);
     return 0;
   }
-  const command = COMMANDS.find((c) => c.name === name);
+  const command = commands.find((c) => c.name === name);
   if (!command) {
-    io.stderr(`glassbox: unknown command '${name}'${suggest(name, COMMANDS.map((c) => c.name))}; run 'glassbox --help'\n`);
+    io.stderr(`glassbox: unknown command '${echo(name)}'${suggest(name, commands.map((c) => c.name))}; run 'glassbox --help'\n`);
     return 2;
   }
   const specs: Record<string, OptionSpec> = { ...COMMON_OPTIONS, ...command.options };
+  let ctx: CommandContext | undefined;
   try {
     let parsed;
     try {
       parsed = parseArgs({ args: rest, options: toParseArgs(specs), allowPositionals: Boolean(command.usage), strict: true });
     } catch (e) {
-      throw new GlassboxError('usage', `${(e as Error).message.replace(/\. To specify a positional.*$/s, '')}; run 'glassbox ${name} --help'`);
+      throw new GlassboxError('usage', `${echo((e as Error).message.replace(/\. To specify a positional.*$/s, ''), 300)}; run 'glassbox ${name} --help'`);
     }
     if (parsed.values.help) {
       io.stdout(commandHelp(command, specs));
       return 0;
     }
-    const ctx = makeContext(parsed.values as OptionValues, parsed.positionals, io.cwd, io.stdout);
+    ctx = makeContext(parsed.values as OptionValues, parsed.positionals, io.cwd, io.stdout);
     return await command.run(ctx);
   } catch (e) {
-    if (isGlassboxError(e)) {
-      io.stderr(`glassbox ${name}: ${e.format()}\n`);
-      return 2;
-    }
-    io.stderr(`glassbox ${name}: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
-    return 3;
+    const failure = describeFailure(e, `glassbox ${name}`, ctx?.engineInfo?.backend);
+    io.stderr(failure.text);
+    return failure.exitCode;
   }
 }
 
@@ -84,7 +85,8 @@ function usage(): string {
     '',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Exit codes: 0 ok, 1 a check failed, 2 usage or input error.',
+    'Exit codes: 0 ok, 1 a check failed, 2 usage or input error, 70 internal error (please report;',
+    'GLASSBOX_DEBUG=1 prints its stack).',
     '',
   ].join('\n');
 }
@@ -97,17 +99,44 @@ function commandHelp(c: Command, specs: Record<string, OptionSpec>): string {
 
 /** Entry point of the `glassbox` binary. */
 export function main(): void {
-  runCli(process.argv.slice(2), {
+  const argv = process.argv.slice(2);
+  // A reader that went away (`glassbox predict | head -1`) is not an error: stop quietly, as Unix
+  // tools do, instead of dying on an unhandled EPIPE.
+  const quitOnClosedPipe = (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  };
+  process.stdout.on('error', quitOnClosedPipe);
+  process.stderr.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  });
+  if (argv[0] !== 'lsp') {
+    // Failures outside the command's promise (an emitter with no 'error' listener, a timer) get
+    // the same one-line report. The language server installs its own handling.
+    const fatal = (e: unknown) => {
+      const failure = describeFailure(e, `glassbox ${argv[0] ?? ''}`.trim());
+      process.stderr.write(failure.text);
+      process.exit(failure.exitCode);
+    };
+    process.on('uncaughtException', fatal);
+    process.on('unhandledRejection', fatal);
+  }
+  runCli(argv, {
     cwd: process.cwd(),
-    stdout: (s) => process.stdout.write(s),
-    stderr: (s) => process.stderr.write(s),
+    stdout: (s) => {
+      process.stdout.write(s);
+    },
+    stderr: (s) => {
+      process.stderr.write(s);
+    },
   }).then(
     (code) => {
       process.exitCode = code;
     },
     (e) => {
-      process.stderr.write(`glassbox: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
-      process.exitCode = 3;
+      const failure = describeFailure(e, 'glassbox');
+      process.stderr.write(failure.text);
+      process.exitCode = failure.exitCode || EXIT_INTERNAL;
     },
   );
 }

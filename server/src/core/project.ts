@@ -12,7 +12,11 @@ import { loadDataset, type Dataset } from './data/dataset';
 import { scanCheckpoints, type CheckpointInfo } from './model/checkpoints';
 import type { ModelHandle } from './model/model';
 import { loadCheckpointModel } from './model/formats/load';
-import { GlassboxError } from './errors';
+import { GlassboxError, isGlassboxError } from './errors';
+import { assertReadableFile, MiB } from './util/files';
+
+/** Largest encoding file read (the Adult encoding is 6 KiB). */
+const MAX_ENCODING_BYTES = 64 * MiB;
 
 export type DataRole = 'train' | 'reference' | 'test';
 
@@ -47,11 +51,13 @@ export class Project {
   private async fit(): Promise<FittedSchema> {
     const { config } = this;
     const file = config.data.train;
-    const fitted = await fitSchema(await openCsv(file, { displayName: file }), config.declaration, file);
+    const missingAt = config.dataLocation(file);
+    const fitted = await fitSchema(await openCsv(file, { displayName: file, ...(missingAt ? { missingAt } : {}) }), config.declaration, file);
     if (!config.raw.encoding) return fitted;
     // A fitted encoding supplied by the user replaces the feature part; label and task still come
     // from the config and the data.
     const encodingFile = path.resolve(config.root, config.raw.encoding);
+    assertReadableFile(encodingFile, { maxBytes: MAX_ENCODING_BYTES, what: 'encoding file', code: 'config', missingAt: config.locate(['encoding']) });
     const given = readEncodingFile(encodingFile);
     const header = fitted.columns.map((c) => c.name);
     for (const f of given.features) {
@@ -86,7 +92,8 @@ export class Project {
     // A copy with raw values serves a request without them: parse each file once where possible.
     let p = this.datasets.get(key) ?? (options.keepRaw ? undefined : this.datasets.get(`${path.resolve(file)}|raw`));
     if (!p) {
-      p = this.schema().then((s) => loadDataset(file, s.encoding, { keepRaw: Boolean(options.keepRaw), displayName: file }));
+      const missingAt = this.config.dataLocation(file);
+      p = this.schema().then((s) => loadDataset(file, s.encoding, { keepRaw: Boolean(options.keepRaw), displayName: file, ...(missingAt ? { missingAt } : {}) }));
       p.catch(() => this.datasets.delete(key));
       this.datasets.set(key, p);
     }
@@ -127,7 +134,13 @@ export class Project {
     if (!p) {
       p = this.schema().then((s) => {
         const expect = { encoding: s.encoding, task: s.task, ...(this.config.raw.model?.output ? { output: this.config.raw.model.output } : {}) };
-        return loadCheckpointModel(checkpoint, expect);
+        return loadCheckpointModel(checkpoint, expect).catch((e: unknown) => {
+          // A task that does not fit the model is fixed at the `task` key when the config sets one.
+          if (isGlassboxError(e) && /^task is /.test(e.message) && this.config.raw.task !== undefined) {
+            throw new GlassboxError(e.code, `${e.message} (model: ${this.relative(checkpoint.file)})`, this.config.locate(['task']));
+          }
+          throw e;
+        });
       });
       p.catch(() => this.models.delete(key));
       this.models.set(key, p);

@@ -1,9 +1,14 @@
-import * as fs from 'node:fs';
 import type { Command } from '../context';
 import { table } from '../format';
 import { isGlassboxError } from '../../core/errors';
+import { MAX_CSV_BYTES } from '../../core/data/csv';
+import { assertReadableFile } from '../../core/util/files';
+import { EXIT_INPUT } from '../failure';
 
-/** Reports the engine (chosen backend and why better ones were skipped) and the project's health. */
+/**
+ * Reports the engine (chosen backend and why better ones were skipped) and the project's health.
+ * Exits 2 when any check of the project fails, so scripts can gate on it.
+ */
 export const doctor: Command = {
   name: 'doctor',
   summary: 'show the tensor backend in use, why faster ones were skipped, and whether the project loads',
@@ -20,7 +25,12 @@ export const doctor: Command = {
     }
     if (project) {
       for (const [role, file] of Object.entries(project.config.data)) {
-        checks.push({ check: `data.${role}`, ok: fs.existsSync(file), detail: fs.existsSync(file) ? project.relative(file) : `missing: ${file}` });
+        try {
+          assertReadableFile(file, { maxBytes: MAX_CSV_BYTES, what: 'data file', code: 'csv', missingAt: project.config.locate(['data', role]) });
+          checks.push({ check: `data.${role}`, ok: true, detail: project.relative(file) });
+        } catch (e) {
+          checks.push({ check: `data.${role}`, ok: false, detail: isGlassboxError(e) ? e.format() : String(e) });
+        }
       }
       try {
         const s = await project.schema();
@@ -53,6 +63,6 @@ export const doctor: Command = {
       ctx.print(table(['project', 'ok', 'detail'], checks.map((c) => [c.check, c.ok ? 'yes' : 'NO', c.detail]), ['l', 'l', 'l']));
     }
     await project?.dispose();
-    return 0;
+    return checks.every((c) => c.ok) ? 0 : EXIT_INPUT;
   },
 };

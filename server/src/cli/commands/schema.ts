@@ -21,7 +21,7 @@ export const schema: Command = {
       if (project.dataPath(role)) data[role] = dataNotes(await project.dataset(role));
     }
     if (ctx.json) {
-      ctx.emit({ task: s.task, rows: s.rows, label: s.encoding.label ?? null, width: s.encoding.width, columns: s.columns, encoding: s.encoding, data, ...(ctx.options.encoded ? { encodedColumns: names } : {}) });
+      ctx.emit({ task: s.task, rows: s.rows, label: s.encoding.label ?? null, width: s.encoding.width, columns: s.columns, encoding: s.encoding, notes: s.notes, data, ...(ctx.options.encoded ? { encodedColumns: names } : {}) });
       return 0;
     }
     ctx.print(`task: ${s.task}   label: ${s.encoding.label?.name ?? '-'}${s.encoding.label?.classes ? ` (classes ${s.encoding.label.classes.join(', ')})` : ''}   training rows: ${s.rows}   model inputs: ${s.encoding.width}`);
@@ -36,6 +36,11 @@ export const schema: Command = {
         ['l', 'l', 'l', 'r', 'r', 'r', 'l'],
       ),
     );
+    if (s.notes.length) {
+      ctx.print();
+      ctx.print(`train data (${project.relative(project.config.data.train)}):`);
+      for (const n of s.notes) ctx.print(`  ${n.message}`);
+    }
     for (const [role, notes] of Object.entries(data)) {
       const lines = describeDataNotes(notes);
       ctx.print();

@@ -6,9 +6,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Ajv, { type ErrorObject } from 'ajv';
-import { findNodeAtLocation, parseTree, getNodeValue, type Node, type ParseError, printParseErrorCode } from 'jsonc-parser';
+import { createScanner, findNodeAtLocation, parseTree, getNodeValue, type Node, type ParseError, printParseErrorCode } from 'jsonc-parser';
 import schemaJson from '../../../../schemas/glassbox.schema.json';
-import { GlassboxError, type SourceLocation } from '../errors';
+import { echo, GlassboxError, isGlassboxError, type SourceLocation } from '../errors';
+import { assertReadableFile, MiB } from '../util/files';
 import { suggest } from '../data/schema';
 import type { DeclaredColumn, SchemaDeclaration, Task } from '../data/schema';
 import type { OutputKind } from '../model/model';
@@ -69,26 +70,61 @@ export interface Config {
   checkpoints: string;
   /** Line/column of any JSON path in the file, for diagnostics. */
   locate(jsonPath: Array<string | number>): SourceLocation;
+  /**
+   * Where the config names the data file `file` (its `data.<role>` key), so a problem with the
+   * file itself (missing, not a regular file) is shown on the line that can fix it.
+   */
+  dataLocation(file: string): SourceLocation | undefined;
   declaration: SchemaDeclaration;
 }
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 const validate = ajv.compile(schemaJson);
 
+/** Largest glassbox.json read (a real one is a few KiB). */
+export const MAX_CONFIG_BYTES = 4 * MiB;
+/**
+ * Deepest nesting of arrays and objects accepted. The schema needs 5; the parser and validator
+ * recurse per level, so a file nested 100,000 deep would overflow the stack.
+ */
+export const MAX_CONFIG_DEPTH = 64;
+
 export function loadConfig(file: string): Config {
+  if (!fs.existsSync(file)) throw new GlassboxError('config', `no ${CONFIG_FILE} here (run 'glassbox init' or create one; see README)`, { file });
+  assertReadableFile(file, { maxBytes: MAX_CONFIG_BYTES, what: CONFIG_FILE, code: 'config' });
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
-  } catch {
-    throw new GlassboxError('config', `no ${CONFIG_FILE} here (run 'glassbox init' or create one; see README)`, { file });
+  } catch (e) {
+    throw new GlassboxError('config', `${CONFIG_FILE} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { file });
   }
   return parseConfig(text, file);
 }
 
+/**
+ * Parses and validates the text of a glassbox.json. Throws only `GlassboxError`s located in
+ * `file`, whatever the text: bad JSON, nesting beyond `MAX_CONFIG_DEPTH`, values of the wrong type
+ * or shape anywhere.
+ */
 export function parseConfig(text: string, file: string): Config {
+  try {
+    return parseConfigUnchecked(text, file);
+  } catch (e) {
+    if (isGlassboxError(e)) throw e;
+    // The schema should make every later step safe; if a shape still slips through, the user gets
+    // a located one-line error rather than a crash of the CLI or the daemon.
+    throw new GlassboxError('config', `${CONFIG_FILE} could not be read: ${(e as Error)?.message ?? String(e)}`, { file, line: 1, column: 1 });
+  }
+}
+
+function parseConfigUnchecked(text: string, file: string): Config {
+  const lineOf = lineIndex(text);
+  const tooDeep = firstOffsetDeeperThan(text, MAX_CONFIG_DEPTH);
+  if (tooDeep !== undefined) {
+    throw new GlassboxError('config', `invalid JSON: nested deeper than ${MAX_CONFIG_DEPTH} levels`, { file, ...lineOf(tooDeep) });
+  }
   const errors: ParseError[] = [];
   const tree = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
-  const lineOf = lineIndex(text);
   if (errors.length > 0 || !tree) {
     const e = errors[0];
     const pos = e ? lineOf(e.offset) : { line: 1, column: 1 };
@@ -118,11 +154,11 @@ export function parseConfig(text: string, file: string): Config {
   const columns: Record<string, DeclaredColumn> = {};
   for (const [name, col] of Object.entries(raw.features ?? {})) {
     const location = locate(['features', name]);
-    if (col.type !== 'numeric' && col.transform) throw new GlassboxError('config', `'transform' applies to numeric features only, '${name}' is ${col.type}`, locate(['features', name, 'transform']));
-    if (col.type !== 'categorical' && (col.categories || col.unknown)) throw new GlassboxError('config', `'categories' and 'unknown' apply to categorical features only, '${name}' is ${col.type}`, location);
+    if (col.type !== 'numeric' && col.transform) throw new GlassboxError('config', `'transform' applies to numeric features only, '${echo(name)}' is ${col.type}`, locate(['features', name, 'transform']));
+    if (col.type !== 'categorical' && (col.categories || col.unknown)) throw new GlassboxError('config', `'categories' and 'unknown' apply to categorical features only, '${echo(name)}' is ${col.type}`, location);
     columns[name] = { ...col, location };
   }
-  if (raw.label in columns) throw new GlassboxError('config', `'${raw.label}' is the label and cannot also be a feature`, locate(['features', raw.label]));
+  if (raw.label in columns) throw new GlassboxError('config', `'${echo(raw.label)}' is the label and cannot also be a feature`, locate(['features', raw.label]));
   const declaration: SchemaDeclaration = {
     label: raw.label,
     columns,
@@ -132,7 +168,33 @@ export function parseConfig(text: string, file: string): Config {
   if (raw.classes) declaration.classes = raw.classes;
   if (raw.missing) declaration.missing = raw.missing;
   if (raw.unknownCategory) declaration.unknown = raw.unknownCategory;
-  return { file, root, raw, data, checkpoints: abs(raw.checkpoints.path), locate, declaration };
+  const dataLocation = (target: string): SourceLocation | undefined => {
+    const resolved = path.resolve(target);
+    for (const role of ['train', 'reference', 'test'] as const) {
+      if (data[role] === resolved) return locate(['data', role]);
+    }
+    return undefined;
+  };
+  return { file, root, raw, data, checkpoints: abs(raw.checkpoints.path), locate, dataLocation, declaration };
+}
+
+/**
+ * Offset of the first `[` or `{` nested deeper than `max`, or undefined. Uses the parser's own
+ * scanner (iterative), so strings and comments holding brackets are not counted.
+ */
+function firstOffsetDeeperThan(text: string, max: number): number | undefined {
+  // jsonc-parser's SyntaxKind is an ambient const enum, which isolatedModules cannot read.
+  const OPEN_BRACE = 1, CLOSE_BRACE = 2, OPEN_BRACKET = 3, CLOSE_BRACKET = 4, EOF = 17;
+  const scanner = createScanner(text, false);
+  let depth = 0;
+  for (let kind: number = scanner.scan(); kind !== EOF; kind = scanner.scan()) {
+    if (kind === OPEN_BRACE || kind === OPEN_BRACKET) {
+      if (++depth > max) return scanner.getTokenOffset();
+    } else if (kind === CLOSE_BRACE || kind === CLOSE_BRACKET) {
+      depth = Math.max(0, depth - 1);
+    }
+  }
+  return undefined;
 }
 
 function configError(errors: ErrorObject[], locate: (p: Array<string | number>) => SourceLocation): GlassboxError {
@@ -140,17 +202,17 @@ function configError(errors: ErrorObject[], locate: (p: Array<string | number>) 
   const ranked = [...errors].sort((a, b) => score(b) - score(a));
   const e = ranked[0]!;
   const at = e.instancePath.split('/').slice(1).map(unescape);
-  const where = at.length ? `'${at.join('.')}'` : 'the top level';
+  const where = at.length ? `'${echo(at.join('.'))}'` : 'the top level';
   switch (e.keyword) {
     case 'additionalProperties': {
       const key = (e.params as { additionalProperty: string }).additionalProperty;
       const known = Object.keys(propertiesAt(at));
-      return new GlassboxError('config', `unknown key '${key}' in ${where}${suggest(key, known)}`, locate([...at, key]));
+      return new GlassboxError('config', `unknown key '${echo(key)}' in ${where}${suggest(key, known)}`, locate([...at, key]));
     }
     case 'required':
       return new GlassboxError('config', `${where} is missing the required key '${(e.params as { missingProperty: string }).missingProperty}'`, locate(at));
     case 'enum':
-      return new GlassboxError('config', `${where} must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`, locate(at));
+      return new GlassboxError('config', `${where} must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => echo(JSON.stringify(v))).join(', ')}`, locate(at));
     default:
       return new GlassboxError('config', `${where} ${e.message ?? 'is invalid'}`, locate(at));
   }

@@ -3,11 +3,19 @@
  * empty lines skipped. Every record keeps the 1-based line it starts on, so results can point at
  * the exact line of the file. A record whose field count differs from the header is an error
  * naming that line.
+ *
+ * Contract: whatever the bytes, reading fails only with `GlassboxError`s located in the file. A
+ * path must name a regular file within `maxBytes` (checked before opening, so a FIFO or a device
+ * cannot block the reader); a quote left open is reported at the line of the record it opens in.
  */
 import * as fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { parse, type CastingContext } from 'csv-parse';
-import { GlassboxError, throwIfAborted } from '../errors';
+import { echo, GlassboxError, isGlassboxError, throwIfAborted, type SourceLocation } from '../errors';
+import { assertReadableFile, GiB } from '../util/files';
+
+/** Default size limit of a data file: memory holds the encoded matrix, not the text, so this is generous. */
+export const MAX_CSV_BYTES = 64 * GiB;
 
 export interface CsvRecord {
   /** 1-based line number where the record starts in the source file. */
@@ -22,6 +30,10 @@ export interface CsvOptions {
   signal?: AbortSignal;
   /** Name used in error messages; defaults to the path. */
   displayName?: string;
+  /** Largest file accepted (default `MAX_CSV_BYTES`). */
+  maxBytes?: number;
+  /** Where to report a missing file, e.g. the `data.train` key of glassbox.json naming it. */
+  missingAt?: SourceLocation;
 }
 
 export interface CsvStream {
@@ -35,26 +47,37 @@ export async function openCsv(source: string | { text: string; name: string }, o
   const name = options.displayName ?? (typeof source === 'string' ? source : source.name);
   let input: Readable;
   if (typeof source === 'string') {
-    if (!fs.existsSync(source)) throw new GlassboxError('csv', 'file not found', { file: name });
+    assertReadableFile(source, {
+      maxBytes: options.maxBytes ?? MAX_CSV_BYTES,
+      what: 'data file',
+      code: 'csv',
+      displayName: name,
+      ...(options.missingAt ? { missingAt: options.missingAt } : {}),
+    });
     input = fs.createReadStream(source);
   } else {
     input = Readable.from([Buffer.from(source.text, 'utf8')]);
   }
-  const lineOf = lineCounter();
-  const parser = input.pipe(
-    parse({
+  const lines = lineCounter();
+  let parser: ReturnType<typeof parse>;
+  try {
+    parser = parse({
       bom: true,
       skip_empty_lines: true,
       relax_column_count: true,
       delimiter: options.delimiter ?? ',',
       // Builds each record with its line inside the parser: cheaper than `info: true` plus a
       // wrapping generator (measured in server/bench/csv.bench.ts).
-      on_record: (record: string[], context: CastingContext): CsvRecord => ({ line: lineOf(record, context.lines), values: record }),
-    }),
-  );
+      on_record: (record: string[], context: CastingContext): CsvRecord => ({ line: lines.record(record, context), values: record }),
+    });
+  } catch (e) {
+    input.destroy();
+    throw new GlassboxError('usage', `cannot read CSV with delimiter ${echo(JSON.stringify(options.delimiter))}: ${(e as Error).message}`, { file: name });
+  }
+  input.pipe(parser);
   input.on('error', (e) => parser.destroy(e));
   const iterator = (parser as AsyncIterable<CsvRecord>)[Symbol.asyncIterator]();
-  const first = await nextOrThrow(iterator, name);
+  const first = await nextOrThrow(iterator, name, lines);
   if (first.done) throw new GlassboxError('csv', 'the file is empty: expected a header row', { file: name, line: 1 });
   const header = first.value.values.map((h) => h.trim());
   checkHeader(header, name, first.value.line);
@@ -65,7 +88,7 @@ export async function openCsv(source: string | { text: string; name: string }, o
     let count = 0;
     try {
       while (count < limit) {
-        const next = await nextOrThrow(iterator, name);
+        const next = await nextOrThrow(iterator, name, lines);
         if (next.done) return;
         const rec = next.value;
         if (rec.values.length !== width) {
@@ -99,21 +122,37 @@ function checkHeader(header: string[], file: string, line: number): void {
   const seen = new Map<string, number>();
   header.forEach((h, i) => {
     if (h === '') throw new GlassboxError('csv', `column ${i + 1} of the header has no name`, { file, line });
-    if (seen.has(h)) throw new GlassboxError('csv', `column '${h}' appears twice in the header (columns ${seen.get(h)! + 1} and ${i + 1})`, { file, line });
+    if (seen.has(h)) throw new GlassboxError('csv', `column '${echo(h)}' appears twice in the header (columns ${seen.get(h)! + 1} and ${i + 1})`, { file, line });
     seen.set(h, i);
   });
 }
 
-async function nextOrThrow<T>(it: AsyncIterator<T>, file: string): Promise<IteratorResult<T>> {
+async function nextOrThrow<T>(it: AsyncIterator<T>, file: string, lines: LineCounter): Promise<IteratorResult<T>> {
   try {
     return await it.next();
   } catch (e) {
-    if (e instanceof GlassboxError) throw e;
-    const err = e as { code?: string; message?: string; lines?: number };
+    if (isGlassboxError(e)) throw e;
+    const err = e as { code?: string; message?: string; lines?: number; empty_lines?: number };
     if (err.code === 'ENOENT') throw new GlassboxError('csv', 'file not found', { file });
-    const line = typeof err.lines === 'number' ? err.lines : undefined;
-    throw new GlassboxError('csv', `malformed CSV: ${err.message ?? String(e)}`, line === undefined ? { file } : { file, line });
+    if (err.code === 'CSV_QUOTE_NOT_CLOSED') {
+      // csv-parse reports the last line of the file; the quote opened in the record after the
+      // last complete one (a line break outside quotes would have ended that record).
+      const line = lines.nextRecordStart(typeof err.empty_lines === 'number' ? err.empty_lines : undefined);
+      throw new GlassboxError('csv', 'malformed CSV: a quoted field in the row starting here is never closed (its quote runs to the end of the file)', { file, line });
+    }
+    const line = typeof err.lines === 'number' ? lines.corrected(err.lines) : undefined;
+    const message = (err.message ?? String(e)).replace(/ at line \d+/, '');
+    throw new GlassboxError('csv', `malformed CSV: ${message}`, line === undefined ? { file } : { file, line });
   }
+}
+
+interface LineCounter {
+  /** The 1-based first line of a record that csv-parse just finished. */
+  record(record: string[], context: CastingContext): number;
+  /** The first line of the record after the last finished one, given csv-parse's count of empty lines skipped so far. */
+  nextRecordStart(emptyLines?: number): number;
+  /** csv-parse's line count with its CRLF-in-quotes double counting removed. */
+  corrected(parserLines: number): number;
 }
 
 /**
@@ -123,15 +162,28 @@ async function nextOrThrow<T>(it: AsyncIterator<T>, file: string): Promise<Itera
  * ahead by one per such pair; we subtract the pairs seen so far, then step back over the line
  * breaks inside the record's own fields.
  */
-function lineCounter(): (record: string[], endLine: number) => number {
+function lineCounter(): LineCounter {
   let crlfInQuotes = 0;
-  return (record, endLine) => {
-    let breaks = 0;
-    for (const field of record) {
-      if (field.length === 0 || (field.indexOf('\n') < 0 && field.indexOf('\r') < 0)) continue;
-      crlfInQuotes += field.match(/\r\n/g)?.length ?? 0;
-      breaks += field.match(/\r\n|\r|\n/g)?.length ?? 0;
-    }
-    return endLine - crlfInQuotes - breaks;
+  let lastEnd = 0;
+  let emptyAtLastEnd = 0;
+  return {
+    record(record, context) {
+      let breaks = 0;
+      for (const field of record) {
+        if (field.length === 0 || (field.indexOf('\n') < 0 && field.indexOf('\r') < 0)) continue;
+        crlfInQuotes += field.match(/\r\n/g)?.length ?? 0;
+        breaks += field.match(/\r\n|\r|\n/g)?.length ?? 0;
+      }
+      const start = context.lines - crlfInQuotes - breaks;
+      lastEnd = start + breaks;
+      emptyAtLastEnd = context.empty_lines;
+      return start;
+    },
+    nextRecordStart(emptyLines) {
+      return lastEnd + 1 + Math.max(0, (emptyLines ?? emptyAtLastEnd) - emptyAtLastEnd);
+    },
+    corrected(parserLines) {
+      return Math.max(1, parserLines - crlfInQuotes);
+    },
   };
 }

@@ -2,10 +2,15 @@
  * An encoded data set in memory: the model-input matrix, labels, and for every row the line it
  * came from. Rows are read by streaming, so memory is the encoded matrix plus (optionally) the raw
  * values, never the file text.
+ *
+ * Numbers a model input cannot hold (infinite, or beyond the float32 range: `inf`, `1e308`) are
+ * treated as missing, as schema fitting treats them: imputed with the training mean and listed
+ * with their lines in `outOfRange`, never passed on as an infinite input.
  */
 import { openCsv, type CsvOptions } from './csv';
 import { compileEncoder, newCounters, type EncodeCounters, type Encoding } from './encoding';
-import { GlassboxError } from '../errors';
+import { isOutOfRange, MAX_NOTED_LINES, parseNumber, type OutOfRangeValues } from './schema';
+import { echo, GlassboxError } from '../errors';
 
 export interface Dataset {
   file: string;
@@ -24,6 +29,8 @@ export interface Dataset {
   counters: EncodeCounters;
   /** Rows whose label value is not one of the known classes. */
   unknownLabels: Map<string, number>;
+  /** feature -> numbers beyond the float32 range, imputed like missing values (see the file comment). */
+  outOfRange?: Map<string, OutOfRangeValues>;
 }
 
 export interface LoadOptions extends CsvOptions {
@@ -41,6 +48,12 @@ export async function loadDataset(path: string, encoding: Encoding, options: Loa
   const classIndex = encoding.label?.classes ? new Map(encoding.label.classes.map((c, i) => [c, i] as const)) : undefined;
   const counters = newCounters();
   const unknownLabels = new Map<string, number>();
+  const outOfRange = new Map<string, OutOfRangeValues>();
+  const missingTokens = new Set(encoding.missing);
+  // Numeric inputs to re-check per row: where the value sits and what a missing one becomes.
+  const numeric = encoding.features.flatMap((f) =>
+    f.type === 'numeric' ? [{ name: f.name, col: stream.header.indexOf(f.name), slot: f.columns[0], imputed: f.transform === 'standardize' ? 0 : f.mean }] : [],
+  );
 
   let capacity = 1024;
   let X: Float32Array = new Float32Array(capacity * width);
@@ -56,6 +69,24 @@ export async function loadDataset(path: string, encoding: Encoding, options: Loa
       if (y) y = grow(y, capacity);
     }
     encoder.encode(rec.values, X, n * width, counters);
+    for (const f of numeric) {
+      const text = rec.values[f.col]!;
+      // Only a text with an exponent, `inf`/`infinity`, or 39+ digits can be out of range, and
+      // only then is the cell parsed a second time.
+      if (text.length < 39 && !OUT_OF_RANGE_HINT.test(text)) continue;
+      const trimmed = text.trim();
+      if (missingTokens.has(trimmed)) continue;
+      const v = parseNumber(trimmed);
+      if (!isOutOfRange(v)) continue;
+      X[n * width + f.slot] = f.imputed;
+      // The encoder already counted a non-finite parse as missing: count it here only.
+      if (!Number.isFinite(Number(text))) counters.missing.set(f.name, counters.missing.get(f.name)! - 1);
+      if (counters.missing.get(f.name) === 0) counters.missing.delete(f.name);
+      let o = outOfRange.get(f.name);
+      if (!o) outOfRange.set(f.name, (o = { count: 0, lines: [], example: echo(trimmed, 40) }));
+      o.count++;
+      if (o.lines.length < MAX_NOTED_LINES) o.lines.push(rec.line);
+    }
     lines[n] = rec.line;
     if (y) {
       const v = rec.values[labelCol]!;
@@ -81,11 +112,14 @@ export async function loadDataset(path: string, encoding: Encoding, options: Loa
     lines: lines.subarray(0, n),
     counters,
     unknownLabels,
+    outOfRange,
   };
   if (y) ds.y = y.subarray(0, n);
   if (raw) ds.raw = raw;
   return ds;
 }
+
+const OUT_OF_RANGE_HINT = /[eEfFyY]/;
 
 /** Rows `indices` of a data set as a new compact matrix. */
 export function takeRows(ds: Pick<Dataset, 'X' | 'width'>, indices: ArrayLike<number>): Float32Array {

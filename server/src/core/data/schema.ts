@@ -11,7 +11,7 @@ import {
   type NumericTransform,
   type UnknownPolicy,
 } from './encoding';
-import { GlassboxError, type SourceLocation } from '../errors';
+import { echo, GlassboxError, type SourceLocation } from '../errors';
 
 export type Task = 'binary' | 'multiclass' | 'regression';
 
@@ -45,6 +45,35 @@ export interface ColumnReport {
   reason: string;
   distinct: number;
   missing: number;
+  /** Values beyond the float32 range (`inf`, `1e308`), treated as missing (see `OutOfRangeValues`). */
+  outOfRange?: OutOfRangeValues;
+}
+
+/**
+ * Numbers a model cannot take: infinite (`inf`, `-Infinity`, `1e400`) or beyond the float32 range
+ * (|x| > 3.4e38, e.g. `1e308`) that model inputs are stored in. In a numeric column they are
+ * treated as missing: left out of the mean and standard deviation (which they would make
+ * infinite, turning the feature into a constant) and imputed with the training mean when encoded,
+ * and always reported with their lines.
+ */
+export interface OutOfRangeValues {
+  count: number;
+  /** The first `MAX_NOTED_LINES` lines holding one, in file order. */
+  lines: number[];
+  /** One of the values as written (truncated). */
+  example: string;
+}
+
+/** Lines listed per column in a note about out-of-range values. */
+export const MAX_NOTED_LINES = 10;
+
+/** A data problem the user should know about that did not stop the fit. */
+export interface SchemaNote {
+  feature: string;
+  message: string;
+  /** The lines it concerns (the first few). */
+  lines: number[];
+  file: string;
 }
 
 export interface FittedSchema {
@@ -52,6 +81,27 @@ export interface FittedSchema {
   task: Task;
   columns: ColumnReport[];
   rows: number;
+  /** What the fit worked around (out-of-range numbers), with lines; empty when nothing. */
+  notes: SchemaNote[];
+}
+
+/** Largest finite float32: model inputs are float32, so a larger magnitude cannot be an input. */
+export const FLOAT32_MAX = 3.4028234663852886e38;
+
+/**
+ * Reads a numeric cell: a finite number, `±Infinity` (also for `inf`/`infinity` text in any case,
+ * as Python, pandas and R write it), or NaN when it is not a number at all.
+ */
+export function parseNumber(text: string): number {
+  const v = Number(text);
+  if (!Number.isNaN(v)) return v;
+  const m = /^([+-]?)inf(?:inity)?$/i.exec(text);
+  return m ? (m[1] === '-' ? -Infinity : Infinity) : NaN;
+}
+
+/** True for a parsed number a model input cannot hold (infinite or beyond float32). */
+export function isOutOfRange(v: number): boolean {
+  return v > FLOAT32_MAX || v < -FLOAT32_MAX;
 }
 
 /** Above this many distinct values a non-numeric column is treated as an identifier or free text. */
@@ -66,8 +116,11 @@ class ColumnStats {
   m2 = 0;
   counts = new Map<string, number>();
   overflow = false;
+  outOfRange = 0;
+  outOfRangeLines: number[] = [];
+  outOfRangeExample = '';
 
-  add(raw: string, missingTokens: Set<string>): void {
+  add(raw: string, missingTokens: Set<string>, line: number): void {
     const trimmed = raw.trim();
     if (!this.overflow) {
       this.counts.set(raw, (this.counts.get(raw) ?? 0) + 1);
@@ -77,9 +130,14 @@ class ColumnStats {
       this.missing++;
       return;
     }
-    const v = Number(trimmed);
-    if (!Number.isFinite(v)) {
+    const v = parseNumber(trimmed);
+    if (Number.isNaN(v)) {
       this.nonNumeric++;
+      return;
+    }
+    if (isOutOfRange(v)) {
+      if (this.outOfRange++ === 0) this.outOfRangeExample = echo(trimmed, 40);
+      if (this.outOfRangeLines.length < MAX_NOTED_LINES) this.outOfRangeLines.push(line);
       return;
     }
     // Welford: stable for large files.
@@ -93,7 +151,11 @@ class ColumnStats {
     return this.n > 0 ? Math.sqrt(this.m2 / this.n) : 0;
   }
   get isNumeric(): boolean {
-    return this.nonNumeric === 0 && this.n > 0;
+    return this.nonNumeric === 0 && this.n + this.outOfRange > 0;
+  }
+  /** Missing values, counting out-of-range numbers, which are treated as missing. */
+  get missingAll(): number {
+    return this.missing + this.outOfRange;
   }
   get distinct(): number {
     return this.counts.size;
@@ -122,22 +184,23 @@ export async function fitSchema(stream: CsvStream, declaration: SchemaDeclaratio
   const missingTokens = new Set(declaration.missing ?? DEFAULT_MISSING);
   for (const [name, col] of Object.entries(declaration.columns)) {
     if (!header.includes(name)) {
-      throw new GlassboxError('config', `feature '${name}' is declared but the training data has no such column${suggest(name, header)}`, col.location);
+      throw new GlassboxError('config', `feature '${echo(name)}' is declared but the training data has no such column${suggest(name, header)}`, col.location);
     }
   }
   const label = declaration.label;
   if (label !== undefined && !header.includes(label)) {
-    throw new GlassboxError('config', `label column '${label}' is not in the training data${suggest(label, header)}`, { file, line: 1 });
+    throw new GlassboxError('config', `label column '${echo(label)}' is not in the training data${suggest(label, header)}`, { file, line: 1 });
   }
   const stats = header.map(() => new ColumnStats());
   let rows = 0;
   for await (const rec of stream.records) {
-    for (let c = 0; c < header.length; c++) stats[c]!.add(rec.values[c]!, missingTokens);
+    for (let c = 0; c < header.length; c++) stats[c]!.add(rec.values[c]!, missingTokens, rec.line);
     rows++;
   }
   if (rows === 0) throw new GlassboxError('csv', 'the training data has a header but no rows', { file, line: stream.headerLine });
 
   const reports: ColumnReport[] = [];
+  const notes: SchemaNote[] = [];
   const features: EncodedFeature[] = [];
   const ignored: string[] = [];
   let width = 0;
@@ -157,15 +220,15 @@ export async function fitSchema(stream: CsvStream, declaration: SchemaDeclaratio
     if (declared) {
       type = declared.type;
       reason = 'declared in glassbox.json';
-      if (type === 'numeric' && !s.isNumeric && s.n + s.missing < rows) {
-        throw new GlassboxError('schema', `feature '${name}' is declared numeric but ${s.nonNumeric} training value(s) are not numbers (e.g. '${firstNonNumeric(s, missingTokens)}')`, declared.location);
+      if (type === 'numeric' && !s.isNumeric && s.n + s.missingAll < rows) {
+        throw new GlassboxError('schema', `feature '${echo(name)}' is declared numeric but ${s.nonNumeric} training value(s) are not numbers (e.g. '${echo(firstNonNumeric(s, missingTokens))}')`, declared.location);
       }
     } else if (!declaration.inferRest) {
       type = 'ignore';
       reason = 'not declared, and inference of other columns is off';
     } else if (s.isNumeric) {
       type = 'numeric';
-      reason = `all ${s.n} non-missing values are numbers`;
+      reason = `all ${s.n + s.outOfRange} non-missing values are numbers`;
     } else if (s.distinct > MAX_CATEGORIES) {
       type = 'ignore';
       reason = `text with more than ${MAX_CATEGORIES} distinct values looks like an identifier or free text; declare it to use it`;
@@ -182,6 +245,17 @@ export async function fitSchema(stream: CsvStream, declaration: SchemaDeclaratio
       const transform = declared?.transform ?? 'standardize';
       features.push({ name, type, transform, mean: s.mean, std: s.std, columns: [width, width + 1] });
       width += 1;
+      if (s.outOfRange > 0) {
+        const outOfRange: OutOfRangeValues = { count: s.outOfRange, lines: s.outOfRangeLines, example: s.outOfRangeExample };
+        reports.push({ ...base, missing: s.missingAll, role: 'feature', type, declared: Boolean(declared), reason, outOfRange });
+        notes.push({
+          feature: name,
+          file,
+          lines: s.outOfRangeLines,
+          message: `${name}: ${s.outOfRange} value(s) beyond the float32 range (e.g. '${s.outOfRangeExample}') treated as missing (imputed with the training mean) on line(s) ${formatLines(s.outOfRangeLines, s.outOfRange)}`,
+        });
+        continue;
+      }
     } else {
       const categories = declared?.categories ?? [...s.counts.keys()].sort(codePointCompare);
       const unknown = declared?.unknown ?? unknownDefault;
@@ -204,7 +278,7 @@ export async function fitSchema(stream: CsvStream, declaration: SchemaDeclaratio
     }
     if (task !== 'regression') classes ??= values;
     if (task === 'binary' && classes && classes.length !== 2) {
-      throw new GlassboxError('schema', `task is binary but label '${label}' has ${classes.length} distinct values (${classes.slice(0, 5).join(', ')}${classes.length > 5 ? ', ...' : ''})`, { file, line: stream.headerLine });
+      throw new GlassboxError('schema', `task is binary but label '${echo(label)}' has ${classes.length} distinct values (${classes.slice(0, 5).map((c) => echo(c, 40)).join(', ')}${classes.length > 5 ? ', ...' : ''})`, { file, line: stream.headerLine });
     }
   }
   task ??= 'binary';
@@ -216,7 +290,12 @@ export async function fitSchema(stream: CsvStream, declaration: SchemaDeclaratio
     width,
     ...(label !== undefined ? { label: task === 'regression' ? { name: label } : { name: label, classes: classes! } } : {}),
   };
-  return { encoding, task, columns: reports, rows };
+  return { encoding, task, columns: reports, rows, notes };
+}
+
+/** `3, 17, 40` or `3, 17, 40 and 12 more`, for notes listing lines. */
+export function formatLines(lines: readonly number[], total: number): string {
+  return `${lines.join(', ')}${total > lines.length ? ` and ${total - lines.length} more` : ''}`;
 }
 
 function firstNonNumeric(s: ColumnStats, missing: Set<string>): string {
@@ -226,9 +305,12 @@ function firstNonNumeric(s: ColumnStats, missing: Set<string>): string {
 
 /** "Did you mean" for a misspelt column name. */
 export function suggest(name: string, options: readonly string[]): string {
+  // Edit distance is quadratic; a name this long is no typo of a short one.
+  if (name.length > 100) return '';
   let best: string | undefined;
   let bestD = Infinity;
   for (const o of options) {
+    if (o.length > 100) continue;
     const d = editDistance(name.toLowerCase(), o.toLowerCase());
     if (d < bestD) {
       bestD = d;
