@@ -101,6 +101,8 @@ export class DashboardServer {
   /** Serves one page's socket (already past the token check). */
   handleSocket(socket: WebSocket): void {
     this.sockets.add(socket);
+    // The endpoint listens for 'error' too; this one keeps the page's socket safe wherever it is served from.
+    socket.on('error', () => this.sockets.delete(socket));
     socket.on('close', () => this.sockets.delete(socket));
     socket.on('message', (data) => {
       let request: { type?: unknown } | undefined;

@@ -15,7 +15,7 @@ import initSqlJs, { type Database, type SqlJsStatic } from 'sql.js';
 import type { CheckpointInfo } from '../core/model/checkpoints';
 
 export const STORE_VERSION = 1;
-export const STORE_DIR = '.glassbox';
+export { STORE_DIR } from './private-files';
 export const STORE_FILE = 'results.sqlite';
 
 let sqlJs: Promise<SqlJsStatic> | undefined;
