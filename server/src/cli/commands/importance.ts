@@ -4,7 +4,7 @@ import { GlassboxError } from '../../core/errors';
 import { takeRows } from '../../core/data/dataset';
 import { getMethod, methodIds } from '../../core/methods/registry';
 import type { AttributionInput } from '../../core/methods/types';
-import { DEFAULT_IMPORTANCE, globalImportance } from '../../core/importance/importance';
+import { DEFAULT_IMPORTANCE, defaultImportance, globalImportance } from '../../core/importance/importance';
 import { compileFilter, parseCondition } from '../../core/importance/filter';
 import { ROW_OPTIONS, selectRows } from '../rows';
 import { parseParams, parseTarget } from './explain';
@@ -19,7 +19,7 @@ export const importance: Command = {
     ...ROW_OPTIONS,
     limit: { type: 'string', arg: 'N', description: `at most N rows, the first that match --where (default ${DEFAULT_LIMIT})` },
     where: { type: 'string', multiple: true, arg: 'COND', description: 'keep rows whose raw values match, e.g. sex=Female or age>40 (repeatable: all must hold)' },
-    method: { type: 'string', arg: 'ID', description: `attribution method (${methodIds().join(', ')}; default ${DEFAULT_IMPORTANCE.method} with samples=128, backgroundSize=8)` },
+    method: { type: 'string', arg: 'ID', description: `attribution method (${methodIds().join(', ')}; default: linear-shap for linear models, tree-shap for tree ensembles, else ${DEFAULT_IMPORTANCE.method} with samples=128, backgroundSize=8)` },
     param: { type: 'string', multiple: true, arg: 'KEY=VALUE', description: 'a method parameter (repeatable; see docs/cli.md)' },
     target: { type: 'string', arg: 'T', description: 'what to explain: predicted (default), class:N, or loss' },
     checkpoint: { type: 'string', arg: 'PATH', description: 'checkpoint directory or name in the series (default: latest ready)' },
@@ -29,10 +29,7 @@ export const importance: Command = {
   async run(ctx) {
     const engine = await ctx.engine();
     const project = ctx.project();
-    const methodId = (ctx.options.method as string | undefined) ?? DEFAULT_IMPORTANCE.method;
-    const method = getMethod(methodId);
     const given = parseParams((ctx.options.param as string[] | undefined) ?? []);
-    const params = ctx.options.method === undefined ? { ...DEFAULT_IMPORTANCE.params, ...given } : given;
     const target = parseTarget((ctx.options.target as string | undefined) ?? 'predicted');
     const seed = intOption(ctx.options.seed, '--seed', 0, 0);
     const sampleSize = intOption(ctx.options.sample, '--sample', 1000, 1);
@@ -40,6 +37,10 @@ export const importance: Command = {
     const ckpt = project.resolveCheckpoint(ctx.options.checkpoint as string | undefined);
     const model = await project.model(ckpt);
     const { encoding } = await project.schema();
+    // No --method: the model's own default (exact for linear and tree models, KernelSHAP otherwise).
+    const fallback = defaultImportance(model);
+    const method = getMethod((ctx.options.method as string | undefined) ?? fallback.method);
+    const params = ctx.options.method === undefined ? { ...fallback.params, ...given } : given;
     // Filter first, then limit: --limit applies to the matching rows.
     const sel = await selectRows({ ...ctx, options: { ...ctx.options, limit: undefined } }, project);
     const where = ((ctx.options.where as string[] | undefined) ?? []).map(parseCondition);

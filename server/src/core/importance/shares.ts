@@ -19,7 +19,7 @@ import type { ModelHandle } from '../model/model';
 import { getMethod } from '../methods/registry';
 import { resolveParams } from '../methods/params';
 import type { AttributionInput } from '../methods/types';
-import { DEFAULT_IMPORTANCE, summarise } from './importance';
+import { DEFAULT_IMPORTANCE, defaultImportance, summarise } from './importance';
 
 export interface ImportanceShares {
   /** Which provider (and method) computed the shares, e.g. `mean |kernel-shap|`. */
@@ -64,13 +64,23 @@ export interface ImportanceProvider {
  * method runs with its own defaults unless `params` are given). Unknown ids throw the registry's error.
  */
 export function importanceProvider(methodId?: string, params?: Record<string, unknown>): ImportanceProvider {
-  const method = getMethod(methodId ?? DEFAULT_IMPORTANCE.method);
-  const given = params ?? (methodId === undefined || method.id === DEFAULT_IMPORTANCE.method ? DEFAULT_IMPORTANCE.params : {});
-  const resolved = resolveParams(method.id, method.params, given);
-  const id = `mean |${method.id}|`;
+  // Unnamed: the model's own default (defaultImportance), chosen per request.
+  const fixed = methodId === undefined ? undefined : getMethod(methodId);
+  // Parameters of a named method are validated now, before any work.
+  const fixedResolved = fixed && resolveParams(fixed.id, fixed.params, params ?? (fixed.id === DEFAULT_IMPORTANCE.method ? DEFAULT_IMPORTANCE.params : {}));
+  const choose = (model: ModelHandle) => {
+    if (fixed) return { method: fixed, resolved: fixedResolved! };
+    const d = defaultImportance(model);
+    const method = getMethod(d.method);
+    return { method, resolved: resolveParams(method.id, method.params, params ?? d.params) };
+  };
+  const idOf = (model?: ModelHandle) => `mean |${fixed?.id ?? (model ? defaultImportance(model).method : DEFAULT_IMPORTANCE.method)}|`;
   const provider: ImportanceProvider = {
-    id,
+    get id() {
+      return idOf();
+    },
     async shares({ model, encoding, X, n, background, seed, signal }) {
+      const { method, resolved } = choose(model);
       const input: AttributionInput = { model, encoding, X, n, target: { kind: 'predicted' }, seed };
       if (signal) input.signal = signal;
       if (method.capabilities.background && background) {
@@ -82,7 +92,7 @@ export function importanceProvider(methodId?: string, params?: Record<string, un
     },
     async compute({ dataset, rows, ...rest }) {
       const s = await provider.shares({ ...rest, X: takeRows(dataset, rows), n: rows.length });
-      return { provider: id, features: featureNames(rest.encoding), dataset, rows, ...s };
+      return { provider: idOf(rest.model), features: featureNames(rest.encoding), dataset, rows, ...s };
     },
   };
   return provider;

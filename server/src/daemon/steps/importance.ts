@@ -1,6 +1,7 @@
 /**
  * Global importance per raw feature: mean |attribution| of the project-wide default importance
- * method (`DEFAULT_IMPORTANCE`, the same as `glassbox importance`, checks and drift use) over up to
+ * method for the model (`defaultImportance`: exact for linear and tree models, else `DEFAULT_IMPORTANCE`;
+ * the same as `glassbox importance`, checks and drift use) over up to
  * `IMPORTANCE_ROWS` training rows (a seeded sample), normalised to shares that sum to 1; the share
  * is what the editor shows on a CSV header and what trends over checkpoints.
  * Per predicted class too (rows grouped by the model's prediction). Expectations on the shares are
@@ -12,7 +13,7 @@ import { getMethod } from '../../core/methods/registry';
 import { resolveParams } from '../../core/methods/params';
 import { createRng, sampleWithoutReplacement } from '../../core/util/random';
 import { predict } from '../../core/model/model';
-import { aggregateImportance, DEFAULT_IMPORTANCE } from '../../core/importance/importance';
+import { aggregateImportance, defaultImportance } from '../../core/importance/importance';
 import type { AnalysisStep, StepOutput } from './types';
 
 export const IMPORTANCE_ROWS = 1000;
@@ -41,8 +42,9 @@ export const importanceStep = {
     const n = Math.min(IMPORTANCE_ROWS, ds.n);
     const rows = n === ds.n ? Int32Array.from({ length: n }, (_, i) => i) : sampleWithoutReplacement(ds.n, n, createRng(0));
     const X = takeRows(ds, rows);
-    const method = getMethod(DEFAULT_IMPORTANCE.method);
-    const params = resolveParams(method.id, method.params, DEFAULT_IMPORTANCE.params);
+    const chosen = defaultImportance(model);
+    const method = getMethod(chosen.method);
+    const params = resolveParams(method.id, method.params, chosen.params);
     const r = await method.attribute(
       { model, encoding, X, n, target: { kind: 'predicted' }, background: ds.X, backgroundN: ds.n, seed: 0, signal, onProgress: (f) => progress(f) },
       params,
