@@ -50,3 +50,132 @@ describe('ResultsStore', () => {
     t.close();
   });
 });
+
+describe('ResultsStore faults', () => {
+  const fileOf = (root: string) => path.join(root, STORE_DIR, STORE_FILE);
+  const raw = (s: ResultsStore) => (s as unknown as { db: { run(q: string, p?: unknown[]): void } }).db;
+
+  it('creates .glassbox 0700 and the file 0600, replacing a symlink at the destination without following it', async () => {
+    const root = tmpDir('store');
+    const target = path.join(tmpDir('store-target'), 'victim');
+    fs.writeFileSync(target, 'keep me');
+    fs.mkdirSync(path.join(root, STORE_DIR));
+    fs.chmodSync(path.join(root, STORE_DIR), 0o755);
+    fs.symlinkSync(target, fileOf(root));
+    const s = await ResultsStore.open(root, { flushMs: 1 });
+    s.put('h', 'x', 'k', 1);
+    s.close();
+    expect(fs.readFileSync(target, 'utf8')).toBe('keep me');
+    expect(fs.lstatSync(fileOf(root)).isFile()).toBe(true);
+    expect(fs.statSync(fileOf(root)).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(path.join(root, STORE_DIR)).mode & 0o777).toBe(0o700);
+    expect((await ResultsStore.open(root)).get('h', 'x', 'k')?.value).toBe(1);
+  });
+
+  it('keeps working in memory when .glassbox is a regular file or a symlink, saying why', async () => {
+    for (const make of [(d: string) => fs.writeFileSync(d, 'x'), (d: string) => fs.symlinkSync(tmpDir('elsewhere'), d)]) {
+      const root = tmpDir('store');
+      make(path.join(root, STORE_DIR));
+      const s = await ResultsStore.open(root, { flushMs: 1 });
+      expect(s.problem).toMatch(/\.glassbox (is not a folder|is a symbolic link)/);
+      s.put('h', 'x', 'k', { v: 2 });
+      expect(s.get('h', 'x', 'k')?.value).toEqual({ v: 2 });
+      s.close();
+    }
+  });
+
+  it('reports a failed flush, retries it later, and clears the problem once written', async () => {
+    const root = tmpDir('store');
+    const problems: Array<string | undefined> = [];
+    let wrote!: () => void;
+    const written = new Promise<void>((resolve) => (wrote = resolve));
+    const s = await ResultsStore.open(root, {
+      flushMs: 1,
+      retryMs: 20,
+      onProblem: (p) => {
+        problems.push(p);
+        if (p === undefined) wrote();
+      },
+    });
+    // The destination replaced by a folder: the rename fails (EISDIR), as on a read-only or full disk.
+    fs.mkdirSync(fileOf(root));
+    let failed!: () => void;
+    const failing = new Promise<void>((resolve) => (failed = resolve));
+    const poll = setInterval(() => s.problem && failed(), 1);
+    s.put('h', 'x', 'k', 3);
+    await failing;
+    clearInterval(poll);
+    expect(s.problem).toMatch(/could not be written .*results\.sqlite.*retrying/);
+    fs.rmdirSync(fileOf(root));
+    await written;
+    expect(s.problem).toBeUndefined();
+    expect(problems[0]).toMatch(/could not be written/);
+    s.close();
+    expect((await ResultsStore.open(root)).get('h', 'x', 'k')?.value).toBe(3);
+  });
+
+  it('skips one non-JSON result or checkpoint row and keeps every other', async () => {
+    const root = tmpDir('store');
+    const s = await ResultsStore.open(root);
+    s.noteCheckpoint(checkpoint('epoch-1', 1, 'h1'));
+    s.noteCheckpoint(checkpoint('epoch-2', 2, 'h2'));
+    s.noteCheckpoint(checkpoint('epoch-3', 3, 'h3'));
+    for (const h of ['h1', 'h2', 'h3']) s.put(h, 'importance', 'k', { h });
+    raw(s).run("UPDATE results SET value = '{not json' WHERE hash = 'h2'");
+    raw(s).run("UPDATE checkpoints SET metrics = 'NaN]' WHERE hash = 'h3'");
+    s.close();
+    const t = await ResultsStore.open(root);
+    expect(t.rebuiltBecause).toBeUndefined();
+    expect(t.get('h1', 'importance', 'k')?.value).toEqual({ h: 'h1' });
+    expect(t.get('h2', 'importance', 'k')).toBeUndefined();
+    expect(t.checkpoints().map((c) => [c.name, c.metrics])).toEqual([['epoch-1', { loss: 1 }], ['epoch-2', { loss: 0.5 }], ['epoch-3', {}]]);
+    expect(t.history<{ h: string }>('importance').map((h) => h.value.h)).toEqual(['h1', 'h3']);
+    expect(t.skippedRows).toBe(2);
+    t.close();
+  });
+
+  const corruptions: Array<[string, (file: string) => Promise<void> | void]> = [
+    ['garbage bytes', (f) => fs.writeFileSync(f, Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 131 + 7) % 256)))],
+    ['a truncated file', (f) => fs.writeFileSync(f, fs.readFileSync(f).subarray(0, 1500))],
+    ['an empty file', (f) => fs.writeFileSync(f, '')],
+    [
+      'a valid database with another schema at the same version',
+      async (f) => {
+        const other = await ResultsStore.open(tmpDir('store-other'));
+        const db = (other as unknown as { db: { exec(q: string): void; export(): Uint8Array } }).db;
+        db.exec('DROP TABLE results; CREATE TABLE results (id INTEGER PRIMARY KEY, blob BLOB);');
+        fs.writeFileSync(f, db.export());
+      },
+    ],
+    ['a symlink', (f) => { fs.rmSync(f); fs.symlinkSync('/etc/hostname', f); }],
+  ];
+  for (const [name, corrupt] of corruptions) {
+    it(`moves ${name} aside to results.sqlite.broken and rebuilds`, async () => {
+      const root = tmpDir('store');
+      const s = await ResultsStore.open(root);
+      for (let i = 0; i < 40; i++) s.put(`h${i}`, 'importance', 'k', { i, pad: 'x'.repeat(100) });
+      s.close();
+      await corrupt(fileOf(root));
+      const t = await ResultsStore.open(root, { flushMs: 1 });
+      expect(t.rebuiltBecause).toMatch(/unreadable|schema|symbolic link/);
+      expect(fs.lstatSync(`${fileOf(root)}.broken`)).toBeTruthy();
+      t.put('h', 'importance', 'k', { ok: true });
+      t.close();
+      const u = await ResultsStore.open(root);
+      expect(u.rebuiltBecause).toBeUndefined();
+      expect(u.get('h', 'importance', 'k')?.value).toEqual({ ok: true });
+      u.close();
+    });
+  }
+
+  it('ignores writes after close (an analysis finishing during shutdown)', async () => {
+    const s = await ResultsStore.open(tmpDir('store'));
+    s.close();
+    expect(() => s.put('h', 'x', 'k', 1)).not.toThrow();
+    expect(() => s.noteCheckpoint(checkpoint('e', 1, 'h'))).not.toThrow();
+    expect(() => s.addMetrics(1, { loss: 1 })).not.toThrow();
+    expect(s.get('h', 'x', 'k')).toBeUndefined();
+    expect(s.history('x')).toEqual([]);
+    expect(() => s.close()).not.toThrow();
+  });
+});

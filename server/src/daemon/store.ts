@@ -4,25 +4,51 @@
  * hash, step and input key, so reopening the editor shows the last results at once and the
  * history over checkpoints gives trends.
  *
- * The database lives in memory and is written back whole (temp file + rename, so a crash never
- * leaves half a file) shortly after each change. A file that is not a database, or one with another
- * schema version, is set aside (`.broken`) and rebuilt: losing a cache is never fatal.
+ * The database lives in memory and is written back whole shortly after each change, through a
+ * temporary file and a rename (private-files.ts: 0600, never through a symlink), so a crash never
+ * leaves half a file. A failed write (read-only folder, full disk, a folder in the way) is reported
+ * through `problem`/`onProblem` and retried later, never thrown from a timer; results stay in
+ * memory meanwhile. A file that is not a database of this schema and version (garbage, truncated,
+ * another schema, a symlink) is set aside as `results.sqlite.broken` and rebuilt: losing a cache
+ * is never fatal. A row whose JSON does not parse is skipped (results: deleted, so the step runs
+ * again; checkpoints: its metrics read as none), never hiding the other rows.
+ *
+ * When `.glassbox` is not a private folder (a regular file, a symlink), the store works in memory
+ * only and `problem` says why.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import initSqlJs, { type Database, type SqlJsStatic } from 'sql.js';
 import type { CheckpointInfo } from '../core/model/checkpoints';
+import { isGlassboxError } from '../core/errors';
+import { privateDir, writePrivateFile, STORE_DIR } from './private-files';
 
+export { STORE_DIR };
 export const STORE_VERSION = 1;
-export { STORE_DIR } from './private-files';
 export const STORE_FILE = 'results.sqlite';
+
+/** The tables and their columns, in order: anything else is another schema. */
+const SCHEMA: Record<string, string[]> = {
+  results: ['hash', 'step', 'input_key', 'created', 'value'],
+  checkpoints: ['hash', 'name', 'ord', 'metrics', 'seen'],
+  metrics: ['run_step', 'name', 'value', 'at'],
+};
 
 let sqlJs: Promise<SqlJsStatic> | undefined;
 function loadSqlJs(): Promise<SqlJsStatic> {
   const requireHere = createRequire(typeof __filename === 'string' ? __filename : path.join(process.cwd(), 'index.js'));
   sqlJs ??= initSqlJs({ locateFile: (f: string) => path.join(path.dirname(requireHere.resolve('sql.js')), f) });
   return sqlJs;
+}
+
+export interface StoreOptions {
+  /** Delay before a change is written back (default 200 ms). */
+  flushMs?: number;
+  /** Delay before a failed write is tried again (default 5 s, doubling up to a minute). */
+  retryMs?: number;
+  /** Called when writing starts failing (with the message) and when it works again (undefined). */
+  onProblem?: (problem: string | undefined) => void;
 }
 
 export interface StoredResult<T = unknown> {
@@ -43,31 +69,53 @@ export interface StoredCheckpoint {
 
 export class ResultsStore {
   private dirty: NodeJS.Timeout | undefined;
+  private closed = false;
+  private retryDelay: number;
+  /** Why results are not being saved right now (memory only, or the last write failed). */
+  problem: string | undefined;
+  /** Rows skipped (and repaired) because their JSON did not parse. */
+  skippedRows = 0;
 
   private constructor(
     private readonly db: Database,
-    readonly file: string,
+    /** Undefined: memory only (`.glassbox` refused). */
+    readonly file: string | undefined,
     /** Why the previous file was discarded, if it was. */
     readonly rebuiltBecause: string | undefined,
-    private readonly flushMs: number,
-  ) {}
+    private readonly options: StoreOptions,
+  ) {
+    this.retryDelay = options.retryMs ?? 5000;
+  }
 
-  static async open(root: string, options: { flushMs?: number } = {}): Promise<ResultsStore> {
+  static async open(root: string, options: StoreOptions = {}): Promise<ResultsStore> {
     const SQL = await loadSqlJs();
-    const file = path.join(root, STORE_DIR, STORE_FILE);
+    let file: string | undefined;
+    let refused: string | undefined;
+    try {
+      file = path.join(privateDir(root), STORE_FILE);
+    } catch (e) {
+      if (!isGlassboxError(e)) throw e;
+      refused = e.message;
+    }
     let db: Database | undefined;
     let why: string | undefined;
-    if (fs.existsSync(file)) {
+    const st = file ? lstatOrUndefined(file) : undefined;
+    if (file && st) {
       try {
+        if (st.isSymbolicLink()) throw new Error('it is a symbolic link');
+        if (!st.isFile()) throw new Error('it is not a regular file');
         db = new SQL.Database(fs.readFileSync(file));
-        const version = (db.exec('PRAGMA user_version')[0]?.values[0]?.[0] as number | undefined) ?? 0;
-        if (version !== STORE_VERSION) throw new Error(`store version ${version}, expected ${STORE_VERSION}`);
-        db.exec('SELECT count(*) FROM results');
+        checkDatabase(db);
       } catch (e) {
-        why = `${path.basename(file)} was unreadable (${(e as Error).message}); rebuilt`;
-        db?.close();
+        why = `${path.basename(file)} was unreadable (${(e as Error).message}); set aside as ${STORE_FILE}.broken and rebuilt`;
+        try {
+          db?.close();
+        } catch {
+          /* a half-open database has nothing to release */
+        }
         db = undefined;
         try {
+          fs.rmSync(`${file}.broken`, { recursive: true, force: true });
           fs.renameSync(file, `${file}.broken`);
         } catch {
           /* best effort: the rebuilt file replaces it anyway */
@@ -83,78 +131,158 @@ export class ResultsStore {
         CREATE TABLE metrics (run_step REAL NOT NULL, name TEXT NOT NULL, value REAL NOT NULL, at INTEGER NOT NULL);
         PRAGMA user_version = ${STORE_VERSION};`);
     }
-    const store = new ResultsStore(db, file, why, options.flushMs ?? 200);
+    const store = new ResultsStore(db, file, why, options);
+    store.problem = refused;
     if (why) store.flush();
     return store;
   }
 
   get<T>(hash: string, step: string, inputKey: string): StoredResult<T> | undefined {
+    if (this.closed) return undefined;
     const r = this.db.exec('SELECT created, value FROM results WHERE hash = ? AND step = ? AND input_key = ?', [hash, step, inputKey])[0]?.values[0];
     if (!r) return undefined;
-    return { hash, step, inputKey, created: r[0] as number, value: JSON.parse(r[1] as string) as T };
+    const value = this.parseResult<T>(r[1], hash, step, inputKey);
+    return value === undefined ? undefined : { hash, step, inputKey, created: r[0] as number, value: value.v };
   }
 
   put(hash: string, step: string, inputKey: string, value: unknown): void {
+    if (this.closed) return;
     this.db.run('INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?)', [hash, step, inputKey, Date.now(), JSON.stringify(value)]);
     this.schedule();
   }
 
   noteCheckpoint(c: CheckpointInfo): void {
-    if (!c.hash) return;
+    if (this.closed || !c.hash) return;
     this.db.run('INSERT OR REPLACE INTO checkpoints VALUES (?, ?, ?, ?, ?)', [c.hash, c.name, c.order, JSON.stringify(c.metrics ?? {}), Date.now()]);
     this.schedule();
   }
 
   /** Every checkpoint seen, in series order. */
   checkpoints(): StoredCheckpoint[] {
+    if (this.closed) return [];
     const rows = this.db.exec('SELECT hash, name, ord, metrics, seen FROM checkpoints ORDER BY ord, seen')[0]?.values ?? [];
-    return rows.map((r) => ({ hash: r[0] as string, name: r[1] as string, order: r[2] as number, metrics: JSON.parse(r[3] as string) as Record<string, number>, seen: r[4] as number }));
+    return rows.map((r) => {
+      let metrics: Record<string, number> = {};
+      try {
+        const m: unknown = JSON.parse(String(r[3]));
+        if (m && typeof m === 'object' && !Array.isArray(m)) metrics = m as Record<string, number>;
+        else throw new Error('not an object');
+      } catch {
+        this.skippedRows++;
+        this.db.run("UPDATE checkpoints SET metrics = '{}' WHERE hash = ?", [r[0] as string]);
+        this.schedule();
+      }
+      return { hash: r[0] as string, name: r[1] as string, order: r[2] as number, metrics, seen: r[4] as number };
+    });
   }
 
   /** The newest stored result of `step` for each checkpoint, in series order: the trend source. */
   history<T>(step: string): Array<{ checkpoint: StoredCheckpoint; value: T }> {
     const out: Array<{ checkpoint: StoredCheckpoint; value: T }> = [];
     for (const c of this.checkpoints()) {
-      const r = this.db.exec('SELECT value FROM results WHERE hash = ? AND step = ? ORDER BY created DESC LIMIT 1', [c.hash, step])[0]?.values[0];
-      if (r) out.push({ checkpoint: c, value: JSON.parse(r[0] as string) as T });
+      const r = this.db.exec('SELECT value, input_key FROM results WHERE hash = ? AND step = ? ORDER BY created DESC LIMIT 1', [c.hash, step])[0]?.values[0];
+      const value = r ? this.parseResult<T>(r[0], c.hash, step, r[1] as string) : undefined;
+      if (value) out.push({ checkpoint: c, value: value.v });
     }
     return out;
   }
 
   /** Training metrics announced over the stream (not stored in any checkpoint). */
   addMetrics(runStep: number, values: Record<string, number>): void {
+    if (this.closed) return;
     const at = Date.now();
-    for (const [name, value] of Object.entries(values)) this.db.run('INSERT INTO metrics VALUES (?, ?, ?, ?)', [runStep, name, value, at]);
+    const insert = this.db.prepare('INSERT INTO metrics VALUES (?, ?, ?, ?)');
+    try {
+      for (const [name, value] of Object.entries(values)) insert.run([runStep, name, value, at]);
+    } finally {
+      insert.free();
+    }
     this.schedule();
   }
 
   metrics(): Array<{ step: number; name: string; value: number }> {
+    if (this.closed) return [];
     const rows = this.db.exec('SELECT run_step, name, value FROM metrics ORDER BY run_step, at')[0]?.values ?? [];
     return rows.map((r) => ({ step: r[0] as number, name: r[1] as string, value: r[2] as number }));
   }
 
-  private schedule(): void {
-    if (this.dirty) return;
+  /** A stored result's JSON, or undefined (the row is deleted so the step runs again). */
+  private parseResult<T>(text: unknown, hash: string, step: string, inputKey: string): { v: T } | undefined {
+    try {
+      return { v: JSON.parse(String(text)) as T };
+    } catch {
+      this.skippedRows++;
+      this.db.run('DELETE FROM results WHERE hash = ? AND step = ? AND input_key = ?', [hash, step, inputKey]);
+      this.schedule();
+      return undefined;
+    }
+  }
+
+  private schedule(delay = this.options.flushMs ?? 200): void {
+    if (this.dirty || this.closed || !this.file) return;
     this.dirty = setTimeout(() => {
       this.dirty = undefined;
       this.flush();
-    }, this.flushMs);
+    }, delay);
   }
 
-  /** Writes the database atomically (temp file, then rename). */
+  /**
+   * Writes the database back atomically. Never throws: a failure sets `problem`, is reported once
+   * through `onProblem`, and is retried later with a growing delay.
+   */
   flush(): void {
     if (this.dirty) {
       clearTimeout(this.dirty);
       this.dirty = undefined;
     }
-    fs.mkdirSync(path.dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, this.db.export());
-    fs.renameSync(tmp, this.file);
+    if (!this.file || this.closed) return;
+    try {
+      writePrivateFile(this.file, this.db.export());
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      const problem = `Glassbox results could not be written to ${this.file} (${err.code ?? err.message}); they are kept in memory, retrying in ${Math.round(this.retryDelay / 1000)} s`;
+      const first = this.problem === undefined;
+      this.problem = problem;
+      if (first) this.options.onProblem?.(problem);
+      this.schedule(this.retryDelay);
+      this.retryDelay = Math.min(this.retryDelay * 2, 60_000);
+      return;
+    }
+    this.retryDelay = this.options.retryMs ?? 5000;
+    if (this.problem !== undefined) {
+      this.problem = undefined;
+      this.options.onProblem?.(undefined);
+    }
   }
 
+  /** Writes back (best effort) and releases the database; later calls do nothing. */
   close(): void {
+    if (this.closed) return;
     this.flush();
+    this.closed = true;
+    clearTimeout(this.dirty);
+    this.dirty = undefined;
     this.db.close();
   }
+}
+
+function lstatOrUndefined(file: string): fs.Stats | undefined {
+  try {
+    return fs.lstatSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Throws unless `db` is an intact database of this version and schema. */
+function checkDatabase(db: Database): void {
+  const version = (db.exec('PRAGMA user_version')[0]?.values[0]?.[0] as number | undefined) ?? 0;
+  if (version !== STORE_VERSION) throw new Error(`store version ${version}, expected ${STORE_VERSION}`);
+  const check = db.exec('PRAGMA quick_check')[0]?.values.map((r) => String(r[0])) ?? [];
+  if (check.join() !== 'ok') throw new Error(`damaged: ${check.slice(0, 2).join('; ')}`);
+  for (const [table, columns] of Object.entries(SCHEMA)) {
+    const found = db.exec(`PRAGMA table_info(${table})`)[0]?.values.map((r) => String(r[1])) ?? [];
+    if (found.join() !== columns.join()) throw new Error(`another schema: table ${table} has columns (${found.join(', ')}), expected (${columns.join(', ')})`);
+  }
+  for (const table of Object.keys(SCHEMA)) db.exec(`SELECT count(*) FROM ${table}`);
 }
