@@ -55,6 +55,13 @@ def encoding_from(source, data=None, missing=None, prefix_sep="_"):
             absent = [f["name"] for f in features if f["name"] not in set(map(str, data.columns))]
             if absent:
                 raise ValueError(f"the encoding uses column(s) {absent} that data= does not have")
+    if data is not None:
+        # Passed-through numerics keep the training statistics: a missing entry becomes the
+        # training mean, as in encodings Glassbox fits itself.
+        for f in features:
+            if f["type"] == "numeric" and f["transform"] == "none" and "impute" not in f and f["name"] in data.columns and _numeric_dtype(data[f["name"]]):
+                column = data[f["name"]].astype(float)
+                f["mean"], f["std"] = float(column.mean()), float(column.std(ddof=0))
     if missing is not None:
         tokens = [str(t) for t in missing]
     width = 0
