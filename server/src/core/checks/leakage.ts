@@ -13,7 +13,7 @@
  * Without labelled reference data, training skill >= 0.98 alone (with the share) is flagged.
  */
 import type { Dataset } from '../data/dataset';
-import type { Encoding, EncodedFeature } from '../data/encoding';
+import { categoryIndex, categoryLabels, type Encoding, type EncodedFeature } from '../data/encoding';
 import type { Task } from '../data/schema';
 import { quantile } from '../util/stats';
 import { evidenceRow, EXAMPLES, num, pct } from './evidence';
@@ -35,11 +35,13 @@ export interface UnivariateRule {
 
 function coder(encoding: Encoding, feature: EncodedFeature, train: Dataset): (ds: Dataset, row: number) => number {
   const { width } = encoding;
-  const [s, e] = feature.columns;
+  const [s] = feature.columns;
   if (feature.type === 'categorical') {
+    // One code per category (one-hot, dropped or ordinal), and one for rows holding none.
+    const none = categoryLabels(feature).length;
     return (ds, r) => {
-      for (let c = s; c < e; c++) if (ds.X[r * width + c]! > 0.5) return c - s;
-      return e - s;
+      const k = categoryIndex(feature, ds.X, r * width);
+      return k < 0 ? none : k;
     };
   }
   const sorted = Float64Array.from({ length: train.n }, (_, i) => train.X[i * width + s]!).sort();

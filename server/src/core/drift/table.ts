@@ -11,7 +11,7 @@
  * chunk gets its own PSI per feature against the same training bins (for drift over time).
  */
 import { openCsv } from '../data/csv';
-import type { Encoding } from '../data/encoding';
+import { knownCategories, type Encoding } from '../data/encoding';
 import { GlassboxError, throwIfAborted } from '../errors';
 import { NumericBaseline, binOf, type NumericAccumulator, type NumericDrift, type NumericDriftOptions } from './numeric';
 import { CategoryCounter, categoricalDrift, type CategoricalDrift } from './categorical';
@@ -117,7 +117,7 @@ export async function featureDrift(encoding: Encoding, train: CsvSource, referen
   }
   const features = tCols.map((c, f): FeatureDriftStats => {
     const feature = encoding.features[f]!;
-    const stats = c.type === 'numeric' ? accs[f]!.result() : categoricalDrift(trainCats[f]!, refCats[f]!, feature.type === 'categorical' ? feature.categories : undefined);
+    const stats = c.type === 'numeric' ? accs[f]!.result() : categoricalDrift(trainCats[f]!, refCats[f]!, feature.type === 'categorical' ? knownCategories(feature) : undefined);
     const mt = nTrain ? c.missingTrain / nTrain : 0;
     const mr = nRef ? c.missingRef / nRef : 0;
     return { feature: c.name, ...stats, missing: { train: mt, reference: mr, change: mr - mt } };
