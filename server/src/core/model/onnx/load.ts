@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { onnx } from 'onnx-proto';
 import { GlassboxError } from '../../errors';
 import { readAttributes } from './attributes';
@@ -21,7 +20,7 @@ export function loadOnnxGraph(file: string): OnnxGraph {
   try {
     bytes = fs.readFileSync(file);
   } catch (e) {
-    throw new GlassboxError('model', `cannot read ${path.basename(file)}: ${(e as Error).message.split('\n')[0]}`, { file });
+    throw new GlassboxError('model', `cannot read the ONNX model: ${(e as Error).message.split('\n')[0]}`, { file });
   }
   registerZeroGradients();
   return new OnnxGraph(prepareOnnxGraph(bytes, file));
@@ -29,9 +28,8 @@ export function loadOnnxGraph(file: string): OnnxGraph {
 
 /** Decodes and checks a model; everything `OnnxGraph` needs, with no tensors made yet. */
 export function prepareOnnxGraph(bytes: Uint8Array, file: string): GraphSpec {
-  const base = path.basename(file);
   const fail = (message: string): never => {
-    throw new GlassboxError('model', `${base}: ${message}`, { file });
+    throw new GlassboxError('model', message, { file });
   };
   let model: onnx.ModelProto;
   try {

@@ -52,11 +52,11 @@ const clampInt32 = (v: number) => Math.max(-INT32_MAX - 1, Math.min(INT32_MAX, v
 export function decodeTensor(t: onnx.ITensorProto, file: string, what: string): HostTensor {
   if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL || (t.externalData?.length ?? 0) > 0) {
     const location = t.externalData?.find((e) => e.key === 'location')?.value ?? 'an external file';
-    throw new GlassboxError('model', `model.onnx: ${what} keeps its data in ${location} (external data); re-export with the weights inside the file (torch.onnx.export does so below 2 GB; onnx.save(model, path, save_as_external_data=False))`, { file });
+    throw new GlassboxError('model', `${what} keeps its data in ${location} (external data); re-export with the weights inside the file (torch.onnx.export does so below 2 GB; onnx.save(model, path, save_as_external_data=False))`, { file });
   }
   const elemType = t.dataType ?? 0;
   const dtype = tfDtypeOf(elemType);
-  if (!dtype) throw new GlassboxError('model', `model.onnx: ${what} holds ${elemTypeName(elemType)} values, which Glassbox cannot compute with`, { file });
+  if (!dtype) throw new GlassboxError('model', `${what} holds ${elemTypeName(elemType)} values, which Glassbox cannot compute with`, { file });
   const shape = (t.dims ?? []).map(toNumber);
   const size = shape.reduce((a, b) => a * b, 1);
   const raw = t.rawData && t.rawData.length > 0 ? t.rawData : undefined;
@@ -67,7 +67,7 @@ export function decodeTensor(t: onnx.ITensorProto, file: string, what: string): 
     const read = rawReader(elemType, view);
     const width = raw!.byteLength / Math.max(size, 1);
     if (!Number.isInteger(width) || (size > 0 && raw!.byteLength !== size * width)) {
-      throw new GlassboxError('model', `model.onnx: ${what} has ${raw!.byteLength} bytes of data for shape [${shape.join(', ')}]`, { file });
+      throw new GlassboxError('model', `${what} has ${raw!.byteLength} bytes of data for shape [${shape.join(', ')}]`, { file });
     }
     for (let i = 0; i < size; i++) values[i] = read(i);
   } else {
@@ -81,7 +81,7 @@ export function decodeTensor(t: onnx.ITensorProto, file: string, what: string): 
     values = source.map(toNumber);
     if (elemType === T.FLOAT16 || elemType === T.BFLOAT16) values = values.map((bits) => halfBits(elemType, bits));
     if (values.length !== size) {
-      throw new GlassboxError('model', `model.onnx: ${what} has ${values.length} values for shape [${shape.join(', ')}]`, { file });
+      throw new GlassboxError('model', `${what} has ${values.length} values for shape [${shape.join(', ')}]`, { file });
     }
   }
   if (dtype === 'float32') return { dtype, shape, data: Float32Array.from(values) };
