@@ -158,7 +158,7 @@ function parseConfigUnchecked(text: string, file: string): Config {
     if (col.type !== 'categorical' && (col.categories || col.unknown)) throw new GlassboxError('config', `'categories' and 'unknown' apply to categorical features only, '${echo(name)}' is ${col.type}`, location);
     columns[name] = { ...col, location };
   }
-  if (raw.label in columns) throw new GlassboxError('config', `'${echo(raw.label)}' is the label and cannot also be a feature`, locate(['features', raw.label]));
+  if (Object.hasOwn(columns, raw.label)) throw new GlassboxError('config', `'${echo(raw.label)}' is the label and cannot also be a feature`, locate(['features', raw.label]));
   const declaration: SchemaDeclaration = {
     label: raw.label,
     columns,

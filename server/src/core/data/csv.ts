@@ -40,12 +40,13 @@ export interface CsvStream {
   header: string[];
   headerLine: number;
   records: AsyncIterable<CsvRecord>;
+  /** Releases the file early (reading `records` to the end, or to an error, releases it too). */
+  close?(): void;
 }
 
 /** Opens a CSV file (or in-memory text) and yields its header and records one at a time. */
 export async function openCsv(source: string | { text: string; name: string }, options: CsvOptions = {}): Promise<CsvStream> {
   const name = options.displayName ?? (typeof source === 'string' ? source : source.name);
-  let input: Readable;
   if (typeof source === 'string') {
     assertReadableFile(source, {
       maxBytes: options.maxBytes ?? MAX_CSV_BYTES,
@@ -54,9 +55,6 @@ export async function openCsv(source: string | { text: string; name: string }, o
       displayName: name,
       ...(options.missingAt ? { missingAt: options.missingAt } : {}),
     });
-    input = fs.createReadStream(source);
-  } else {
-    input = Readable.from([Buffer.from(source.text, 'utf8')]);
   }
   const lines = lineCounter();
   let parser: ReturnType<typeof parse>;
@@ -71,16 +69,28 @@ export async function openCsv(source: string | { text: string; name: string }, o
       on_record: (record: string[], context: CastingContext): CsvRecord => ({ line: lines.record(record, context), values: record }),
     });
   } catch (e) {
-    input.destroy();
     throw new GlassboxError('usage', `cannot read CSV with delimiter ${echo(JSON.stringify(options.delimiter))}: ${(e as Error).message}`, { file: name });
   }
+  // Opened only once the parser exists, so no early return can leave a stream without listeners.
+  const input: Readable = typeof source === 'string' ? fs.createReadStream(source) : Readable.from([Buffer.from(source.text, 'utf8')]);
   input.pipe(parser);
   input.on('error', (e) => parser.destroy(e));
+  const close = () => {
+    parser.destroy();
+    input.destroy();
+  };
   const iterator = (parser as AsyncIterable<CsvRecord>)[Symbol.asyncIterator]();
-  const first = await nextOrThrow(iterator, name, lines);
-  if (first.done) throw new GlassboxError('csv', 'the file is empty: expected a header row', { file: name, line: 1 });
-  const header = first.value.values.map((h) => h.trim());
-  checkHeader(header, name, first.value.line);
+  let first: IteratorResult<CsvRecord>;
+  let header: string[];
+  try {
+    first = await nextOrThrow(iterator, name, lines);
+    if (first.done) throw new GlassboxError('csv', 'the file is empty: expected a header row', { file: name, line: 1 });
+    header = first.value.values.map((h) => h.trim());
+    checkHeader(header, name, first.value.line);
+  } catch (e) {
+    close();
+    throw e;
+  }
   const width = header.length;
   const limit = options.limit ?? Infinity;
 
@@ -103,11 +113,10 @@ export async function openCsv(source: string | { text: string; name: string }, o
         yield rec;
       }
     } finally {
-      parser.destroy();
-      input.destroy();
+      close();
     }
   }
-  return { header, headerLine: first.value.line, records: records() };
+  return { header, headerLine: first.value.line, records: records(), close };
 }
 
 /** Reads a whole CSV into memory (for files the caller knows to be small enough). */

@@ -178,8 +178,16 @@ function sortLabelValues(values: string[]): string[] {
   return numeric ? [...values].sort((a, b) => Number(a) - Number(b)) : [...values].sort(codePointCompare);
 }
 
-/** Reads the training stream once and fits the encoding. */
+/** Reads the training stream once and fits the encoding; the stream is closed when it returns or throws. */
 export async function fitSchema(stream: CsvStream, declaration: SchemaDeclaration, file: string): Promise<FittedSchema> {
+  try {
+    return await fit(stream, declaration, file);
+  } finally {
+    stream.close?.();
+  }
+}
+
+async function fit(stream: CsvStream, declaration: SchemaDeclaration, file: string): Promise<FittedSchema> {
   const { header } = stream;
   const missingTokens = new Set(declaration.missing ?? DEFAULT_MISSING);
   for (const [name, col] of Object.entries(declaration.columns)) {
@@ -209,7 +217,8 @@ export async function fitSchema(stream: CsvStream, declaration: SchemaDeclaratio
   for (let c = 0; c < header.length; c++) {
     const name = header[c]!;
     const s = stats[c]!;
-    const declared = declaration.columns[name];
+    // Own keys only: a column named `constructor` or `toString` is not declared by Object.prototype.
+    const declared = Object.hasOwn(declaration.columns, name) ? declaration.columns[name] : undefined;
     const base = { name, distinct: s.distinct, missing: s.missing };
     if (name === label) {
       reports.push({ ...base, role: 'label', declared: true, reason: 'named as the label' });
