@@ -8,6 +8,7 @@ import type { CheckpointInfo } from '../checkpoints';
 import { FORMAT_NAMES } from './detect';
 import { loadModel, type ModelExpectations, type ModelHandle } from '../model';
 import { loadLinearModel } from './linear';
+import { loadOnnxModel } from './onnx';
 
 export async function loadCheckpointModel(checkpoint: CheckpointInfo, expect: ModelExpectations): Promise<ModelHandle> {
   if (checkpoint.state !== 'ready') {
@@ -19,6 +20,8 @@ export async function loadCheckpointModel(checkpoint: CheckpointInfo, expect: Mo
       return loadModel(checkpoint.dir, expect);
     case 'glassbox-linear':
       return loadLinearModel(checkpoint.file, checkpoint.dir, metadata, expect);
+    case 'onnx':
+      return loadOnnxModel(checkpoint.file, checkpoint.dir, metadata, expect);
     default:
       throw new GlassboxError('model', `${FORMAT_NAMES[checkpoint.format]} checkpoints cannot be analysed by this build`, { file: checkpoint.file });
   }
