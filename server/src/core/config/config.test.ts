@@ -58,4 +58,21 @@ describe('glassbox.json', () => {
   it('rejects options that do not fit the column type', () => {
     expect(error(base.replace('"label"', '"features": { "sex": { "type": "categorical", "transform": "none" } },\n  "label"')).message).toMatch(/'transform' applies to numeric features only/);
   });
+
+  it('locates each data file at its data.* key, for errors about the file itself', () => {
+    const c = parseConfig('{\n  "data": {\n    "train": "train.csv",\n    "test": "t/test.csv"\n  },\n  "label": "y",\n  "checkpoints": { "path": "c" }\n}', '/p/glassbox.json');
+    expect(c.dataLocation('/p/train.csv')).toEqual({ file: '/p/glassbox.json', line: 3, column: 5 });
+    expect(c.dataLocation('/p/t/../t/test.csv')).toEqual({ file: '/p/glassbox.json', line: 4, column: 5 });
+    expect(c.dataLocation('/p/other.csv')).toBeUndefined();
+  });
+
+  it('echoes at most ~200 characters of a user value in a message', () => {
+    const key = 'k'.repeat(10 * 1024 * 1024);
+    const e = error(base.replace('"label"', `"${key}": 1,\n  "label"`));
+    expect(e.message).toBe(`unknown key '${'k'.repeat(200)}… (10485760 characters)' in the top level`);
+  });
+
+  it('a label named like an Object.prototype member is not mistaken for a declared feature', () => {
+    expect(parseConfig(base.replace('"income"', '"constructor"'), '/p/glassbox.json').declaration.label).toBe('constructor');
+  });
 });

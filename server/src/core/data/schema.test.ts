@@ -5,7 +5,8 @@ import { fitSchema, type SchemaDeclaration } from './schema';
 import { compileEncoder, decodeRow, groupByFeature, groupByFeatureActive, newCounters, columnNames, type Encoding } from './encoding';
 import { loadDataset } from './dataset';
 import { readEncodingFile } from './encoding-file';
-import { DATA, ANCHORS, readAnchor, expectClose } from '../../../test/helpers';
+import * as fs from 'node:fs';
+import { DATA, ANCHORS, readAnchor, expectClose, tmpDir } from '../../../test/helpers';
 
 const text = (t: string) => ({ text: t, name: 'data.csv' });
 const decl = (over: Partial<SchemaDeclaration> = {}): SchemaDeclaration => ({ label: 'y', columns: {}, inferRest: true, ...over });
@@ -126,5 +127,72 @@ describe('loadDataset', () => {
     expect(ds.lines[16280]).toBe(16282);
     expectClose(ds.X.subarray(0, 3 * 108), readAnchor('encoding.json').check_rows.X.flat(), 1e-6, 1e-7);
     expect(Array.from(ds.y!.subarray(0, 3))).toEqual([0, 0, 1]);
+  });
+});
+
+describe('numbers beyond the float32 range', () => {
+  // x is 1..10 on lines 2..11, with out-of-range values written in four ways in between.
+  const rows = ['x,c,y'];
+  const outOfRangeLines: number[] = [];
+  for (let i = 1; i <= 10; i++) {
+    rows.push(`${i},${i % 2 ? 'a' : 'b'},${i % 2}`);
+    if (i % 3 === 0) {
+      rows.push(`${['1e308', 'inf', '-Infinity', 'INF'][i / 3 - 1]},a,0`);
+      outOfRangeLines.push(rows.length);
+    }
+  }
+
+  it('are treated as missing in schema fitting, with a note naming their lines, and the std stays finite', async () => {
+    const s = await fitSchema(await openCsv(text(rows.join('\n'))), decl(), 'data.csv');
+    const x = s.encoding.features.find((f) => f.name === 'x')!;
+    expect(x.type).toBe('numeric');
+    // Brute force over the in-range values 1..10: mean 5.5, population variance 8.25.
+    if (x.type !== 'numeric') throw new Error('x is numeric');
+    expect(x.mean).toBeCloseTo(5.5, 12);
+    expect(x.std).toBeCloseTo(Math.sqrt(8.25), 12);
+    const report = s.columns.find((c) => c.name === 'x')!;
+    expect(report.outOfRange).toEqual({ count: 3, lines: outOfRangeLines.slice(0, 3), example: '1e308' });
+    expect(report.missing).toBe(3);
+    expect(s.notes).toEqual([
+      {
+        feature: 'x',
+        file: 'data.csv',
+        lines: outOfRangeLines.slice(0, 3),
+        message: `x: 3 value(s) beyond the float32 range (e.g. '1e308') treated as missing (imputed with the training mean) on line(s) ${outOfRangeLines.slice(0, 3).join(', ')}`,
+      },
+    ]);
+  });
+
+  it('are imputed when a data set is loaded, listed per feature with lines, and never become infinite inputs', async () => {
+    const s = await fitSchema(await openCsv(text(rows.join('\n'))), decl(), 'data.csv');
+    const probe = ['x,c,y', '2,a,0', '1e308,b,1', '-3.5e38,a,0', '3e38,a,0', 'Infinity,a,1', 'abc,b,0', ' inf ,a,0'].join('\n');
+    const dir = tmpDir('out-of-range');
+    const file = path.join(dir, 'probe.csv');
+    fs.writeFileSync(file, probe);
+    const ds = await loadDataset(file, s.encoding);
+    const x = s.encoding.features.find((f) => f.name === 'x')!;
+    if (x.type !== 'numeric') throw new Error('x is numeric');
+    const col = x.columns[0];
+    const xs = Array.from({ length: ds.n }, (_, r) => ds.X[r * ds.width + col]!);
+    expect(xs.every(Number.isFinite)).toBe(true);
+    // Line 2 is 2 standardised; 3e38 is within float32 and is kept; the rest are imputed (0).
+    expect(xs[0]).toBeCloseTo((2 - 5.5) / Math.sqrt(8.25), 6);
+    expect(xs[3]).toBeCloseTo(Math.fround((3e38 - 5.5) / Math.sqrt(8.25)), -30);
+    expect([xs[1], xs[2], xs[4], xs[5], xs[6]]).toEqual([0, 0, 0, 0, 0]);
+    expect(ds.outOfRange).toEqual(new Map([['x', { count: 4, lines: [3, 4, 6, 8], example: '1e308' }]]));
+    // 'abc' is an ordinary unparsable value: counted as missing, not as out of range.
+    expect(ds.counters.missing).toEqual(new Map([['x', 1]]));
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  it('columns named like Object.prototype members are inferred, not taken as declared', async () => {
+    const t = ['constructor,toString,__proto__,y', ...Array.from({ length: 6 }, (_, i) => `${i},${i * 2},${i % 3},${i % 2}`)].join('\n');
+    const s = await fitSchema(await openCsv(text(t)), decl(), 'data.csv');
+    expect(s.columns.map((c) => [c.name, c.role, c.type, c.declared])).toEqual([
+      ['constructor', 'feature', 'numeric', false],
+      ['toString', 'feature', 'numeric', false],
+      ['__proto__', 'feature', 'numeric', false],
+      ['y', 'label', undefined, true],
+    ]);
   });
 });
