@@ -10,6 +10,7 @@
  * Per encoded column; grouping columns into raw features is the caller's job.
  */
 import { throwIfAborted } from '../../errors';
+import { explainRowWithTables, hasTables, treeTables } from './treeshap-tables';
 import { MISSING_NAN, MISSING_NONE, MISSING_ZERO, type Tree, type TreeEnsemble, treeDepth, treeWeights, ZERO_THRESHOLD } from './types';
 
 export interface TreeShapOptions {
@@ -55,16 +56,32 @@ export async function checkpoint(signal: AbortSignal | undefined): Promise<void>
   throwIfAborted(signal);
 }
 
-export async function treeShap(ensemble: TreeEnsemble, X: Float32Array, n: number, options: TreeShapOptions = {}): Promise<TreeShapResult> {
+/**
+ * Rows from which building the per-leaf tables (treeshap-tables.ts) pays off; below it, and
+ * unless the tables are already cached, Algorithm 2 runs directly. Both give the same values.
+ */
+const TABLE_MIN_ROWS = 32;
+
+export async function treeShap(ensemble: TreeEnsemble, X: Float32Array, n: number, options: TreeShapOptions & { method?: 'auto' | 'tables' | 'recursive' } = {}): Promise<TreeShapResult> {
   const d = ensemble.numFeatures;
   const K = ensemble.outputs;
   if (X.length !== n * d) throw new RangeError(`treeShap: X has ${X.length} values, expected n*d = ${n}*${d}`);
   const values = new Float64Array(n * d * K);
   const explainer = new PathExplainer(ensemble);
+  const method = options.method ?? 'auto';
+  const useTables = method === 'tables' || (method === 'auto' && (n >= TABLE_MIN_ROWS || hasTables(ensemble)));
+  const tables = useTables ? treeTables(ensemble) : undefined;
+  const masks = new Int32Array(ensemble.trees.reduce((m, t) => Math.max(m, t.left.length), 0));
   const batch = options.batchSize ?? 64;
   for (let start = 0; start < n; start += batch) {
     await checkpoint(options.signal);
-    for (let i = start; i < Math.min(n, start + batch); i++) explainer.explainRow(X, i * d, values, i * d * K, -1, 0);
+    for (let i = start; i < Math.min(n, start + batch); i++) {
+      if (!tables) explainer.explainRow(X, i * d, values, i * d * K, -1, 0);
+      else {
+        explainRowWithTables(tables, K, X, i * d, values, i * d * K, masks);
+        if (tables.fallback.length > 0) explainer.explainRow(X, i * d, values, i * d * K, -1, 0, tables.fallback);
+      }
+    }
   }
   return { values, expectedValue: expectedValue(ensemble) };
 }
