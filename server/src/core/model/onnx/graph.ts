@@ -72,7 +72,8 @@ export class OnnxGraph {
       this.tensors.set(name, tf.tensor(c.data, c.shape, c.dtype));
       if (c.ints) this.hostInts.set(name, c.ints);
     }
-    this.outputWidth = spec.outputWidth ?? tf.tidy(() => this.forward(tf.zeros([1, this.inputWidth])).shape[1]);
+    // Two rows, not one: a graph that squeezes unit dims would drop a batch of one.
+    this.outputWidth = spec.outputWidth ?? tf.tidy(() => this.forward(tf.zeros([2, this.inputWidth])).shape[1]);
   }
 
   /** The float initializers (weights and BatchNorm statistics), copied out. */
