@@ -196,6 +196,10 @@ def _features_for(transformer, columns, where, tokens):
             return [_numeric(c, 0.0, 1.0, "none") for c in columns]
         raise ValueError(f"{where}: unknown transformer {transformer!r} on columns {columns}")
     steps = [s for _, s in transformer.steps if s is not None and s != "passthrough"] if isinstance(transformer, Pipeline) else [transformer]
+    # A fitted ColumnTransformer holds 'passthrough' as an identity FunctionTransformer.
+    steps = [s for s in steps if not (type(s).__name__ == "FunctionTransformer" and s.func is None)]
+    if not steps:
+        return [_numeric(c, 0.0, 1.0, "none") for c in columns]
     imputer = steps.pop(0) if steps and isinstance(steps[0], SimpleImputer) else None
     if len(steps) > 1:
         raise ValueError(f"{where}: the Pipeline {[type(s).__name__ for s in steps]} on columns {columns} cannot be expressed; "
@@ -386,6 +390,7 @@ def _from_dummies(columns, data, sep):
             continue
         values = data[f["name"]]
         by_text = {str(v): _plain(v) for v in values.dropna().unique()}
+        by_number = {float(v): v for v in by_text.values() if isinstance(v, numbers.Real)}
         cats = []
         for s in f["categories"]:
             if s == "nan" and "nan" not in by_text:
@@ -393,6 +398,8 @@ def _from_dummies(columns, data, sep):
                 f["impute"] = NAN_CATEGORY
             elif s in by_text:
                 cats.append(by_text[s])
+            elif _as_float(s) is not None and _as_float(s) in by_number:
+                cats.append(by_number[_as_float(s)])  # dummy_na=True names ints "1.0"
             else:
                 raise ValueError(f"column '{f['name']}{sep}{s}': data= has no value '{s}' in '{f['name']}' (pass the frame get_dummies was applied to)")
         f["categories"] = cats
@@ -402,6 +409,13 @@ def _from_dummies(columns, data, sep):
         if rest:
             f["dropped"] = by_text[rest[0]]
     return features
+
+
+def _as_float(text):
+    try:
+        return float(text)
+    except ValueError:
+        return None
 
 
 def _numeric_dtype(series):
