@@ -28,7 +28,7 @@ export const labelSuspects = {
   defaultSeverity: 'warning',
   async run(ctx, signal) {
     if (ctx.task === 'regression') return skip('label suspects need a classification model');
-    if (!ctx.model.layers) return skip('influence needs a dense-stack model');
+    if (!ctx.model.layers && !ctx.model.denseTail) return skip(ctx.model.differentiable ? 'influence needs dense layers at the end of the network' : `influence follows gradients and ${ctx.checkpoint.name} is a ${ctx.model.kind} model without them`);
     const train = await ctx.project.dataset('train', { keepRaw: true });
     if (!train.y) return skip('the training data has no labels');
     const cfg = ctx.config.raw.checks?.labelSuspects ?? {};

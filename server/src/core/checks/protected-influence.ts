@@ -48,9 +48,9 @@ export const protectedInfluence = {
     const fromSpec = raw.expectations?.protected?.features !== undefined;
     const names = raw.expectations?.protected?.features ?? raw.protected ?? [];
     if (names.length === 0) return skip("no protected attributes in glassbox.json ('protected')");
-    if (!ctx.model.layers) return skip('influence needs a dense-stack model');
+    if (!ctx.model.layers && !ctx.model.denseTail) return skip(ctx.model.differentiable ? 'influence needs dense layers at the end of the network' : `influence follows gradients and ${ctx.checkpoint.name} is a ${ctx.model.kind} model without them`);
     // With one dense layer the last layer's gradient carries the raw input, group columns included.
-    if (ctx.model.layers.length < 2) return skip('needs a model with a hidden layer (with one layer, influence reflects input similarity, not the model)');
+    if (ctx.model.layers && ctx.model.layers.length < 2) return skip('needs a model with a hidden layer (with one layer, influence reflects input similarity, not the model)');
     const role = ctx.project.dataPath('reference') ? 'reference' : ctx.project.dataPath('test') ? 'test' : undefined;
     if (!role) return skip('no reference or test data in glassbox.json');
     const cfg = raw.checks?.protectedInfluence ?? {};

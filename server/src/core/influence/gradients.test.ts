@@ -128,11 +128,21 @@ describe.each([
 });
 
 describe('denseStackOf', () => {
-  it('refuses a model that is not a dense stack with an error naming its file', async () => {
+  it('refuses a network that does not end in dense layers, and a model without gradients, naming its file', async () => {
     const { denseStackOf } = await import('./gradients');
     const { GlassboxError } = await import('../errors');
-    const model = { dir: '/models/conv', layers: undefined } as unknown as Parameters<typeof denseStackOf>[0];
-    expect(() => denseStackOf(model)).toThrow(GlassboxError);
-    expect(() => denseStackOf(model)).toThrow(/stack of Dense layers/);
+    const net = { file: '/models/conv/model.onnx', differentiable: true, kind: 'neural' } as unknown as Parameters<typeof denseStackOf>[0];
+    expect(() => denseStackOf(net)).toThrow(GlassboxError);
+    expect(() => denseStackOf(net)).toThrow(/needs dense layers at the end of the network/);
+    const trees = { file: '/models/xgb/xgboost.json', differentiable: false, kind: 'trees' } as unknown as Parameters<typeof denseStackOf>[0];
+    const err = (() => {
+      try {
+        denseStackOf(trees);
+      } catch (e) {
+        return e as InstanceType<typeof GlassboxError>;
+      }
+    })();
+    expect(err?.message).toMatch(/tree ensemble has none/);
+    expect(err?.location?.file).toBe('/models/xgb/xgboost.json');
   });
 });

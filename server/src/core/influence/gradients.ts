@@ -23,6 +23,15 @@ export interface DenseStack {
   task: Task;
   /** Width of the last layer (1 for one-unit sigmoid heads, which become two logits). */
   outputWidth: number;
+  /**
+   * For a dense tail after other layers (normalisation, embeddings): the model up to the tail,
+   * held fixed. Influence then covers the tail's parameters only (`scope` says so).
+   */
+  prefix?: (x: tf.Tensor2D) => tf.Tensor2D;
+  /** Width of the model's encoded input (the prefix's input); default: the first layer's input. */
+  inputWidth?: number;
+  /** Which parameters the gradients cover, for the output. */
+  scope?: string;
 }
 
 /** Shape of one layer's factors: input width, output width, whether it has a bias. */
@@ -44,16 +53,24 @@ export interface GradientFactors {
   pLabel: Float32Array;
 }
 
-/** The dense stack of a model, or an error naming why influence cannot use it. */
+/**
+ * The dense layers influence differentiates: the whole model when it is a dense stack (exact over
+ * every parameter), else its dense tail after other layers (exact over the tail's parameters, the
+ * layers before it held fixed, as last-layer TracIn does), or an error naming why.
+ */
 export function denseStackOf(model: ModelHandle): DenseStack {
-  if (!model.layers) {
-    throw new GlassboxError(
-      'model',
-      'influence needs a model that is a stack of Dense layers (optionally with Dropout/Activation); this model has other layer types',
-      { file: `${model.dir}/model.json` },
-    );
+  if (model.layers) return { layers: model.layers, task: model.task, outputWidth: model.outputWidth, inputWidth: model.inputWidth, scope: `all ${model.layers.length} dense layers` };
+  if (model.denseTail) {
+    const { layers, prefix, description } = model.denseTail;
+    return { layers, task: model.task, outputWidth: model.outputWidth, prefix, inputWidth: model.inputWidth, scope: description };
   }
-  return { layers: model.layers, task: model.task, outputWidth: model.outputWidth };
+  throw new GlassboxError(
+    'model',
+    model.differentiable
+      ? 'influence needs dense layers at the end of the network (a Linear/Gemm head); this model ends in other operators'
+      : `influence (TracIn) follows gradients, and this ${model.kind === 'trees' ? 'tree ensemble' : 'model'} has none; suspect rows for it come from the loss across checkpoints`,
+    { file: model.file },
+  );
 }
 
 export function layerShapes(stack: DenseStack): LayerShape[] {
@@ -93,7 +110,7 @@ function rowLoss(stack: DenseStack, out: tf.Tensor2D, y: tf.Tensor1D): { loss: t
  */
 export function gradientFactors(stack: DenseStack, X: Float32Array, y: ArrayLike<number>, start: number, end: number): GradientFactors {
   const shapes = layerShapes(stack);
-  const d = shapes[0]!.in;
+  const d = stack.inputWidth ?? shapes[0]!.in;
   const m = end - start;
   for (let i = start; i < end; i++) {
     const v = y[i]!;
@@ -102,7 +119,9 @@ export function gradientFactors(stack: DenseStack, X: Float32Array, y: ArrayLike
     }
   }
   const tensors = tf.tidy(() => {
-    const x = tf.tensor2d(X.subarray(start * d, end * d), [m, d]);
+    const input = tf.tensor2d(X.subarray(start * d, end * d), [m, d]);
+    // The prefix is held fixed: only the tail's parameters are differentiated.
+    const x = stack.prefix ? stack.prefix(input) : input;
     const yt = tf.tensor1d(Float32Array.from({ length: m }, (_, i) => y[start + i]!));
     const { inputs, out } = forward(stack, x);
     const { loss, p } = rowLoss(stack, out, yt);

@@ -107,15 +107,20 @@ export class InfluenceIndex {
 
   /** An index over already-precomputed entries (all must share one layout). */
   static fromEntries(data: TrainingData, entries: CheckpointEntry[]): InfluenceIndex {
-    const layout = factorLayout(entries[0]!.stored.manifest.shapes);
+    const layout = factorLayout(entries[0]!.stored.manifest.shapes, Boolean(entries[0]!.stored.manifest.inputStored));
     for (const e of entries) {
-      if (e.stored.manifest.rowWidth !== layout.rowWidth) throw new GlassboxError('model', `checkpoint ${e.info.name} has a different architecture from ${entries[0]!.info.name}; influence traces one architecture`);
+      if (e.stored.manifest.rowWidth !== layout.rowWidth || Boolean(e.stored.manifest.inputStored) !== layout.actOffset[0]! >= 0) throw new GlassboxError('model', `checkpoint ${e.info.name} has a different architecture from ${entries[0]!.info.name}; influence traces one architecture`);
     }
     return new InfluenceIndex(data, layout, entries);
   }
 
   get n(): number {
     return this.data.n;
+  }
+
+  /** Which parameters the gradients cover (every dense layer, or a dense tail), for the output. */
+  get scope(): string {
+    return this.entries[0]?.stack.scope ?? 'all dense layers';
   }
 
   /** Per checkpoint, every training row's squared gradient norm in scope (computed once). */

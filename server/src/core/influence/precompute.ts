@@ -47,7 +47,8 @@ export function precomputeCheckpoint(
   if (existing) return { stored: existing, reused: true, seconds: 0 };
   const started = performance.now();
   const shapes = layerShapes(stack);
-  const layout = factorLayout(shapes);
+  const inputStored = Boolean(stack.prefix);
+  const layout = factorLayout(shapes, inputStored);
   const chunk = options.chunk ?? PRECOMPUTE_CHUNK;
   const writer = store.create(checkpointHash);
   try {
@@ -58,7 +59,7 @@ export function precomputeCheckpoint(
       writer.append(packFactors(layout, f), f.loss, f.pLabel);
     }
     const seconds = (performance.now() - started) / 1000;
-    writer.commit({ format: STORE_FORMAT, checkpointHash, dataKey: key, n: data.n, rowWidth: layout.rowWidth, shapes, createdAt: new Date().toISOString(), seconds });
+    writer.commit({ format: STORE_FORMAT, checkpointHash, dataKey: key, n: data.n, rowWidth: layout.rowWidth, shapes, ...(inputStored ? { inputStored } : {}), createdAt: new Date().toISOString(), seconds });
   } catch (e) {
     writer.abort();
     throw e;

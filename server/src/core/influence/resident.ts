@@ -26,7 +26,7 @@ export class ResidentFactors {
       tf.tidy(() => {
         const all = tf.tensor2d(rows, [n, layout.rowWidth]);
         const cut = (off: number, w: number) => tf.keep(tf.transpose(tf.slice(all, [0, off], [n, w])));
-        acts.push(layout.shapes.map((s, l) => (l === 0 ? x : cut(layout.actOffset[l]!, s.in))));
+        acts.push(layout.shapes.map((s, l) => (layout.actOffset[l]! < 0 ? x : cut(layout.actOffset[l]!, s.in))));
         deltas.push(layout.shapes.map((s, l) => cut(layout.deltaOffset[l]!, s.out)));
       });
     }

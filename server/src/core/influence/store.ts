@@ -24,6 +24,8 @@ export interface StoreManifest {
   n: number;
   rowWidth: number;
   shapes: LayerShape[];
+  /** The first layer's input activations are stored in the rows (a dense tail after other layers). */
+  inputStored?: boolean;
   createdAt: string;
   seconds: number;
 }

@@ -30,10 +30,15 @@ export interface FactorLayout {
   inputWidth: number;
 }
 
-export function factorLayout(shapes: LayerShape[]): FactorLayout {
+/**
+ * Where each layer's factors sit in a packed row. The first layer's input activations are the
+ * encoded inputs themselves and are read from the data, not stored, unless `inputStored` (a dense
+ * tail after other layers, whose input is a hidden representation that changes per checkpoint).
+ */
+export function factorLayout(shapes: LayerShape[], inputStored = false): FactorLayout {
   let w = 0;
   const actOffset = shapes.map((s, l) => {
-    if (l === 0) return -1;
+    if (l === 0 && !inputStored) return -1;
     const o = w;
     w += s.in;
     return o;
@@ -52,7 +57,7 @@ export function packFactors(layout: FactorLayout, f: GradientFactors): Float32Ar
   layout.shapes.forEach((s, l) => {
     for (let i = 0; i < f.m; i++) {
       const base = i * layout.rowWidth;
-      if (l > 0) out.set(f.acts[l]!.subarray(i * s.in, (i + 1) * s.in), base + layout.actOffset[l]!);
+      if (layout.actOffset[l]! >= 0) out.set(f.acts[l]!.subarray(i * s.in, (i + 1) * s.in), base + layout.actOffset[l]!);
       out.set(f.deltas[l]!.subarray(i * s.out, (i + 1) * s.out), base + layout.deltaOffset[l]!);
     }
   });
@@ -79,8 +84,9 @@ export function squaredNorms(layout: FactorLayout, rows: Float32Array, X: Float3
     let total = 0;
     for (const l of ls) {
       const s = layout.shapes[l]!;
-      const src = l === 0 ? X : rows;
-      const ao = l === 0 ? i * d : i * W + layout.actOffset[l]!;
+      const fromData = l === 0 && layout.actOffset[0]! < 0;
+      const src = fromData ? X : rows;
+      const ao = fromData ? i * d : i * W + layout.actOffset[l]!;
       let aa = bias && s.bias ? 1 : 0;
       for (let j = 0; j < s.in; j++) aa += src[ao + j]! * src[ao + j]!;
       const dOff = i * W + layout.deltaOffset[l]!;
@@ -156,9 +162,10 @@ export function dotProducts(layout: FactorLayout, rows: Float32Array, X: Float32
   // Layer outermost and rows innermost, with every array hoisted: this loop is the query's hot path.
   for (const l of layersInScope(layout, scope)) {
     const s = layout.shapes[l]!;
-    const src = l === 0 ? X : rows;
-    const stride = l === 0 ? d : W;
-    const aBase = l === 0 ? 0 : layout.actOffset[l]!;
+    const fromData = l === 0 && layout.actOffset[0]! < 0;
+    const src = fromData ? X : rows;
+    const stride = fromData ? d : W;
+    const aBase = fromData ? 0 : layout.actOffset[l]!;
     const dBase = layout.deltaOffset[l]!;
     const one = bias && s.bias ? 1 : 0;
     const outW = s.out;

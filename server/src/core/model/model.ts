@@ -68,6 +68,11 @@ export interface ModelHandle {
   logits(x: tf.Tensor2D): tf.Tensor2D;
   /** Activations entering the final dense layer (dense stacks only). */
   hidden?(x: tf.Tensor2D): tf.Tensor2D;
+  /**
+   * For networks that are not a dense stack but end in dense layers: those layers and the model up
+   * to them (`prefix`, held fixed), so influence can differentiate the tail exactly.
+   */
+  denseTail?: { layers: DenseLayer[]; prefix(x: tf.Tensor2D): tf.Tensor2D; description: string };
   /** The model's weights in layer order (differentiable models). */
   parameters?(): ParameterTensor[];
   /** A new handle with the named weights replaced (same architecture); the caller disposes it. */

@@ -15,6 +15,7 @@ import { headLogits, predict, ACTIVATIONS, type ModelHandle } from '../model';
 import { loadCheckpointModel } from './load';
 import type { Encoding } from '../../data/encoding';
 import type { Task } from '../../data/schema';
+import { denseStackOf, gradientFactors } from '../../influence/gradients';
 
 const FIXTURES = path.join(REPO, 'server/test/fixtures/onnx');
 
@@ -108,5 +109,32 @@ describe('ONNX checkpoints', () => {
     const err = await loadCheckpointModel(inspectCheckpoint(dir), { encoding: numericEncoding(9), task: 'binary' }).catch((e) => e);
     expect(err.message).toMatch(/model expects input shape \[batch, 14\] but the encoded data has shape \[batch, 9\]/);
     expect(err.location.file).toBe(path.join(dir, 'model.onnx'));
+  });
+
+  it('gives TracIn the exact per-example gradients of the dense tail after BatchNorm and LayerNorm, as torch computes them', async () => {
+    const { model, f } = await load('norm17', 'binary');
+    const torch = (fixture('norm17') as unknown as { perExampleParameterGradients: Array<Record<string, number[]>>; labels: number[] }).perExampleParameterGradients;
+    const stack = denseStackOf(model);
+    expect(stack.prefix).toBeDefined();
+    expect(stack.scope).toMatch(/^the last 1 dense layer .*held fixed/);
+    const m = torch.length;
+    const labels = (fixture('norm17') as unknown as { labels: number[] }).labels;
+    const g = gradientFactors(stack, Float32Array.from(f.input), labels, 0, m);
+    // The tail's parameters in torch: the ones whose gradients TracIn covers.
+    const tailNames = Object.keys(torch[0]!).filter((k) => k.startsWith('fc3.'));
+    expect(tailNames.sort()).toEqual(['fc3.bias', 'fc3.weight']);
+    const s = stack.layers[0]!.kernel.shape;
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < m; j++) {
+        let expected = 0;
+        for (const name of tailNames) torch[i]![name]!.forEach((v, t) => (expected += v * torch[j]![name]![t]!));
+        let aa = 1;
+        for (let t = 0; t < s[0]; t++) aa += g.acts[0]![i * s[0] + t]! * g.acts[0]![j * s[0] + t]!;
+        let dd = 0;
+        for (let t = 0; t < s[1]; t++) dd += g.deltas[0]![i * s[1] + t]! * g.deltas[0]![j * s[1] + t]!;
+        expect(aa * dd).toBeCloseTo(expected, 5);
+      }
+    }
+    model.dispose();
   });
 });

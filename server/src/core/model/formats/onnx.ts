@@ -19,6 +19,29 @@ import type { GraphSpec } from '../onnx/graph';
 import { registerZeroGradients } from '../onnx/ops/zero-gradients';
 import type { Activation, DenseLayer, ModelExpectations, ModelHandle, OutputKind, ParameterTensor } from '../model';
 
+/**
+ * The longest run of dense layers that ends the graph (after normalisation, embeddings, ...) and
+ * the graph up to it, or undefined when the graph does not end in a dense layer.
+ */
+function denseTailOf(spec: GraphSpec, graph: OnnxGraph): { layers: DenseLayer[]; prefix: OnnxGraph; description: string } | undefined {
+  for (let i = 1; i < spec.nodes.length; i++) {
+    const op = spec.nodes[i]!.node.opType;
+    if (op !== 'Gemm' && op !== 'MatMul') continue;
+    const layers = denseStack(spec, graph, i);
+    if (!layers) continue;
+    const startValue = spec.nodes[i]!.node.input?.[0] ?? '';
+    const prefix = new OnnxGraph({ ...spec, nodes: spec.nodes.slice(0, i), info: { ...spec.info, outputName: startValue }, outputWidth: undefined });
+    if (prefix.outputWidth !== layers[0]!.kernel.shape[0]) {
+      prefix.dispose();
+      layers.forEach((l) => tf.dispose([l.kernel, ...(l.bias ? [l.bias] : [])]));
+      continue;
+    }
+    const before = [...new Set(spec.nodes.slice(0, i).map((n) => n.node.opType))].join(', ');
+    return { layers, prefix, description: `the last ${layers.length} dense layer${layers.length > 1 ? 's' : ''} (${layers.map((l) => l.name).join(', ')}); the layers before them (${before}) are held fixed` };
+  }
+  return undefined;
+}
+
 /** Operators that pass a [batch, k] tensor through unchanged in value. */
 const PASS_THROUGH = new Set(['Identity', 'Dropout', 'Flatten', 'Reshape', 'Squeeze', 'Cast']);
 
@@ -71,6 +94,7 @@ export function loadOnnxModel(file: string, dir: string, metadata: Record<string
     const build = (g: OnnxGraph, lg: OnnxGraph | undefined, gspec: GraphSpec): ModelHandle => {
       const groups = parameterGroups(gspec);
       const layers = denseStack(gspec, g);
+      const tail = layers ? undefined : denseTailOf(gspec, g);
       const handle: ModelHandle = {
         dir,
         file,
@@ -103,10 +127,12 @@ export function loadOnnxModel(file: string, dir: string, metadata: Record<string
         dispose: () => {
           g.dispose();
           lg?.dispose();
-          layers?.forEach((l) => tf.dispose([l.kernel, ...(l.bias ? [l.bias] : [])]));
+          for (const l of layers ?? tail?.layers ?? []) tf.dispose([l.kernel, ...(l.bias ? [l.bias] : [])]);
+          tail?.prefix.dispose();
         },
       };
       if (layers) handle.layers = layers;
+      if (tail) handle.denseTail = { layers: tail.layers, prefix: (x) => tail.prefix.forward(x), description: tail.description };
       return handle;
     };
     return build(graph, logitsGraph, spec);
@@ -156,11 +182,11 @@ const ACTIVATION_OPS: Record<string, Activation> = { Relu: 'relu', Sigmoid: 'sig
  * with constant weights, element-wise activations between them, pass-through operators anywhere.
  * Anything else (normalisation, embeddings, branches) gives undefined.
  */
-function denseStack(spec: GraphSpec, graph: OnnxGraph): DenseLayer[] | undefined {
+function denseStack(spec: GraphSpec, graph: OnnxGraph, from = 0): DenseLayer[] | undefined {
   const consts = spec.constants;
   const params = new Map(graph.parameters().map((p) => [p.name, p]));
   const layers: Array<{ name: string; kernel: Float32Array; shape: [number, number]; bias?: Float32Array; activation: Activation }> = [];
-  let current = spec.info.inputName;
+  let current = from === 0 ? spec.info.inputName : (spec.nodes[from]?.node.input?.[0] ?? '');
   const readMatrix = (name: string, transpose: boolean): { data: Float32Array; shape: [number, number] } | undefined => {
     const c = params.get(name) ?? (consts.get(name)?.dtype === 'float32' ? { values: consts.get(name)!.data as Float32Array, shape: consts.get(name)!.shape } : undefined);
     if (!c || c.shape.length !== 2) return undefined;
@@ -175,7 +201,7 @@ function denseStack(spec: GraphSpec, graph: OnnxGraph): DenseLayer[] | undefined
     if (!c || c.values.length !== width) return undefined;
     return Float32Array.from(c.values);
   };
-  for (let i = 0; i < spec.nodes.length; i++) {
+  for (let i = from; i < spec.nodes.length; i++) {
     const { node, attrs } = spec.nodes[i]!;
     const op = node.opType ?? '';
     const inputs = node.input ?? [];
