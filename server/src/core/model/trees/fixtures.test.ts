@@ -22,8 +22,8 @@ interface Expected {
   shap: number[][][];
   shapExpected: number[];
   background: (number | null)[][];
-  interventional: number[][][];
-  interventionalExpected: number[];
+  interventional?: number[][][];
+  interventionalExpected?: number[];
   contribs?: number[][][];
   interactions?: number[][][][];
 }
@@ -68,6 +68,8 @@ const CASES: { name: string; file: string; library: string }[] = [
   { name: 'xgb-regression', file: 'xgb-regression.json', library: 'XGBoost reg:squarederror' },
   { name: 'lgb-binary', file: 'lgb-binary.txt', library: 'LightGBM binary' },
   { name: 'lgb-multiclass', file: 'lgb-multiclass.txt', library: 'LightGBM multiclass' },
+  { name: 'lgb-zero-missing', file: 'lgb-zero-missing.txt', library: 'LightGBM binary, zero_as_missing' },
+  { name: 'xgb-dart', file: 'xgb-dart.json', library: 'XGBoost dart' },
   { name: 'sk-forest', file: 'sk-forest.json', library: 'scikit-learn RandomForestClassifier' },
   { name: 'sk-gbr', file: 'sk-gbr.json', library: 'scikit-learn GradientBoostingRegressor' },
 ];
@@ -124,10 +126,12 @@ describe.each(CASES)('$library', ({ name, file }) => {
     expectNear(rowSums, shap, 1e-9, 'Σ_j Φ[i][j] vs φ_i');
   });
 
-  it('interventional TreeSHAP equals shap’s against the same 20 background rows', async () => {
+  // shap 0.46 explains dart and LightGBM's zero-as-missing wrongly interventionally: brute force
+  // (brute-force.test.ts) is the reference there.
+  if (ex.interventional) it('interventional TreeSHAP equals shap’s against the same 20 background rows', async () => {
     const bg = rows(ex.background);
     const { values, expectedValue } = await interventionalTreeShap(model, X, n, bg, ex.background.length);
-    expectNear(expectedValue, ex.interventionalExpected, 1e-6, 'interventional expected value');
+    expectNear(expectedValue, ex.interventionalExpected!, 1e-6, 'interventional expected value');
     expectNear(pick(values, ex.shapRows, d * K), flat(ex.interventional), 1e-6, 'interventional values');
     const margins = predictMargins(model, X, n);
     for (let i = 0; i < n; i++) {
