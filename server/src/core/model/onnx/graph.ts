@@ -58,6 +58,8 @@ export class OnnxGraph {
   readonly operators: string[];
   private readonly tensors = new Map<string, tf.Tensor>();
   private readonly hostInts = new Map<string, number[]>();
+  /** Transposed copies of the initializers Gemm reads with transA/transB (torch's Linear weights). */
+  private readonly transposedConstants = new Map<string, tf.Tensor>();
   private disposed = false;
 
   constructor(private readonly spec: GraphSpec) {
@@ -71,6 +73,14 @@ export class OnnxGraph {
     for (const [name, c] of spec.constants) {
       this.tensors.set(name, tf.tensor(c.data, c.shape, c.dtype));
       if (c.ints) this.hostInts.set(name, c.ints);
+    }
+    for (const { node, attrs } of spec.nodes) {
+      if (node.opType !== 'Gemm') continue;
+      for (const [i, flag] of [[0, 'transA'], [1, 'transB']] as const) {
+        const name = node.input?.[i] ?? '';
+        const t = this.tensors.get(name);
+        if (attrs.int(flag, 0) && t?.rank === 2 && !this.transposedConstants.has(name)) this.transposedConstants.set(name, tf.transpose(t));
+      }
     }
     // Two rows, not one: a graph that squeezes unit dims would drop a batch of one.
     this.outputWidth = spec.outputWidth ?? tf.tidy(() => this.forward(tf.zeros([2, this.inputWidth])).shape[1]);
@@ -140,6 +150,10 @@ export class OnnxGraph {
           inputs,
           ints: (i) => intsOf(i, true),
           knownInts: (i) => intsOf(i, false),
+          transposed: (i) => {
+            const overridden = parameters?.has(names[i]!) ?? false;
+            return (!overridden && this.transposedConstants.get(names[i]!)) || tf.transpose(inputs[i]!);
+          },
           known: (t, ints) => {
             known.set(t, ints);
             return t;
@@ -160,7 +174,8 @@ export class OnnxGraph {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    for (const t of this.tensors.values()) t.dispose();
+    for (const t of [...this.tensors.values(), ...this.transposedConstants.values()]) t.dispose();
     this.tensors.clear();
+    this.transposedConstants.clear();
   }
 }

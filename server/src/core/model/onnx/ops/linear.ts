@@ -5,17 +5,12 @@ import { need } from './util';
 /** Matrix products. Transposes are explicit ops rather than matMul's transpose flags: the wasm
  * backend takes a slow path for the flagged forms (see engine/matmul-gradient.ts). */
 
-function t2(x: tf.Tensor): tf.Tensor {
-  return tf.transpose(x, [1, 0]);
-}
-
 export const linear: OpFamily = {
   Gemm: {
     run: (c) => {
-      let a = need(c.inputs[0], 'A');
-      let b = need(c.inputs[1], 'B');
-      if (c.attrs.int('transA', 0)) a = t2(a);
-      if (c.attrs.int('transB', 0)) b = t2(b);
+      need(c.inputs[1], 'B');
+      const a = c.attrs.int('transA', 0) ? c.transposed(0) : need(c.inputs[0], 'A');
+      const b = c.attrs.int('transB', 0) ? c.transposed(1) : c.inputs[1]!;
       const alpha = c.attrs.float('alpha', 1);
       const beta = c.attrs.float('beta', 1);
       let y = tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D) as tf.Tensor;

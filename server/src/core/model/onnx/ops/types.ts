@@ -26,6 +26,9 @@ export interface OpContext {
   ints(i: number): number[] | undefined;
   /** Like `ints`, but only when the values are already known on the host (never reads the device). */
   knownInts(i: number): number[] | undefined;
+  /** Input i as a 2-D matrix transposed: for an initializer (not overridden by `forward`'s
+   * parameters) a copy made once at load, so Gemm's transB costs nothing per call. */
+  transposed(i: number): tf.Tensor;
   /** Records that `t` holds exactly these integers, so later `ints` reads need no device read. */
   known<T extends tf.Tensor>(t: T, ints: number[]): T;
 }
