@@ -30,4 +30,5 @@ export type FromWorker =
   | { type: 'engineFailed'; error: WireError }
   | { type: 'progress'; id: number; fraction: number; message?: string }
   | { type: 'done'; id: number; result: StepOutput }
-  | { type: 'failed'; id: number; error: WireError };
+  /** `poisoned`: the worker's engine no longer works (WebAssembly abort, out of memory); retire it. */
+  | { type: 'failed'; id: number; error: WireError; poisoned?: boolean };

@@ -10,6 +10,8 @@ import { Project } from '../core/project';
 import { getStep } from './steps/registry';
 import { releaseIndex } from './steps/influence-index';
 import type { FromWorker, ToWorker, WireError } from './worker-protocol';
+import { tf } from '../core/engine/tf';
+import { isPoisonedEngine } from './worker-host';
 
 const port = parentPort!;
 const post = (m: FromWorker) => port.postMessage(m);
@@ -66,9 +68,26 @@ port.on('message', (m: ToWorker) => {
       });
       post({ type: 'done', id: m.id, result });
     } catch (e) {
-      post({ type: 'failed', id: m.id, error: controller.signal.aborted ? { code: 'cancelled', message: 'the analysis was cancelled' } : toWire(e) });
+      if (controller.signal.aborted) post({ type: 'failed', id: m.id, error: { code: 'cancelled', message: 'the analysis was cancelled' } });
+      else post({ type: 'failed', id: m.id, error: toWire(e), ...(poisoned(e) ? { poisoned: true } : {}) });
     } finally {
       running.delete(m.id);
     }
   })();
 });
+
+/**
+ * Whether a failure left the engine unusable: the error (or its cause) is a WebAssembly abort or
+ * out-of-memory, whatever message the core wrapped it in, or a one-element op no longer runs.
+ */
+function poisoned(e: unknown): boolean {
+  for (let x: unknown = e, depth = 0; x && depth < 4; x = (x as { cause?: unknown }).cause, depth++) {
+    if (isPoisonedEngine(`${(x as Error).message ?? ''}\n${(x as Error).stack ?? ''}`)) return true;
+  }
+  try {
+    tf.tidy(() => tf.add(tf.scalar(1), tf.scalar(1)).dataSync());
+    return false;
+  } catch {
+    return true;
+  }
+}
