@@ -1,7 +1,11 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { describe, it, expect } from 'vitest';
+import { onnx } from 'onnx-proto';
+import { describe, it, expect, beforeAll } from 'vitest';
+import { tf } from '../../engine/tf';
+import { initEngine } from '../../engine/backend';
 import { GlassboxError } from '../../errors';
-import { REPO } from '../../../../test/helpers';
+import { REPO, tmpDir } from '../../../../test/helpers';
 import { loadOnnxGraph, MAX_OPSET, SUPPORTED_OPERATORS } from './index';
 
 const FIXTURES = path.join(REPO, 'server/test/fixtures/onnx');
@@ -52,5 +56,66 @@ describe('ONNX models Glassbox refuses, each with one actionable error', () => {
 
   it('a missing file', () => {
     expect(errorOf('no_such_model.onnx').message).toMatch(/^cannot read the ONNX model: ENOENT/);
+  });
+});
+
+/** A model built in memory with onnx-proto, written to a temporary file. */
+function writeModel(name: string, build: { nodes: onnx.INodeProto[]; width?: number | string; opset?: number; initializers?: onnx.ITensorProto[] }): string {
+  const T = onnx.TensorProto.DataType;
+  const dim = (v: number | string): onnx.TensorShapeProto.IDimension => (typeof v === 'number' ? { dimValue: v } : { dimParam: v });
+  const valueInfo = (n: string, dims: Array<number | string>): onnx.IValueInfoProto => ({ name: n, type: { tensorType: { elemType: T.FLOAT, shape: { dim: dims.map(dim) } } } });
+  const model: onnx.IModelProto = {
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: build.opset ?? 13 }],
+    producerName: 'glassbox-test',
+    graph: {
+      name: name,
+      node: build.nodes,
+      input: [valueInfo('input', ['batch', build.width ?? 2])],
+      output: [valueInfo('output', ['batch', 2])],
+      initializer: build.initializers ?? [],
+    },
+  };
+  const file = path.join(tmpDir('onnx'), `${name}.onnx`);
+  fs.writeFileSync(file, onnx.ModelProto.encode(model).finish());
+  return file;
+}
+
+function messageOf(file: string): string {
+  try {
+    loadOnnxGraph(file).dispose();
+  } catch (e) {
+    expect(e).toBeInstanceOf(GlassboxError);
+    expect((e as GlassboxError).location).toEqual({ file });
+    return (e as GlassboxError).message;
+  }
+  throw new Error(`${file} loaded`);
+}
+
+describe('ONNX graphs built in memory', () => {
+  beforeAll(() => initEngine());
+  const node = (opType: string, input: string[], output: string[], extra: Partial<onnx.INodeProto> = {}): onnx.INodeProto => ({ opType, input, output, name: `${opType}_${output[0]}`, ...extra });
+
+  it('runs nodes listed out of topological order (reordered), computing relu(x) + 1 exactly', () => {
+    const one: onnx.ITensorProto = { name: 'one', dataType: onnx.TensorProto.DataType.FLOAT, dims: [], floatData: [1] };
+    const file = writeModel('unsorted', { nodes: [node('Add', ['r', 'one'], ['output']), node('Relu', ['input'], ['r'])], initializers: [one] });
+    const g = loadOnnxGraph(file);
+    const out = tf.tidy(() => g.forward(tf.tensor2d([[-2, 0.5], [3, -0.25]])).arraySync());
+    expect(out).toEqual([[1, 1.5], [4, 1]]);
+    g.dispose();
+  });
+
+  it('refuses a value nothing produces, naming the node', () => {
+    expect(messageOf(writeModel('dangling', { nodes: [node('Relu', ['nowhere'], ['output'])] }))).toBe("node 'Relu_output' reads 'nowhere', which no node, initializer or input provides (or the graph has a cycle)");
+  });
+
+  it('refuses operators of other domains, a symbolic feature width, opsets before 7, BatchNorm in training mode', () => {
+    expect(messageOf(writeModel('domain', { nodes: [node('FusedGemm', ['input'], ['output'], { domain: 'com.microsoft' })] }))).toMatch(/^node 'FusedGemm_output' uses operator 'com\.microsoft\.FusedGemm', which Glassbox cannot run/);
+    expect(messageOf(writeModel('symbolic', { nodes: [node('Relu', ['input'], ['output'])], width: 'features' }))).toBe("input 'input' has no fixed feature width (dimension 1 is 'features'); export with a fixed number of features");
+    expect(messageOf(writeModel('old', { nodes: [node('Relu', ['input'], ['output'])], opset: 6 }))).toMatch(/^opset 6 is older than Glassbox supports/);
+    const training: onnx.IAttributeProto = { name: 'training_mode', type: onnx.AttributeProto.AttributeType.INT, i: 1 };
+    const bn = node('BatchNormalization', ['input', 's', 'b', 'm', 'v'], ['output'], { attribute: [training] });
+    const inits = ['s', 'b', 'm', 'v'].map((name) => ({ name, dataType: onnx.TensorProto.DataType.FLOAT, dims: [2], floatData: [1, 1] }));
+    expect(messageOf(writeModel('bn', { nodes: [bn], opset: 15, initializers: inits }))).toBe("node 'BatchNormalization_output' (BatchNormalization) has training_mode=1 (export the model in eval mode)");
   });
 });
