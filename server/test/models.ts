@@ -82,3 +82,35 @@ export async function linearTestModel(encoding: Encoding, task: Task, seed = 1):
   writeFileSync(join(dir, 'glassbox-linear.json'), JSON.stringify({ format: 'glassbox-linear', version: 1, coef, intercept: coef.map(() => u()), link }));
   return loadCheckpointModel(inspectCheckpoint(dir), { encoding, task });
 }
+
+/**
+ * A seeded random tree ensemble over `encoding` (five complete trees of depth 3; one-hot columns
+ * split at 0.5, numeric columns at values in [-1, 1)), loaded from a `glassbox-trees.json` the way
+ * a checkpoint is. Binary: one logistic output; regression: one identity output.
+ */
+export async function treeTestModel(encoding: Encoding, task: 'binary' | 'regression', seed = 1): Promise<ModelHandle> {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const { inspectCheckpoint } = await import('../src/core/model/checkpoints');
+  const { loadCheckpointModel } = await import('../src/core/model/formats/load');
+  let s = seed;
+  const u = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const oneHot = new Set<number>();
+  for (const f of encoding.features) if (f.type === 'categorical') for (let c = f.columns[0]; c < f.columns[1]; c++) oneHot.add(c);
+  const trees = Array.from({ length: 5 }, () => {
+    const nodes = 15;
+    const left = Array.from({ length: nodes }, (_, i) => (i < 7 ? 2 * i + 1 : -1));
+    const right = Array.from({ length: nodes }, (_, i) => (i < 7 ? 2 * i + 2 : -1));
+    const feature = Array.from({ length: nodes }, (_, i) => (i < 7 ? Math.floor(u() * encoding.width) : -1));
+    const threshold = feature.map((f) => (f < 0 ? 0 : oneHot.has(f) ? 0.5 : 2 * u() - 1));
+    const cover = new Array<number>(nodes).fill(0);
+    for (let i = nodes - 1; i >= 0; i--) cover[i] = i >= 7 ? 1 + Math.floor(u() * 10) : cover[2 * i + 1]! + cover[2 * i + 2]!;
+    const value = Array.from({ length: nodes }, () => 2 * u() - 1);
+    return { output: 0, decision: '<', left, right, feature, threshold, defaultLeft: new Array(nodes).fill(1), value, cover };
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'glassbox-trees-'));
+  const json = { format: 'glassbox-trees', version: 1, numFeatures: encoding.width, outputs: 1, baseScore: [0], aggregate: 'sum', link: task === 'binary' ? 'logistic' : 'identity', objective: 'test:random', trees };
+  writeFileSync(join(dir, 'glassbox-trees.json'), JSON.stringify(json));
+  return loadCheckpointModel(inspectCheckpoint(dir), { encoding, task });
+}

@@ -12,7 +12,7 @@ import type { AttributionInput, AttributionMethod, AttributionResult, ParamSpec 
 import { anchorProject, expectClose } from '../../../test/helpers';
 import type { Project } from '../project';
 import type { ModelHandle, ModelKind } from '../model/model';
-import { linearTestModel } from '../../../test/models';
+import { linearTestModel, treeTestModel } from '../../../test/models';
 
 const N = 8;
 const BACKGROUND = 48;
@@ -30,6 +30,7 @@ describe('every registered attribution method', () => {
     encoding = (await project.schema()).encoding;
     models.set('neural', model);
     models.set('linear', await linearTestModel(encoding, 'binary', 3));
+    models.set('trees', await treeTestModel(encoding, 'binary', 5));
     const test = await project.dataset('test');
     const w = encoding.width;
     // Explain test rows 0..7; rows 100.. stand in for training rows as background.

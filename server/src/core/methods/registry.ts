@@ -22,6 +22,7 @@ import { featureAblation } from './feature-ablation';
 import { randomAblation } from './random-ablation';
 import { permutationImportance } from './permutation';
 import { linearShap } from './linear-shap';
+import { treeShapMethod } from './tree-shap';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each method has its own params type
 type AnyMethod = AttributionMethod<any>;
@@ -41,6 +42,7 @@ export const METHODS = {
   'random-ablation': randomAblation,
   permutation: permutationImportance,
   'linear-shap': linearShap,
+  'tree-shap': treeShapMethod,
 } as const satisfies Record<string, AnyMethod>;
 
 export type MethodId = keyof typeof METHODS;

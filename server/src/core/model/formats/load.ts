@@ -5,10 +5,10 @@
  */
 import { GlassboxError } from '../../errors';
 import type { CheckpointInfo } from '../checkpoints';
-import { FORMAT_NAMES } from './detect';
 import { loadModel, type ModelExpectations, type ModelHandle } from '../model';
 import { loadLinearModel } from './linear';
 import { loadOnnxModel } from './onnx';
+import { loadTreeModel } from './trees';
 
 export async function loadCheckpointModel(checkpoint: CheckpointInfo, expect: ModelExpectations): Promise<ModelHandle> {
   if (checkpoint.state !== 'ready') {
@@ -22,7 +22,10 @@ export async function loadCheckpointModel(checkpoint: CheckpointInfo, expect: Mo
       return loadLinearModel(checkpoint.file, checkpoint.dir, metadata, expect);
     case 'onnx':
       return loadOnnxModel(checkpoint.file, checkpoint.dir, metadata, expect);
-    default:
-      throw new GlassboxError('model', `${FORMAT_NAMES[checkpoint.format]} checkpoints cannot be analysed by this build`, { file: checkpoint.file });
+    case 'xgboost-json':
+    case 'xgboost-ubj':
+    case 'lightgbm':
+    case 'glassbox-trees':
+      return loadTreeModel(checkpoint.file, checkpoint.dir, checkpoint.format, metadata, expect);
   }
 }
