@@ -14,18 +14,21 @@ export function need(t: tf.Tensor | undefined, what: string): tf.Tensor {
  * `data` gathered along `axis` at `indices` (int32, any shape, negative counts from the end), as
  * a matMul with a one-hot selection matrix instead of tf.gather: the gradient wrt `data` is then a
  * matMul too, which every backend has (tf.gather's gradient needs UnsortedSegmentSum, missing on
- * wasm), and each output is 1·v plus exact zeros, so values are exact for finite data. The
- * gradient wrt `indices` is zero (OneHot's gradient), which is correct for a lookup.
+ * wasm), and each output is 1·v plus exact zeros, so values are exact for finite data (−0 comes
+ * out as +0; a non-finite entry spreads NaN to its column, as 0·∞ is NaN). The
+ * gradient wrt `indices` is zero (OneHot's gradient), which is correct for a lookup. An index
+ * out of range (an error in ONNX) gives zeros.
  */
 export function gatherFloat(data: tf.Tensor, indices: tf.Tensor, axis: number): tf.Tensor {
   const dim = data.shape[axis]!;
   const flat = tf.cast(tf.reshape(indices, [-1]), 'int32');
   const wrapped = tf.where(tf.less(flat, 0), tf.add(flat, tf.scalar(dim, 'int32')), flat);
-  // int32 then cast: tfjs-wasm 4.22's OneHot writes int bits into a float32 output.
-  const select = tf.cast(tf.oneHot(wrapped, dim), 'float32'); // [m, dim]
+  const m = flat.shape[0]!;
+  // int32 then cast: tfjs-wasm 4.22's OneHot writes int bits into a float32 output. tf.oneHot
+  // refuses depth 1, where every valid index is 0.
+  const select = dim === 1 ? tf.ones([m, 1]) : tf.cast(tf.oneHot(wrapped, dim), 'float32'); // [m, dim]
   const pre = data.shape.slice(0, axis);
   const post = data.shape.slice(axis + 1);
-  const m = flat.shape[0]!;
   if (axis === 0) {
     const picked = tf.matMul(select, tf.reshape(data, [dim, -1])); // [m, prod(post)]
     return tf.reshape(picked, [...indices.shape, ...post]);
