@@ -8,13 +8,15 @@
  *
  * Lundberg & Lee 2017 (arXiv:1705.07874), linear models with independent features; Janzing et al.
  * 2020 (arXiv:1910.13413) for the interventional value. Units: logit (log-odds) of the target class,
- * or the predicted value for regression. The `loss` target is not linear: use kernel-shap.
+ * or the predicted value for regression; for one-vs-rest models the class's decision score z_k (its
+ * probability is σ(z_k) normalised over classes). The `loss` target is not linear: use kernel-shap.
  */
 import { GlassboxError, throwIfAborted } from '../errors';
 import { groupByFeature } from '../data/encoding';
 import { checkInput, columnMeans, requireBackground } from './batching';
 import { reportedTargetClasses, resolveTargetClasses } from './target';
 import type { AttributionMethod } from './types';
+import type { LinearNative } from '../model/formats/linear';
 
 export type LinearShapParams = Record<string, never>;
 
@@ -30,26 +32,24 @@ export const linearShap = {
     throwIfAborted(input.signal);
     const { model, X, n, encoding, target } = input;
     if (target.kind === 'loss') throw new GlassboxError('usage', "linear-shap explains a logit, which is linear in the inputs; the 'loss' target is not: use kernel-shap");
-    const head = model.layers?.[0];
-    if (!head || model.layers!.length !== 1) throw new GlassboxError('model', 'linear-shap needs a one-layer linear model', { file: model.file });
+    const native = model.native as LinearNative | undefined;
+    if (model.kind !== 'linear' || !native) throw new GlassboxError('usage', 'linear-shap explains linear models; use kernel-shap for other models', { file: model.file });
     const { background, backgroundN } = requireBackground('linear-shap', input, 'for the expected value each feature is measured from');
     const width = encoding.width;
     const mean = columnMeans(background, backgroundN, width);
-    const kernel = head.kernel.dataSync() as Float32Array; // width x outputs
-    const outputs = head.kernel.shape[1];
+    const outputs = native.coef.length;
     const classes = resolveTargetClasses(model, X, n, target, input.labels);
     const encoded = new Float32Array(n * width);
     const baseValue = new Float64Array(n);
-    const bias = head.bias ? (head.bias.dataSync() as Float32Array) : new Float32Array(outputs);
     for (let r = 0; r < n; r++) {
-      // One-unit heads give logits [0, z]: class 0's logit is constant, class 1's is z.
+      // One-output classifiers: class 1's logit is z, class 0's is constant 0.
       const k = outputs === 1 ? (model.task === 'regression' || classes[r] === 1 ? 0 : -1) : classes[r]!;
       if (k < 0) continue;
-      let base = bias[k]!;
+      const w = native.coef[k]!;
+      let base = native.intercept[k] ?? 0;
       for (let j = 0; j < width; j++) {
-        const w = kernel[j * outputs + k]!;
-        encoded[r * width + j] = w * (X[r * width + j]! - mean[j]!);
-        base += w * mean[j]!;
+        encoded[r * width + j] = w[j]! * (X[r * width + j]! - mean[j]!);
+        base += w[j]! * mean[j]!;
       }
       baseValue[r] = base;
     }
@@ -60,7 +60,7 @@ export const linearShap = {
       encoded,
       grouped: groupByFeature(encoded, n, encoding),
       targetClass: reportedTargetClasses(model, classes),
-      extras: { grouping: 'feature', backgroundRows: backgroundN, baseValue: Array.from(baseValue), exact: true },
+      extras: { grouping: 'feature', backgroundRows: backgroundN, baseValue: Array.from(baseValue), exact: true, explains: native.oneVsRest ? 'the one-vs-rest decision score z of the class' : 'the logit' },
     };
   },
 } satisfies AttributionMethod<LinearShapParams>;

@@ -61,7 +61,6 @@ describe('linear models (glassbox-linear.json)', () => {
     for (const [json, why] of [
       [{ format: 'glassbox-linear', version: 2, coef: [[1, 2]], link: 'identity' }, /version 2/],
       [{ format: 'glassbox-linear', version: 1, coef: [[1, 'x']], link: 'identity' }, /"coef" must be/],
-      [{ format: 'glassbox-linear', version: 1, coef: [[1, 2], [3, 4]], link: 'logistic' }, /logistic link has one output/],
       [{ format: 'glassbox-linear', version: 1, coef: [[1, 2, 3]], link: 'identity' }, /model expects input shape \[batch, 3\]/],
     ] as const) {
       const dir = write(json);
@@ -82,6 +81,22 @@ describe('linear models (glassbox-linear.json)', () => {
       .catch((e) => e);
     expect(err.message).toMatch(/^saliency uses gradients and this model is a tree ensemble \(glassbox-linear.json\), which has none: use .*kernel-shap/);
     expect(err.message).not.toMatch(/integrated-gradients/);
+    model.dispose();
+  });
+
+  it('normalises one-vs-rest logistic outputs as scikit-learn does', async () => {
+    const dir = write({ format: 'glassbox-linear', version: 1, coef: [[1, 0], [0, 1], [-1, -1]], intercept: [0, 0.5, 0], link: 'logistic' });
+    const multi: Encoding = { ...encoding, label: { name: 'y', classes: ['a', 'b', 'c'] } };
+    const model = await loadCheckpointModel(inspectCheckpoint(dir), { encoding: multi, task: 'multiclass' });
+    const X = Float32Array.from([0.3, -1.2]);
+    const z = [0.3, -1.2 + 0.5, -0.3 + 1.2];
+    const s = z.map((v) => 1 / (1 + Math.exp(-v)));
+    const total = s.reduce((a, b) => a + b, 0);
+    const p = predict(model, X, 1);
+    expect(Array.from(p.probabilities!)).toEqual(s.map((v) => expect.closeTo(v / total, 6)));
+    expect(model.layers).toBeUndefined();
+    const r = await getMethod('linear-shap').attribute({ model, encoding: multi, X, n: 1, target: { kind: 'class', index: 2 }, background: Float32Array.from([0, 0]), backgroundN: 1 }, {});
+    expect(Array.from(r.grouped)).toEqual([-0.3, 1.2].map((v) => expect.closeTo(v, 6)));
     model.dispose();
   });
 });

@@ -5,7 +5,8 @@
  * exact factorised TracIn, closed-form Shapley) applies unchanged.
  *
  * Fields: `coef` (outputs x features), `intercept` (outputs), `link` (`logistic`: one output is the
- * log-odds of the positive class; `softmax`: one output per class; `identity`: regression).
+ * log-odds of the positive class, K outputs are one-vs-rest; `softmax`: one output per class;
+ * `identity`: regression values or decision scores). docs/model-formats.md, "Linear models".
  */
 import * as fs from 'node:fs';
 import { tf, tfl } from '../../engine/tf';
@@ -18,6 +19,15 @@ interface LinearJson {
   coef?: unknown;
   intercept?: unknown;
   link?: unknown;
+}
+
+/** The coefficients behind a linear handle (`ModelHandle.native`). */
+export interface LinearNative {
+  /** outputs x encoded columns */
+  coef: number[][];
+  intercept: number[];
+  link: 'logistic' | 'softmax' | 'identity';
+  oneVsRest: boolean;
 }
 
 export function loadLinearModel(file: string, dir: string, metadata: Record<string, unknown>, expect: ModelExpectations): ModelHandle {
@@ -44,8 +54,9 @@ export function loadLinearModel(file: string, dir: string, metadata: Record<stri
   if (!Array.isArray(intercept) || intercept.length !== K || !intercept.every((v) => typeof v === 'number' && Number.isFinite(v))) fail(`"intercept" must hold ${K} finite numbers`);
   const link = json.link;
   if (link !== 'logistic' && link !== 'softmax' && link !== 'identity') fail(`"link" is ${JSON.stringify(link)}; expected "logistic", "softmax" or "identity"`);
-  if (link === 'logistic' && K !== 1) fail(`a logistic link has one output (the log-odds); "coef" has ${K}`);
-  const activation = link === 'logistic' ? 'sigmoid' : link === 'softmax' ? 'softmax' : 'linear';
+  // One-vs-rest: K logistic outputs whose probabilities are normalised, p_k = σ(z_k) / Σ σ(z_j).
+  const oneVsRest = link === 'logistic' && K > 1;
+  const activation = oneVsRest ? 'linear' : link === 'logistic' ? 'sigmoid' : link === 'softmax' ? 'softmax' : 'linear';
   const model = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [d], units: K, activation, name: 'linear' })] });
   const kernel = tf.tensor2d(Float32Array.from({ length: d * K }, (_, i) => rows[i % K]![Math.floor(i / K)]!), [d, K]);
   const bias = tf.tensor1d(Float32Array.from(intercept as number[]));
@@ -53,7 +64,13 @@ export function loadLinearModel(file: string, dir: string, metadata: Record<stri
   tf.dispose([kernel, bias]);
   try {
     const handle = wrapModel(model, dir, metadata, expect);
-    return { ...handle, file, format: 'glassbox-linear', kind: 'linear', native: { coef: rows, intercept, link } };
+    const native: LinearNative = { coef: rows, intercept: intercept as number[], link: link as LinearNative['link'], oneVsRest };
+    if (!oneVsRest) return { ...handle, file, format: 'glassbox-linear', kind: 'linear', native };
+    // log σ(z_k) are logits whose softmax is the normalised one-vs-rest probability. The head is not
+    // a dense layer's activation, so no dense stack is offered (TracIn would differentiate softmax(z)).
+    const scores = handle.logits;
+    const { layers: _layers, hidden: _hidden, ...rest } = handle;
+    return { ...rest, file, format: 'glassbox-linear', kind: 'linear', outputKind: 'probabilities', native, logits: (x) => tf.neg(tf.softplus(tf.neg(scores(x)))) as tf.Tensor2D };
   } catch (e) {
     model.dispose();
     if (e instanceof GlassboxError) throw new GlassboxError(e.code, e.message, { file });
