@@ -11,6 +11,9 @@ import { spawnSync, execFileSync } from 'node:child_process';
 import { runCli } from './main';
 import type { Command } from './context';
 import { GlassboxError } from '../core/errors';
+import { tf, tfl } from '../core/engine/tf';
+import { initEngine } from '../core/engine/backend';
+import { saveCheckpoint } from '../core/model/io';
 import { ANCHORS, DATA, REPO, tmpDir } from '../../test/helpers';
 
 const BIN = path.join(REPO, 'bin/glassbox.js');
@@ -208,5 +211,27 @@ describe('the built binary', () => {
     expect(r.code).toBe(2);
     const check = JSON.parse(r.stdout).project.find((c: { check: string }) => c.check === 'data.test');
     expect(check).toEqual({ check: 'data.test', ok: false, detail: `${path.join(d, 'glassbox.json')}:${lineOf(text, '"test"')}:5: data file not found: ${path.join(d, 'gone.csv')}` });
+  });
+
+  it('a model too wide for the wasm heap: the advice, exit 2; and the advice (--limit) works', async () => {
+    // One input, 300,000 hidden units: 4.8 MB of weights, but a 4,096-row batch needs 4.9 GB of
+    // activations, beyond what the wasm backend can allocate.
+    await initEngine();
+    const before = tf.memory().numTensors;
+    const d = tmpDir('bin-oom');
+    fs.writeFileSync(path.join(d, 'train.csv'), ['x,y', ...Array.from({ length: 5000 }, (_, i) => `${i % 97},${i % 2}`)].join('\n'));
+    fs.writeFileSync(path.join(d, 'glassbox.json'), JSON.stringify({ data: { train: 'train.csv' }, label: 'y', checkpoints: { path: 'ckpt' } }));
+    const model = tfl.sequential({
+      layers: [tfl.layers.dense({ inputShape: [1], units: 300_000, activation: 'relu', kernelInitializer: 'zeros' }), tfl.layers.dense({ units: 2, kernelInitializer: 'zeros' })],
+    });
+    await saveCheckpoint(model, path.join(d, 'ckpt', 'epoch-1'), { epoch: 1 });
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    const r = binary(['predict', '--data', 'train', '--backend', 'wasm'], d);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^glassbox predict: the model is too large for the wasm backend \((memory access out of bounds|Aborted\(\)[^;]*)\); try a native backend \(@tensorflow\/tfjs-node\) or fewer rows \(--limit\)\n$/);
+    const fewer = binary(['predict', '--data', 'train', '--backend', 'wasm', '--limit', '100', '--json'], d);
+    expect(fewer.code, fewer.stderr).toBe(0);
+    expect(JSON.parse(fewer.stdout).rows).toHaveLength(100);
   });
 });
