@@ -105,6 +105,11 @@ describe('ONNX graphs built in memory', () => {
     g.dispose();
   });
 
+  it('refuses an initializer whose data does not fill its shape, before allocating it', () => {
+    const huge: onnx.ITensorProto = { name: 'w', dataType: onnx.TensorProto.DataType.FLOAT, dims: [1e9, 1e3], rawData: new Uint8Array(8) };
+    expect(messageOf(writeModel('huge', { nodes: [node('Add', ['input', 'w'], ['output'])], initializers: [huge] }))).toBe("initializer 'w' has 8 bytes of data for shape [1000000000, 1000]");
+  });
+
   it('refuses a value nothing produces, naming the node', () => {
     expect(messageOf(writeModel('dangling', { nodes: [node('Relu', ['nowhere'], ['output'])] }))).toBe("node 'Relu_output' reads 'nowhere', which no node, initializer or input provides (or the graph has a cycle)");
   });

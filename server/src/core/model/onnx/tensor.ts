@@ -58,17 +58,20 @@ export function decodeTensor(t: onnx.ITensorProto, file: string, what: string): 
   const dtype = tfDtypeOf(elemType);
   if (!dtype) throw new GlassboxError('model', `${what} holds ${elemTypeName(elemType)} values, which Glassbox cannot compute with`, { file });
   const shape = (t.dims ?? []).map(toNumber);
+  if (shape.some((d) => !Number.isSafeInteger(d) || d < 0)) {
+    throw new GlassboxError('model', `${what} has an invalid shape [${shape.join(', ')}]`, { file });
+  }
   const size = shape.reduce((a, b) => a * b, 1);
   const raw = t.rawData && t.rawData.length > 0 ? t.rawData : undefined;
   const view = raw ? new DataView(raw.buffer, raw.byteOffset, raw.byteLength) : undefined;
   let values: number[];
   if (view) {
-    values = new Array<number>(size);
-    const read = rawReader(elemType, view);
-    const width = raw!.byteLength / Math.max(size, 1);
-    if (!Number.isInteger(width) || (size > 0 && raw!.byteLength !== size * width)) {
+    // Checked before allocating: a corrupt file may claim any shape.
+    if (raw!.byteLength !== size * BYTES[elemType]!) {
       throw new GlassboxError('model', `${what} has ${raw!.byteLength} bytes of data for shape [${shape.join(', ')}]`, { file });
     }
+    values = new Array<number>(size);
+    const read = rawReader(elemType, view);
     for (let i = 0; i < size; i++) values[i] = read(i);
   } else {
     const source: Array<number | { toNumber(): number }> =
@@ -88,6 +91,11 @@ export function decodeTensor(t: onnx.ITensorProto, file: string, what: string): 
   if (dtype === 'bool') return { dtype, shape, data: Uint8Array.from(values, (v) => (v ? 1 : 0)), ints: values };
   return { dtype, shape, data: Int32Array.from(values, clampInt32), ints: values };
 }
+
+const BYTES: Record<number, number> = {
+  [T.FLOAT]: 4, [T.DOUBLE]: 8, [T.FLOAT16]: 2, [T.BFLOAT16]: 2, [T.INT8]: 1, [T.UINT8]: 1, [T.BOOL]: 1,
+  [T.INT16]: 2, [T.UINT16]: 2, [T.INT32]: 4, [T.UINT32]: 4, [T.INT64]: 8, [T.UINT64]: 8,
+};
 
 function rawReader(elemType: number, v: DataView): (i: number) => number {
   switch (elemType) {
