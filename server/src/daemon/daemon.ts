@@ -43,6 +43,8 @@ export interface DaemonOptions {
   stream?: boolean;
   /** Suspect-row diagnostics per training CSV (default DEFAULT_SUSPECT_DIAGNOSTICS). */
   suspectRows?: number;
+  /** First delay before a failed store write is tried again (default 5 s). */
+  storeRetryMs?: number;
 }
 
 export interface DaemonStatus {
@@ -63,6 +65,8 @@ export interface DaemonEvents {
   jobEnded(job: Job, outcome: 'done' | 'failed' | 'cancelled'): void;
   /** The side panel's state changed (a checkpoint appeared, a step finished). */
   dashboard?(state: DashboardState): void;
+  /** One line for the daemon's log: a fault it survived (a peer's bad frame, a watcher error). */
+  log?(message: string): void;
 }
 
 export class Daemon {
@@ -77,6 +81,7 @@ export class Daemon {
   private changedTimer: NodeJS.Timeout | undefined;
   private lastStatus = '';
   private lastDashboard = '';
+  private disposed = false;
 
   constructor(
     private readonly events: DaemonEvents,
@@ -103,27 +108,63 @@ export class Daemon {
     for (const folder of folders) {
       const configFile = path.join(path.resolve(folder), CONFIG_FILE);
       if (this.projects.has(configFile) || !fs.existsSync(configFile)) continue;
-      const store = await ResultsStore.open(path.dirname(configFile), this.options.flushMs !== undefined ? { flushMs: this.options.flushMs } : {});
-      const limits = { suspectRows: this.options.suspectRows ?? DEFAULT_SUSPECT_DIAGNOSTICS };
-      const state = new ProjectState(configFile, store, this.scheduler, { changed: () => this.changed() }, this.options.stableDelayMs ?? 500, limits);
-      this.projects.set(configFile, state);
-      if (this.options.stream !== false) {
-        const endpoint = await StreamEndpoint.start(state.root, (m) => {
-          if (m.type === 'metrics') state.store.addMetrics(m.step, m.values);
-          else state.refresh();
-        });
-        endpoint.dashboard.setSource({ getDashboard: async () => dashboardState(state, this.scheduler) });
-        this.streams.push({ endpoint, project: state });
+      // One folder's fault (an unreadable store, a busy port) never keeps the others from loading.
+      try {
+        await this.open(configFile);
+      } catch (e) {
+        this.log(`Glassbox: could not open ${configFile}: ${(e as Error)?.stack ?? String(e)}`);
       }
     }
     if (this.options.ownWatcher) {
       await this.watcher?.close();
       const paths = [...this.projects.values()].flatMap((p) => [p.root, ...(p.config ? [p.config.checkpoints, ...p.dataFiles()] : [])]);
-      this.watcher = new OwnWatcher(paths, (f) => this.filesChanged([f]));
+      this.watcher = new OwnWatcher(paths, (f) => this.filesChanged([f]), (e) => this.log(`Glassbox file watcher: ${e.message} (watching goes on)`));
       await this.watcher.ready();
     }
     for (const p of this.projects.values()) p.refresh();
     this.changed();
+  }
+
+  private async open(configFile: string): Promise<void> {
+    const store = await ResultsStore.open(path.dirname(configFile), {
+      ...(this.options.flushMs !== undefined ? { flushMs: this.options.flushMs } : {}),
+      ...(this.options.storeRetryMs !== undefined ? { retryMs: this.options.storeRetryMs } : {}),
+      onProblem: (problem) => {
+        if (problem) this.log(problem);
+        this.changed();
+      },
+    });
+    if (store.rebuiltBecause) this.log(`Glassbox: ${store.rebuiltBecause}`);
+    const limits = { suspectRows: this.options.suspectRows ?? DEFAULT_SUSPECT_DIAGNOSTICS };
+    const state = new ProjectState(configFile, store, this.scheduler, { changed: () => this.changed() }, this.options.stableDelayMs ?? 500, limits);
+    this.projects.set(configFile, state);
+    if (this.options.stream === false) return;
+    try {
+      const endpoint = await StreamEndpoint.start(
+        state.root,
+        (m) => {
+          if (m.type === 'metrics') state.store.addMetrics(m.step, m.values);
+          else state.refresh();
+        },
+        { log: (m) => this.log(m) },
+      );
+      endpoint.dashboard.setSource({ getDashboard: async () => dashboardState(state, this.scheduler) });
+      this.streams.push({ endpoint, project: state });
+    } catch (e) {
+      const why = (e as Error)?.message ?? String(e);
+      // A refused .glassbox is already the store's diagnostic, which says the endpoint is off.
+      if (why !== state.store.problem) state.endpointProblem = `the training endpoint is off: ${why}`;
+      this.log(`Glassbox: the training endpoint is off: ${why}`);
+    }
+  }
+
+  private log(message: string): void {
+    this.events.log?.(message);
+  }
+
+  /** The editor's unsaved text of a glassbox.json (undefined when closed): diagnostics as you type. */
+  configEdited(file: string, text: string | undefined): void {
+    this.projects.get(path.resolve(file))?.setEditedText(text);
   }
 
   get projectList(): ProjectState[] {
@@ -132,6 +173,7 @@ export class Daemon {
 
   /** Files changed on disk (from the client's watcher or ours): re-examine shortly, once. */
   filesChanged(_files: string[]): void {
+    if (this.disposed) return;
     clearTimeout(this.pending);
     this.pending = setTimeout(() => {
       for (const p of this.projects.values()) p.refresh();
@@ -230,7 +272,7 @@ export class Daemon {
 
   /** Coalesces bursts of changes into one diagnostics + status update. */
   private changed(): void {
-    if (this.changedTimer) return;
+    if (this.changedTimer || this.disposed) return;
     this.changedTimer = setTimeout(() => {
       this.changedTimer = undefined;
       const byFile = new Map<string, PlainDiagnostic[]>();
@@ -259,7 +301,8 @@ export class Daemon {
   status(running?: string): DaemonStatus {
     const ps = this.projectList;
     const busy = this.scheduler.busy;
-    const configErr = ps.find((p) => p.configError);
+    const configErr = ps.find((p) => p.shownConfigError);
+    const storeErr = ps.find((p) => p.store.problem || p.scanError);
     const stepErr = ps.find((p) => p.stepErrors.size > 0);
     const analysed = ps.find((p) => p.analysed)?.analysed;
     let health: Health = 'ok';
@@ -269,11 +312,14 @@ export class Daemon {
       message = `Glassbox engine failed: ${this.engine.error}`;
     } else if (configErr) {
       health = 'error';
-      message = `glassbox.json: ${configErr.configError!.message}`;
+      message = `glassbox.json: ${configErr.shownConfigError!.message}`;
     } else if (stepErr) {
       health = 'warning';
       const [step, e] = [...stepErr.stepErrors][0]!;
       message = `${step} failed: ${e.message}`;
+    } else if (storeErr) {
+      health = 'warning';
+      message = `Glassbox: ${storeErr.scanError ?? storeErr.store.problem}`;
     } else if (ps.length === 0) message = 'Glassbox: no glassbox.json in the workspace folders';
     else if (busy) message = `Glassbox: analysing${running ? ` (${running})` : ''}`;
     else if (analysed) message = `Glassbox: ${analysed.name} analysed`;
@@ -296,12 +342,17 @@ export class Daemon {
     this.events.status(s);
   }
 
+  /**
+   * Stops everything, in an order that lets an analysis in flight end quietly: the worker first
+   * (its job ends as cancelled), then the projects and their stores (a late result is dropped).
+   */
   async dispose(): Promise<void> {
+    this.disposed = true;
     clearTimeout(this.pending);
     clearTimeout(this.changedTimer);
     await this.watcher?.close();
     await Promise.all(this.streams.map((s) => s.endpoint.close()));
-    for (const p of this.projects.values()) p.dispose();
     await this.host.dispose();
+    for (const p of this.projects.values()) p.dispose();
   }
 }

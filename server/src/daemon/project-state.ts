@@ -6,12 +6,15 @@
  * result replaces them); a checkpoint is analysed only once it is `ready` and its fingerprint was
  * the same on two observations `stableDelayMs` apart; results are stored per (checkpoint content
  * hash, step, input key), the input key covering the config and data files the step depends on.
+ * Nothing read from disk throws out of here: an unreadable config, checkpoint location or store
+ * becomes a diagnostic and the project stays loaded. Unsaved edits of glassbox.json are checked
+ * as typed (diagnostics only: analysis uses the saved file, which is what the worker reads).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
-import { loadConfig, type Config } from '../core/config/config';
-import { isGlassboxError, type GlassboxError } from '../core/errors';
+import { loadConfig, parseConfig, type Config } from '../core/config/config';
+import { GlassboxError, isGlassboxError } from '../core/errors';
 import { scanCheckpoints, type CheckpointInfo } from '../core/model/checkpoints';
 import { ResultsStore } from './store';
 import { LiteralIndex } from './literals';
@@ -48,6 +51,14 @@ export class ProjectState {
   /** Per step: the latest result, whichever checkpoint it came from. */
   readonly shown = new Map<string, Shown>();
   readonly stepErrors = new Map<string, WireError>();
+  /** Why the checkpoint location could not be scanned (the last series stays in use). */
+  scanError: string | undefined;
+  /** Why the streaming endpoint is off for this project (set by the daemon). */
+  endpointProblem: string | undefined;
+  /** The text of glassbox.json as open in the editor, when it is open; and its error, if any. */
+  private edited: { text: string; error: GlassboxError | undefined } | undefined;
+  private rerunPending = false;
+  private disposed = false;
   private readonly observed = new Map<string, string | undefined>();
   private readonly explained = new Map<string, Promise<StepOutput>>();
   private recheck: NodeJS.Timeout | undefined;
@@ -79,7 +90,7 @@ export class ProjectState {
   private restore(): void {
     this.loadConfig();
     if (!this.config) return;
-    const ready = scanCheckpoints(this.config.checkpoints).filter((c) => c.state === 'ready' && c.hash);
+    const ready = this.scan().filter((c) => c.state === 'ready' && c.hash);
     for (const c of ready.reverse()) {
       for (const step of scheduledSteps()) {
         if (this.shown.has(step.id)) continue;
@@ -100,14 +111,49 @@ export class ProjectState {
       this.config = loadConfig(this.configFile);
       this.configError = undefined;
     } catch (e) {
-      if (!isGlassboxError(e)) throw e;
       // Keep the last good config and its input keys: results and on-demand work go on with them.
-      this.configError = e;
+      this.configError = isGlassboxError(e) ? e : new GlassboxError('config', `glassbox.json cannot be read: ${(e as Error)?.message ?? String(e)}`, { file: this.configFile });
       return;
     }
     this.configHash = hash(text);
     const files = this.config ? [...new Set(Object.values(this.config.data))] : [];
     this.dataHash = hash(files.map((f) => `${f}:${statKey(f)}`).join('|'));
+  }
+
+  /** The checkpoint series on disk; a location that cannot be read keeps the last series. */
+  private scan(): CheckpointInfo[] {
+    if (!this.config) return [];
+    try {
+      const series = scanCheckpoints(this.config.checkpoints);
+      this.scanError = undefined;
+      return series;
+    } catch (e) {
+      this.scanError = `the checkpoints at ${path.relative(this.root, this.config.checkpoints) || '.'} cannot be read: ${(e as Error)?.message ?? String(e)}`;
+      return this.series;
+    }
+  }
+
+  /**
+   * The editor's text of glassbox.json (undefined: closed, the file on disk counts again). Checked
+   * at once, so errors show while typing; the saved file stays the one analysed.
+   */
+  setEditedText(text: string | undefined): void {
+    if (text === undefined) this.edited = undefined;
+    else {
+      let error: GlassboxError | undefined;
+      try {
+        parseConfig(text, this.configFile);
+      } catch (e) {
+        error = isGlassboxError(e) ? e : new GlassboxError('config', (e as Error)?.message ?? String(e), { file: this.configFile });
+      }
+      this.edited = { text, error };
+    }
+    this.events.changed();
+  }
+
+  /** The config error to show: the editor's text when it is open, else the saved file's. */
+  get shownConfigError(): GlassboxError | undefined {
+    return this.edited ? this.edited.error : this.configError;
   }
 
   inputKey(step: AnalysisStep): string {
@@ -116,6 +162,8 @@ export class ProjectState {
 
   /** Re-reads the config, data stamps and checkpoint series; schedules what became stale. */
   refresh(force = false): void {
+    if (this.disposed) return;
+    if (force) this.rerunPending = true;
     const before = this.projectVersion;
     this.loadConfig();
     if (!this.config) return this.events.changed();
@@ -123,7 +171,7 @@ export class ProjectState {
       this.explained.clear();
       this.stepErrors.clear();
     }
-    this.series = scanCheckpoints(this.config.checkpoints);
+    this.series = this.scan();
     const ready = this.series.filter((c) => c.state === 'ready');
     const newest = ready[ready.length - 1];
     if (newest) {
@@ -134,21 +182,23 @@ export class ProjectState {
         clearTimeout(this.recheck);
         this.recheck = setTimeout(() => this.refresh(), this.stableDelayMs);
       } else {
-        this.analyse(newest, force || before !== this.projectVersion);
+        this.analyse(newest, { rerun: this.rerunPending, inputsChanged: before !== this.projectVersion });
+        this.rerunPending = false;
       }
     }
     this.events.changed();
   }
 
-  private analyse(c: CheckpointInfo, force: boolean): void {
+  /** `rerun`: run every step even when a result is stored (the analyze command). */
+  private analyse(c: CheckpointInfo, how: { rerun: boolean; inputsChanged: boolean }): void {
     if (!c.hash) return;
     const isNew = this.analysed?.hash !== c.hash;
-    if (!isNew && !force) return;
+    if (!isNew && !how.rerun && !how.inputsChanged) return;
     this.analysed = c;
     this.store.noteCheckpoint(c);
     for (const step of scheduledSteps()) {
       const key = this.inputKey(step);
-      const hit = this.store.get<StepOutput>(c.hash, step.id, key);
+      const hit = how.rerun ? undefined : this.store.get<StepOutput>(c.hash, step.id, key);
       if (hit) {
         this.shown.set(step.id, { checkpoint: { name: c.name, hash: c.hash }, value: hit.value });
         this.stepErrors.delete(step.id);
@@ -156,6 +206,7 @@ export class ProjectState {
       }
       this.run(step, c, {}).then(
         (value) => {
+          if (this.disposed) return;
           this.store.put(c.hash!, step.id, key, value);
           if (this.analysed?.hash === c.hash) this.shown.set(step.id, { checkpoint: { name: c.name, hash: c.hash! }, value });
           this.stepErrors.delete(step.id);
@@ -183,7 +234,7 @@ export class ProjectState {
   }
 
   private failed(stepId: string, e: unknown): void {
-    if (e instanceof JobError && e.cancelled) return;
+    if (this.disposed || (e instanceof JobError && e.cancelled)) return;
     this.stepErrors.set(stepId, e instanceof JobError ? e.wire : { message: (e as Error)?.message ?? String(e) });
     this.events.changed();
   }
@@ -226,6 +277,7 @@ export class ProjectState {
     if (!c?.hash) throw new Error('no checkpoint has been analysed yet');
     const step = getStep(stepId);
     const value = await this.run(step, c, { rerun: Date.now() });
+    if (this.disposed) return value;
     this.store.put(c.hash, step.id, this.inputKey(step), value);
     if (this.analysed?.hash === c.hash) this.shown.set(step.id, { checkpoint: { name: c.name, hash: c.hash }, value });
     this.stepErrors.delete(step.id);
@@ -245,9 +297,13 @@ export class ProjectState {
 
   diagnostics(): PlainDiagnostic[] {
     const out: PlainDiagnostic[] = [];
-    if (this.configError) out.push(diagnosticAt(this.configError.location ?? { file: this.configFile }, 'error', this.configError.message, this.configError.code));
+    const configError = this.shownConfigError;
+    if (configError) out.push(diagnosticAt(configError.location ?? { file: this.configFile }, 'error', configError.message, configError.code));
     const config = this.config;
     const checkpointsKey = config?.locate(['checkpoints', 'path']) ?? { file: this.configFile };
+    if (this.scanError) out.push(diagnosticAt(checkpointsKey, 'error', this.scanError, 'checkpoint'));
+    if (this.store.problem) out.push(diagnosticAt({ file: this.configFile }, 'warning', this.store.problem, 'store'));
+    if (this.endpointProblem && this.endpointProblem !== this.store.problem) out.push(diagnosticAt({ file: this.configFile }, 'warning', this.endpointProblem, 'stream'));
     const analysedOrder = this.analysed?.order ?? -Infinity;
     for (const c of this.series) {
       if (c.state === 'invalid') out.push(diagnosticAt(checkpointsKey, 'warning', `checkpoint ${c.name} cannot be analysed: ${c.problem}`, 'checkpoint'));
@@ -287,6 +343,7 @@ export class ProjectState {
   }
 
   dispose(): void {
+    this.disposed = true;
     clearTimeout(this.recheck);
     this.store.close();
   }

@@ -15,6 +15,7 @@ import { registerHover } from './handlers/hover';
 import { COMMAND_IDS, registerCommands } from './handlers/commands';
 import { registerClientWatchers, registerWatch } from './handlers/watch';
 import { toPath } from './uri';
+import { CONFIG_FILE } from '../core/config/config';
 
 export interface ServerOptions extends Partial<Omit<DaemonOptions, 'ownWatcher'>> {
   /** Force the daemon's own watcher on or off; by default on when the client cannot watch. */
@@ -55,6 +56,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         jobProgress: (job, f, m) => progress.progress(job, f, m),
         jobEnded: (job, outcome) => progress.ended(job, outcome),
         dashboard: (state) => void connection.sendNotification(DashboardChangedNotification.type, state),
+        log: (message) => connection.console.warn(message),
       },
       {
         ...options,
@@ -79,6 +81,15 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   connection.onInitialized(() => {
     if (dynamicWatch) registerClientWatchers(connection);
     void daemon!.setFolders(folders).catch((e: Error) => connection.console.error(`Glassbox: ${e.stack ?? e.message}`));
+  });
+
+  // Unsaved edits of glassbox.json: diagnostics as you type (the saved file stays the one analysed).
+  const isConfig = (uri: string) => uri.startsWith('file:') && path.basename(toPath(uri)) === CONFIG_FILE;
+  documents.onDidChangeContent(({ document }) => {
+    if (isConfig(document.uri)) daemon?.configEdited(toPath(document.uri), document.getText());
+  });
+  documents.onDidClose(({ document }) => {
+    if (isConfig(document.uri)) daemon?.configEdited(toPath(document.uri), undefined);
   });
 
   connection.onShutdown(async () => {

@@ -1,0 +1,236 @@
+/**
+ * Fault injection over LSP: each fault the daemon once died or went dead on, injected into a live
+ * daemon (in this process, so an uncaught exception fails the run), then the daemon must still
+ * answer a hover and show the results it had. Waits are on recorded events, never sleeps.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import initSqlJs from 'sql.js';
+import { addCheckpoint, changed, clientOver, inProcess, makeWorkspace, type TestClient } from '../../test/lsp-client';
+import { handshake, MALFORMED, text, untilClosed } from '../../test/raw-ws';
+import { REPO } from '../../test/helpers';
+import { connectGlassbox } from '../stream/client';
+import { MAX_MESSAGE_BYTES } from '../daemon/stream';
+import { DASHBOARD_SOCKET_PATH } from '../protocol/dashboard-page';
+
+type Client = TestClient & { server: { daemon(): any } };
+const idle = (checkpoint: string) => (s: any) => s.checkpoint === checkpoint && !s.busy;
+const hoverRow = (client: TestClient, root: string, line = 3) =>
+  client.connection.sendRequest<any>('textDocument/hover', { textDocument: { uri: `file://${path.join(root, 'data/train.csv')}` }, position: { line, character: 2 } });
+const configLine = (root: string, needle: string) => fs.readFileSync(path.join(root, 'glassbox.json'), 'utf8').split('\n').findIndex((l) => l.includes(needle));
+const storeFile = (root: string) => path.join(root, '.glassbox/results.sqlite');
+
+describe('daemon faults: the streaming endpoint under abuse', () => {
+  let root: string;
+  let client: Client;
+  beforeAll(async () => {
+    root = makeWorkspace(300);
+    addCheckpoint(root, 1);
+    client = inProcess({ storeRetryMs: 50 });
+    await client.initialize(root);
+    await client.waitFor('glassbox/serverStatus', idle('epoch-1'));
+  });
+  afterAll(() => client.shutdown());
+
+  it('survives every malformed frame and an oversize message, then answers hovers and well-formed clients', async () => {
+    const info = JSON.parse(fs.readFileSync(path.join(root, '.glassbox/stream.json'), 'utf8'));
+    const port = Number(new URL(info.url).port);
+    for (const where of ['/', DASHBOARD_SOCKET_PATH]) {
+      for (const bad of [...MALFORMED, { name: 'oversize', bytes: () => text(Buffer.alloc(MAX_MESSAGE_BYTES + 1, 0x20)) }]) {
+        const { socket, status } = await handshake(port, `${where}?token=${info.token}`);
+        expect(status).toBe(101);
+        const closed = untilClosed(socket);
+        socket.write(bad.bytes());
+        expect([1002, 1007, 1009]).toContain((await closed).closeCode);
+      }
+    }
+    expect((await hoverRow(client, root)).contents.value).toMatch(/Prediction: \*\*[01]\*\*/);
+    expect((await client.connection.sendRequest<any>('glassbox/importance')).checkpoint).toBe('epoch-1');
+    const mark = client.seen.length;
+    const g = await connectGlassbox(root);
+    g.metrics(3, { loss: 0.5 });
+    await g.close();
+    expect(client.server.daemon().projectList[0].store.metrics()).toEqual([{ step: 3, name: 'loss', value: 0.5 }]);
+    expect(client.seen.slice(mark).some((r) => r.method === 'glassbox/serverStatus' && r.params.health === 'error')).toBe(false);
+  });
+
+  it('re-runs every step on glassbox.server.analyze although results are stored', async () => {
+    const mark = client.seen.length;
+    await client.connection.sendRequest('workspace/executeCommand', { command: 'glassbox.server.analyze', arguments: [] });
+    // The jobs are queued before the command answers: the status said busy already.
+    expect(client.seen.slice(mark).some((r) => r.method === 'glassbox/serverStatus' && r.params.busy)).toBe(true);
+    await client.waitFor('$/progress', (p) => p.value.kind === 'begin' && p.value.message === 'Predictions (epoch-1)', mark);
+    await client.waitFor('$/progress', (p) => p.value.kind === 'begin' && p.value.message === 'Model checks (epoch-1)', mark);
+    await client.waitFor('glassbox/serverStatus', idle('epoch-1'), mark);
+  });
+
+  it('shows errors of unsaved glassbox.json edits as you type, and clears them; the saved config stays in use', async () => {
+    const config = path.join(root, 'glassbox.json');
+    const uri = `file://${config}`;
+    const good = fs.readFileSync(config, 'utf8');
+    const mark = client.seen.length;
+    await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'json', version: 1, text: good } });
+    await client.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ text: good.replace('"label"', '"lable"') }] });
+    const bad = await client.waitFor('textDocument/publishDiagnostics', (p) => p.uri === uri && p.diagnostics.some((d: any) => d.code === 'config'), mark);
+    expect(bad.diagnostics.find((d: any) => d.code === 'config').range.start.line).toBe(good.split('\n').findIndex((l) => l.includes('"label"')));
+    expect(fs.readFileSync(config, 'utf8')).toBe(good);
+    expect((await client.connection.sendRequest<any>('glassbox/importance')).checkpoint).toBe('epoch-1');
+    const mark2 = client.seen.length;
+    await client.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: 3 }, contentChanges: [{ text: '{ "data": ' }] });
+    await client.waitFor('textDocument/publishDiagnostics', (p) => p.uri === uri && p.diagnostics.some((d: any) => d.code === 'config'), mark2);
+    const mark3 = client.seen.length;
+    await client.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: 4 }, contentChanges: [{ text: good }] });
+    await client.waitFor('textDocument/publishDiagnostics', (p) => p.uri === uri && !p.diagnostics.some((d: any) => d.code === 'config'), mark3);
+    await client.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+    expect((await hoverRow(client, root)).contents.value).toMatch(/Prediction/);
+  });
+
+  it('reports a failed store write (a folder in the way), keeps the results, and recovers once writable', async () => {
+    const file = storeFile(root);
+    fs.rmSync(file);
+    fs.mkdirSync(file);
+    const mark = client.seen.length;
+    await client.connection.sendRequest('workspace/executeCommand', { command: 'glassbox.server.analyze', arguments: [] });
+    const warn = await client.waitFor('glassbox/serverStatus', (s) => s.health === 'warning' && /could not be written/.test(s.message), mark);
+    expect(warn.message).toContain('results.sqlite');
+    const d = await client.waitFor('textDocument/publishDiagnostics', (p) => p.uri.endsWith('glassbox.json') && p.diagnostics.some((x: any) => x.code === 'store'), mark);
+    expect(d.diagnostics.find((x: any) => x.code === 'store').severity).toBe(2);
+    expect((await hoverRow(client, root)).contents.value).toMatch(/Prediction/);
+    const mark2 = client.seen.length;
+    fs.rmdirSync(file);
+    await client.waitFor('glassbox/serverStatus', (s) => s.health === 'ok' && !s.busy, mark2);
+    expect(fs.lstatSync(file).isFile()).toBe(true);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe('daemon faults: broken things at startup', () => {
+  it('works in memory when .glassbox is a regular file, with a diagnostic, and leaves the file alone', async () => {
+    const root = makeWorkspace(200);
+    fs.writeFileSync(path.join(root, '.glassbox'), 'not a folder');
+    addCheckpoint(root, 1);
+    const client = inProcess();
+    await client.initialize(root);
+    const d = await client.waitFor('textDocument/publishDiagnostics', (p) => p.uri.endsWith('glassbox.json') && p.diagnostics.some((x: any) => x.code === 'store'));
+    expect(d.diagnostics.filter((x: any) => /\.glassbox is not a folder/.test(x.message))).toHaveLength(1);
+    await client.waitFor('glassbox/serverStatus', idle('epoch-1'));
+    expect((await hoverRow(client, root)).contents.value).toMatch(/Prediction/);
+    expect(fs.readFileSync(path.join(root, '.glassbox'), 'utf8')).toBe('not a folder');
+    await client.shutdown();
+  });
+
+  it('refuses a symlinked .glassbox (never writes the token through it)', async () => {
+    const root = makeWorkspace(200);
+    const elsewhere = fs.mkdtempSync(path.join(path.dirname(root), 'glassbox-elsewhere-'));
+    fs.symlinkSync(elsewhere, path.join(root, '.glassbox'));
+    const client = inProcess();
+    await client.initialize(root);
+    await client.waitFor('textDocument/publishDiagnostics', (p) => p.uri.endsWith('glassbox.json') && p.diagnostics.some((x: any) => /symbolic link/.test(x.message)));
+    expect(fs.readdirSync(elsewhere)).toEqual([]);
+    await client.shutdown();
+  });
+
+  it('loads a project whose checkpoint manifest is null, with a diagnostic at checkpoints.path', async () => {
+    const root = makeWorkspace(200);
+    fs.mkdirSync(path.join(root, 'checkpoints/epoch-1'));
+    fs.writeFileSync(path.join(root, 'checkpoints/epoch-1/model.json'), 'null');
+    const client = inProcess();
+    await client.initialize(root);
+    const d = await client.waitFor('textDocument/publishDiagnostics', (p) => p.uri.endsWith('glassbox.json') && p.diagnostics.some((x: any) => /epoch-1/.test(x.message)));
+    expect(d.diagnostics.find((x: any) => /epoch-1/.test(x.message)).range.start.line).toBe(configLine(root, '"path"'));
+    const s = await client.waitFor('glassbox/serverStatus');
+    expect(s.message).not.toMatch(/no glassbox.json/);
+    // The series goes on: a good checkpoint written later is analysed.
+    const mark = client.seen.length;
+    addCheckpoint(root, 2);
+    await changed(client, [path.join(root, 'checkpoints/epoch-2/model.json')]);
+    await client.waitFor('glassbox/serverStatus', idle('epoch-2'), mark);
+    await client.shutdown();
+  });
+
+  it('reports checkpoints.path naming a file at that key', async () => {
+    const root = makeWorkspace(200);
+    const config = path.join(root, 'glassbox.json');
+    const raw = JSON.parse(fs.readFileSync(config, 'utf8'));
+    raw.checkpoints.path = 'train.py';
+    fs.writeFileSync(config, JSON.stringify(raw, null, 2));
+    const client = inProcess();
+    await client.initialize(root);
+    const d = await client.waitFor('textDocument/publishDiagnostics', (p) => p.uri === `file://${config}` && p.diagnostics.length > 0);
+    expect(d.diagnostics.some((x: any) => x.range.start.line === configLine(root, '"path"') && /train\.py/.test(x.message))).toBe(true);
+    expect((await hoverRow(client, root)).contents.value).toMatch(/not computed yet/);
+    await client.shutdown();
+  });
+
+  it('keeps stored results when one stored row is not JSON, and re-runs only that step', async () => {
+    const root = makeWorkspace(200);
+    addCheckpoint(root, 1);
+    const first = inProcess();
+    await first.initialize(root);
+    await first.waitFor('glassbox/serverStatus', idle('epoch-1'));
+    await first.shutdown();
+    const SQL = await initSqlJs();
+    const db = new SQL.Database(fs.readFileSync(storeFile(root)));
+    db.run("UPDATE results SET value = '{\"cut off' WHERE step = 'importance'");
+    db.run("UPDATE checkpoints SET metrics = 'not json'");
+    fs.writeFileSync(storeFile(root), db.export());
+    db.close();
+    const again = inProcess();
+    await again.initialize(root);
+    await again.waitFor('glassbox/serverStatus', idle('epoch-1'));
+    expect((await hoverRow(again, root)).contents.value).toMatch(/Prediction/);
+    await again.waitFor('$/progress', (p) => p.value.kind === 'begin' && p.value.message === 'Global importance (epoch-1)');
+    await again.waitFor('glassbox/serverStatus', (s) => idle('epoch-1')(s) && s.health === 'ok');
+    // Scheduled steps only (the hover above asked for an on-demand row explanation).
+    const begun = again.seen.filter((r) => r.method === '$/progress' && r.params.value.kind === 'begin').map((r) => r.params.value.message).filter((m: string) => !m.startsWith('Explain row'));
+    expect(begun, JSON.stringify(begun)).toEqual(['Global importance (epoch-1)']);
+    expect((await again.connection.sendRequest<any>('glassbox/importance')).checkpoint).toBe('epoch-1');
+    await again.shutdown();
+  });
+
+  it('sets a garbage store aside and rebuilds it', async () => {
+    const root = makeWorkspace(200);
+    addCheckpoint(root, 1);
+    fs.mkdirSync(path.join(root, '.glassbox'));
+    fs.writeFileSync(storeFile(root), Buffer.alloc(3000, 0xab));
+    const client = inProcess();
+    await client.initialize(root);
+    await client.waitFor('glassbox/serverStatus', (s) => idle('epoch-1')(s) && s.health === 'ok');
+    expect(fs.readFileSync(`${storeFile(root)}.broken`)).toEqual(Buffer.alloc(3000, 0xab));
+    await client.shutdown();
+  });
+
+  it('keeps watching by itself through a symlink loop in the project', async () => {
+    const root = makeWorkspace(200);
+    fs.symlinkSync(path.join(root, 'loop-b'), path.join(root, 'loop-a'));
+    fs.symlinkSync(path.join(root, 'loop-a'), path.join(root, 'loop-b'));
+    fs.symlinkSync(root, path.join(root, 'data/self'));
+    const client = inProcess({ ownWatcher: true });
+    await client.initialize(root, { workspace: {} });
+    await client.waitFor('glassbox/serverStatus', (s) => /waiting for a complete checkpoint/.test(s.message));
+    addCheckpoint(root, 1);
+    await client.waitFor('glassbox/serverStatus', idle('epoch-1'));
+    await client.shutdown();
+  });
+});
+
+describe('daemon faults: shutdown', () => {
+  it('exits 0 when shut down in the middle of an analysis (stdio daemon)', async () => {
+    const root = makeWorkspace(Infinity);
+    addCheckpoint(root, 1);
+    const child = spawn(process.execPath, [path.join(REPO, 'dist/server/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += String(d)));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const client = clientOver(child.stdout, child.stdin);
+    await client.initialize(root);
+    await client.waitFor('$/progress', (p) => p.value.kind === 'begin' && /Predictions|Global importance/.test(p.value.message));
+    await client.connection.sendRequest('shutdown');
+    await client.connection.sendNotification('exit');
+    expect(await exited).toBe(0);
+    expect(stderr).not.toMatch(/Database closed|Unhandled|uncaught/i);
+    client.connection.dispose();
+  });
+});
