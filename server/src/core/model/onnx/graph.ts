@@ -1,6 +1,7 @@
 import type { onnx } from 'onnx-proto';
 import { tf } from '../../engine/tf';
 import type { Attributes, OpContext, OpDef } from './ops/types';
+import { registerZeroGradients } from './ops/zero-gradients';
 
 /** A node ready to run: its implementation and attributes resolved at load. */
 export interface PreparedNode {
@@ -63,6 +64,7 @@ export class OnnxGraph {
   private disposed = false;
 
   constructor(private readonly spec: GraphSpec) {
+    registerZeroGradients();
     const { info } = spec;
     this.inputName = info.inputName;
     this.inputWidth = info.inputWidth;
@@ -87,7 +89,7 @@ export class OnnxGraph {
   }
 
   /** The float initializers (weights and BatchNorm statistics), copied out. */
-  parameters(): Array<{ name: string; shape: number[]; values: Float32Array; role: OnnxParameter['role'] }> {
+  parameters(): OnnxParameter[] {
     return this.spec.parameterNames.map((name) => {
       const c = this.spec.constants.get(name)!;
       return { name, shape: [...c.shape], values: Float32Array.from(c.data), role: this.spec.statistics.has(name) ? 'statistic' : 'weight' };

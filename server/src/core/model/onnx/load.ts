@@ -4,7 +4,6 @@ import { GlassboxError } from '../../errors';
 import { readAttributes } from './attributes';
 import { OnnxGraph, type GraphSpec, type PreparedNode } from './graph';
 import { OPERATORS, SUPPORTED_OPERATORS } from './ops/registry';
-import { registerZeroGradients } from './ops/zero-gradients';
 import { decodeTensor, elemTypeName, tfDtypeOf, toNumber } from './tensor';
 
 /** Default-domain opsets whose operator semantics the implementations follow (7 = first with
@@ -22,7 +21,6 @@ export function loadOnnxGraph(file: string): OnnxGraph {
   } catch (e) {
     throw new GlassboxError('model', `cannot read the ONNX model: ${(e as Error).message.split('\n')[0]}`, { file });
   }
-  registerZeroGradients();
   return new OnnxGraph(prepareOnnxGraph(bytes, file));
 }
 
