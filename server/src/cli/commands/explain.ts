@@ -3,7 +3,7 @@ import { bar, fmtNum } from '../format';
 import { GlassboxError } from '../../core/errors';
 import { featureNames, columnNames } from '../../core/data/encoding';
 import { predict } from '../../core/model/model';
-import { getMethod, methodIds } from '../../core/methods/registry';
+import { defaultRowMethod, getMethod, methodIds } from '../../core/methods/registry';
 import { resolveParams } from '../../core/methods/params';
 import type { Target } from '../../core/methods/types';
 import { ROW_OPTIONS, selectRows } from '../rows';
@@ -15,7 +15,7 @@ export const explain: Command = {
   summary: 'attribute the model output for rows to their raw features',
   options: {
     ...ROW_OPTIONS,
-    method: { type: 'string', arg: 'ID', description: `attribution method (${methodIds().join(', ')}; default saliency)` },
+    method: { type: 'string', arg: 'ID', description: `attribution method (${methodIds().join(', ')}; default: saliency for networks, linear-shap for linear models, tree-shap for tree ensembles)` },
     param: { type: 'string', multiple: true, arg: 'KEY=VALUE', description: "a method parameter, e.g. --param absolute=true (repeatable; see docs/cli.md)" },
     target: { type: 'string', arg: 'T', description: 'what to explain: predicted (default), class:N, or loss (against the true label)' },
     checkpoint: { type: 'string', arg: 'PATH', description: 'checkpoint directory or name in the series (default: latest ready)' },
@@ -26,11 +26,13 @@ export const explain: Command = {
   async run(ctx) {
     const engine = await ctx.engine();
     const project = ctx.project();
-    const method = getMethod((ctx.options.method as string | undefined) ?? 'saliency');
-    const params = resolveParams(method.id, method.params, parseParams((ctx.options.param as string[] | undefined) ?? []));
+    const given = ctx.options.method as string | undefined;
+    if (given) getMethod(given); // an unknown method is a usage error before any loading
     const target = parseTarget((ctx.options.target as string | undefined) ?? 'predicted');
     const ckpt = project.resolveCheckpoint(ctx.options.checkpoint as string | undefined);
     const model = await project.model(ckpt);
+    const method = getMethod(given ?? defaultRowMethod(model));
+    const params = resolveParams(method.id, method.params, parseParams((ctx.options.param as string[] | undefined) ?? []));
     const { encoding } = await project.schema();
     const sel = await selectRows(ctx, project, 5);
     const input: Parameters<typeof method.attribute>[0] = { model, encoding, X: sel.X, n: sel.n, target };

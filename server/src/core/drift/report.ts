@@ -17,7 +17,7 @@ import { pearson, spearman } from '../util/stats';
 import { featureDrift, type FeatureDriftStats, type ChunkDrift } from './table';
 import { predictionDrift, performance, type PredictionDrift, type Performance } from './prediction';
 import { methodImportance, type ImportanceShares } from './importance';
-import { DEFAULT_IMPORTANCE } from '../importance/importance';
+import { defaultImportance } from '../importance/importance';
 import { driftImpact, type DriftMetric, type FeatureImpact, type QuadrantThresholds } from './impact';
 import { attributionDrift } from './attribution';
 import { GlassboxError } from '../errors';
@@ -29,7 +29,7 @@ export interface DriftOptions {
   metric?: DriftMetric;
   bins?: number;
   thresholds?: Partial<QuadrantThresholds>;
-  /** Importance provider; default: `methodImportance` with `importanceMethod` (the global-importance default, KernelSHAP). */
+  /** Importance provider; default: `methodImportance` with `importanceMethod` (the model's global-importance default, `defaultImportance`). */
   importance?: ImportanceShares;
   importanceMethod?: string;
   importanceRows?: number;
@@ -93,7 +93,7 @@ export async function driftReport(project: Project, options: DriftOptions = {}):
   const ref = await project.datasetAt(refFile);
   const seed = options.seed ?? 0;
   const rowsCap = options.importanceRows ?? 2000;
-  const importanceMethod = options.importance ? 'custom' : (options.importanceMethod ?? DEFAULT_IMPORTANCE.method);
+  const importanceMethod = options.importance ? 'custom' : (options.importanceMethod ?? defaultImportance(model).method);
   const shares =
     options.importance ??
     methodImportance(model, encoding, { method: importanceMethod, background: { X: train.X, n: train.n }, seed, ...(options.signal ? { signal: options.signal } : {}) });

@@ -76,6 +76,14 @@ export function whyNotApplicable(method: AttributionMethod<never> | AnyMethod, m
   return undefined;
 }
 
+/**
+ * The method that explains one row when none is named: the exact one a model's structure allows
+ * (linear-shap, tree-shap), else gradient saliency (cheap, exact gradients of a network).
+ */
+export function defaultRowMethod(model: ModelHandle): MethodId {
+  return model.kind === 'linear' ? 'linear-shap' : model.kind === 'trees' ? 'tree-shap' : model.differentiable ? 'saliency' : 'kernel-shap';
+}
+
 /** The methods that apply to `model`, in registry order. */
 export function applicableMethods(model: ModelHandle): string[] {
   return Object.values(METHODS as Record<string, AnyMethod>).filter((m) => !whyNotApplicable(m, model)).map((m) => m.id);

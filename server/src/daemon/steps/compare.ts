@@ -11,7 +11,7 @@
  */
 import { featureNames } from '../../core/data/encoding';
 import { takeRows } from '../../core/data/dataset';
-import { getMethod } from '../../core/methods/registry';
+import { defaultRowMethod, getMethod } from '../../core/methods/registry';
 import { resolveParams } from '../../core/methods/params';
 import { predict } from '../../core/model/model';
 import type { CheckpointInfo } from '../../core/model/checkpoints';
@@ -40,11 +40,14 @@ export const compareStep = {
     const X = takeRows(ds, rows);
     const features = featureNames(encoding);
     const F = features.length;
-    const method = getMethod('saliency');
     const side = async (c: CheckpointInfo) => {
       const model = await project.model(c);
+      // Each side with the row method its own model allows (saliency for networks, exact for trees and linear models).
+      const method = getMethod(defaultRowMethod(model));
       const p = predict(model, X, n, signal);
-      const r = await method.attribute({ model, encoding, X, n, target: { kind: 'predicted' }, signal }, resolveParams(method.id, method.params, {}));
+      const train = method.capabilities.background ? await project.dataset('train') : undefined;
+      const background = train ? { background: train.X, backgroundN: train.n } : {};
+      const r = await method.attribute({ model, encoding, X, n, target: { kind: 'predicted' }, signal, ...background }, resolveParams(method.id, method.params, {}));
       const meanAbs = new Float64Array(F);
       for (let i = 0; i < n; i++) for (let f = 0; f < F; f++) meanAbs[f] += Math.abs(r.grouped[i * F + f]!) / n;
       return { p, grouped: r.grouped, meanAbs, rank: ranks(Float64Array.from(meanAbs, (v) => -v)) };

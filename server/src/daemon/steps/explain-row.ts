@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { decodeRow, featureNames, type Encoding } from '../../core/data/encoding';
 import { rowAtLine, type Dataset } from '../../core/data/dataset';
 import { GlassboxError } from '../../core/errors';
-import { getMethod, methodIds } from '../../core/methods/registry';
+import { defaultRowMethod, getMethod, methodIds } from '../../core/methods/registry';
 import { resolveParams } from '../../core/methods/params';
 import { predict } from '../../core/model/model';
 import { nearest } from '../../core/influence/nearest';
@@ -21,7 +21,6 @@ import { rawRow } from './raw-rows';
 import type { AnalysisStep, StepOutput } from './types';
 import type { ExplainState, InfluentialRow } from '../../protocol/panels';
 
-export const DEFAULT_ROW_METHOD = 'saliency';
 /** Methods offered per row: every registered one but permutation importance (a global measure). */
 export const rowMethods = (): string[] => methodIds().filter((m) => m !== 'permutation');
 export const INFLUENTIAL_ROWS = 5;
@@ -38,10 +37,10 @@ export const explainRowStep = {
   async run({ project, checkpoint, signal, params }) {
     const file = path.resolve(String(params.file));
     const line = Number(params.line);
-    const methodId = typeof params.method === 'string' ? params.method : DEFAULT_ROW_METHOD;
+    const model = await project.model(checkpoint);
+    const methodId = typeof params.method === 'string' && params.method ? params.method : defaultRowMethod(model);
     if (!rowMethods().includes(methodId)) throw new GlassboxError('usage', `method '${methodId}' does not explain single rows (methods: ${rowMethods().join(', ')})`);
     const { encoding } = await project.schema();
-    const model = await project.model(checkpoint);
     const ds = await project.datasetAt(file);
     const row = rowAtLine(ds, line);
     if (row < 0) throw new GlassboxError('usage', `line ${line} of ${project.relative(file)} starts no data row`, { file, line });
