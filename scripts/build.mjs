@@ -1,5 +1,8 @@
 // Bundles the extension client, the daemon, the CLI, the demo training script and every webview
-// app with esbuild. Usage: node scripts/build.mjs [--watch] [--production]
+// app with esbuild. Usage: node scripts/build.mjs [--watch] [--production] [--react-development]
+// The webviews always get React's production build (what the .vsix and the browser dashboard
+// ship: no development-only checks or warnings, a third of the size); --react-development bundles
+// React's development build instead, for its warnings while working on the panels.
 // Type checking is separate (`npm run typecheck`, tsc --noEmit).
 import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
@@ -9,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
+const reactDevelopment = process.argv.includes('--react-development');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 
 /** TensorFlow.js stays a runtime dependency: the native backends must register into the same
@@ -49,7 +53,7 @@ const configs = [
     format: 'iife',
     target: 'es2022',
     jsx: 'automatic',
-    define: { ...common.define, 'process.env.NODE_ENV': JSON.stringify(production ? 'production' : 'development') },
+    define: { ...common.define, 'process.env.NODE_ENV': JSON.stringify(reactDevelopment ? 'development' : 'production') },
   })),
 ];
 
