@@ -110,6 +110,14 @@ describe('ONNX graphs built in memory', () => {
     expect(messageOf(writeModel('huge', { nodes: [node('Add', ['input', 'w'], ['output'])], initializers: [huge] }))).toBe("initializer 'w' has 8 bytes of data for shape [1000000000, 1000]");
   });
 
+  it('a node that fails at run time is named in a GlassboxError', () => {
+    const shape: onnx.ITensorProto = { name: 'shape', dataType: onnx.TensorProto.DataType.INT64, dims: [2], int64Data: [-1, 3] };
+    const g = loadOnnxGraph(writeModel('reshape', { nodes: [node('Reshape', ['input', 'shape'], ['output'])], width: 2, initializers: [shape] }));
+    expect(() => tf.tidy(() => g.forward(tf.zeros([2, 2]) as tf.Tensor2D))).toThrow(GlassboxError);
+    expect(() => tf.tidy(() => g.forward(tf.zeros([2, 2]) as tf.Tensor2D))).toThrow(/^node 'Reshape_output' \(Reshape\) failed: .*4.*3/);
+    g.dispose();
+  });
+
   it('refuses a value nothing produces, naming the node', () => {
     expect(messageOf(writeModel('dangling', { nodes: [node('Relu', ['nowhere'], ['output'])] }))).toBe("node 'Relu_output' reads 'nowhere', which no node, initializer or input provides (or the graph has a cycle)");
   });

@@ -1,5 +1,6 @@
 import type { onnx } from 'onnx-proto';
 import { tf } from '../../engine/tf';
+import { GlassboxError } from '../../errors';
 import type { Attributes, OpContext, OpDef } from './ops/types';
 import { registerZeroGradients } from './ops/zero-gradients';
 
@@ -161,7 +162,14 @@ export class OnnxGraph {
             return t;
           },
         };
-        const result = def.run(ctx);
+        let result: ReturnType<OpDef['run']>;
+        try {
+          result = def.run(ctx);
+        } catch (e) {
+          // Shapes the file's graph cannot take (a Reshape that does not fit, ...) name the node.
+          const why = (e as Error).message?.split('\n')[0] ?? String(e);
+          throw new GlassboxError('model', `node '${node.name || node.output?.[0]}' (${node.opType}) failed: ${why}`, { file: this.spec.info.file });
+        }
         const outputs = Array.isArray(result) ? result : [result];
         (node.output ?? []).forEach((name, i) => {
           if (name && outputs[i]) env.set(name, outputs[i]!);
