@@ -19,6 +19,7 @@ import { ComparePanel } from './panels/comparePanel';
 import { DashboardView } from './panels/dashboardView';
 import { ExplainPanel } from './panels/explainPanel';
 import { statusView } from './status';
+import { RESTRICTED_MESSAGE } from './trust';
 import { vscodeHost } from './vscodeHost';
 
 /** See `daemonCommandsToRegister`: the extension's command keeps the id; the daemon's duplicate is not registered. */
@@ -97,6 +98,8 @@ export class GlassboxContext implements Daemon {
   }
 
   async start(): Promise<void> {
+    // Also guards "Restart Daemon": no daemon (it loads model files) in Restricted Mode.
+    if (!vscode.workspace.isTrusted) throw new Error(RESTRICTED_MESSAGE);
     const module = this.extension.asAbsolutePath('dist/server/server.js');
     const serverOptions: ServerOptions = {
       run: { module, transport: TransportKind.ipc },
@@ -149,7 +152,9 @@ export class GlassboxContext implements Daemon {
   }
 
   private renderStatus(): void {
-    const view = statusView(this.lastStatus, this.findings(), this.client !== undefined && this.client.state !== State.Stopped);
+    const view = vscode.workspace.isTrusted
+      ? statusView(this.lastStatus, this.findings(), this.client !== undefined && this.client.state !== State.Stopped)
+      : { text: '$(shield) Glassbox', tooltip: RESTRICTED_MESSAGE, severity: 'info' as const };
     this.status.text = view.text;
     this.status.tooltip = view.tooltip;
     this.languageStatus.text = view.text;

@@ -1,19 +1,26 @@
 /** Activation only: everything else lives in the context. */
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import { GlassboxContext } from './context';
+import { startWhenTrusted } from './trust';
 
 let context: GlassboxContext | undefined;
 
 /** The context is returned as the extension's API so integration tests can observe it. */
 export async function activate(extensionContext: vscode.ExtensionContext): Promise<GlassboxContext> {
-  context = new GlassboxContext(extensionContext);
-  try {
-    await context.start();
-  } catch (e) {
-    // The commands and the side panel stay usable (they offer a restart); the status item shows the failure.
-    console.error('Glassbox daemon failed to start', e);
-  }
-  return context;
+  const ctx = new GlassboxContext(extensionContext);
+  context = ctx;
+  const start = async () => {
+    try {
+      await ctx.start();
+    } catch (e) {
+      // The commands and the side panel stay usable (they offer a restart); the status item shows the failure.
+      console.error('Glassbox daemon failed to start', e);
+    }
+  };
+  // In Restricted Mode the daemon (which loads model files) starts only once the user trusts the workspace.
+  if (vscode.workspace.isTrusted) await start();
+  else extensionContext.subscriptions.push(startWhenTrusted(vscode.workspace, start));
+  return ctx;
 }
 
 export async function deactivate(): Promise<void> {
