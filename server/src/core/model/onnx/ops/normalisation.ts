@@ -14,7 +14,12 @@ function reduceAxes(c: OpContext, rank: number): number[] | undefined {
 
 export const normalisation: OpFamily = {
   BatchNormalization: {
-    check: (attrs) => (attrs.int('training_mode', 0) ? 'training_mode=1 (export the model in eval mode)' : undefined),
+    check: (attrs) =>
+      attrs.int('training_mode', 0)
+        ? 'training_mode=1 (export the model in eval mode)'
+        : attrs.int('spatial', 1) === 0
+          ? 'spatial=0 (per-element statistics, opset 7-8), which Glassbox does not run'
+          : undefined,
     // (x − mean)/√(var + ε)·scale + B per channel (axis 1), with the stored statistics.
     run: (c) => {
       const x = need(c.inputs[0], 'X');
