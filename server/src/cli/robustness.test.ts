@@ -47,7 +47,7 @@ function throwing(e: unknown): Command {
 /** A project in a temp folder: the anchor model and encoding, data files as given (relative names in `data`). */
 function project(dir: string, config: Record<string, unknown>): string {
   const data = (config.data ?? { train: path.join(DATA, 'adult_train.csv'), test: path.join(DATA, 'adult_test.csv') }) as Record<string, string>;
-  const text = JSON.stringify({ data, label: 'income', encoding: path.join(ANCHORS, 'encoding.json'), checkpoints: { path: path.join(ANCHORS, 'adult-mlp/checkpoints') }, model: { output: 'logits' }, ...config, ...{ data } }, null, 2);
+  const text = JSON.stringify({ label: 'income', encoding: path.join(ANCHORS, 'encoding.json'), checkpoints: { path: path.join(ANCHORS, 'adult-mlp/checkpoints') }, model: { output: 'logits' }, ...config, data }, null, 2);
   fs.writeFileSync(path.join(dir, 'glassbox.json'), text);
   return text;
 }
