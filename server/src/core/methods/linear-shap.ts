@@ -42,16 +42,16 @@ export const linearShap = {
     const encoded = new Float32Array(n * width);
     const baseValue = new Float64Array(n);
     for (let r = 0; r < n; r++) {
-      // One-output classifiers: class 1's logit is z, class 0's is constant 0.
-      const k = outputs === 1 ? (model.task === 'regression' || classes[r] === 1 ? 0 : -1) : classes[r]!;
-      if (k < 0) continue;
+      // One-output classifiers: class 1's log-odds is z, class 0's is -z (as targetScalar explains them).
+      const k = outputs === 1 ? 0 : classes[r]!;
+      const sign = outputs === 1 && model.task !== 'regression' && classes[r] === 0 ? -1 : 1;
       const w = native.coef[k]!;
       let base = native.intercept[k] ?? 0;
       for (let j = 0; j < width; j++) {
-        encoded[r * width + j] = w[j]! * (X[r * width + j]! - mean[j]!);
+        encoded[r * width + j] = sign * w[j]! * (X[r * width + j]! - mean[j]!);
         base += w[j]! * mean[j]!;
       }
-      baseValue[r] = base;
+      baseValue[r] = sign * base;
     }
     return {
       method: 'linear-shap',

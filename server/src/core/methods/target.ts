@@ -49,6 +49,12 @@ export function targetScalar(model: ModelHandle, x: tf.Tensor2D, classes: tf.Ten
     // log softmax of the true class = -cross-entropy.
     return tf.sum(tf.mul(tf.logSoftmax(z), mask), 1) as tf.Tensor1D;
   }
+  if (model.task === 'binary' && model.outputWidth === 1) {
+    // One-output binary models have logits [0, z], so class 0's own logit is constant: explain each
+    // class's log-odds instead, z for class 1 and -z for class 0.
+    const own = tf.sum(tf.mul(z, mask), 1);
+    return tf.sub(own, tf.sub(tf.sum(z, 1), own)) as tf.Tensor1D;
+  }
   return tf.sum(tf.mul(z, mask), 1) as tf.Tensor1D;
 }
 

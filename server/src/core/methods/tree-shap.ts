@@ -66,15 +66,17 @@ export const treeShapMethod = {
       expected = r.expectedValue;
     }
     const classes = resolveTargetClasses(model, X, n, target, input.labels);
-    // Output group explained per row: one-output classifiers' class-1 logit is the margin, class 0's is 0.
-    const outputOf = (r: number): number => (model.task === 'regression' ? 0 : K === 1 ? (classes[r] === 1 ? 0 : -1) : classes[r]!);
+    // Output group explained per row, and its sign: a one-output classifier's margin is class 1's
+    // log-odds; class 0's is its negation (as targetScalar explains one-output models).
+    const outputOf = (r: number): number => (model.task === 'regression' || K === 1 ? 0 : classes[r]!);
+    const signOf = (r: number): number => (model.task !== 'regression' && K === 1 && classes[r] === 0 ? -1 : 1);
     const encoded = new Float32Array(n * d);
     const baseValue = new Float64Array(n);
     for (let r = 0; r < n; r++) {
       const k = outputOf(r);
-      if (k < 0) continue;
-      for (let j = 0; j < d; j++) encoded[r * d + j] = values[(r * d + j) * K + k]!;
-      baseValue[r] = expected[k]!;
+      const sign = signOf(r);
+      for (let j = 0; j < d; j++) encoded[r * d + j] = sign * values[(r * d + j) * K + k]!;
+      baseValue[r] = sign * expected[k]!;
     }
     const extras: Record<string, unknown> = {
       grouping: 'feature',
@@ -114,7 +116,6 @@ async function topInteractions(ensemble: TreeEnsemble, input: Parameters<typeof 
   const pair = new Float64Array(F * F);
   for (let row = 0; row < n; row++) {
     const k = outputOf(row);
-    if (k < 0) continue;
     pair.fill(0);
     for (let i = 0; i < d; i++) {
       for (let j = 0; j < d; j++) {

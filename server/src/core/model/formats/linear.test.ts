@@ -51,6 +51,12 @@ describe('linear models (glassbox-linear.json)', () => {
     const linear = getMethod('linear-shap');
     const c = await linear.attribute({ model, encoding, X, n: 2, target: { kind: 'class', index: 1 }, background, backgroundN: 2 }, {});
     expect(Array.from(c.grouped)).toEqual(Array.from(r.grouped).map((v) => expect.closeTo(v, 5)));
+    // Class 0 of a one-output model is explained as its own log-odds, -z: the mirror image.
+    for (const id of ['shapley-exact', 'linear-shap']) {
+      const m = getMethod(id);
+      const zero = await m.attribute({ model, encoding, X, n: 2, target: { kind: 'class', index: 0 }, background, backgroundN: 2 }, resolveParams(m.id, m.params, {}));
+      expect(Array.from(zero.grouped)).toEqual(Array.from(r.grouped).map((v) => expect.closeTo(-v, 5)));
+    }
     const base = c.extras.baseValue as number[];
     expect(base[0]! + c.grouped[0]! + c.grouped[1]!).toBeCloseTo(p.logits[1]!, 5);
     model.dispose();

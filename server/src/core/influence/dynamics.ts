@@ -1,0 +1,119 @@
+/**
+ * Suspect labels from training dynamics, for models without gradients (tree ensembles): the Area
+ * Under the Margin (Pleiss et al. 2020, "Identifying Mislabeled Data using the Area Under the Margin
+ * Ranking", NeurIPS, arXiv:2001.10528). Each ready checkpoint (for boosted trees: every saved
+ * boosting round) scores every training row by its margin, the logit of its given label minus the
+ * largest other logit; a row the model keeps pushing away from its label has a low mean margin.
+ *
+ *   aum_i = (1/C) Σ_c [ z_c(x_i)[y_i] − max_{k≠y_i} z_c(x_i)[k] ]      suspect score = −aum_i
+ *
+ * Regression has no margin: rows are ranked by the mean squared error over checkpoints instead.
+ * The same project rows, checkpoints and class names as TracIn's suspects, so `glassbox suspects`
+ * and the daemon present both alike.
+ */
+import type { Project } from '../project';
+import type { CheckpointInfo } from '../model/checkpoints';
+import type { Dataset } from '../data/dataset';
+import { predict } from '../model/model';
+import { GlassboxError, throwIfAborted } from '../errors';
+import { ranks } from '../util/stats';
+
+export interface TrainingDynamics {
+  n: number;
+  checkpoints: CheckpointInfo[];
+  /** Mean margin of the given label over checkpoints (classification); NaN for regression. */
+  aum: Float64Array;
+  /** Mean loss on the given label over checkpoints (cross-entropy, or ½ squared error). */
+  meanLoss: Float64Array;
+  /** Probability the latest checkpoint gives the row's label (NaN for regression). */
+  pLabel: Float64Array;
+  /** Most probable class at the latest checkpoint (classification). */
+  predicted?: Int32Array;
+  labels: Float32Array;
+  task: 'classification' | 'regression';
+}
+
+export interface DynamicsSuspect {
+  index: number;
+  /** Higher = more suspect: −AUM (classification) or the mean loss (regression). */
+  score: number;
+  aum: number;
+  meanLoss: number;
+  pLabel: number;
+  label: number;
+  predicted?: number;
+  /** 1-based rank among all training rows by the score. */
+  rank: number;
+}
+
+/** Margins and losses of every training row at each ready checkpoint up to `upTo` (default: all). */
+export async function trainingDynamics(project: Project, train: Dataset, checkpoints: CheckpointInfo[], signal?: AbortSignal): Promise<TrainingDynamics> {
+  if (!train.y) throw new GlassboxError('usage', 'suspect rows need the training labels, and the training data has no label column', { file: train.file });
+  const series = checkpoints.filter((c) => c.state === 'ready');
+  if (series.length === 0) throw new GlassboxError('checkpoint', 'no complete checkpoint to score the training rows with', project.config.locate(['checkpoints', 'path']));
+  const n = train.n;
+  const y = train.y;
+  const aum = new Float64Array(n);
+  const meanLoss = new Float64Array(n);
+  let pLabel = new Float64Array(n);
+  let predicted: Int32Array | undefined;
+  let regression = false;
+  for (const c of series) {
+    throwIfAborted(signal);
+    const model = await project.model(c);
+    regression = model.task === 'regression';
+    const p = predict(model, train.X, n, signal);
+    const K = p.classes;
+    for (let i = 0; i < n; i++) {
+      const label = y[i]!;
+      if (regression) {
+        const d = p.logits[i]! - label;
+        meanLoss[i] += (0.5 * d * d) / series.length;
+        continue;
+      }
+      const k = label;
+      const zy = p.logits[i * K + k]!;
+      let other = -Infinity;
+      for (let j = 0; j < K; j++) if (j !== k) other = Math.max(other, p.logits[i * K + j]!);
+      aum[i] += (zy - other) / series.length;
+      meanLoss[i] += -Math.log(Math.max(1e-12, p.probabilities![i * K + k]!)) / series.length;
+    }
+    if (!regression) {
+      pLabel = Float64Array.from({ length: n }, (_, i) => p.probabilities![i * K + y[i]!]!);
+      predicted = p.predicted!;
+    }
+  }
+  if (regression) {
+    aum.fill(NaN);
+    pLabel.fill(NaN);
+  }
+  const out: TrainingDynamics = { n, checkpoints: series, aum, meanLoss, pLabel, labels: y, task: regression ? 'regression' : 'classification' };
+  if (predicted) out.predicted = predicted;
+  return out;
+}
+
+/** Suspicion score per row: −AUM for classification, mean loss for regression. */
+export function dynamicsScores(d: TrainingDynamics): Float64Array {
+  return d.task === 'regression' ? Float64Array.from(d.meanLoss) : Float64Array.from(d.aum, (v) => -v);
+}
+
+/** The k most suspect rows, most suspect first. */
+export function dynamicsSuspects(d: TrainingDynamics, k: number): DynamicsSuspect[] {
+  const score = dynamicsScores(d);
+  const rank = ranks(Float64Array.from(score, (v) => -v));
+  const order = Array.from({ length: d.n }, (_, i) => i).sort((a, b) => score[b]! - score[a]! || a - b);
+  return order.slice(0, k).map((i) => {
+    const s: DynamicsSuspect = { index: i, score: score[i]!, aum: d.aum[i]!, meanLoss: d.meanLoss[i]!, pLabel: d.pLabel[i]!, label: d.labels[i]!, rank: Math.round(rank[i]!) };
+    if (d.predicted) s.predicted = d.predicted[i]!;
+    return s;
+  });
+}
+
+/** "label >50K but the model gives it p=0.03; mean margin −2.41 over 5 checkpoints". */
+export function dynamicsReason(s: DynamicsSuspect, checkpoints: number, classNames?: string[]): string {
+  if (Number.isNaN(s.aum)) return `mean squared error ${(2 * s.meanLoss).toPrecision(3)} over ${checkpoints} checkpoint(s)`;
+  const name = classNames?.[s.label] ?? String(s.label);
+  const p = s.pLabel < 0.01 ? s.pLabel.toExponential(1) : s.pLabel.toFixed(2);
+  const pred = s.predicted !== undefined && s.predicted !== s.label ? `, predicted ${classNames?.[s.predicted] ?? s.predicted}` : '';
+  return `label ${name} but the model gives it p=${p}${pred}; mean margin ${s.aum.toFixed(2)} over ${checkpoints} checkpoint(s)`;
+}
