@@ -1,6 +1,7 @@
 /**
  * Property: whatever the text of glassbox.json, `parseConfig` either returns a config or throws a
- * `GlassboxError` located in that file. Inputs: random JSON, random JSONC (comments, trailing
+ * `GlassboxError` located in that file, and so do the readers of its blocks (drift options, check
+ * options and severities). Inputs: random JSON, random JSONC (comments, trailing
  * commas, truncation), and random mutations of the demo's own glassbox.json (a value replaced by
  * any JSON value, unknown keys, keys removed, deep nesting).
  */
@@ -10,6 +11,9 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import { parseConfig } from './config';
 import { GlassboxError } from '../errors';
+import { driftOptionsFromConfig } from '../drift/options';
+import { checkOptions } from '../checks/context';
+import { checkIds, getCheck, severities } from '../checks/registry';
 import { WORKSPACE } from '../../../test/helpers';
 
 const FILE = '/project/glassbox.json';
@@ -19,9 +23,12 @@ const demo = JSON.parse(fs.readFileSync(path.join(WORKSPACE, 'glassbox.json'), '
 function violation(text: string): string | undefined {
   try {
     const c = parseConfig(text, FILE);
-    // A config that parses must be usable by what reads it next.
+    // A config that parses must be usable by what reads its blocks next (no data needed).
     c.locate(['data', 'train']);
     c.dataLocation(c.data.train);
+    driftOptionsFromConfig(c);
+    checkOptions(c);
+    severities({ config: c }, checkIds().map(getCheck));
     return undefined;
   } catch (e) {
     if (!(e instanceof GlassboxError)) return `threw ${(e as Error)?.name}: ${(e as Error)?.message}`;
@@ -42,11 +49,18 @@ function paths(v: unknown, prefix: Array<string | number> = []): Array<Array<str
 }
 const demoPaths = paths(demo).filter((p) => p.length > 0);
 
-type Mutation = { kind: 'set'; at: number; value: unknown } | { kind: 'delete'; at: number } | { kind: 'unknown'; at: number; key: string; value: unknown } | { kind: 'nest'; at: number; depth: number };
+type Mutation = { kind: 'known'; path: string[]; value: unknown } | { kind: 'set'; at: number; value: unknown } | { kind: 'delete'; at: number } | { kind: 'unknown'; at: number; key: string; value: unknown } | { kind: 'nest'; at: number; depth: number };
 
 function mutate(base: unknown, mutations: Mutation[]): unknown {
   const doc = structuredClone(base) as Record<string, unknown>;
   for (const m of mutations) {
+    if (m.kind === 'known') {
+      // A key the schema knows, with a plausible value: reaches the readers of the blocks.
+      let obj: any = doc;
+      for (const k of m.path.slice(0, -1)) obj = obj[k] && typeof obj[k] === 'object' && !Array.isArray(obj[k]) ? obj[k] : (obj[k] = {});
+      obj[m.path[m.path.length - 1]!] = m.value;
+      continue;
+    }
     const p = demoPaths[m.at % demoPaths.length]!;
     let parent: any = doc;
     for (const k of p.slice(0, -1)) {
@@ -70,12 +84,31 @@ function mutate(base: unknown, mutations: Mutation[]): unknown {
   return doc;
 }
 
-const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.record({ kind: fc.constant('set' as const), at: fc.nat(), value: fc.jsonValue({ maxDepth: 3 }) }),
-  fc.record({ kind: fc.constant('delete' as const), at: fc.nat() }),
-  fc.record({ kind: fc.constant('unknown' as const), at: fc.nat(), key: fc.oneof(fc.string(), fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty')), value: fc.jsonValue({ maxDepth: 2 }) }),
-  fc.record({ kind: fc.constant('nest' as const), at: fc.nat(), depth: fc.integer({ min: 1, max: 200 }) }),
+const knownPath: fc.Arbitrary<string[]> = fc.constantFrom<string[]>(
+  ['drift', 'importanceMethod'],
+  ['drift', 'metric'],
+  ['drift', 'bins'],
+  ['drift', 'timestamp'],
+  ['checks', 'importanceMethod'],
+  ['checks', 'methods'],
+  ['checks', 'severity', 'expected-top'],
+  ['checks', 'severity', 'no-such-check'],
+  ['checks', 'severity', 'constructor'],
+  ['task'],
+  ['features', 'age', 'type'],
+  ['features', 'constructor'],
 );
+const plausible = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('saliency', 'integrated-gradients', 'kernel-shap', 'error', 'warning', 'off', 'psi', 'numeric', 'regression'), fc.integer({ min: -2, max: 50 }), fc.array(fc.constantFrom('saliency', 'x', ''), { maxLength: 3 }), fc.constantFrom({ type: 'numeric' }, { type: 'categorical', categories: ['a'] }));
+
+const anyMutation: Array<fc.Arbitrary<Mutation>> = [
+  fc.record({ kind: fc.constant('known' as const), path: knownPath, value: plausible as fc.Arbitrary<unknown> }),
+  fc.record({ kind: fc.constant('set' as const), at: fc.nat(), value: fc.jsonValue({ maxDepth: 3 }) as fc.Arbitrary<unknown> }),
+  fc.record({ kind: fc.constant('delete' as const), at: fc.nat() }),
+  fc.record({ kind: fc.constant('unknown' as const), at: fc.nat(), key: fc.oneof(fc.string(), fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty')), value: fc.jsonValue({ maxDepth: 2 }) as fc.Arbitrary<unknown> }),
+  fc.record({ kind: fc.constant('nest' as const), at: fc.nat(), depth: fc.integer({ min: 1, max: 200 }) }),
+];
+// Known keys with plausible values keep the config valid often enough to reach the block readers.
+const mutation: fc.Arbitrary<Mutation> = fc.oneof({ weight: 4, arbitrary: anyMutation[0]! }, ...anyMutation.slice(1).map((arbitrary) => ({ weight: 1, arbitrary })));
 
 describe('glassbox.json parsing never fails with anything but a located GlassboxError', () => {
   it('on random JSON values', () => {
