@@ -59,6 +59,7 @@ export const influence: Command = {
       const rows = sel.indices.map((row, q) => ({ row, line: sel.dataset.lines[row]!, values: Object.fromEntries(featureColumns.map((c) => [c, values[q]![c]])), ...reports[q]! }));
       const json = {
         method,
+        scope: index.scope,
         checkpoints: index.entries.map((e) => ({ name: e.info.name, hash: e.info.hash, learningRate: e.weight, reused: e.reused })),
         file: sel.dataset.file,
         trainFile: train.file,
@@ -67,7 +68,7 @@ export const influence: Command = {
       };
       if (ctx.json) ctx.emit(json);
       else {
-        ctx.print(`influence (${method}) over ${index.entries.length} checkpoint(s): ${index.entries.map((e) => e.info.name).join(', ')}`);
+        ctx.print(`influence (${method}) over ${index.entries.length} checkpoint(s): ${index.entries.map((e) => e.info.name).join(', ')}; gradients of ${index.scope}`);
         const cls = (y: number) => classes?.[y] ?? String(y);
         const trainFile = project.relative(train.file);
         for (const r of rows) {

@@ -68,7 +68,7 @@ export function denseStackOf(model: ModelHandle): DenseStack {
     'model',
     model.differentiable
       ? 'influence needs dense layers at the end of the network (a Linear/Gemm head); this model ends in other operators'
-      : `influence (TracIn) follows gradients, and this ${model.kind === 'trees' ? 'tree ensemble' : 'model'} has none; suspect rows for it come from the loss across checkpoints`,
+      : `influence (TracIn) follows gradients, and this ${model.kind === 'trees' ? 'tree ensemble' : 'model'} has none; 'glassbox suspects' ranks its training rows by the area under the margin over checkpoints instead`,
     { file: model.file },
   );
 }
