@@ -95,6 +95,9 @@ export const FLOAT32_MAX = 3.4028234663852886e38;
 export function parseNumber(text: string): number {
   const v = Number(text);
   if (!Number.isNaN(v)) return v;
+  // Cheap rejection first: this runs on every cell of every text column while fitting.
+  const last = text.charCodeAt(text.length - 1) | 0x20;
+  if (text.length < 3 || text.length > 9 || (last !== 0x66 && last !== 0x79)) return NaN;
   const m = /^([+-]?)inf(?:inity)?$/i.exec(text);
   return m ? (m[1] === '-' ? -Infinity : Infinity) : NaN;
 }
