@@ -42,7 +42,14 @@ export interface LoadOptions extends CsvOptions {
 export async function loadDataset(path: string, encoding: Encoding, options: LoadOptions = {}): Promise<Dataset> {
   const stream = await openCsv(path, options);
   const file = options.displayName ?? path;
-  const encoder = compileEncoder(encoding, stream.header, file);
+  let encoder: ReturnType<typeof compileEncoder>;
+  try {
+    encoder = compileEncoder(encoding, stream.header, file);
+  } catch (e) {
+    // Nothing will read the records: release the file now rather than at garbage collection.
+    stream.close?.();
+    throw e;
+  }
   const width = encoding.width;
   const labelCol = encoding.label && options.labels !== false ? stream.header.indexOf(encoding.label.name) : -1;
   const classIndex = encoding.label?.classes ? new Map(encoding.label.classes.map((c, i) => [c, i] as const)) : undefined;
