@@ -68,7 +68,7 @@ describe('CSV reading never fails with anything but a located GlassboxError', ()
   });
 
   it('on huge fields, quoted, unquoted and unclosed', async () => {
-    const big = 'x'.repeat(3_000_000);
+    const big = 'x'.repeat(1_000_000);
     await fc.assert(
       fc.asyncProperty(fc.constantFrom('plain', 'quoted', 'unclosed', 'label'), fc.nat(3), async (kind, at) => {
         const field = kind === 'quoted' ? `"${big},\n"` : kind === 'unclosed' ? `"${big}` : big;
