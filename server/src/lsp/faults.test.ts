@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import initSqlJs from 'sql.js';
-import { addCheckpoint, changed, clientOver, inProcess, makeWorkspace, type TestClient } from '../../test/lsp-client';
+import { addCheckpoint, changed, CHECKPOINTS, clientOver, inProcess, makeWorkspace, type TestClient } from '../../test/lsp-client';
 import { handshake, MALFORMED, text, untilClosed } from '../../test/raw-ws';
 import { REPO } from '../../test/helpers';
 import { connectGlassbox } from '../stream/client';
@@ -147,6 +147,29 @@ describe('daemon faults: broken things at startup', () => {
     addCheckpoint(root, 2);
     await changed(client, [path.join(root, 'checkpoints/epoch-2/model.json')]);
     await client.waitFor('glassbox/serverStatus', idle('epoch-2'), mark);
+    await client.shutdown();
+  });
+
+  it('keeps the series in epoch order when a newer checkpoint is half-written (never analyses an older one as the newest)', async () => {
+    const root = makeWorkspace(200);
+    addCheckpoint(root, 2);
+    addCheckpoint(root, 1);
+    // epoch-1 written last: by modification time it would be the newest.
+    const later = new Date(Date.now() + 60_000);
+    for (const f of ['model.json', 'weights.bin']) fs.utimesSync(path.join(root, 'checkpoints/epoch-1', f), later, later);
+    const dir = path.join(root, 'checkpoints/epoch-3');
+    fs.mkdirSync(dir);
+    const full = fs.readFileSync(path.join(CHECKPOINTS, 'epoch-3/model.json'), 'utf8');
+    fs.writeFileSync(path.join(dir, 'model.json'), full.slice(0, Math.floor(full.length / 2)));
+    const client = inProcess();
+    await client.initialize(root);
+    await client.waitFor('glassbox/serverStatus', idle('epoch-2'));
+    expect(client.seen.some((r) => r.method === 'glassbox/serverStatus' && r.params.checkpoint === 'epoch-1')).toBe(false);
+    const mark = client.seen.length;
+    fs.writeFileSync(path.join(dir, 'model.json'), full);
+    fs.copyFileSync(path.join(CHECKPOINTS, 'epoch-3/weights.bin'), path.join(dir, 'weights.bin'));
+    await changed(client, [path.join(dir, 'model.json')]);
+    await client.waitFor('glassbox/serverStatus', idle('epoch-3'), mark);
     await client.shutdown();
   });
 
