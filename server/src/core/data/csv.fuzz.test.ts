@@ -1,7 +1,9 @@
 /**
  * Properties of the CSV reader and schema fitting over hostile input:
- * - random bytes, random quoting, delimiters and newlines, BOMs and huge fields: reading and
- *   fitting fail only with `GlassboxError`s located in the file (one bounded line each);
+ * - random bytes, random quoting, delimiters and newlines, BOMs and huge fields: reading, fitting
+ *   and encoding fail only with `GlassboxError`s located in the file (one bounded line each), and
+ *   whatever numbers the text holds (`1e308`, `inf`), fitted means and stds and every encoded
+ *   input are finite;
  * - a well-formed file (fields quoted as RFC 4180 says) reads back exactly, and every record's
  *   line is its first line counted by brute force, whatever the line ends inside and between rows.
  */
@@ -10,7 +12,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { openCsv, readCsv } from './csv';
-import { fitSchema } from './schema';
+import { fitSchema, FLOAT32_MAX } from './schema';
+import { loadDataset } from './dataset';
 import { GlassboxError } from '../errors';
 import { tmpDir } from '../../../test/helpers';
 
@@ -26,7 +29,14 @@ async function violation(bytes: Uint8Array | string, delimiter?: string): Promis
     const options = delimiter === undefined ? {} : { delimiter };
     await readCsv(file, options);
     const stream = await openCsv(file, options);
-    await fitSchema(stream, { label: stream.header[stream.header.length - 1]!, columns: {}, inferRest: true }, file);
+    const fitted = await fitSchema(stream, { label: stream.header[stream.header.length - 1]!, columns: {}, inferRest: true }, file);
+    for (const f of fitted.encoding.features) {
+      if (f.type === 'numeric' && !(Number.isFinite(f.mean) && Number.isFinite(f.std))) return `feature ${f.name}: mean ${f.mean}, std ${f.std}`;
+    }
+    // Encoding the same file: every model input is finite, whatever numbers the text holds.
+    const ds = await loadDataset(file, fitted.encoding, options);
+    const bad = ds.X.findIndex((x) => !Number.isFinite(x));
+    if (bad >= 0) return `input ${bad % ds.width} of row ${Math.floor(bad / ds.width)} is ${ds.X[bad]}`;
     return undefined;
   } catch (e) {
     if (!(e instanceof GlassboxError)) return `threw ${(e as Error)?.name}: ${(e as Error)?.message}`;
@@ -132,6 +142,59 @@ describe('CSV reading of well-formed files', () => {
         expect((err as GlassboxError).location).toEqual({ file: 'q.csv', line: openLine });
       }),
       { numRuns: 100, seed: 7 },
+    );
+  });
+
+  it('numeric columns with extreme values: mean and std of the in-range values (brute force), finite inputs, out-of-range lines noted', async () => {
+    const cell = fc.oneof(
+      { weight: 4, arbitrary: fc.double({ noNaN: true, noDefaultInfinity: false }).map(String) },
+      { weight: 4, arbitrary: fc.integer({ min: -1000, max: 1000 }).map(String) },
+      { weight: 2, arbitrary: fc.constantFrom('inf', '-inf', 'Infinity', '+INF', '1e308', '-1e308', '3.4e38', '-3.4e38', '1e39', '1e-320', '?', '') },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(cell, cell), { minLength: 1, maxLength: 25 }), async (rows) => {
+        const text = ['a,b,y', ...rows.map(([a, b], i) => `${a},${b},${i % 2}`)].join('\n');
+        const file = path.join(dir, `n${counter++}.csv`);
+        fs.writeFileSync(file, text);
+        let fitted;
+        try {
+          fitted = await fitSchema(await openCsv(file), { label: 'y', columns: {}, inferRest: true }, file);
+        } catch (e) {
+          // Only "no column is used as a feature" (every cell missing) may stop the fit.
+          expect(e).toBeInstanceOf(GlassboxError);
+          expect((e as GlassboxError).message).toBe('no column is used as a feature');
+          return;
+        }
+        for (const [c, name] of ['a', 'b'].entries()) {
+          const f = fitted.encoding.features.find((x) => x.name === name);
+          const parsed = rows.map((r) => r[c]!.trim()).filter((t) => t !== '' && t !== '?').map((t) => (/^[+-]?inf(inity)?$/i.test(t) ? (t.startsWith('-') ? -Infinity : Infinity) : Number(t)));
+          if (!f) {
+            expect(parsed).toHaveLength(0);
+            continue;
+          }
+          expect(f.type).toBe('numeric');
+          if (f.type !== 'numeric') continue;
+          const kept = parsed.filter((v) => Math.abs(v) <= FLOAT32_MAX);
+          const mean = kept.length ? kept.reduce((s, v) => s + v, 0) / kept.length : 0;
+          const std = kept.length ? Math.sqrt(kept.reduce((s, v) => s + (v - mean) ** 2, 0) / kept.length) : 0;
+          const scale = Math.max(1e-300, ...kept.map(Math.abs));
+          expect(Math.abs(f.mean - mean)).toBeLessThanOrEqual(1e-9 * scale);
+          expect(Math.abs(f.std - std)).toBeLessThanOrEqual(1e-9 * scale);
+          const out = rows.flatMap((r, i) => {
+            const t = r[c]!.trim();
+            if (t === '' || t === '?') return [];
+            const v = /^[+-]?inf(inity)?$/i.test(t) ? Infinity : Number(t);
+            return Math.abs(v) > FLOAT32_MAX ? [i + 2] : [];
+          });
+          const report = fitted.columns.find((x) => x.name === name)!;
+          if (out.length) expect(report.outOfRange?.lines).toEqual(out.slice(0, 10));
+          else expect(report.outOfRange).toBeUndefined();
+        }
+        const ds = await loadDataset(file, fitted.encoding);
+        expect(ds.X.every(Number.isFinite)).toBe(true);
+        fs.rmSync(file);
+      }),
+      { numRuns: 150, seed: 7 },
     );
   });
 });
