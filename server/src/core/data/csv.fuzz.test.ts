@@ -69,7 +69,7 @@ describe('CSV reading never fails with anything but a located GlassboxError', ()
       fc.asyncProperty(fc.array(piece, { maxLength: 120 }), fc.constantFrom(undefined, ',', ';', '\t', '|'), fc.boolean(), async (pieces, delimiter, bom) => {
         expect(await violation((bom ? '\uFEFF' : '') + pieces.join(''), delimiter)).toBeUndefined();
       }),
-      { numRuns: 400, seed: 7 },
+      { numRuns: 250, seed: 7 },
     );
   });
 
@@ -88,7 +88,7 @@ describe('CSV reading never fails with anything but a located GlassboxError', ()
         rows[at] = cells.join(',');
         expect(await violation(rows.join('\n'))).toBeUndefined();
       }),
-      { numRuns: 8, seed: 7 },
+      { numRuns: 5, seed: 7 },
     );
   });
 });
@@ -122,7 +122,7 @@ describe('CSV reading of well-formed files', () => {
           expect(got.rows.map((r) => r.line)).toEqual(expectedLines);
         },
       ),
-      { numRuns: 300, seed: 7 },
+      { numRuns: 200, seed: 7 },
     );
   });
 
@@ -194,7 +194,7 @@ describe('CSV reading of well-formed files', () => {
         expect(ds.X.every(Number.isFinite)).toBe(true);
         fs.rmSync(file);
       }),
-      { numRuns: 150, seed: 7 },
+      { numRuns: 100, seed: 7 },
     );
   });
 });
