@@ -71,7 +71,7 @@ export function getMethod(id: string): AttributionMethod<Record<string, unknown>
 /** Why `method` cannot explain `model`, or undefined when it can. */
 export function whyNotApplicable(method: AttributionMethod<never> | AnyMethod, model: ModelHandle): string | undefined {
   const what = `${model.kind === 'trees' ? 'a tree ensemble' : model.kind === 'linear' ? 'a linear model' : 'a network'} (${path.basename(model.file)})`;
-  if (method.capabilities.gradients && !model.differentiable) return `${method.id} uses gradients and this model is ${what}, which has none`;
+  if (method.capabilities.gradients && !model.differentiable) return `${method.id} uses gradients and this model is ${what}, which has none${model.whyNoGradients ? ` (${model.whyNoGradients})` : ''}`;
   if (method.capabilities.models && !method.capabilities.models.includes(model.kind)) return `${method.id} reads the structure of ${method.capabilities.models.join(' or ')} models and this model is ${what}`;
   return undefined;
 }

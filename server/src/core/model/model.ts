@@ -60,6 +60,8 @@ export interface ModelHandle {
    * ensembles, whose `logits` is computed off the tape.
    */
   differentiable: boolean;
+  /** Why a network has no gradients here (e.g. it runs through onnxruntime), for messages. */
+  whyNoGradients?: string;
   /** Dense stack, present when the model is one (input -> dense ... -> dense). */
   layers?: DenseLayer[];
   /** The TF.js layers model, for TF.js checkpoints (training copies of the architecture). */

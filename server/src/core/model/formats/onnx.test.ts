@@ -16,6 +16,9 @@ import { loadCheckpointModel } from './load';
 import type { Encoding } from '../../data/encoding';
 import type { Task } from '../../data/schema';
 import { denseStackOf, gradientFactors } from '../../influence/gradients';
+import { onnxRuntimeAvailable } from '../onnx/runtime';
+import { getMethod } from '../../methods/registry';
+import { resolveParams } from '../../methods/params';
 
 const FIXTURES = path.join(REPO, 'server/test/fixtures/onnx');
 
@@ -134,6 +137,40 @@ describe('ONNX checkpoints', () => {
         for (let t = 0; t < s[1]; t++) dd += g.deltas[0]![i * s[1] + t]! * g.deltas[0]![j * s[1] + t]!;
         expect(aa * dd).toBeCloseTo(expected, 5);
       }
+    }
+    model.dispose();
+  });
+
+  // onnxruntime-node is optional; this repository's .npmrc lets it install without CUDA downloads.
+  it.skipIf(!onnxRuntimeAvailable().ok)('runs a graph with operators TF.js lacks through onnxruntime, without gradients', async () => {
+    // bad_topk.onnx: y = cumsum(top-2 of x), i.e. [max, max + second largest]; TopK and CumSum have no TF.js rebuild.
+    const dir = path.join(tmpDir('onnx-ort'), 'epoch-1');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.copyFileSync(path.join(FIXTURES, 'bad_topk.onnx'), path.join(dir, 'model.onnx'));
+    const d = 14;
+    const encoding = numericEncoding(d);
+    const model = await loadCheckpointModel(inspectCheckpoint(dir), { encoding, task: 'binary' });
+    expect(model).toMatchObject({ differentiable: false, outputKind: 'logits', outputWidth: 2 });
+    let s = 3;
+    const X = Float32Array.from({ length: 5 * d }, () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648) * 6 - 3);
+    const expected: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const row = Array.from(X.subarray(i * d, (i + 1) * d)).sort((a, b) => b - a);
+      expected.push(row[0]!, row[0]! + row[1]!);
+    }
+    expectClose(predict(model, X, 5).logits, expected, 1e-6, 1e-6);
+    const saliency = getMethod('saliency');
+    const err = await Promise.resolve()
+      .then(() => saliency.attribute({ model, encoding, X, n: 5, target: { kind: 'predicted' } }, resolveParams('saliency', saliency.params, {})))
+      .catch((e) => e);
+    expect(err.message).toMatch(/saliency uses gradients .* \(.*'TopK'.*runs through onnxruntime/);
+    const ablation = getMethod('feature-ablation');
+    const r = await ablation.attribute({ model, encoding, X, n: 5, target: { kind: 'class', index: 0 }, background: new Float32Array(d), backgroundN: 1 }, resolveParams(ablation.id, ablation.params, {}));
+    // Ablating any feature but the row's maximum leaves class 0's logit (the maximum) unchanged.
+    for (let i = 0; i < 5; i++) {
+      const row = Array.from(X.subarray(i * d, (i + 1) * d));
+      const top = row.indexOf(Math.max(...row));
+      for (let j = 0; j < d; j++) if (j !== top) expect(r.grouped[i * d + j]).toBeCloseTo(0, 5);
     }
     model.dispose();
   });

@@ -17,6 +17,7 @@ import { columnNames } from '../../data/encoding';
 import { OnnxGraph, prepareOnnxGraph } from '../onnx';
 import type { GraphSpec } from '../onnx/graph';
 import { registerZeroGradients } from '../onnx/ops/zero-gradients';
+import { onnxInputWidth, onnxRuntimeAvailable, openOnnxRuntime } from '../onnx/runtime';
 import type { Activation, DenseLayer, ModelExpectations, ModelHandle, OutputKind, ParameterTensor } from '../model';
 
 /**
@@ -53,7 +54,15 @@ export function loadOnnxModel(file: string, dir: string, metadata: Record<string
     throw new GlassboxError('model', `cannot read the ONNX model: ${(e as Error).message.split('\n')[0]}`, { file });
   }
   registerZeroGradients();
-  const spec = prepareOnnxGraph(bytes, file);
+  let spec: GraphSpec;
+  try {
+    spec = prepareOnnxGraph(bytes, file);
+  } catch (e) {
+    // Operators Glassbox cannot rebuild as TF.js ops: the model still runs, without gradients,
+    // through onnxruntime when it is installed; otherwise the operator error stands.
+    if (!(e instanceof GlassboxError) || !/cannot run as TF\.js ops/.test(e.message) || !onnxRuntimeAvailable().ok) throw e;
+    return loadThroughRuntime(file, dir, bytes, metadata, expect, e.message);
+  }
   const { encoding, task } = expect;
   if (spec.info.inputWidth !== encoding.width) {
     const names = columnNames(encoding);
@@ -256,4 +265,74 @@ function denseStack(spec: GraphSpec, graph: OnnxGraph, from = 0): DenseLayer[] |
     if (l.bias) dl.bias = tf.tensor1d(l.bias);
     return dl;
   });
+}
+
+/**
+ * A handle over onnxruntime for graphs with operators the TF.js rebuild lacks: forward passes only.
+ * The output is taken as logits unless glassbox.json says `model.output: "probabilities"` or every
+ * row of a probe batch is a probability vector (non-negative, summing to 1).
+ */
+function loadThroughRuntime(file: string, dir: string, bytes: Uint8Array, metadata: Record<string, unknown>, expect: ModelExpectations, why: string): ModelHandle {
+  const { encoding, task } = expect;
+  const inputWidth = onnxInputWidth(bytes, file);
+  if (inputWidth !== encoding.width) {
+    const names = columnNames(encoding);
+    throw new GlassboxError('shape', `the model expects input shape [batch, ${inputWidth}] but the encoded data has shape [batch, ${encoding.width}] (${names.length} columns: ${names.slice(0, 4).join(', ')}${names.length > 4 ? ', ...' : ''})`, { file });
+  }
+  const session = openOnnxRuntime(file, inputWidth);
+  try {
+    const outputWidth = session.outputWidth;
+    const classes = task === 'regression' ? 1 : task === 'binary' ? 2 : (encoding.label?.classes?.length ?? outputWidth);
+    if (task === 'regression' && outputWidth !== 1) throw new GlassboxError('model', `task is regression but the model has output shape [batch, ${outputWidth}]; expected [batch, 1]`, { file });
+    if (task !== 'regression' && !(task === 'binary' ? outputWidth === 1 || outputWidth === 2 : outputWidth === classes)) {
+      throw new GlassboxError('model', `task is ${task} with ${classes} classes but the model has output shape [batch, ${outputWidth}]`, { file });
+    }
+    let outputKind: OutputKind = task === 'regression' ? 'value' : (expect.output ?? 'logits');
+    if (task !== 'regression' && !expect.output) {
+      let seed = 7;
+      const probe = Float32Array.from({ length: 16 * inputWidth }, () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) * 4 - 2);
+      const out = session.run(probe, 16);
+      const rowsAreProbabilities = Array.from({ length: 16 }, (_, r) => out.subarray(r * outputWidth, (r + 1) * outputWidth)).every(
+        (row) => row.every((v) => v >= 0 && v <= 1) && (outputWidth === 1 || Math.abs(row.reduce((a, b) => a + b, 0) - 1) < 1e-4),
+      );
+      if (rowsAreProbabilities) outputKind = 'probabilities';
+    }
+    const single = outputWidth === 1 && task !== 'regression';
+    const eps = 1e-7;
+    const logits = (x: tf.Tensor2D): tf.Tensor2D => {
+      const n = x.shape[0];
+      const out = session.run(x.dataSync() as Float32Array, n);
+      const K = task === 'regression' ? 1 : classes;
+      const z = new Float32Array(n * K);
+      for (let i = 0; i < n; i++) {
+        if (task === 'regression') z[i] = out[i]!;
+        else if (single) {
+          const v = out[i]!;
+          z[2 * i + 1] = outputKind === 'probabilities' ? Math.log(Math.max(eps, v) / Math.max(eps, 1 - v)) : v;
+        } else for (let k = 0; k < K; k++) z[i * K + k] = outputKind === 'probabilities' ? Math.log(Math.max(eps, out[i * K + k]!)) : out[i * K + k]!;
+      }
+      return tf.tensor2d(z, [n, K]);
+    };
+    const reason = `${why.replace(/ \(supported: .*\)$/, '')}; it runs through onnxruntime, forward passes only`;
+    return {
+      dir,
+      file,
+      format: 'onnx',
+      kind: 'neural',
+      metadata: { ...metadata, runtime: 'onnxruntime' },
+      task,
+      inputWidth,
+      outputWidth,
+      classes,
+      outputKind,
+      differentiable: false,
+      whyNoGradients: reason,
+      logits,
+      native: { runtime: 'onnxruntime', reason },
+      dispose: () => session.dispose(),
+    };
+  } catch (e) {
+    session.dispose();
+    throw e;
+  }
 }
