@@ -6,7 +6,8 @@
 import { describe, it, expect } from 'vitest';
 import * as path from 'node:path';
 import { runCli } from './main';
-import { REPO } from '../../test/helpers';
+import * as fs from 'node:fs';
+import { REPO, tmpDir } from '../../test/helpers';
 import { Project } from '../core/project';
 import { initEngine } from '../core/engine/backend';
 import { predict } from '../core/model/model';
@@ -96,4 +97,38 @@ describe('glassbox on a PyTorch (ONNX) project', () => {
     expect(out.checkpoints).toHaveLength(3);
     expect(out.rows[0].proponents).toHaveLength(3);
   });
+});
+
+describe('bad model files', () => {
+  /** A copy of a fixture project whose newest checkpoint is replaced by `model` (saved as `name`). */
+  function projectWith(base: string, name: string, model: string): string {
+    const root = tmpDir(`bad-${name}`);
+    const src = path.join(PROJECTS, base);
+    fs.copyFileSync(path.join(src, 'encoding.json'), path.join(root, 'encoding.json'));
+    const config = fs.readFileSync(path.join(src, 'glassbox.json'), 'utf8').replaceAll('../../../../../test-workspace', path.join(REPO, 'test-workspace'));
+    fs.writeFileSync(path.join(root, 'glassbox.json'), config.replace(/"\$schema": "[^"]*",/, ''));
+    fs.mkdirSync(path.join(root, 'checkpoints', 'epoch-9'), { recursive: true });
+    fs.copyFileSync(model, path.join(root, 'checkpoints', 'epoch-9', name));
+    return root;
+  }
+  const ONNX = path.join(REPO, 'server/test/fixtures/onnx');
+  const TREES = path.join(REPO, 'server/test/fixtures/trees');
+  const cases: Array<[string, string, string, RegExp]> = [
+    ['truncated ONNX file', 'pytorch-adult', path.join(ONNX, 'bad_truncated.onnx'), /no complete checkpoint .*epoch-9: model.onnx is not a complete ONNX model/],
+    ['newer opset', 'pytorch-adult', path.join(ONNX, 'bad_opset25.onnx'), /model.onnx: opset 25 is newer than Glassbox supports/],
+    ['string input', 'pytorch-adult', path.join(ONNX, 'bad_string_input.onnx'), /model.onnx: .*string/],
+    ['input width that does not match the data', 'pytorch-adult', path.join(ONNX, 'mlp.onnx'), /model.onnx: the model expects input shape \[batch, 14\] but the encoded data has shape \[batch, \d+\]/],
+    ['booster with another feature count', 'xgboost-adult', path.join(TREES, 'xgb-regression.json'), /xgboost.json: .*(trained on \d+ input columns|task is binary)/],
+  ];
+  for (const [what, base, model, message] of cases) {
+    it(`a ${what} gives one line at the file and exit 2`, async () => {
+      const name = model.endsWith('.onnx') ? 'model.onnx' : 'xgboost.json';
+      const root = projectWith(base, name, model);
+      let stderr = '';
+      const code = await runCli(['predict', '--limit', '3'], { cwd: root, stdout: () => {}, stderr: (s) => (stderr += s) });
+      expect(code).toBe(2);
+      expect(stderr.trim().split('\n')).toHaveLength(1);
+      expect(stderr).toMatch(message);
+    });
+  }
 });
