@@ -1,0 +1,345 @@
+/**
+ * Counterfactual explanations for one row: a few small, diverse changes of raw feature values that
+ * make the model predict the target class (Wachter et al. 2017; diversity as in DiCE, Mothilal et
+ * al. 2020), each re-encoded from its raw values and re-evaluated through `predict`.
+ *
+ * - Distance: MAD-scaled L1 over numeric features plus 1 per changed categorical (space.ts).
+ * - Search: gradient (proximal, gradient.ts) where the model is differentiable, pooled with the
+ *   model-agnostic beam search (search.ts), which alone serves tree ensembles; then sparsified and
+ *   shortened (refine.ts). Diversity: at most one counterfactual per changed-feature subset,
+ *   cheapest first.
+ * - Plausibility: mean distance to the k nearest training rows of the target class (label, or the
+ *   model's prediction when the data has no labels) and the calibrated OOD p-value of drift/ood.ts.
+ * - A data-backed alternative: the nearest training row the model predicts as the target class
+ *   (and labelled so, when labels exist) that respects the immutable features, directions and
+ *   bounds.
+ * - Nothing found: each constraint is relaxed alone to name the ones that bind.
+ */
+import { compileEncoder, type Encoding } from '../data/encoding';
+import { fitOod, scoreOod, type OodDetector, type OodOptions } from '../drift/ood';
+import { GlassboxError, throwIfAborted } from '../errors';
+import { predict, type ModelHandle } from '../model/model';
+import { allowedInterval, RELAXATIONS, resolveConstraints, type ConstraintNames, type CounterfactualConstraints, type ResolvedConstraints } from './constraints';
+import { gradientCounterfactuals } from './gradient';
+import { evaluateGoal, type Goal } from './objective';
+import { decode, refine, type Candidate, type RefineContext, type SearchMethod } from './refine';
+import { searchCounterfactuals } from './search';
+import { displayValue, fitFeatureSpace, type FeatureSpace } from './space';
+
+export interface CounterfactualModel {
+  model: ModelHandle;
+  encoding: Encoding;
+  space: FeatureSpace;
+  ood: OodDetector;
+  /** Model's class for every training row. */
+  trainPredicted: Int32Array;
+  /** n x K class probabilities of the training rows. */
+  trainProbabilities: Float32Array;
+  /** Training labels (class index, NaN when missing), when the data has them. */
+  trainLabels?: Float32Array;
+  classLabels: string[];
+}
+
+/** Fits what every request on this model shares (feature space, OOD detector, training predictions). */
+export function prepareCounterfactuals(
+  model: ModelHandle,
+  encoding: Encoding,
+  train: { X: Float32Array; n: number; y?: Float32Array },
+  options: { ood?: OodOptions; classLabels?: string[]; signal?: AbortSignal } = {},
+): CounterfactualModel {
+  if (model.task === 'regression') throw new GlassboxError('usage', 'counterfactuals need a classifier; this model is a regression model');
+  const space = fitFeatureSpace(encoding, train);
+  const ood = fitOod(model, encoding, train, { ...options.ood, ...(options.signal ? { signal: options.signal } : {}) });
+  const p = predict(model, train.X, train.n, options.signal);
+  const classLabels = options.classLabels ?? encoding.label?.classes ?? Array.from({ length: model.classes }, (_, k) => String(k));
+  const out: CounterfactualModel = { model, encoding, space, ood, trainPredicted: p.predicted!, trainProbabilities: p.probabilities!, classLabels };
+  if (train.y) out.trainLabels = train.y;
+  return out;
+}
+
+export interface CounterfactualRequest {
+  /** Class index to reach; default: any class other than the predicted one. */
+  target?: number;
+  /** Minimum probability of the target class (needs `target`). */
+  probability?: number;
+  /** Counterfactuals to return (default 3). */
+  count?: number;
+  constraints?: CounterfactualConstraints;
+  /** How constraint arguments are named in messages. */
+  names?: ConstraintNames;
+  /** `auto`: gradient and model-agnostic search pooled for differentiable models, else search. */
+  method?: 'auto' | 'gradient' | 'search';
+  /** Nearest training rows of the target class averaged for plausibility (default 5). */
+  neighbours?: number;
+  /** OOD p-value below which a counterfactual is flagged out of distribution (default 0.05). */
+  oodAlpha?: number;
+  signal?: AbortSignal;
+}
+
+export type RawValue = string | number | null;
+
+export interface Change {
+  feature: string;
+  from: RawValue;
+  to: RawValue;
+}
+
+export interface ClassPrediction {
+  class: number;
+  label: string;
+  probabilities: number[];
+}
+
+export interface CounterfactualExample {
+  changes: Change[];
+  /** The whole counterfactual row in raw values. */
+  values: Record<string, RawValue>;
+  /** Re-encoded from `values` and re-evaluated through `predict`. */
+  prediction: ClassPrediction;
+  distance: number;
+  /** Number of features changed. */
+  sparsity: number;
+  plausibility: { nearestTargetDistance: number; oodPValue: number; outOfDistribution: boolean };
+  method: SearchMethod;
+}
+
+export interface NearestTrainingRow {
+  /** 0-based row of the training data. */
+  row: number;
+  distance: number;
+  sparsity: number;
+  changes: Change[];
+  prediction: ClassPrediction;
+}
+
+export interface RowCounterfactuals {
+  prediction: ClassPrediction;
+  goal: { target: number | null; targetLabel: string | null; probability: number | null };
+  /** found: at least one; none: no counterfactual within the constraints; already: the row meets the goal. */
+  status: 'found' | 'none' | 'already';
+  counterfactuals: CounterfactualExample[];
+  nearestTrainingRow: NearestTrainingRow | null;
+  /** For `none`: why, naming the constraints that bind. */
+  message?: string;
+  binding?: string[];
+}
+
+/** Validates the request against the model once (targets, probabilities, constraint names). */
+export function checkRequest(cf: CounterfactualModel, req: CounterfactualRequest): ResolvedConstraints {
+  const K = cf.model.classes;
+  if (req.target !== undefined && !(Number.isInteger(req.target) && req.target >= 0 && req.target < K)) {
+    throw new GlassboxError('usage', `target class ${req.target} does not exist; the classes are ${cf.classLabels.map((l, k) => `${k} (${l})`).join(', ')}`);
+  }
+  if (req.probability !== undefined) {
+    if (req.target === undefined) throw new GlassboxError('usage', 'a target probability needs a target class');
+    if (!(req.probability > 0 && req.probability < 1)) throw new GlassboxError('usage', `the target probability must be between 0 and 1 (exclusive), got ${req.probability}`);
+  }
+  if (req.count !== undefined && !(Number.isInteger(req.count) && req.count >= 1)) throw new GlassboxError('usage', `the number of counterfactuals must be a positive integer, got ${req.count}`);
+  return resolveConstraints(cf.space, req.constraints, req.names);
+}
+
+/** Counterfactuals for one encoded row `x0` (width = encoding width). */
+export function counterfactualsForRow(cf: CounterfactualModel, x0: Float32Array, req: CounterfactualRequest = {}): RowCounterfactuals {
+  const constraints = checkRequest(cf, req);
+  const { model, space } = cf;
+  const count = req.count ?? 3;
+  const before = evaluateGoal(model, { from: 0 }, x0, 1, req.signal);
+  const from = before.predicted[0]!;
+  const goal: Goal = { from, ...(req.target !== undefined ? { target: req.target } : {}), ...(req.probability !== undefined ? { probability: req.probability } : {}) };
+  const prediction = classPrediction(cf, from, before.probabilities);
+  const raw0 = decode(space, x0);
+  const result: RowCounterfactuals = {
+    prediction,
+    goal: { target: req.target ?? null, targetLabel: req.target !== undefined ? cf.classLabels[req.target]! : null, probability: req.probability ?? null },
+    status: 'found',
+    counterfactuals: [],
+    nearestTrainingRow: null,
+  };
+  const start = evaluateGoal(model, goal, x0, 1, req.signal).score[0]!;
+  if (start > 0) {
+    result.status = 'already';
+    result.message = req.target !== undefined ? `the row is already predicted as ${cf.classLabels[req.target]}${req.probability !== undefined ? ` with probability ≥ ${req.probability}` : ''}` : 'the row already meets the goal';
+    return result;
+  }
+  const ctx: RefineContext = { model, space, goal, constraints, x0, raw0, ...(req.signal ? { signal: req.signal } : {}) };
+  const candidates = findCandidates(ctx, req.method ?? 'auto', count);
+  const chosen = diverse(candidates, count);
+  result.counterfactuals = finalize(cf, ctx, chosen, req);
+  result.nearestTrainingRow = nearestTrainingRow(cf, ctx, from);
+  if (result.counterfactuals.length === 0) {
+    result.status = 'none';
+    const why = bindingConstraints(cf, ctx, req);
+    result.binding = why.binding;
+    result.message = why.message;
+  }
+  return result;
+}
+
+function findCandidates(ctx: RefineContext, method: 'auto' | 'gradient' | 'search', count: number): Candidate[] {
+  const pool: Candidate[] = [];
+  const useGradient = method === 'gradient' || (method === 'auto' && ctx.model.differentiable);
+  if (method === 'gradient' && !ctx.model.differentiable) {
+    throw new GlassboxError('usage', `gradient search needs a differentiable model; ${ctx.model.kind === 'trees' ? 'tree ensembles have no gradients' : 'this model has none'} (use the model-agnostic search)`);
+  }
+  if (useGradient) pool.push(...gradientCounterfactuals(ctx));
+  if (method !== 'gradient') pool.push(...searchCounterfactuals(ctx, { want: Math.max(2 * count, 6) }));
+  throwIfAborted(ctx.signal);
+  return refine(ctx, pool);
+}
+
+/** Cheapest first, one per changed-feature subset; identical rows once. */
+function diverse(cands: Candidate[], count: number): Candidate[] {
+  const sorted = cands.slice().sort((a, b) => a.distance - b.distance || a.changed.length - b.changed.length);
+  const subsets = new Set<string>();
+  const out: Candidate[] = [];
+  for (const c of sorted) {
+    const key = c.changed.join(',');
+    if (subsets.has(key)) continue;
+    subsets.add(key);
+    out.push(c);
+    if (out.length === count) break;
+  }
+  return out;
+}
+
+/**
+ * Re-encodes each candidate from the raw values it reports (the path a user re-running them takes)
+ * and keeps those `predict` confirms; adds predictions and plausibility.
+ */
+function finalize(cf: CounterfactualModel, ctx: RefineContext, chosen: Candidate[], req: CounterfactualRequest): CounterfactualExample[] {
+  if (chosen.length === 0) return [];
+  const { space, model, encoding } = cf;
+  const names = space.dims.map((d) => d.name);
+  const encoder = compileEncoder(encoding, names);
+  const d = encoding.width;
+  const X = new Float32Array(chosen.length * d);
+  const values = chosen.map((c, i) => {
+    const row = space.dims.map((dim, f) => displayValue(dim, c.raw[f]!));
+    encoder.encode(row.map((v) => (v === null ? '' : String(v))), X, i * d);
+    return row;
+  });
+  const ev = evaluateGoal(model, ctx.goal, X, chosen.length, ctx.signal);
+  const ood = scoreOod(cf.ood, model, encoding, X, chosen.length);
+  const alpha = req.oodAlpha ?? 0.05;
+  const k = req.neighbours ?? 5;
+  const out: CounterfactualExample[] = [];
+  chosen.forEach((c, i) => {
+    if (!(ev.score[i]! > 0)) return;
+    const cls = ev.predicted[i]!;
+    out.push({
+      changes: describeChanges(space, ctx.raw0, c.raw),
+      values: Object.fromEntries(names.map((n, f) => [n, values[i]![f]!])),
+      prediction: classPrediction(cf, cls, ev.probabilities.subarray(i * model.classes, (i + 1) * model.classes)),
+      distance: c.distance,
+      sparsity: c.changed.length,
+      plausibility: { nearestTargetDistance: nearestOfClass(cf, c.raw, cls, k), oodPValue: ood.pValue[i]!, outOfDistribution: ood.pValue[i]! < alpha },
+      method: c.method,
+    });
+  });
+  return out;
+}
+
+function describeChanges(space: FeatureSpace, raw0: Float64Array, raw: Float64Array): Change[] {
+  return space.dims.flatMap((dim, f) => (raw[f] !== raw0[f] ? [{ feature: dim.name, from: displayValue(dim, raw0[f]!), to: displayValue(dim, raw[f]!) }] : []));
+}
+
+function classPrediction(cf: CounterfactualModel, cls: number, probabilities: ArrayLike<number>): ClassPrediction {
+  return { class: cls, label: cf.classLabels[cls] ?? String(cls), probabilities: Array.from(probabilities).slice(0, cf.model.classes) };
+}
+
+/** Raw-space distance between a raw vector and training row i. */
+function distanceToTrain(space: FeatureSpace, raw: Float64Array, i: number): number {
+  const F = space.dims.length;
+  let s = 0;
+  for (let f = 0; f < F; f++) {
+    const a = raw[f]!;
+    const b = space.trainRaw[i * F + f]!;
+    if (a === b) continue;
+    const dim = space.dims[f]!;
+    s += dim.kind === 'categorical' ? 1 : dim.mad > 0 ? Math.abs(a - b) / dim.mad : 0;
+  }
+  return s;
+}
+
+/** The class of training row i for plausibility: its label, else the model's prediction. */
+function trainClass(cf: CounterfactualModel, i: number): number {
+  const y = cf.trainLabels?.[i];
+  return y === undefined || Number.isNaN(y) ? cf.trainPredicted[i]! : y;
+}
+
+/** Mean distance to the k nearest training rows of class `cls`. */
+function nearestOfClass(cf: CounterfactualModel, raw: Float64Array, cls: number, k: number): number {
+  const best: number[] = [];
+  for (let i = 0; i < cf.space.trainN; i++) {
+    if (trainClass(cf, i) !== cls) continue;
+    const dist = distanceToTrain(cf.space, raw, i);
+    if (best.length < k || dist < best[best.length - 1]!) {
+      best.push(dist);
+      best.sort((a, b) => a - b);
+      if (best.length > k) best.pop();
+    }
+  }
+  return best.length ? best.reduce((s, v) => s + v, 0) / best.length : NaN;
+}
+
+function nearestTrainingRow(cf: CounterfactualModel, ctx: RefineContext, from: number): NearestTrainingRow | null {
+  const { space, raw0, constraints, goal } = ctx;
+  const F = space.dims.length;
+  const K = cf.model.classes;
+  const meets = (cls: number, i: number) =>
+    goal.target === undefined ? cls !== from : cls === goal.target && (goal.probability === undefined || cf.trainProbabilities[i * K + cls]! >= goal.probability);
+  let bestI = -1;
+  let bestD = Infinity;
+  for (let i = 0; i < space.trainN; i++) {
+    const cls = cf.trainPredicted[i]!;
+    if (!meets(cls, i)) continue;
+    const y = cf.trainLabels?.[i];
+    if (y !== undefined && !Number.isNaN(y) && y !== cls) continue;
+    let ok = true;
+    for (let f = 0; f < F && ok; f++) {
+      const v = space.trainRaw[i * F + f]!;
+      if (v === raw0[f]) continue;
+      if (!constraints.mutable[f]) ok = false;
+      else if (space.dims[f]!.kind === 'numeric') {
+        const [a, b] = allowedInterval(constraints, f, raw0[f]!);
+        ok = v >= a && v <= b;
+      }
+    }
+    if (!ok) continue;
+    const dist = distanceToTrain(space, raw0, i);
+    if (dist < bestD) {
+      bestD = dist;
+      bestI = i;
+    }
+  }
+  if (bestI < 0) return null;
+  const raw = space.trainRaw.slice(bestI * F, (bestI + 1) * F);
+  const changes = describeChanges(space, raw0, raw);
+  const cls = cf.trainPredicted[bestI]!;
+  return { row: bestI, distance: bestD, sparsity: changes.length, changes, prediction: classPrediction(cf, cls, cf.trainProbabilities.subarray(bestI * K, (bestI + 1) * K)) };
+}
+
+/** Which constraints, relaxed alone, let the model-agnostic search find a counterfactual. */
+function bindingConstraints(cf: CounterfactualModel, ctx: RefineContext, req: CounterfactualRequest): { binding: string[]; message: string } {
+  const names = req.names ?? { immutable: 'immutable', directions: 'directions', bounds: 'bounds', maxChanges: 'maxChanges', outsideRange: 'outsideRange' };
+  const given = ctx.constraints.given;
+  const F = cf.space.dims.length;
+  const feasible = (c: CounterfactualConstraints) => {
+    const resolved = resolveConstraints(cf.space, c, names);
+    return searchCounterfactuals({ ...ctx, constraints: resolved }, { want: 1 }).length > 0;
+  };
+  const binding: string[] = [];
+  for (const r of RELAXATIONS) {
+    const relaxed = r.apply(given, F);
+    if (relaxed && feasible(relaxed)) binding.push(names[r.name]);
+  }
+  const goalText = ctx.goal.target !== undefined ? `reaches ${cf.classLabels[ctx.goal.target]}${ctx.goal.probability !== undefined ? ` with probability ≥ ${ctx.goal.probability}` : ''}` : `changes the prediction from ${cf.classLabels[ctx.goal.from]}`;
+  if (binding.length) return { binding, message: `no counterfactual that ${goalText} within the constraints; relaxing ${binding.join(' or ')} would find one` };
+  const all = RELAXATIONS.reduce((c, r) => r.apply(c, F) ?? c, given);
+  if (feasible(all)) {
+    const every = RELAXATIONS.filter((r) => r.apply(given, F)).map((r) => names[r.name]);
+    return { binding: every, message: `no counterfactual that ${goalText} within the constraints; only relaxing ${every.join(', ')} together finds one` };
+  }
+  return { binding: [], message: `no counterfactual that ${goalText} even without constraints, with values from the training data's range` };
+}
+
