@@ -76,7 +76,8 @@ export const explainRowStep = {
       const nb = nearest(train.X, train.n, train.width, X, 1, 1, (i) => train.y![i] !== own)[0]?.[0];
       if (nb) out.nearestOpposite = { ...trainRow(encoding, train, nb.index, name), distance: nb.distance };
     }
-    if (params.influence && train.y) {
+    // Models TracIn cannot trace answer without influential rows (their suspects come from training dynamics).
+    if (params.influence && train.y && (model.layers || model.denseTail)) {
       const index = await influenceIndex(project, checkpoint, signal);
       const [rep] = influenceReport({
         index,

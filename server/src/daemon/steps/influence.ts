@@ -12,7 +12,11 @@
 import { throwIfAborted } from '../../core/errors';
 import { ranks } from '../../core/util/stats';
 import { DEFAULT_SUSPECT_SCORE, suspectReason, suspects } from '../../core/influence/suspects';
-import { influenceIndex } from './influence-index';
+import { influenceIndex, traceSeries } from './influence-index';
+import { dynamicsReason, dynamicsSuspects, trainingDynamics } from '../../core/influence/dynamics';
+import type { CheckpointInfo } from '../../core/model/checkpoints';
+import type { Dataset } from '../../core/data/dataset';
+import type { Encoding } from '../../core/data/encoding';
 import type { AnalysisStep, Finding, StepOutput } from './types';
 
 /** Suspects kept per checkpoint (the diagnostics cap is at most this). */
@@ -33,11 +37,15 @@ export interface SuspectEntry {
 export interface InfluenceResult extends StepOutput {
   file: string;
   n: number;
+  /** The suspicion score: TracIn's (`DEFAULT_SUSPECT_SCORE`), or `aum` for models without gradients. */
   score: string;
   /** Checkpoints traced, in series order. */
   checkpoints: string[];
   suspects: SuspectEntry[];
-  /** Per training row: 1-based rank of its self-influence (1 = largest). */
+  /**
+   * Per training row: 1-based rank of its self-influence (1 = largest); for `aum`, its rank by the
+   * area under the margin (1 = lowest margin, the most suspect).
+   */
   selfInfluenceRank: number[];
 }
 
@@ -49,6 +57,8 @@ export const influenceStep = {
   async run({ project, checkpoint, signal, progress }) {
     const train = await project.dataset('train');
     const { encoding } = await project.schema();
+    const model = await project.model(checkpoint);
+    if (!model.layers && !model.denseTail) return byDynamics(project, checkpoint, train, encoding, signal, progress);
     progress(0, 'tracing training gradients');
     const index = await influenceIndex(project, checkpoint, signal);
     throwIfAborted(signal);
@@ -92,3 +102,52 @@ export const influenceStep = {
     };
   },
 } satisfies AnalysisStep<InfluenceResult>;
+
+/**
+ * Suspect rows of a model TracIn cannot trace (tree ensembles, graphs run through onnxruntime): the
+ * area under the margin over the ready checkpoints up to this one (core/influence/dynamics.ts).
+ */
+async function byDynamics(
+  project: Parameters<AnalysisStep<InfluenceResult>['run']>[0]['project'],
+  checkpoint: CheckpointInfo,
+  train: Dataset,
+  encoding: Encoding,
+  signal: AbortSignal | undefined,
+  progress: (fraction: number, message?: string) => void,
+): Promise<InfluenceResult> {
+  progress(0, 'scoring training rows over checkpoints');
+  const upTo = traceSeries(project, checkpoint);
+  const d = await trainingDynamics(project, train, upTo, signal);
+  const classes = project.config.raw.classNames ?? encoding.label?.classes;
+  const name = (k: number) => classes?.[k] ?? String(k);
+  const all = dynamicsSuspects(d, d.n);
+  const rank = new Array<number>(d.n);
+  for (const s of all) rank[s.index] = s.rank;
+  const list: SuspectEntry[] = all.slice(0, Math.min(SUSPECT_ROWS, d.n)).map((s) => ({
+    row: s.index,
+    line: train.lines[s.index]!,
+    label: name(s.label),
+    pLabel: s.pLabel,
+    score: s.score,
+    selfInfluenceRank: s.rank,
+    reason: dynamicsReason(s, d.checkpoints.length, classes),
+  }));
+  const score = d.task === 'regression' ? 'loss' : 'aum';
+  const findings: Finding[] = list.map((s, k) => ({
+    severity: s.pLabel < WARN_P_LABEL ? 'warning' : 'info',
+    code: 'suspect-row',
+    rank: k + 1,
+    file: train.file,
+    line: s.line,
+    message: `Suspect row ${s.row} (#${k + 1} by ${score === 'aum' ? 'area under the margin' : 'loss'}, score ${s.score.toFixed(3)}): ${s.reason}, up to checkpoint ${checkpoint.name}`,
+  }));
+  findings.push({
+    severity: 'info',
+    code: 'suspect-summary',
+    file: train.file,
+    line: train.lines[0]! - 1,
+    message: `${list.filter((s) => s.pLabel < WARN_P_LABEL).length} of the ${list.length} most suspect training rows (of ${d.n}) have a label the model gives p < ${WARN_P_LABEL}; ranked by ${score === 'aum' ? 'the area under the margin' : 'the loss'} over ${d.checkpoints.length} checkpoint(s) up to ${checkpoint.name} (the model has no gradients for TracIn)`,
+  });
+  progress(1);
+  return { file: train.file, n: d.n, score, checkpoints: d.checkpoints.map((c) => c.name), suspects: list, selfInfluenceRank: rank, findings };
+}
