@@ -106,6 +106,18 @@ describe('failures reaching the top of the CLI', () => {
 });
 
 describe('bad input through the real commands', () => {
+  it('a row range far beyond the data is refused before it is expanded', async () => {
+    const t0 = Date.now();
+    const r = await cli(['predict', '--row', '5,0-99999999999'], ANCHORS);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^glassbox predict: --row 99999999999 is out of range: .*adult_test\.csv has 16281 rows \(0\.\.16280\)\n$/);
+    const lines = await cli(['predict', '--line', '2-99999999999'], ANCHORS);
+    expect(lines.stderr).toMatch(/^glassbox predict: line 99999999999 of .*adult_test\.csv is not the start of a data row\n$/);
+    const repeated = await cli(['predict', '--row', Array(700).fill('0-16280').join(',')], ANCHORS);
+    expect(repeated.stderr).toBe('glassbox predict: --row names more than 10000000 rows\n');
+    expect(Date.now() - t0).toBeLessThan(20_000);
+  });
+
   it('a missing data file is reported at its data.* line in glassbox.json', async () => {
     const d = tmpDir('cli-missing');
     const text = project(d, { data: { train: path.join(DATA, 'adult_train.csv'), test: 'nope.csv' } });

@@ -7,7 +7,7 @@
  *   --limit N                     at most N rows (from the start) when no rows are named
  */
 import * as path from 'node:path';
-import { GlassboxError } from '../core/errors';
+import { echo, GlassboxError } from '../core/errors';
 import { rowAtLine, takeRows, type Dataset } from '../core/data/dataset';
 import type { DataRole, Project } from '../core/project';
 import type { CommandContext, OptionSpec } from './context';
@@ -41,17 +41,18 @@ export async function selectRows(ctx: CommandContext, project: Project, defaultL
   }
   let indices: number[];
   if (typeof o.row === 'string') {
-    indices = parseList(o.row, '--row');
-    for (const i of indices) if (i >= dataset.n) throw new GlassboxError('usage', `--row ${i} is out of range: ${project.relative(dataset.file)} has ${dataset.n} rows (0..${dataset.n - 1})`);
+    indices = parseList(o.row, '--row', dataset.n - 1, (i) => new GlassboxError('usage', `--row ${i} is out of range: ${project.relative(dataset.file)} has ${dataset.n} rows (0..${dataset.n - 1})`));
   } else if (typeof o.line === 'string') {
-    indices = parseList(o.line, '--line').map((line) => {
+    const lastLine = dataset.lines[dataset.n - 1]!;
+    const notARow = (line: number) => new GlassboxError('usage', `line ${line} of ${project.relative(dataset.file)} is not the start of a data row`);
+    indices = parseList(o.line, '--line', lastLine, notARow).map((line) => {
       const r = rowAtLine(dataset, line);
-      if (r < 0) throw new GlassboxError('usage', `line ${line} of ${project.relative(dataset.file)} is not the start of a data row`);
+      if (r < 0) throw notARow(line);
       return r;
     });
   } else {
     const limit = typeof o.limit === 'string' ? Number(o.limit) : (defaultLimit ?? dataset.n);
-    if (!Number.isInteger(limit) || limit < 1) throw new GlassboxError('usage', `--limit must be a positive integer, got '${o.limit}'`);
+    if (!Number.isInteger(limit) || limit < 1) throw new GlassboxError('usage', `--limit must be a positive integer, got '${echo(o.limit)}'`);
     indices = Array.from({ length: Math.min(limit, dataset.n) }, (_, i) => i);
   }
   const X = takeRows(dataset, indices);
@@ -60,14 +61,24 @@ export async function selectRows(ctx: CommandContext, project: Project, defaultL
   return sel;
 }
 
-export function parseList(spec: string, flag: string): number[] {
+/** Most rows a --row/--line list may name (repeats count). */
+const MAX_LISTED = 10_000_000;
+
+/**
+ * Expands `3` or `0,5,10-19` into numbers. Any number above `max` is refused with `tooLarge(n)`
+ * before a range is expanded, so `0-99999999999` cannot exhaust memory.
+ */
+export function parseList(spec: string, flag: string, max: number, tooLarge: (n: number) => GlassboxError): number[] {
   const out: number[] = [];
   for (const part of spec.split(',')) {
     const m = part.trim().match(/^(\d+)(?:-(\d+))?$/);
-    if (!m) throw new GlassboxError('usage', `${flag} expects numbers and ranges like 3 or 0,5,10-19, got '${spec}'`);
+    if (!m) throw new GlassboxError('usage', `${flag} expects numbers and ranges like 3 or 0,5,10-19, got '${echo(spec)}'`);
     const a = Number(m[1]);
     const b = m[2] === undefined ? a : Number(m[2]);
-    if (b < a) throw new GlassboxError('usage', `${flag}: range ${part} is backwards`);
+    if (b < a) throw new GlassboxError('usage', `${flag}: range ${echo(part)} is backwards`);
+    if (a > max) throw tooLarge(a);
+    if (b > max) throw tooLarge(b);
+    if (out.length + (b - a + 1) > MAX_LISTED) throw new GlassboxError('usage', `${flag} names more than ${MAX_LISTED} rows`);
     for (let i = a; i <= b; i++) out.push(i);
   }
   return out;
