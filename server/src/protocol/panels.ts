@@ -131,7 +131,7 @@ export interface ExplainRowParams {
   uri: string;
   /** 0-based editor line (what `Position.line` holds). */
   line: number;
-  /** Attribution method id (default `saliency`); one of `ExplainState.methods`. */
+  /** Attribution method id (default: the model's row method, `saliency` for networks, `tree-shap` / `linear-shap` for tree and linear models); one of `ExplainState.methods`. */
   method?: string;
   /** Checkpoint name (default: the newest analysed one). */
   checkpoint?: string;
