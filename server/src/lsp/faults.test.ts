@@ -261,6 +261,8 @@ describe('daemon faults: broken things at startup', () => {
     const client = inProcess({ ownWatcher: true });
     await client.initialize(root, { workspace: {} });
     await client.waitFor('glassbox/serverStatus', (s) => /waiting for a complete checkpoint/.test(s.message));
+    // chokidar reported the loop (ELOOP) as an 'error' event: logged, not thrown.
+    await client.waitFor('window/logMessage', (p) => /file watcher: ELOOP/.test(p.message));
     addCheckpoint(root, 1);
     await client.waitFor('glassbox/serverStatus', idle('epoch-1'));
     await client.shutdown();
