@@ -343,3 +343,47 @@ function bindingConstraints(cf: CounterfactualModel, ctx: RefineContext, req: Co
   return { binding: [], message: `no counterfactual that ${goalText} even without constraints, with values from the training data's range` };
 }
 
+
+export interface AssessedRow extends Omit<CounterfactualExample, 'method'> {
+  /** The row meets the goal (any class other than the original's, or the target). */
+  valid: boolean;
+}
+
+/**
+ * Scores counterfactual rows found elsewhere (another tool, a user's edit) by the same measures as
+ * Glassbox's own: validity through `predict`, distance, sparsity, plausibility. `values` are raw
+ * values by feature name, as a CSV row would hold them.
+ */
+export function assessRows(cf: CounterfactualModel, x0: Float32Array, values: Array<Record<string, RawValue>>, req: Pick<CounterfactualRequest, 'target' | 'probability' | 'neighbours' | 'oodAlpha'> = {}): AssessedRow[] {
+  if (values.length === 0) return [];
+  const { space, model, encoding } = cf;
+  const names = space.dims.map((d) => d.name);
+  const encoder = compileEncoder(encoding, names);
+  const d = encoding.width;
+  const X = new Float32Array(values.length * d);
+  values.forEach((v, i) => encoder.encode(names.map((n) => (v[n] === null || v[n] === undefined ? '' : String(v[n]))), X, i * d));
+  const from = evaluateGoal(model, { from: 0 }, x0, 1).predicted[0]!;
+  const goal: Goal = { from, ...(req.target !== undefined ? { target: req.target } : {}), ...(req.probability !== undefined ? { probability: req.probability } : {}) };
+  const ev = evaluateGoal(model, goal, X, values.length);
+  const ood = scoreOod(cf.ood, model, encoding, X, values.length);
+  const raw0 = decode(space, x0);
+  return values.map((v, i) => {
+    const raw = decode(space, X, i * d);
+    const changes = describeChanges(space, raw0, raw);
+    let distance = 0;
+    space.dims.forEach((dim, f) => {
+      if (raw[f] === raw0[f]) return;
+      distance += dim.kind === 'categorical' ? 1 : dim.mad > 0 ? Math.abs(raw[f]! - raw0[f]!) / dim.mad : 0;
+    });
+    const cls = ev.predicted[i]!;
+    return {
+      valid: ev.score[i]! > 0,
+      changes,
+      values: v,
+      prediction: classPrediction(cf, cls, ev.probabilities.subarray(i * model.classes, (i + 1) * model.classes)),
+      distance,
+      sparsity: changes.length,
+      plausibility: { nearestTargetDistance: nearestOfClass(cf, raw, cls, req.neighbours ?? 5), oodPValue: ood.pValue[i]!, outOfDistribution: ood.pValue[i]! < (req.oodAlpha ?? 0.05) },
+    };
+  });
+}
