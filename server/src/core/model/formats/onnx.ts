@@ -18,7 +18,7 @@ import { OnnxGraph, prepareOnnxGraph } from '../onnx';
 import type { GraphSpec } from '../onnx/graph';
 import { registerZeroGradients } from '../onnx/ops/zero-gradients';
 import { onnxInputWidth, onnxRuntimeAvailable, openOnnxRuntime } from '../onnx/runtime';
-import type { Activation, DenseLayer, ModelExpectations, ModelHandle, OutputKind, ParameterTensor } from '../model';
+import { ACTIVATIONS, headLogits, type Activation, type DenseLayer, type ModelExpectations, type ModelHandle, type OutputKind, type ParameterTensor } from '../model';
 
 /**
  * The longest run of dense layers that ends the graph (after normalisation, embeddings, ...) and
@@ -116,7 +116,8 @@ export function loadOnnxModel(file: string, dir: string, metadata: Record<string
         classes,
         outputKind,
         differentiable: true,
-        logits: makeLogits(g, lg),
+        // A dense stack runs as explicit ops, as a TF.js layers model does (same values, tested).
+        logits: layers && !expect.output ? denseLogits(layers, task, outputWidth) : makeLogits(g, lg),
         parameters: () =>
           g
             .parameters()
@@ -335,4 +336,18 @@ function loadThroughRuntime(file: string, dir: string, bytes: Uint8Array, metada
     session.dispose();
     throw e;
   }
+}
+
+/** Logits of a dense stack with explicit ops: the path TF.js layers models take (model.ts). */
+function denseLogits(layers: DenseLayer[], task: ModelExpectations['task'], outputWidth: number): (x: tf.Tensor2D) => tf.Tensor2D {
+  return (x) => {
+    let h: tf.Tensor2D = x;
+    for (const l of layers.slice(0, -1)) {
+      const z: tf.Tensor2D = tf.matMul(h, l.kernel);
+      h = ACTIVATIONS[l.activation](l.bias ? tf.add(z, l.bias) : z) as tf.Tensor2D;
+    }
+    const head = layers[layers.length - 1]!;
+    const z: tf.Tensor2D = tf.matMul(h, head.kernel);
+    return headLogits(head, head.bias ? tf.add(z, head.bias) : z, task, outputWidth);
+  };
 }
