@@ -20,8 +20,10 @@ import { suspects } from './commands/suspects';
 import { drift } from './commands/drift';
 import { ood } from './commands/ood';
 import { lsp } from './commands/lsp';
+import { compare } from './commands/compare';
+import { timeline } from './commands/timeline';
 
-export const COMMANDS: Command[] = [doctor, schema, checkpoints, predict, explain, importance, influence, suspects, drift, ood, check, lsp];
+export const COMMANDS: Command[] = [doctor, schema, checkpoints, predict, explain, importance, influence, suspects, drift, ood, check, compare, timeline, lsp];
 
 export interface CliIO {
   cwd: string;

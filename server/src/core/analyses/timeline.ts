@@ -1,0 +1,75 @@
+/**
+ * A run over time: for every ready checkpoint of the series, in order, the metrics on each data
+ * set, the importance share of each raw feature, the number of strongly suspect training rows and
+ * the status of every check. Each point is `evaluate` of compare.ts (so each equals what
+ * `glassbox check` reports for that checkpoint); drift is left out (it compares data, not
+ * checkpoints).
+ *
+ * Suspects count: the `label-suspects` check's count of training rows in the top of the suspects
+ * ranking whose label the checkpoint gives p < maxProbability (influence over the series up to that
+ * checkpoint); null with the reason when the check skipped (models without gradients, regression).
+ */
+import type { Project } from '../project';
+import { evaluate, type DataMetrics } from './compare';
+import { throwIfAborted } from '../errors';
+
+export interface TimelinePoint {
+  checkpoint: { name: string; dir: string; hash?: string };
+  metrics: DataMetrics[];
+  /** Share per feature, in `Timeline.features` order. */
+  shares: number[];
+  suspects: { count: number | null; reason?: string };
+  checks: Array<{ id: string; status: 'pass' | 'fail' | 'skip'; severity: string }> | null;
+  ok: boolean | null;
+}
+
+export interface Timeline {
+  config: string;
+  provider: string;
+  features: string[];
+  points: TimelinePoint[];
+  /** Checkpoints of the series not analysed (half-written or broken), with why. */
+  skipped: Array<{ name: string; problem: string }>;
+}
+
+export interface TimelineOptions {
+  /** Run the checks at each checkpoint (default true; the suspects count needs them). */
+  checks?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number, checkpoint: string) => void;
+}
+
+export async function timeline(project: Project, options: TimelineOptions = {}): Promise<Timeline> {
+  const series = project.checkpoints();
+  const ready = series.filter((c) => c.state === 'ready');
+  if (ready.length === 0) project.latestCheckpoint(); // throws the "no complete checkpoint" error
+  const points: TimelinePoint[] = [];
+  let features: string[] = [];
+  let provider = '';
+  for (const [k, checkpoint] of ready.entries()) {
+    throwIfAborted(options.signal);
+    options.onProgress?.(k, ready.length, checkpoint.name);
+    const e = await evaluate({ project, checkpoint }, { checks: options.checks !== false, drift: false, ...(options.signal ? { signal: options.signal } : {}) });
+    features = e.importance.features;
+    provider = e.importance.provider;
+    const ls = e.checks?.results.find((r) => r.id === 'label-suspects');
+    const flagged = ls?.details?.flagged;
+    const suspects: TimelinePoint['suspects'] = !e.checks
+      ? { count: null, reason: 'checks not run' }
+      : ls && ls.status !== 'skip' && typeof flagged === 'number'
+        ? { count: flagged }
+        : { count: null, reason: ls?.summary ?? 'label-suspects did not run' };
+    points.push({
+      checkpoint: e.checkpoint,
+      metrics: e.metrics,
+      shares: e.importance.shares,
+      suspects,
+      checks: e.checks ? e.checks.results.map((r) => ({ id: r.id, status: r.status, severity: r.severity })) : null,
+      ok: e.checks ? e.checks.ok : null,
+    });
+    // Each checkpoint's model is needed once: free its weights before loading the next.
+    await project.dispose();
+  }
+  options.onProgress?.(ready.length, ready.length, '');
+  return { config: project.config.file, provider, features, points, skipped: series.filter((c) => c.state !== 'ready').map((c) => ({ name: c.name, problem: c.problem ?? c.state })) };
+}
