@@ -136,7 +136,7 @@ export class Daemon {
     });
     if (store.rebuiltBecause) this.log(`Glassbox: ${store.rebuiltBecause}`);
     const limits = { suspectRows: this.options.suspectRows ?? DEFAULT_SUSPECT_DIAGNOSTICS };
-    const state = new ProjectState(configFile, store, this.scheduler, { changed: () => this.changed() }, this.options.stableDelayMs ?? 500, limits);
+    const state = new ProjectState(configFile, store, this.scheduler, { changed: () => this.changed(), guard: (work) => this.guard('re-reading the checkpoints', work) }, this.options.stableDelayMs ?? 500, limits);
     this.projects.set(configFile, state);
     if (this.options.stream === false) return;
     try {
@@ -175,9 +175,9 @@ export class Daemon {
   filesChanged(_files: string[]): void {
     if (this.disposed) return;
     clearTimeout(this.pending);
-    this.pending = setTimeout(() => {
+    this.pending = setTimeout(() => this.guard('re-reading the project', () => {
       for (const p of this.projects.values()) p.refresh();
-    }, 30);
+    }), 30);
   }
 
   /** Re-runs every scheduled step for the newest checkpoint, ignoring stored results' freshness. */
@@ -273,7 +273,7 @@ export class Daemon {
   /** Coalesces bursts of changes into one diagnostics + status update. */
   private changed(): void {
     if (this.changedTimer || this.disposed) return;
-    this.changedTimer = setTimeout(() => {
+    this.changedTimer = setTimeout(() => this.guard('publishing results', () => {
       this.changedTimer = undefined;
       const byFile = new Map<string, PlainDiagnostic[]>();
       for (const p of this.projects.values()) {
@@ -295,7 +295,16 @@ export class Daemon {
       }
       // Browser dashboards follow their own project live (the endpoint drops unchanged states).
       for (const { endpoint, project } of this.streams) endpoint.dashboard.publish(dashboardState(project, this.scheduler));
-    }, 10);
+    }), 10);
+  }
+
+  /** Runs a timer's work: an unexpected error is logged, never an uncaught exception in the daemon. */
+  private guard(what: string, work: () => void): void {
+    try {
+      work();
+    } catch (e) {
+      this.log(`Glassbox: ${what} failed: ${(e as Error)?.stack ?? String(e)}`);
+    }
   }
 
   status(running?: string): DaemonStatus {

@@ -40,6 +40,8 @@ export interface ProjectLimits {
 
 export interface ProjectEvents {
   changed(): void;
+  /** Runs timer work, logging (not throwing) an unexpected error; absent: run it as is. */
+  guard?(work: () => void): void;
 }
 
 export class ProjectState {
@@ -180,7 +182,7 @@ export class ProjectState {
       if (!stable) {
         // Seen once: look again shortly; analysed only if nothing moved in between.
         clearTimeout(this.recheck);
-        this.recheck = setTimeout(() => this.refresh(), this.stableDelayMs);
+        this.recheck = setTimeout(() => (this.events.guard ? this.events.guard(() => this.refresh()) : this.refresh()), this.stableDelayMs);
       } else {
         this.analyse(newest, { rerun: this.rerunPending, inputsChanged: before !== this.projectVersion });
         this.rerunPending = false;

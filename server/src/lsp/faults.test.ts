@@ -160,21 +160,29 @@ describe('daemon faults: broken things at startup', () => {
     await client.shutdown();
   });
 
-  it('loads a project whose checkpoint manifest is null, with a diagnostic at checkpoints.path', async () => {
+  it('loads a project whose checkpoint manifests have unexpected shapes, with a diagnostic per checkpoint at checkpoints.path', async () => {
     const root = makeWorkspace(200);
-    fs.mkdirSync(path.join(root, 'checkpoints/epoch-1'));
-    fs.writeFileSync(path.join(root, 'checkpoints/epoch-1/model.json'), 'null');
+    const weights = JSON.parse(fs.readFileSync(path.join(CHECKPOINTS, 'epoch-1/model.json'), 'utf8'));
+    delete weights.weightsManifest[0].weights[0].shape;
+    const shapes = { 'epoch-1': 'null', 'epoch-2': JSON.stringify({ ...weights, weightsManifest: [{}] }), 'epoch-3': JSON.stringify(weights) };
+    for (const [name, text] of Object.entries(shapes)) {
+      fs.mkdirSync(path.join(root, 'checkpoints', name));
+      fs.writeFileSync(path.join(root, 'checkpoints', name, 'model.json'), text);
+      fs.copyFileSync(path.join(CHECKPOINTS, 'epoch-1/weights.bin'), path.join(root, 'checkpoints', name, 'weights.bin'));
+    }
     const client = inProcess();
     await client.initialize(root);
-    const d = await client.waitFor('textDocument/publishDiagnostics', (p) => p.uri.endsWith('glassbox.json') && p.diagnostics.some((x: any) => /epoch-1/.test(x.message)));
-    expect(d.diagnostics.find((x: any) => /epoch-1/.test(x.message)).range.start.line).toBe(configLine(root, '"path"'));
+    const about = (d: any, name: string) => new RegExp(`\\b${name}\\b`).test(d.message);
+    const d = await client.waitFor('textDocument/publishDiagnostics', (p) => p.uri.endsWith('glassbox.json') && Object.keys(shapes).every((n) => p.diagnostics.some((x: any) => about(x, n))));
+    for (const name of Object.keys(shapes)) expect(d.diagnostics.find((x: any) => about(x, name)).range.start.line).toBe(configLine(root, '"path"'));
     const s = await client.waitFor('glassbox/serverStatus');
     expect(s.message).not.toMatch(/no glassbox.json/);
     // The series goes on: a good checkpoint written later is analysed.
     const mark = client.seen.length;
-    addCheckpoint(root, 2);
-    await changed(client, [path.join(root, 'checkpoints/epoch-2/model.json')]);
-    await client.waitFor('glassbox/serverStatus', idle('epoch-2'), mark);
+    addCheckpoint(root, 4);
+    await changed(client, [path.join(root, 'checkpoints/epoch-4/model.json')]);
+    await client.waitFor('glassbox/serverStatus', idle('epoch-4'), mark);
+    expect((await hoverRow(client, root)).contents.value).toMatch(/Prediction/);
     await client.shutdown();
   });
 
