@@ -1,5 +1,9 @@
 /**
- * Time of each model check on the reference Adult MLP (5 checkpoints, 32,561 training rows), each
+ * 1. The bug zoo (scripts/zoo/make_zoo.py writes it to .cache/zoo): per check, the detection rate
+ *    on projects with its own kind of planted bug and the false-alarm rate on healthy projects,
+ *    with counts; the mislabel scores against cleanlab side by side. Without a zoo, how to make it.
+ *    GLASSBOX_ZOO=<dir> reads another zoo; GLASSBOX_ZOO_ONLY=1 skips the timings below.
+ * 2. Time of each model check on the reference Adult MLP (5 checkpoints, 32,561 training rows), each
  * with a fresh context (so checks reading importance shares pay for them), and ICE curves batched
  * (rows x grid points in one pass) against one forward pass per row as the baseline.
  */
@@ -14,9 +18,73 @@ import { CHECKS, runChecks } from '../src/core/checks/registry';
 import { checkOptions, createCheckContext } from '../src/core/checks/context';
 import { iceCurves } from '../src/core/checks/monotonic';
 import { time, printTable, peakRssMiB } from './util';
+import { runZooProject, zooProjects, type ZooOutcome } from './checks.bench.zoo';
+
+async function zoo(): Promise<void> {
+  const dir = process.env.GLASSBOX_ZOO ?? path.join(__dirname, '../../.cache/zoo');
+  const folders = zooProjects(dir);
+  if (folders.length === 0) {
+    console.log(`\nno bug zoo in ${dir}: make it with\n  .venv/bin/python scripts/zoo/make_zoo.py   (a few minutes; --only KIND for part of it)`);
+    return;
+  }
+  const outcomes: ZooOutcome[] = [];
+  for (const [i, folder] of folders.entries()) {
+    const o = await runZooProject(folder);
+    outcomes.push(o);
+    const fired = Object.entries(o.status).filter(([, s]) => s === 'fail' || s === 'error').map(([id]) => id);
+    console.log(`[${i + 1}/${folders.length}] ${o.truth.id}: ${fired.length ? `fired ${fired.join(', ')}` : 'quiet'} (${(o.ms / 1000).toFixed(1)} s)`);
+    if (o.status.error) console.log(`    error: ${o.notes.error}`);
+  }
+  const detectors = [...new Set(outcomes.flatMap((o) => Object.keys(o.status)).filter((k) => k !== 'error'))];
+  const healthy = outcomes.filter((o) => o.truth.kind === 'healthy');
+  const rows = detectors.map((id) => {
+    const own = outcomes.filter((o) => o.truth.detector === id);
+    const ran = (os: ZooOutcome[]) => os.filter((o) => o.status[id] === 'pass' || o.status[id] === 'fail');
+    const hit = ran(own).filter((o) => o.status[id] === 'fail').length;
+    const alarms = ran(healthy).filter((o) => o.status[id] === 'fail');
+    const other = ran(outcomes.filter((o) => o.truth.kind === 'bug' && o.truth.detector !== id)).filter((o) => o.status[id] === 'fail').length;
+    return [
+      id,
+      own.length ? `${hit}/${ran(own).length}` : '-',
+      own.length && ran(own).length ? pctText(hit / ran(own).length) : '-',
+      `${alarms.length}/${ran(healthy).length}`,
+      ran(healthy).length ? pctText(alarms.length / ran(healthy).length) : '-',
+      other,
+      alarms.map((o) => o.truth.id).slice(0, 3).join(' ') || '',
+    ];
+  });
+  printTable(`bug zoo: ${outcomes.length} projects (${healthy.length} healthy) from ${dir}`, ['check', 'detected', 'rate', 'false alarms', 'rate', 'fired on other bugs', 'false alarms on'], rows);
+  const missed = outcomes.filter((o) => o.truth.detector && o.status[o.truth.detector] === 'pass');
+  if (missed.length) console.log(`\nmissed: ${missed.map((o) => `${o.truth.id} (${o.notes[o.truth.detector!]})`).join('\n        ')}`);
+  const byBug = new Map<string, ZooOutcome[]>();
+  for (const o of outcomes) if (o.truth.bug) byBug.set(o.truth.bug, [...(byBug.get(o.truth.bug) ?? []), o]);
+  printTable('detection per planted bug', ['bug', 'detector', 'detected'], [...byBug].map(([bug, os]) => [bug, os[0]!.truth.detector ?? '', `${os.filter((o) => o.status[o.truth.detector!] === 'fail').length}/${os.length}`]));
+  const noisy = outcomes.filter((o) => o.mislabel);
+  if (noisy.length) {
+    const names = [...new Set(noisy.flatMap((o) => Object.keys(o.mislabel!.scores)))];
+    printTable(
+      'mislabelled rows: precision at k = flips / AUROC (k = flipped rows); noise rate estimated vs planted',
+      ['project', 'flips', 'noise est.', ...names],
+      noisy.map((o) => [
+        o.truth.id,
+        `${o.mislabel!.flips}/${o.mislabel!.n}`,
+        o.mislabel!.noiseRate === undefined ? '-' : pctText(o.mislabel!.noiseRate),
+        ...names.map((s) => {
+          const v = o.mislabel!.scores[s];
+          return v ? `${v.precisionAtK.toFixed(3)} / ${v.auroc.toFixed(3)}` : '-';
+        }),
+      ]),
+    );
+  }
+  fs.writeFileSync(path.join(dir, 'results.json'), JSON.stringify(outcomes, null, 1));
+}
+
+const pctText = (x: number) => `${(100 * x).toFixed(1)}%`;
 
 async function main(): Promise<void> {
   const engine = await initEngine();
+  await zoo();
+  if (process.env.GLASSBOX_ZOO_ONLY) return;
   // The reference project plus the demo's expectations, so every check has work to do.
   const file = path.join(__dirname, '../../server/test/anchors/glassbox.json');
   const raw = JSON.parse(fs.readFileSync(file, 'utf8'));

@@ -9,7 +9,15 @@
  *
  * Re-initialisation: kernels Glorot-uniform, biases zero, seeded. Defaults: 64 rows, every
  * registered gradient method (perturbation methods such as KernelSHAP or LIME are slow over a
- * cascade; name them in `checks.methods` to include them), flagged at a final similarity >= 0.5.
+ * cascade; name them in `checks.methods` to include them).
+ *
+ * Flagged as insensitive when the final similarity is >= 0.5 and not clearly below the null: the
+ * similarity between two independent full re-initialisations (seeds s and s + 1). Methods that
+ * multiply by the input (input x gradient, Integrated Gradients) keep some similarity under any
+ * weights because |x| ranks features by itself; only a trained model that is no further from a
+ * random one than random ones are from each other is insensitive (final >= null − NULL_MARGIN).
+ * Attributions that are NaN, infinite or the same for every feature on every row (a BatchNorm
+ * model exported with bad statistics, a dead network) fail the check loudly, naming the stage.
  * Image-shaped inputs would add a structural similarity (SSIM); tabular rows use ranks only.
  */
 import { tf } from '../engine/tf';
@@ -26,6 +34,7 @@ import { outcome, skip, type Check, type Finding } from './types';
 
 export const RANDOMISATION_ROWS = 64;
 export const INSENSITIVE_SIMILARITY = 0.5;
+export const NULL_MARGIN = 0.1;
 
 export interface CascadeStage {
   /** The layers re-initialised at this stage (top first). */
@@ -37,7 +46,16 @@ export interface CascadeStage {
 export interface RandomisationResult {
   rows: number;
   stages: CascadeStage[];
-  methods: Array<{ method: string; similarities: number[]; final: number; insensitive: boolean }>;
+  methods: Array<{
+    method: string;
+    similarities: number[];
+    final: number;
+    /** Similarity of two independent full re-initialisations' attributions. */
+    nullSimilarity: number;
+    insensitive: boolean;
+    /** Where attributions were NaN/infinite or constant on every row: 'trained' or a stage's top layer. */
+    degenerateAt?: string;
+  }>;
 }
 
 export interface RandomisationInput {
@@ -110,24 +128,60 @@ export function weightedGroups(model: ModelHandle): string[] {
   return [...new Set((model.parameters?.() ?? []).map((p) => p.group))];
 }
 
+/** True when every row's attributions are non-finite somewhere or the same for every feature. */
+export function degenerate(a: ArrayLike<number>, n: number, F: number): boolean {
+  for (let i = 0; i < n; i++) {
+    let finite = true;
+    let varied = false;
+    for (let f = 0; f < F; f++) {
+      const v = a[i * F + f]!;
+      if (!Number.isFinite(v)) finite = false;
+      if (Math.abs(v) !== Math.abs(a[i * F]!)) varied = true;
+    }
+    if (finite && varied) return false;
+  }
+  return true;
+}
+
 export async function parameterRandomisation(input: RandomisationInput): Promise<RandomisationResult> {
   const { model, expect, encoding, n, methods } = input;
   const F = encoding.features.length;
   const threshold = input.threshold ?? INSENSITIVE_SIMILARITY;
   const weighted = weightedGroups(model);
   const original = new Map<string, Float64Array>();
-  for (const m of methods) original.set(m.id, await attribute(m, model, input));
+  const degenerateAt = new Map<string, string>();
+  for (const m of methods) {
+    const a = await attribute(m, model, input);
+    original.set(m.id, a);
+    if (degenerate(a, n, F)) degenerateAt.set(m.id, 'trained');
+  }
   const stages: CascadeStage[] = [];
+  const fullyRandom = new Map<string, Float64Array>();
   for (let k = weighted.length - 1; k >= 0; k--) {
     throwIfAborted(input.signal);
     const layers = weighted.slice(k).reverse();
     const randomised = await reinitialised(model, expect, new Set(layers), input.seed ?? 0);
     try {
       const similarity: Record<string, number> = {};
-      for (const m of methods) similarity[m.id] = rankSimilarity(original.get(m.id)!, await attribute(m, randomised, input), n, F);
+      for (const m of methods) {
+        const a = await attribute(m, randomised, input);
+        if (!degenerateAt.has(m.id) && degenerate(a, n, F)) degenerateAt.set(m.id, layers[layers.length - 1]!);
+        similarity[m.id] = rankSimilarity(original.get(m.id)!, a, n, F);
+        if (k === 0) fullyRandom.set(m.id, a);
+      }
       stages.push({ layers, similarity });
     } finally {
       randomised.dispose();
+    }
+  }
+  // The null: a second full re-initialisation with another seed, compared with the first.
+  const nullSimilarity = new Map<string, number>();
+  if (weighted.length) {
+    const other = await reinitialised(model, expect, new Set(weighted), (input.seed ?? 0) + 1);
+    try {
+      for (const m of methods) nullSimilarity.set(m.id, rankSimilarity(fullyRandom.get(m.id)!, await attribute(m, other, input), n, F));
+    } finally {
+      other.dispose();
     }
   }
   return {
@@ -136,7 +190,10 @@ export async function parameterRandomisation(input: RandomisationInput): Promise
     methods: methods.map((m) => {
       const similarities = stages.map((s) => s.similarity[m.id]!);
       const final = similarities[similarities.length - 1] ?? NaN;
-      return { method: m.id, similarities, final, insensitive: final >= threshold };
+      const nullS = nullSimilarity.get(m.id) ?? NaN;
+      const bad = degenerateAt.get(m.id);
+      const insensitive = final >= threshold && !(final < nullS - NULL_MARGIN);
+      return { method: m.id, similarities, final, nullSimilarity: nullS, insensitive, ...(bad ? { degenerateAt: bad } : {}) };
     }),
   };
 }
@@ -181,17 +238,32 @@ export const randomisation = {
       ...(signal ? { signal } : {}),
     });
     const findings: Finding[] = result.methods
-      .filter((m) => m.insensitive)
+      .filter((m) => m.degenerateAt)
       .map((m) => ({
-        message: `attribution method '${m.method}' is insensitive to the model's weights: with every layer re-initialised its attributions still rank features like the trained model's (Spearman ${num(m.final, 2)}; cascade ${m.similarities.map((s) => num(s, 2)).join(' -> ')})`,
+        message:
+          m.degenerateAt === 'trained'
+            ? `attribution method '${m.method}' gives NaN, infinite or constant attributions on every sampled row of ${ctx.checkpoint.name}: it explains nothing here (check the model's outputs and normalisation statistics)`
+            : `attribution method '${m.method}' gives NaN, infinite or constant attributions once layer '${m.degenerateAt}' is re-initialised: the randomisation test cannot judge it`,
+        measured: NaN,
+        limit: INSENSITIVE_SIMILARITY,
+        metric: 'rank similarity after full randomisation',
+        subject: m.degenerateAt === 'trained' ? m.method : `${m.method} @ ${m.degenerateAt}`,
+        ...(ctx.options.methodsLocation ? { location: ctx.options.methodsLocation } : {}),
+        evidence: [],
+        details: { similarities: m.similarities, layers: result.stages.map((s) => s.layers) },
+      }));
+    findings.push(...result.methods
+      .filter((m) => m.insensitive && !m.degenerateAt)
+      .map((m) => ({
+          message: `attribution method '${m.method}' is insensitive to the model's weights: with every layer re-initialised its attributions still rank features like the trained model's (Spearman ${num(m.final, 2)}, two random models ${num(m.nullSimilarity, 2)}; cascade ${m.similarities.map((s) => num(s, 2)).join(' -> ')})`,
         measured: m.final,
         limit: INSENSITIVE_SIMILARITY,
         metric: 'rank similarity after full randomisation',
         subject: m.method,
         ...(ctx.options.methodsLocation ? { location: ctx.options.methodsLocation } : {}),
         evidence: [],
-        details: { similarities: m.similarities, layers: result.stages.map((s) => s.layers) },
-      }));
+        details: { similarities: m.similarities, nullSimilarity: m.nullSimilarity, layers: result.stages.map((s) => s.layers) },
+      })));
     const text = result.methods.map((m) => `${m.method} ${m.similarities.map((s) => num(s, 2)).join(' -> ')}`).join('; ');
     return outcome(findings, `every method depends on the weights (similarity down the cascade: ${text})`, `insensitive: ${findings.map((f) => f.subject).join(', ')} (${text})`, { ...result });
   },

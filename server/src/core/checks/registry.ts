@@ -18,12 +18,16 @@ import { expectedTop } from './expected-top';
 import { labelSuspects } from './label-suspects';
 import { oodReference } from './ood-reference';
 import { protectedInfluence } from './protected-influence';
+import { generalisationGap } from './generalisation-gap';
+import { calibration } from './calibration';
 import type { Check, CheckReport, CheckResult, SeveritySetting } from './types';
 
 export const CHECKS: Check[] = [
   checkpointReset,
   leakage,
   labelSuspects,
+  generalisationGap,
+  calibration,
   oodReference,
   irrelevant,
   protectedAttributes,

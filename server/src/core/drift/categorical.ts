@@ -6,12 +6,15 @@
  * `chi2_contingency` does), and the reference categories never seen in training, by name.
  */
 import { proportions, psi, jensenShannon } from './divergence';
+import { smoothedProportions } from './stats';
 import { chiSquaredSf } from './distributions';
 
 export interface CategoricalDrift {
   type: 'categorical';
   n: { train: number; reference: number };
   psi: number;
+  /** PSI on counts smoothed by ½ per bin (stats.ts): empty bins of small samples do not dominate it. */
+  psiSmoothed: number;
   js: number;
   chi2: { statistic: number; dof: number; pValue: number };
   /** Reference values not among the training categories, with their counts, most frequent first. */
@@ -50,6 +53,7 @@ export function categoricalDrift(train: CategoryCounter, reference: CategoryCoun
     type: 'categorical',
     n: { train: train.n, reference: reference.n },
     psi: psi(p, q),
+    psiSmoothed: psi(smoothedProportions(a), smoothedProportions(b)),
     js: jensenShannon(p, q),
     chi2: chiSquaredHomogeneity(a, b),
     unseen: { rows: unseen.reduce((s, u) => s + u.count, 0), categories: unseen },

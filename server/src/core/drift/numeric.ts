@@ -19,6 +19,7 @@
  */
 import { quantile } from '../util/stats';
 import { proportions, psi, jensenShannon } from './divergence';
+import { smoothedProportions } from './stats';
 import { ksTwoSamplePValue } from './distributions';
 
 export interface NumericDriftOptions {
@@ -32,6 +33,8 @@ export interface NumericDrift {
   type: 'numeric';
   n: { train: number; reference: number };
   psi: number;
+  /** PSI on counts smoothed by ½ per bin (stats.ts): empty bins of small samples do not dominate it. */
+  psiSmoothed: number;
   js: number;
   ks: { statistic: number; pValue: number };
   wasserstein: number;
@@ -171,6 +174,7 @@ export class NumericAccumulator {
       type: 'numeric',
       n: { train: nt, reference: nr },
       psi: psi(p, q),
+      psiSmoothed: psi(smoothedProportions(b.trainCounts), smoothedProportions(this.binCounts)),
       js: jensenShannon(p, q),
       ks: { statistic, pValue: nt && nr ? ksTwoSamplePValue(statistic, nt, nr) : NaN },
       wasserstein,

@@ -20,6 +20,7 @@ import { methodImportance, type ImportanceShares } from './importance';
 import { defaultImportance } from '../importance/importance';
 import { driftImpact, type DriftMetric, type FeatureImpact, type QuadrantThresholds } from './impact';
 import { attributionDrift } from './attribution';
+import { driftPValue } from './stats';
 import { GlassboxError } from '../errors';
 
 export interface DriftOptions {
@@ -107,7 +108,7 @@ export async function driftReport(project: Project, options: DriftOptions = {}):
   const shareRef = await shares(sr.X, sr.n);
   const names = featureNames(encoding);
   const drift = table.features.map((f) => driftScore(f, metric));
-  const impact = driftImpact(names, drift, { train: shareTrain, reference: shareRef }, options.thresholds);
+  const impact = driftImpact(names, drift, { train: shareTrain, reference: shareRef }, options.thresholds, table.features.map(driftPValue));
   const attr = attributionDrift(shareTrain, shareRef);
   const features = impact.features
     .map((fi, f): FeatureDriftRow => ({ ...fi, rank: 0, importanceChange: attr.change[f]!, stats: table.features[f]! }))

@@ -145,3 +145,47 @@ describe('categorical drift', () => {
     expect(d.psi).toBeCloseTo(psi(proportions([2, 1, 1, 0, 0]), proportions([1, 1, 0, 1, 2])), 14);
   });
 });
+
+describe('drift significance (stats.ts) and the act verdict', () => {
+  it('Benjamini–Hochberg q-values by hand (R p.adjust "BH")', async () => {
+    const { benjaminiHochberg } = await import('./stats');
+    // Sorted p: 0.005, 0.01, 0.03, 0.04, 0.9 (m = 5): p·m/rank = 0.025, 0.025, 0.05, 0.05, 0.9,
+    // then the running minimum from the top.
+    const q = benjaminiHochberg([0.01, 0.04, 0.03, 0.005, 0.9, NaN]);
+    expect(Array.from(q.subarray(0, 5))).toEqual([0.025, 0.05, 0.05, 0.025, 0.9].map((v) => expect.closeTo(v, 15)));
+    expect(q[5]).toBeNaN();
+  });
+
+  it('smoothed proportions add one half per bin', async () => {
+    const { smoothedProportions } = await import('./stats');
+    expect(Array.from(smoothedProportions([3, 0, 1]))).toEqual([3.5 / 5.5, 0.5 / 5.5, 1.5 / 5.5].map((v) => expect.closeTo(v, 15)));
+  });
+
+  it('a small IID sample with an empty bin: PSI over 0.1, smoothed PSI and the test say no drift, so no act', async () => {
+    const { driftImpact } = await import('./impact');
+    const rng = createRng(3);
+    const train = new NumericBaseline(Array.from({ length: 700 }, () => rng.normal()));
+    // Resample 54 reference rows from the same distribution until one PSI bin is empty.
+    let acc = train.accumulator();
+    for (let tries = 0; tries < 200; tries++) {
+      acc = train.accumulator();
+      for (let i = 0; i < 54; i++) acc.add(rng.normal());
+      if (acc.binCounts.some((c) => c === 0)) break;
+    }
+    const d = acc.result();
+    expect(d.referenceProportions.some((q) => q === 0)).toBe(true);
+    expect(d.psi).toBeGreaterThan(0.1);
+    expect(d.psiSmoothed).toBeLessThan(d.psi);
+    const shares = { train: [1], reference: [1] };
+    expect(driftImpact(['x'], [d.psi], shares).features[0]!.quadrant).toBe('high-drift/high-importance');
+    const tested = driftImpact(['x'], [d.psi], shares, {}, [d.ks.pValue]).features[0]!;
+    expect(tested.quadrant).toBe('low-drift/high-importance');
+    expect(tested.qValue).toBeCloseTo(d.ks.pValue, 15);
+    // A real shift of one standard deviation on the same 54 rows is both large and significant.
+    const moved = train.accumulator();
+    const rng2 = createRng(4);
+    for (let i = 0; i < 54; i++) moved.add(rng2.normal() + 1);
+    const m = moved.result();
+    expect(driftImpact(['x'], [m.psi], shares, {}, [m.ks.pValue]).features[0]!.quadrant).toBe('high-drift/high-importance');
+  });
+});

@@ -7,6 +7,12 @@
  *
  *   aum_i = (1/C) Σ_c [ z_c(x_i)[y_i] − max_{k≠y_i} z_c(x_i)[k] ]      suspect score = −aum_i
  *
+ * Also per row: forgetting events (Toneva et al. 2019, "An Empirical Study of Example Forgetting
+ * during Deep Neural Network Learning", arXiv:1812.05159): how often the row goes from predicted
+ * right to predicted wrong between consecutive checkpoints; a row never predicted right counts as
+ * forgotten at every checkpoint (Toneva's "unforgettable" reversed: never learnt ranks highest).
+ * And the mean predicted probabilities over checkpoints, which `estimateNoiseRate` reads.
+ *
  * Regression has no margin: rows are ranked by the mean squared error over checkpoints instead.
  * The same project rows, checkpoints and class names as TracIn's suspects, so `glassbox suspects`
  * and the daemon present both alike.
@@ -25,6 +31,11 @@ export interface TrainingDynamics {
   aum: Float64Array;
   /** Mean loss on the given label over checkpoints (cross-entropy, or ½ squared error). */
   meanLoss: Float64Array;
+  /** Forgetting events per row (classification; 0 for regression): see the file comment. */
+  forgetting: Float64Array;
+  /** Mean over checkpoints of the predicted probabilities, n x classes (classification). */
+  meanProbabilities?: Float64Array;
+  classes: number;
   /** Probability the latest checkpoint gives the row's label (NaN for regression). */
   pLabel: Float64Array;
   /** Most probable class at the latest checkpoint (classification). */
@@ -58,12 +69,19 @@ export async function trainingDynamics(project: Project, train: Dataset, checkpo
   let pLabel = new Float64Array(n);
   let predicted: Int32Array | undefined;
   let regression = false;
+  const forgetting = new Float64Array(n);
+  const everRight = new Uint8Array(n);
+  let wasRight: Uint8Array | undefined;
+  let meanP: Float64Array | undefined;
+  let classes = 1;
   for (const c of series) {
     throwIfAborted(signal);
     const model = await project.model(c);
     regression = model.task === 'regression';
     const p = predict(model, train.X, n, signal);
-    const K = p.classes;
+    const K = (classes = p.classes);
+    if (!regression) meanP ??= new Float64Array(n * K);
+    const right = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
       const label = y[i]!;
       if (regression) {
@@ -77,7 +95,12 @@ export async function trainingDynamics(project: Project, train: Dataset, checkpo
       for (let j = 0; j < K; j++) if (j !== k) other = Math.max(other, p.logits[i * K + j]!);
       aum[i] += (zy - other) / series.length;
       meanLoss[i] += -Math.log(Math.max(1e-12, p.probabilities![i * K + k]!)) / series.length;
+      for (let j = 0; j < K; j++) meanP![i * K + j] += p.probabilities![i * K + j]! / series.length;
+      right[i] = zy > other ? 1 : 0;
+      if (right[i]) everRight[i] = 1;
+      if (wasRight?.[i] && !right[i]) forgetting[i]++;
     }
+    wasRight = right;
     if (!regression) {
       pLabel = Float64Array.from({ length: n }, (_, i) => p.probabilities![i * K + y[i]!]!);
       predicted = p.predicted!;
@@ -87,8 +110,10 @@ export async function trainingDynamics(project: Project, train: Dataset, checkpo
     aum.fill(NaN);
     pLabel.fill(NaN);
   }
-  const out: TrainingDynamics = { n, checkpoints: series, aum, meanLoss, pLabel, labels: y, task: regression ? 'regression' : 'classification' };
+  if (!regression) for (let i = 0; i < n; i++) if (!everRight[i]) forgetting[i] = series.length;
+  const out: TrainingDynamics = { n, checkpoints: series, aum, meanLoss, forgetting, classes, pLabel, labels: y, task: regression ? 'regression' : 'classification' };
   if (predicted) out.predicted = predicted;
+  if (meanP && !regression) out.meanProbabilities = meanP;
   return out;
 }
 
@@ -116,4 +141,49 @@ export function dynamicsReason(s: DynamicsSuspect, checkpoints: number, classNam
   const p = s.pLabel < 0.01 ? s.pLabel.toExponential(1) : s.pLabel.toFixed(2);
   const pred = s.predicted !== undefined && s.predicted !== s.label ? `, predicted ${classNames?.[s.predicted] ?? s.predicted}` : '';
   return `label ${name} but the model gives it p=${p}${pred}; mean margin ${s.aum.toFixed(2)} over ${checkpoints} checkpoint(s)`;
+}
+
+/** Fraction of each class's rows, by predicted probability, read as "the model is sure" (10%). */
+export const CONFIDENT_SLICE = 0.1;
+
+export interface NoiseRateEstimate {
+  /** Estimated fraction of training labels that are wrong independently of the features. */
+  rate: number;
+  /** Per class: rows in its confident slice, and the share of them labelled otherwise. */
+  perClass: Array<{ class: number; rows: number; contrary: number; rate: number }>;
+}
+
+/**
+ * The share of labels that disagree with features the model is sure about: a confident-learning
+ * style estimate (Northcutt et al. 2021, "Confident Learning", arXiv:1911.00068) read at the
+ * confident end, where natural (feature-dependent) noise is rarest. For each class j, the slice
+ * S_j is the `slice` fraction of rows with the highest mean probability of j over checkpoints; the
+ * contrary rate c_j is the share of S_j labelled other than j. Label noise that does not depend on
+ * the features (a flipped label, a mislabelled batch) shows up as c_j ≈ the flip rate out of class
+ * j, while a clean label set keeps c_j near the Bayes error at the confident end (close to 0).
+ * The overall rate weighs c_j by the rows predicted j: Σ_j c_j · |{argmax = j}| / n.
+ * Mean probabilities over checkpoints, not the latest, so rows memorised late still count.
+ */
+export function estimateNoiseRate(d: TrainingDynamics, slice = CONFIDENT_SLICE): NoiseRateEstimate | undefined {
+  const P = d.meanProbabilities;
+  if (d.task === 'regression' || !P) return undefined;
+  const { n, classes: K } = d;
+  const predictedCount = new Float64Array(K);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let j = 1; j < K; j++) if (P[i * K + j]! > P[i * K + best]!) best = j;
+    predictedCount[best]++;
+  }
+  const perClass: NoiseRateEstimate['perClass'] = [];
+  let rate = 0;
+  for (let j = 0; j < K; j++) {
+    const m = Math.max(1, Math.round(slice * n / K));
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => P[b * K + j]! - P[a * K + j]! || a - b);
+    let contrary = 0;
+    for (const i of order.slice(0, m)) if (d.labels[i] !== j) contrary++;
+    const c = contrary / m;
+    perClass.push({ class: j, rows: m, contrary, rate: c });
+    rate += (c * predictedCount[j]!) / n;
+  }
+  return { rate, perClass };
 }

@@ -12,6 +12,7 @@
  */
 import { ranks } from '../util/stats';
 import type { InfluenceIndex } from './index';
+import { dynamicsScores, type TrainingDynamics } from './dynamics';
 
 export type SuspectScore = 'loss' | 'self-influence' | 'self-influence-last' | 'combined';
 export const SUSPECT_SCORES: SuspectScore[] = ['loss', 'self-influence', 'self-influence-last', 'combined'];
@@ -51,6 +52,18 @@ export function suspectScores(index: InfluenceIndex, kind: SuspectScore = DEFAUL
       return Float64Array.from(a, (r, i) => (r + b[i]!) / (2 * index.n));
     }
   }
+}
+
+/**
+ * Training dynamics and last-layer self-influence together: the mean percentile rank of −AUM (the
+ * margin of the given label averaged over checkpoints) and of last-layer self-influence. The two
+ * fail differently: AUM is low for hard but correct rows near the boundary, self-influence is high
+ * for rare inputs; a flipped label has both. Same rows and order as `index` (the training data).
+ */
+export function dynamicsInfluenceScores(d: TrainingDynamics, index: InfluenceIndex): Float64Array {
+  const a = ranks(dynamicsScores(d));
+  const b = ranks(index.selfInfluence({ layers: 'last', bias: false }));
+  return Float64Array.from(a, (r, i) => (r + b[i]!) / (2 * d.n));
 }
 
 /** The k most suspect training rows, most suspect first. */
