@@ -13,8 +13,8 @@
  *
  * Hardening (any peer may be hostile; none may stop the daemon): every socket and the servers have
  * an `'error'` listener, so a malformed frame costs only that connection (ws closes it with 1002,
- * 1007 or 1009); messages are capped at `MAX_MESSAGE_BYTES` (1 MiB) and the work per message is
- * bounded; the `Host` header must name this endpoint (127.0.0.1 or localhost with its port) and an
+ * 1007 or 1009); messages are capped at `MAX_MESSAGE_BYTES` (256 KiB: parsing the largest takes tens of
+ * milliseconds, a metrics message needs a few kilobytes) and the work per message is bounded; the `Host` header must name this endpoint (127.0.0.1 or localhost with its port) and an
  * `Origin`, when present, must be the dashboard's own, so a web page reached through DNS rebinding
  * is refused (403) even though it runs on this machine.
  *
@@ -31,8 +31,8 @@ import { DashboardServer } from './dashboard-server';
 import { DASHBOARD_PATH, DASHBOARD_SOCKET_PATH } from '../protocol/dashboard-page';
 
 export const STREAM_FILE = 'stream.json';
-/** Largest message accepted, in bytes: a metrics message needs a few kilobytes. */
-export const MAX_MESSAGE_BYTES = 2 ** 20;
+/** Largest message accepted, in bytes (256 KiB): a metrics message needs a few kilobytes. */
+export const MAX_MESSAGE_BYTES = 2 ** 18;
 /** Values kept from one metrics message (the first ones, in the message's order). */
 export const MAX_METRIC_VALUES = 256;
 /** Longest metric name kept; longer names are dropped. */

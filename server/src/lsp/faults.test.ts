@@ -79,7 +79,8 @@ describe('daemon faults: the streaming endpoint under abuse', () => {
     expect(ack).toEqual({ type: 'ack', warning: `metrics: kept the first ${MAX_METRIC_VALUES} of ${Object.keys(values).length} values` });
     expect(hover.contents.value).toMatch(/Prediction/);
     expect(store.metrics().length - before).toBe(MAX_METRIC_VALUES);
-    // Storing all ~70,000 values one statement each blocked the daemon for seconds.
+    // Only the capped values reach the store (storing all ~19,000, one statement each, took over a
+    // second); the stall bound is loose because a loaded machine delays any event loop.
     console.log(`daemon: ${Object.keys(values).length}-value metrics message, longest event-loop stall ${(delay.max / 1e6).toFixed(1)} ms`);
     expect(delay.max / 1e6).toBeLessThan(1000);
   });
