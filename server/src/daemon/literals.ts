@@ -56,7 +56,8 @@ export class LiteralIndex {
   private read(file: string): string | undefined {
     try {
       const st = fs.statSync(file);
-      if (st.size > MAX_BYTES) return undefined;
+      // Only regular files: reading a FIFO or a device named like a script would block the daemon.
+      if (!st.isFile() || st.size > MAX_BYTES) return undefined;
       const hit = this.cache.get(file);
       if (hit && hit.mtime === st.mtimeMs) return hit.text;
       const text = fs.readFileSync(file, 'utf8');

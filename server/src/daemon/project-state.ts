@@ -105,6 +105,11 @@ export class ProjectState {
   private loadConfig(): void {
     let text = '';
     try {
+      // A FIFO or device in place of glassbox.json would block here: regular files only.
+      if (!fs.statSync(this.configFile).isFile()) {
+        this.configError = new GlassboxError('config', 'glassbox.json is not a regular file', { file: this.configFile });
+        return;
+      }
       text = fs.readFileSync(this.configFile, 'utf8');
     } catch {
       /* loadConfig reports the missing file */

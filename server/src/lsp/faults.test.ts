@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import initSqlJs from 'sql.js';
 import { addCheckpoint, changed, CHECKPOINTS, clientOver, inProcess, makeWorkspace, type TestClient } from '../../test/lsp-client';
@@ -274,6 +274,23 @@ describe('daemon faults: broken things at startup', () => {
     await client.waitFor('window/logMessage', (p) => /file watcher: ELOOP/.test(p.message));
     addCheckpoint(root, 1);
     await client.waitFor('glassbox/serverStatus', idle('epoch-1'));
+    await client.shutdown();
+  });
+});
+
+describe('daemon faults: special files', () => {
+  it('never reads a FIFO named like a script or a CSV (it would block the daemon)', async () => {
+    const root = makeWorkspace(200);
+    execFileSync('mkfifo', [path.join(root, 'blocking.py'), path.join(root, 'data/pipe.csv')]);
+    addCheckpoint(root, 1);
+    const client = inProcess();
+    await client.initialize(root);
+    await client.waitFor('glassbox/serverStatus', idle('epoch-1'));
+    // The importance finding on 'age' is placed at literals in every script: the FIFO is skipped.
+    await client.waitFor('textDocument/publishDiagnostics', (p) => p.uri.endsWith('train.py') && p.diagnostics.length > 0);
+    const pipe = await client.connection.sendRequest<any>('textDocument/hover', { textDocument: { uri: `file://${path.join(root, 'data/pipe.csv')}` }, position: { line: 1, character: 0 } });
+    expect(pipe).toBeNull();
+    expect((await hoverRow(client, root)).contents.value).toMatch(/Prediction/);
     await client.shutdown();
   });
 });
