@@ -99,7 +99,8 @@ export async function attribute(method: AttributionMethod, model: ModelHandle, i
 /** A copy of `model` with the weighted layers named in `reinit` re-initialised (seeded). */
 /**
  * A copy of `model` with the weight groups (layers, graph nodes) named in `reinit` re-initialised,
- * seeded: matrices Glorot-uniform, vectors (biases, normalisation offsets) zero. Models without
+ * seeded: matrices Glorot-uniform, vectors (biases, normalisation offsets) zero, normalisation
+ * scales one, running statistics kept. Models without
  * parameter access (tree ensembles) are refused by the callers' skips before this point.
  */
 export async function reinitialised(model: ModelHandle, _expect: ModelExpectations, reinit: Set<string>, seed: number): Promise<ModelHandle> {
@@ -112,7 +113,11 @@ export async function reinitialised(model: ModelHandle, _expect: ModelExpectatio
     const wi = replace.size;
     const size = p.values.length;
     if (p.shape.length < 2) {
-      replace.set(p.name, new Float32Array(size));
+      // Normalisation statistics are not learnt weights: keep them. A normalisation scale starts
+      // at 1, not 0 (a zero scale makes every later output constant and the cascade meaningless).
+      if (/running_(mean|var)$|moving_(mean|variance)$/i.test(p.name)) continue;
+      const scale = /(^|[._/])(weight|scale|gamma)$/i.test(p.name);
+      replace.set(p.name, new Float32Array(size).fill(scale ? 1 : 0));
       continue;
     }
     const fanOut = p.shape[p.shape.length - 1]!;
