@@ -30,7 +30,8 @@ export interface CounterfactualModel {
   model: ModelHandle;
   encoding: Encoding;
   space: FeatureSpace;
-  ood: OodDetector;
+  /** The OOD detector for plausibility, fitted on first use (validation errors come first). */
+  readonly ood: OodDetector;
   /** Model's class for every training row. */
   trainPredicted: Int32Array;
   /** n x K class probabilities of the training rows. */
@@ -49,10 +50,21 @@ export function prepareCounterfactuals(
 ): CounterfactualModel {
   if (model.task === 'regression') throw new GlassboxError('usage', 'counterfactuals need a classifier; this model is a regression model');
   const space = fitFeatureSpace(encoding, train);
-  const ood = fitOod(model, encoding, train, { ...options.ood, ...(options.signal ? { signal: options.signal } : {}) });
+  let ood: OodDetector | undefined;
+  const fit = () => (ood ??= fitOod(model, encoding, train, { ...options.ood, ...(options.signal ? { signal: options.signal } : {}) }));
   const p = predict(model, train.X, train.n, options.signal);
   const classLabels = options.classLabels ?? encoding.label?.classes ?? Array.from({ length: model.classes }, (_, k) => String(k));
-  const out: CounterfactualModel = { model, encoding, space, ood, trainPredicted: p.predicted!, trainProbabilities: p.probabilities!, classLabels };
+  const out: CounterfactualModel = {
+    model,
+    encoding,
+    space,
+    get ood() {
+      return fit();
+    },
+    trainPredicted: p.predicted!,
+    trainProbabilities: p.probabilities!,
+    classLabels,
+  };
   if (train.y) out.trainLabels = train.y;
   return out;
 }
