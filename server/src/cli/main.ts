@@ -20,10 +20,12 @@ import { suspects } from './commands/suspects';
 import { drift } from './commands/drift';
 import { ood } from './commands/ood';
 import { lsp } from './commands/lsp';
+import { counterfactual } from './commands/counterfactual';
+import { robustness } from './commands/robustness';
 import { compare } from './commands/compare';
 import { timeline } from './commands/timeline';
 
-export const COMMANDS: Command[] = [doctor, schema, checkpoints, predict, explain, importance, influence, suspects, drift, ood, check, compare, timeline, lsp];
+export const COMMANDS: Command[] = [doctor, schema, checkpoints, predict, explain, importance, influence, suspects, drift, ood, counterfactual, robustness, check, compare, timeline, lsp];
 
 export interface CliIO {
   cwd: string;
