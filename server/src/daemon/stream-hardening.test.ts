@@ -3,11 +3,13 @@
  * a metrics message with a huge number of values, foreign Host and Origin headers (DNS rebinding).
  * Each must cost the peer its connection, never the daemon its life; well-formed clients go on.
  */
+import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { MAX_METRIC_VALUES, MAX_MESSAGE_BYTES, StreamEndpoint, type StreamMessage } from './stream';
+import { MAX_METRIC_VALUES, MAX_MESSAGE_BYTES, STREAM_FILE, StreamEndpoint, type StreamMessage } from './stream';
 import { connectGlassbox } from '../stream/client';
 import { tmpDir } from '../../test/helpers';
 import { frame, handshake, MALFORMED, nextMessage, text, untilClosed } from '../../test/raw-ws';
@@ -133,5 +135,33 @@ describe('streaming endpoint hardening', () => {
     socket.write(bytes.subarray(3));
     expect(await reply).toEqual({ type: 'ack' });
     socket.destroy();
+  });
+
+  it('writes stream.json 0600 in a 0700 .glassbox through a rename, replacing a symlink without following it', async () => {
+    const root = tmpDir('stream-link');
+    const victim = path.join(tmpDir('stream-victim'), 'authorized_keys');
+    fs.writeFileSync(victim, 'keep me', { mode: 0o644 });
+    fs.mkdirSync(path.join(root, '.glassbox'), { mode: 0o755 });
+    fs.symlinkSync(victim, path.join(root, '.glassbox', STREAM_FILE));
+    const e = await StreamEndpoint.start(root, () => {});
+    const file = path.join(root, '.glassbox', STREAM_FILE);
+    expect(fs.readFileSync(victim, 'utf8')).toBe('keep me');
+    expect(fs.lstatSync(file).isFile()).toBe(true);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(path.join(root, '.glassbox')).mode & 0o777).toBe(0o700);
+    expect(JSON.parse(fs.readFileSync(file, 'utf8')).token).toBe(e.info.token);
+    expect(fs.readdirSync(path.join(root, '.glassbox'))).toEqual([STREAM_FILE]);
+    await e.close();
+  });
+
+  it('refuses a .glassbox that is a symlink or a file, with an error naming it', async () => {
+    const linked = tmpDir('stream-link');
+    const elsewhere = tmpDir('stream-elsewhere');
+    fs.symlinkSync(elsewhere, path.join(linked, '.glassbox'));
+    await expect(StreamEndpoint.start(linked, () => {})).rejects.toMatchObject({ name: 'GlassboxError', location: { file: path.join(linked, '.glassbox') } });
+    expect(fs.readdirSync(elsewhere)).toEqual([]);
+    const file = tmpDir('stream-file');
+    fs.writeFileSync(path.join(file, '.glassbox'), '');
+    await expect(StreamEndpoint.start(file, () => {})).rejects.toThrow(/\.glassbox is not a folder/);
   });
 });

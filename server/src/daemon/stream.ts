@@ -71,7 +71,12 @@ export class StreamEndpoint {
   static start(root: string, onMessage: (m: StreamMessage) => void, options: StreamOptions = {}): Promise<StreamEndpoint> {
     const host = options.host ?? '127.0.0.1';
     const log = options.log ?? (() => {});
-    const dir = privateDir(root);
+    let dir: string;
+    try {
+      dir = privateDir(root);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     const token = randomBytes(24).toString('hex');
     const expected = Buffer.from(token);
     const authorized = (req: IncomingMessage) => {
