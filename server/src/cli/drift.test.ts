@@ -93,6 +93,11 @@ describe('glassbox drift and ood', () => {
     const r = await cli(['drift', '--config', file], dir);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/glassbox\.json:\d+:\d+: drift\.timestamp: .*'when'/);
+    // A reference file that does not exist is reported at its data.reference line.
+    fs.rmSync(path.join(dir, 'prod.csv'));
+    const missing = await cli(['drift', '--config', file], dir);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/glassbox\.json:\d+(:\d+)?: .*prod\.csv/);
     const bad = await cli(['drift', '--metric', 'kl']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--metric must be one of psi, js, ks, wasserstein/);

@@ -8,6 +8,7 @@
  */
 import * as fs from 'node:fs';
 import { GlassboxError } from '../errors';
+import { assertReadableFile } from '../util/files';
 import { categoricalWidth, DEFAULT_MISSING, type CategoricalFeature, type EncodedFeature, type Encoding } from './encoding';
 
 export const ENCODING_FORMAT = 'glassbox-encoding';
@@ -39,6 +40,7 @@ interface LooseFile {
 }
 
 export function readEncodingFile(file: string): Encoding {
+  assertReadableFile(file, { maxBytes: 64 * 1024 * 1024, what: 'encoding file', code: 'config' });
   let json: LooseFile;
   try {
     json = JSON.parse(fs.readFileSync(file, 'utf8'));

@@ -88,6 +88,7 @@ export async function driftReport(project: Project, options: DriftOptions = {}):
     ...(options.chunkSize ? { chunkSize: options.chunkSize } : {}),
     ...(options.timestamp ? { timestamp: options.timestamp } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
+    missingAt: { ...optional('train', project.config.dataLocation(trainFile)), ...optional('reference', project.config.dataLocation(refFile)) },
   });
   const model = await project.model(options.checkpoint ?? project.latestCheckpoint());
   const train = await project.dataset('train');
@@ -159,4 +160,8 @@ function slicePredictions(p: ReturnType<typeof predict>, start: number, end: num
   if (p.probabilities) out.probabilities = p.probabilities.subarray(start * K, end * K);
   if (p.predicted) out.predicted = p.predicted.subarray(start, end);
   return out;
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
 }

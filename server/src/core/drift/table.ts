@@ -11,6 +11,7 @@
  * chunk gets its own PSI per feature against the same training bins (for drift over time).
  */
 import { openCsv } from '../data/csv';
+import type { SourceLocation } from '../errors';
 import { knownCategories, type Encoding } from '../data/encoding';
 import { GlassboxError, throwIfAborted } from '../errors';
 import { NumericBaseline, binOf, type NumericAccumulator, type NumericDrift, type NumericDriftOptions } from './numeric';
@@ -25,6 +26,8 @@ export interface FeatureDriftOptions extends NumericDriftOptions {
   /** A reference column whose value is reported for the first and last row of each chunk. */
   timestamp?: string;
   signal?: AbortSignal;
+  /** Where glassbox.json names each file, so a missing one is reported at its `data.*` line. */
+  missingAt?: { train?: SourceLocation; reference?: SourceLocation };
 }
 
 export type FeatureDriftStats = (NumericDrift | CategoricalDrift) & {
@@ -63,7 +66,7 @@ export async function featureDrift(encoding: Encoding, train: CsvSource, referen
   const missing = new Set(encoding.missing);
   const isMissing = (v: string) => missing.has(v.trim());
   // Training pass.
-  const t = await openCsv(train, options.signal ? { signal: options.signal } : {});
+  const t = await openCsv(train, { ...(options.signal ? { signal: options.signal } : {}), ...(options.missingAt?.train ? { missingAt: options.missingAt.train } : {}) });
   const tCols = columnsOf(encoding, t.header, nameOf(train));
   const numericValues = tCols.map(() => new GrowingArray());
   const trainCats = tCols.map(() => new CategoryCounter());
@@ -87,7 +90,7 @@ export async function featureDrift(encoding: Encoding, train: CsvSource, referen
   numericValues.length = 0;
 
   // Reference pass.
-  const r = await openCsv(reference, options.signal ? { signal: options.signal } : {});
+  const r = await openCsv(reference, { ...(options.signal ? { signal: options.signal } : {}), ...(options.missingAt?.reference ? { missingAt: options.missingAt.reference } : {}) });
   const rCols = columnsOf(encoding, r.header, nameOf(reference));
   const accs: Array<NumericAccumulator | undefined> = baselines.map((b) => b?.accumulator());
   const refCats = tCols.map(() => new CategoryCounter());
