@@ -127,8 +127,18 @@ export class Project {
     return hit;
   }
 
-  /** Loads a checkpoint's model (once per content hash), checked against the encoding and task. */
-  async model(checkpoint: CheckpointInfo): Promise<ModelHandle> {
+  /**
+   * Loads a checkpoint's model (once per content hash), checked against the encoding and task. A
+   * model whose weights hold NaN or Inf is refused naming the layer, unless `allowNonFinite` (the
+   * checks, which report such a checkpoint as corrupted rather than stop).
+   */
+  async model(checkpoint: CheckpointInfo, options: { allowNonFinite?: boolean } = {}): Promise<ModelHandle> {
+    const model = await this.loadModel(checkpoint);
+    if (!options.allowNonFinite) assertFiniteWeights(model, checkpoint);
+    return model;
+  }
+
+  private async loadModel(checkpoint: CheckpointInfo): Promise<ModelHandle> {
     const key = checkpoint.hash ?? checkpoint.dir;
     let p = this.models.get(key);
     if (!p) {
@@ -152,5 +162,31 @@ export class Project {
   async dispose(): Promise<void> {
     for (const p of this.models.values()) (await p.catch(() => undefined))?.dispose();
     this.models.clear();
+  }
+}
+
+const finiteChecked = new WeakMap<ModelHandle, { group: string; count: number } | null>();
+
+/** Throws a `model` error naming the first layer whose weights hold NaN or Inf. */
+export function assertFiniteWeights(model: ModelHandle, checkpoint: CheckpointInfo): void {
+  let bad = finiteChecked.get(model);
+  if (bad === undefined) {
+    bad = null;
+    for (const p of model.parameters?.() ?? []) {
+      let count = 0;
+      for (let i = 0; i < p.values.length; i++) if (!Number.isFinite(p.values[i]!)) count++;
+      if (count > 0) {
+        bad = { group: p.group, count };
+        break;
+      }
+    }
+    finiteChecked.set(model, bad);
+  }
+  if (bad) {
+    throw new GlassboxError(
+      'model',
+      `checkpoint ${checkpoint.name}: layer '${bad.group}' holds ${bad.count} non-finite weight${bad.count > 1 ? 's' : ''} (NaN or Inf), so its outputs are not numbers; training diverged at or before this checkpoint (glassbox check names the first corrupted one)`,
+      { file: checkpoint.file },
+    );
   }
 }

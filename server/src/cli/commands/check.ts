@@ -20,7 +20,7 @@ export const check: Command = {
     const project = ctx.project();
     try {
       const ckpt = project.resolveCheckpoint(ctx.options.checkpoint as string | undefined);
-      const model = await project.model(ckpt);
+      const model = await project.model(ckpt, { allowNonFinite: true });
       const options = checkOptions(project.config);
       const checkCtx = await createCheckContext({ project, checkpoint: ckpt, model, options });
       const only = typeof ctx.options.only === 'string' ? ctx.options.only.split(',').map((s) => s.trim()).filter(Boolean) : undefined;

@@ -127,7 +127,7 @@ export const checkpointReset = {
     let prev: { info: CheckpointInfo; model: ModelHandle; out: Outputs } | undefined;
     for (const info of series.slice(0, upto + 1)) {
       throwIfAborted(signal);
-      const model = info.dir === ctx.checkpoint.dir ? ctx.model : await ctx.project.model(info);
+      const model = info.dir === ctx.checkpoint.dir ? ctx.model : await ctx.project.model(info, { allowNonFinite: true });
       const out = outputs(model, X, y, n, signal);
       if (prev) {
         const finding = compare(prev, { info, model, out }, train, rows);

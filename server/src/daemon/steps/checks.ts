@@ -35,7 +35,7 @@ export const checksStep = {
   priority: 50,
   invalidatedBy: ['data', 'config'],
   async run({ project, checkpoint, signal, progress }) {
-    const model = await project.model(checkpoint);
+    const model = await project.model(checkpoint, { allowNonFinite: true });
     const ctx = await createCheckContext({ project, checkpoint, model, options: checkOptions(project.config) });
     const report = await runChecks(ctx, { signal, onProgress: (check, i, total) => progress(i / total, check.title) });
     const names = new Set(featureNames(ctx.encoding));
