@@ -27,6 +27,8 @@ import { privateDir, writePrivateFile, STORE_DIR } from './private-files';
 export { STORE_DIR };
 export const STORE_VERSION = 1;
 export const STORE_FILE = 'results.sqlite';
+/** Larger files are set aside unread (the whole database is held in memory). */
+export const MAX_STORE_BYTES = 512 * 2 ** 20;
 
 /** The tables and their columns, in order: anything else is another schema. */
 const SCHEMA: Record<string, string[]> = {
@@ -104,6 +106,7 @@ export class ResultsStore {
       try {
         if (st.isSymbolicLink()) throw new Error('it is a symbolic link');
         if (!st.isFile()) throw new Error('it is not a regular file');
+        if (st.size > MAX_STORE_BYTES) throw new Error(`it is ${(st.size / 2 ** 20).toFixed(0)} MiB, over the ${MAX_STORE_BYTES / 2 ** 20} MiB a results cache may take`);
         db = new SQL.Database(fs.readFileSync(file));
         checkDatabase(db);
       } catch (e) {

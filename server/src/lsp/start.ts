@@ -84,7 +84,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   });
 
   // Unsaved edits of glassbox.json: diagnostics as you type (the saved file stays the one analysed).
-  const isConfig = (uri: string) => uri.startsWith('file:') && path.basename(toPath(uri)) === CONFIG_FILE;
+  const isConfig = (uri: string) => uri.startsWith('file:') && uri.endsWith(`/${CONFIG_FILE}`);
   documents.onDidChangeContent(({ document }) => {
     if (isConfig(document.uri)) daemon?.configEdited(toPath(document.uri), document.getText());
   });
