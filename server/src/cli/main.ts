@@ -24,8 +24,9 @@ import { counterfactual } from './commands/counterfactual';
 import { robustness } from './commands/robustness';
 import { compare } from './commands/compare';
 import { timeline } from './commands/timeline';
+import { report } from './commands/report';
 
-export const COMMANDS: Command[] = [doctor, schema, checkpoints, predict, explain, importance, influence, suspects, drift, ood, counterfactual, robustness, check, compare, timeline, lsp];
+export const COMMANDS: Command[] = [doctor, schema, checkpoints, predict, explain, importance, influence, suspects, drift, ood, counterfactual, robustness, check, compare, timeline, report, lsp];
 
 export interface CliIO {
   cwd: string;

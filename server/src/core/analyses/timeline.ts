@@ -13,11 +13,21 @@ import type { Project } from '../project';
 import { evaluate, type DataMetrics } from './compare';
 import { throwIfAborted } from '../errors';
 
+/** Column means of an n x F row-major matrix. */
+export function perRowMean(local: ArrayLike<number>, n: number, F: number): number[] {
+  const out = new Array<number>(F).fill(0);
+  for (let i = 0; i < n; i++) for (let f = 0; f < F; f++) out[f]! += local[i * F + f]! / n;
+  return out;
+}
+
 export interface TimelinePoint {
   checkpoint: { name: string; dir: string; hash?: string };
   metrics: DataMetrics[];
   /** Share per feature, in `Timeline.features` order. */
   shares: number[];
+  /** Mean of the rows' local shares (each row sums to 1), over `rows` explained rows. */
+  perRowMean: number[];
+  rows: number;
   suspects: { count: number | null; reason?: string };
   checks: Array<{ id: string; status: 'pass' | 'fail' | 'skip'; severity: string }> | null;
   ok: boolean | null;
@@ -63,6 +73,8 @@ export async function timeline(project: Project, options: TimelineOptions = {}):
       checkpoint: e.checkpoint,
       metrics: e.metrics,
       shares: e.importance.shares,
+      perRowMean: perRowMean(e.importance.local, e.importance.rows.length, e.importance.features.length),
+      rows: e.importance.rows.length,
       suspects,
       checks: e.checks ? e.checks.results.map((r) => ({ id: r.id, status: r.status, severity: r.severity })) : null,
       ok: e.checks ? e.checks.ok : null,
