@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ResultsStore, STORE_DIR, STORE_FILE } from './store';
+import { MAX_STORE_BYTES, ResultsStore, STORE_DIR, STORE_FILE } from './store';
 import { tmpDir } from '../../test/helpers';
 
 const checkpoint = (name: string, order: number, hash: string) => ({ dir: `/x/${name}`, file: `/x/${name}/model.json`, format: 'tfjs' as const, name, state: 'ready' as const, order, orderSource: 'epoch' as const, hash, metrics: { loss: 1 / order } });
@@ -148,6 +148,7 @@ describe('ResultsStore faults', () => {
       },
     ],
     ['a symlink', (f) => { fs.rmSync(f); fs.symlinkSync('/etc/hostname', f); }],
+    ['a file over the size limit (sparse, never read)', (f) => fs.truncateSync(f, MAX_STORE_BYTES + 1)],
   ];
   for (const [name, corrupt] of corruptions) {
     it(`moves ${name} aside to results.sqlite.broken and rebuilds`, async () => {
