@@ -49,21 +49,40 @@ function binomial(n: number, k: number): number {
   return r;
 }
 
-/** SHAP KernelExplainer's coalition design: complete sizes first, then paired samples. */
-export function kernelDesign(F: number, budget: number, seed: number): CoalitionDesign {
+/**
+ * How the sampled part of the budget is spread over subset sizes: `leverage` gives every size the
+ * same number of coalitions (the leverage scores of the Shapley regression are equal across sizes,
+ * Musco & Witter 2025), `kernel` follows the Shapley kernel's mass per size (SHAP's KernelExplainer).
+ */
+export type SizeAllocation = 'leverage' | 'kernel';
+
+/**
+ * The coalition design: whole sizes s and F−s (a "level") are enumerated while the budget's share
+ * for them covers all their subsets; the rest of the budget goes to paired samples (a subset and
+ * its complement), allocated to the remaining levels in fixed (stratified) counts, drawn without
+ * replacement within a level. A sampled coalition of level s weighs mass(s) / (coalitions drawn in
+ * s), mass(s) the Shapley kernel's total weight on sizes s and F−s, so the weighted design is an
+ * unbiased estimate of the complete one with no variance from how many draws each size received.
+ * With a budget of 2^F − 2 every coalition is enumerated.
+ */
+export function kernelDesign(F: number, budget: number, seed: number, allocation: SizeAllocation = 'leverage'): CoalitionDesign {
   const rng = createRng(seed);
   const masks: number[] = [];
   const weights: number[] = [];
   const group: number[] = [];
-  const numSizes = Math.ceil((F - 1) / 2);
-  const numPaired = Math.floor((F - 1) / 2);
-  const kernel = new Float64Array(numSizes + 1);
-  for (let s = 1; s <= numSizes; s++) kernel[s] = ((F - 1) / (s * (F - s))) * (s <= numPaired ? 2 : 1);
-  let left = kernel.reduce((a, b) => a + b, 0);
-  for (let s = 1; s <= numSizes; s++) kernel[s]! /= left;
-  left = 1;
-  let remaining = budget;
-  let firstSampled = 1;
+  const levels = Math.floor(F / 2);
+  // Per level s (sizes s and F−s): kernel mass, coalition count, and the share of the budget.
+  const mass = new Float64Array(levels + 1);
+  const count = new Float64Array(levels + 1);
+  const share = new Float64Array(levels + 1);
+  for (let s = 1; s <= levels; s++) {
+    const sides = s === F - s ? 1 : 2;
+    mass[s] = ((F - 1) / (s * (F - s))) * sides;
+    count[s] = binomial(F, s) * sides;
+    share[s] = allocation === 'kernel' ? mass[s]! : sides;
+  }
+  const totalMass = mass.reduce((a, b) => a + b, 0);
+  for (let s = 1; s <= levels; s++) mass[s]! /= totalMass;
   const push = (subset: ArrayLike<number>, w: number, g: number, complement: boolean) => {
     const row = new Array<number>(F).fill(complement ? 1 : 0);
     for (let i = 0; i < subset.length; i++) row[subset[i]!] = complement ? 0 : 1;
@@ -71,36 +90,66 @@ export function kernelDesign(F: number, budget: number, seed: number): Coalition
     weights.push(w);
     group.push(g);
   };
-  for (let s = 1; s <= numSizes; s++) {
-    const paired = s <= numPaired;
-    const count = binomial(F, s) * (paired ? 2 : 1);
-    if ((remaining * kernel[s]!) / left < count - 1e-8) break;
-    firstSampled = s + 1;
-    const w = kernel[s]! / binomial(F, s) / (paired ? 2 : 1);
-    for (const subset of combinations(F, s)) {
-      push(subset, w, -1, false);
-      if (paired) push(subset, w, -1, true);
+  const open = new Set<number>();
+  for (let s = 1; s <= levels; s++) open.add(s);
+  let remaining = budget;
+  // Enumerate every level whose share covers it, re-sharing what is left, until none does.
+  for (let changed = true; changed && open.size > 0; ) {
+    changed = false;
+    const shares = [...open].reduce((a, s) => a + share[s]!, 0);
+    for (const s of [...open]) {
+      if ((remaining * share[s]!) / shares < count[s]! - 1e-8) continue;
+      const w = mass[s]! / count[s]!;
+      for (const subset of combinations(F, s)) {
+        push(subset, w, -1, false);
+        if (s !== F - s) push(subset, w, -1, true);
+      }
+      remaining -= count[s]!;
+      open.delete(s);
+      changed = true;
     }
-    remaining -= count;
-    left -= kernel[s]!;
   }
   const enumerated = weights.length;
-  if (firstSampled <= numSizes && remaining >= 2) {
-    const pairs = Math.floor(remaining / 2);
-    const sizes = kernel.subarray(firstSampled);
-    const total = sizes.reduce((a, b) => a + b, 0);
-    const w = left / (pairs * 2);
-    for (let p = 0; p < pairs; p++) {
-      let u = rng.next() * total;
-      let s = firstSampled;
-      while (s < numSizes && u >= kernel[s]!) u -= kernel[s++]!;
-      const subset = sampleWithoutReplacement(F, s, rng);
-      const g = p % JACKKNIFE_GROUPS;
-      push(subset, w, g, false);
-      push(subset, w, g, true);
-    }
+  const pairs = Math.floor(Math.max(0, remaining) / 2);
+  if (open.size > 0 && pairs > 0) {
+    // Largest-remainder allocation of the pairs to the open levels.
+    const order = [...open];
+    const shares = order.reduce((a, s) => a + share[s]!, 0);
+    const exact = order.map((s) => (pairs * share[s]!) / shares);
+    const k = exact.map(Math.floor);
+    const byRemainder = order.map((_, i) => i).sort((a, b) => exact[b]! - k[b]! - (exact[a]! - k[a]!));
+    for (let left = pairs - k.reduce((a, b) => a + b, 0), i = 0; left > 0; left--, i++) k[byRemainder[i % order.length]!]!++;
+    // Levels left without a draw (budgets below the number of levels) hand their mass to the others.
+    const covered = order.reduce((a, s, i) => a + (k[i]! > 0 ? mass[s]! : 0), 0);
+    const uncovered = order.reduce((a, s) => a + mass[s]!, 0);
+    let p = 0;
+    order.forEach((s, i) => {
+      if (k[i] === 0) return;
+      const seen = new Set<string>();
+      const w = ((mass[s]! * uncovered) / covered) / (2 * k[i]!);
+      for (let drawn = 0; drawn < k[i]!; ) {
+        const subset = sampleWithoutReplacement(F, s, rng).sort();
+        const key = subset.join(',');
+        if (seen.has(key)) continue;
+        seen.add(key);
+        // A half-size subset's complement is in the same level: it is drawn as part of this pair.
+        if (s === F - s) seen.add(complementKey(subset, F));
+        push(subset, w, p % JACKKNIFE_GROUPS, false);
+        push(subset, w, p % JACKKNIFE_GROUPS, true);
+        p++;
+        drawn++;
+      }
+    });
   }
   return { masks: Uint8Array.from(masks), C: weights.length, weights: Float64Array.from(weights), group: Int32Array.from(group), enumerated };
+}
+
+function complementKey(subset: Int32Array, F: number): string {
+  const inS = new Uint8Array(F);
+  for (const i of subset) inS[i] = 1;
+  const out: number[] = [];
+  for (let i = 0; i < F; i++) if (!inS[i]) out.push(i);
+  return out.join(',');
 }
 
 function* combinations(F: number, k: number): Generator<number[]> {
@@ -162,6 +211,28 @@ export function solveKernel(design: CoalitionDesign, y: Float64Array, delta: Flo
   return out;
 }
 
+/** Evaluates the design's coalitions (plus the empty and full ones) and solves for every row. */
+export async function kernelShapValues(game: Game, design: CoalitionDesign, onProgress?: (f: number) => void): Promise<{ grouped: Float64Array; y: Float64Array; delta: Float64Array; baseValue: Float64Array }> {
+  const { n } = game;
+  const F = game.encoding.features.length;
+  // Empty and full coalitions are appended: v(∅) and f(x).
+  const C = design.C + 2;
+  const masks = new Uint8Array(C * F);
+  masks.set(design.masks);
+  masks.fill(1, (C - 1) * F);
+  const v = await coalitionValues(game, masks, C, false, onProgress);
+  const y = new Float64Array(n * design.C);
+  const delta = new Float64Array(n);
+  const baseValue = new Float64Array(n);
+  for (let r = 0; r < n; r++) {
+    const v0 = v[r * C + C - 2]!;
+    baseValue[r] = v0;
+    delta[r] = v[r * C + C - 1]! - v0;
+    for (let c = 0; c < design.C; c++) y[r * design.C + c] = v[r * C + c]! - v0;
+  }
+  return { grouped: solveKernel(design, y, delta, n, F), y, delta, baseValue };
+}
+
 export const kernelShap = {
   id: 'kernel-shap',
   name: 'KernelSHAP',
@@ -181,22 +252,7 @@ export const kernelShap = {
     const design = kernelDesign(F, Math.min(params.samples, 2 ** Math.min(F, 40) - 2), seed + 1);
     const classes = resolveTargetClasses(model, X, n, input.target, input.labels);
     const game: Game = { model, encoding, target: input.target, X, n, classes, bg, signal: input.signal };
-    // Empty and full coalitions are appended: v(∅) and f(x).
-    const C = design.C + 2;
-    const masks = new Uint8Array(C * F);
-    masks.set(design.masks);
-    masks.fill(1, (C - 1) * F);
-    const v = await coalitionValues(game, masks, C, false, input.onProgress);
-    const y = new Float64Array(n * design.C);
-    const delta = new Float64Array(n);
-    const baseValue = new Float64Array(n);
-    for (let r = 0; r < n; r++) {
-      const v0 = v[r * C + C - 2]!;
-      baseValue[r] = v0;
-      delta[r] = v[r * C + C - 1]! - v0;
-      for (let c = 0; c < design.C; c++) y[r * design.C + c] = v[r * C + c]! - v0;
-    }
-    const grouped = solveKernel(design, y, delta, n, F);
+    const { grouped, y, delta, baseValue } = await kernelShapValues(game, design, input.onProgress);
     const standardError = jackknife(design, y, delta, n, F);
     return {
       method: 'kernel-shap',
