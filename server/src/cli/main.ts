@@ -25,8 +25,9 @@ import { robustness } from './commands/robustness';
 import { compare } from './commands/compare';
 import { timeline } from './commands/timeline';
 import { report } from './commands/report';
+import { mcp } from './commands/mcp';
 
-export const COMMANDS: Command[] = [doctor, schema, checkpoints, predict, explain, importance, influence, suspects, drift, ood, counterfactual, robustness, check, compare, timeline, report, lsp];
+export const COMMANDS: Command[] = [doctor, schema, checkpoints, predict, explain, importance, influence, suspects, drift, ood, counterfactual, robustness, check, compare, timeline, report, mcp, lsp];
 
 export interface CliIO {
   cwd: string;
