@@ -96,7 +96,7 @@ function printRow(ctx: CommandContext, project: Project, file: string, trainFile
   });
   const near = r.nearestTrainingRow;
   if (near) {
-    ctx.print(`  nearest real ${near.prediction.label} row: ${project.relative(trainFile)}:${near.line} (distance ${fmtNum(near.distance, 2)}, ${near.sparsity} changes: ${near.changes.slice(0, 6).map((ch) => `${ch.feature} ${ch.from} → ${ch.to}`).join(', ')}${near.sparsity > 6 ? ', …' : ''})`);
+    ctx.print(`  nearest real ${near.prediction.label} row: ${project.relative(trainFile)}:${near.line} (distance ${fmtNum(near.distance, 2)}, ${near.sparsity} change${near.sparsity === 1 ? "" : "s"}: ${near.changes.slice(0, 6).map((ch) => `${ch.feature} ${ch.from} → ${ch.to}`).join(', ')}${near.sparsity > 6 ? ', …' : ''})`);
   } else if (r.status !== 'already') ctx.print('  no training row of the goal class respects the constraints');
   ctx.print();
 }

@@ -46,11 +46,14 @@ export function evaluateGoal(model: ModelHandle, goal: Goal, X: Float32Array, n:
   return { score, predicted: p.predicted!, probabilities: p.probabilities! };
 }
 
-/** The same score on the tape (differentiable models): n x K logits -> n scores. */
-export function goalScoreTensor(logits: tf.Tensor2D, goal: Goal): tf.Tensor1D {
+/**
+ * The same score on the tape (differentiable models): n x K logits -> n scores. `mask` is the
+ * one-hot row of the target class (or of `from`), 1 x K; callers in a loop pass it once.
+ */
+export function goalScoreTensor(logits: tf.Tensor2D, goal: Goal, mask?: tf.Tensor2D): tf.Tensor1D {
   const K = logits.shape[1];
   const k = goal.target ?? goal.from;
-  const mask = tf.cast(tf.oneHot(tf.fill([logits.shape[0]], k, 'int32') as tf.Tensor1D, K), 'float32');
+  mask ??= tf.tensor2d(Array.from({ length: K }, (_, j) => (j === k ? 1 : 0)), [1, K]);
   const own = tf.sum(tf.mul(logits, mask), 1);
   const others = tf.max(tf.sub(logits, tf.mul(mask, 1e9)), 1);
   if (goal.target === undefined) return tf.sub(others, own) as tf.Tensor1D;
