@@ -4,7 +4,8 @@ import { saliency, type SaliencyParams } from './saliency';
 import { smoothgrad } from './smoothgrad';
 import { smoothgradSq } from './smoothgrad-sq';
 import { vargrad } from './vargrad';
-import type { NoiseTunnelParams } from './noise-tunnel';
+import { zigguratNormal, type NoiseTunnelParams } from './noise-tunnel';
+import { createRng } from '../util/random';
 import { resolveParams } from './params';
 import type { AttributionInput } from './types';
 import { expectClose } from '../../../test/helpers';
@@ -60,5 +61,44 @@ describe('smoothgrad, smoothgrad-sq, vargrad', () => {
     const tiny = await smoothgrad.attribute(input, params({ samples: 4, noiseLevel: 1e-5, absoluteNoise: true }));
     expectClose(tiny.encoded, sal.encoded, 1e-3, 1e-5);
     model.dispose();
+  });
+});
+
+describe('zigguratNormal', () => {
+  // Φ by Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7), ample for a KS bound of ~3e-3.
+  const phi = (x: number) => {
+    const t = 1 / (1 + (0.3275911 * Math.abs(x)) / Math.SQRT2);
+    const y = 1 - (((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t) * Math.exp(-(x * x) / 2);
+    return x >= 0 ? (1 + y) / 2 : (1 - y) / 2;
+  };
+
+  it('draws standard normals: KS distance, moments and both tails beyond the ziggurat base', () => {
+    const n = 400_000;
+    const draw = zigguratNormal(createRng(7));
+    const x = Float64Array.from({ length: n }, draw).sort();
+    let d = 0;
+    for (let i = 0; i < n; i++) d = Math.max(d, Math.abs(phi(x[i]!) - i / n), Math.abs(phi(x[i]!) - (i + 1) / n));
+    // KS critical value at alpha = 0.001: 1.95 / sqrt(n).
+    expect(d).toBeLessThan(1.95 / Math.sqrt(n));
+    const mean = x.reduce((a, v) => a + v, 0) / n;
+    const variance = x.reduce((a, v) => a + (v - mean) ** 2, 0) / n;
+    const kurtosis = x.reduce((a, v) => a + (v - mean) ** 4, 0) / n / variance ** 2;
+    expect(Math.abs(mean)).toBeLessThan(5 / Math.sqrt(n));
+    expect(Math.abs(variance - 1)).toBeLessThan(5 * Math.sqrt(2 / n));
+    expect(Math.abs(kurtosis - 3)).toBeLessThan(5 * Math.sqrt(24 / n));
+    // P(X > 3.442619855899) = 2.8803e-4 per side: the tail branch, ~115 expected draws each.
+    const r = 3.442619855899;
+    const upper = x.filter((v) => v > r).length;
+    const lower = x.filter((v) => v < -r).length;
+    for (const c of [upper, lower]) expect(Math.abs(c - n * 2.8803e-4)).toBeLessThan(5 * Math.sqrt(n * 2.8803e-4));
+  });
+
+  it('is a function of the seed', () => {
+    const a = zigguratNormal(createRng(3));
+    const b = zigguratNormal(createRng(3));
+    const c = zigguratNormal(createRng(4));
+    const xs = Array.from({ length: 50 }, a);
+    expect(Array.from({ length: 50 }, b)).toEqual(xs);
+    expect(Array.from({ length: 50 }, c)).not.toEqual(xs);
   });
 });

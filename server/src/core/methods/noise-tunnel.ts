@@ -7,12 +7,14 @@
  * one-hot columns have range 1 and get σ = noiseLevel, constant columns get none. With
  * `absoluteNoise` the noise level is σ itself, the same on every column, in encoded units
  * (Captum's NoiseTunnel `stdevs` convention). Draws are seeded and made in (row, sample, column)
- * order, so results do not depend on batching.
+ * order, so results do not depend on batching. The normal draws use Marsaglia & Tsang's ziggurat
+ * (2000) over the seeded generator: a million of them cost ~10 ms instead of ~50 ms by Box–Muller,
+ * which was a third of SmoothGrad's time on the Adult MLP.
  */
 import { tf } from '../engine/tf';
 import { throwIfAborted } from '../errors';
 import { groupByFeatureActive } from '../data/encoding';
-import { createRng } from '../util/random';
+import { createRng, type Rng } from '../util/random';
 import { checkInput, chunks, columnRanges, requireBackground } from './batching';
 import { inputGradients, reportedTargetClasses, resolveTargetClasses } from './target';
 import type { AttributionInput, AttributionResult, ParamSpec } from './types';
@@ -40,36 +42,38 @@ export async function noiseTunnel(methodId: string, reduction: NoiseReduction, i
   const sigma = noiseScale(methodId, input, params);
   const classes = resolveTargetClasses(model, X, n, target, input.labels);
   const S = params.samples;
-  const rng = createRng(input.seed ?? 0);
+  const normal = zigguratNormal(createRng(input.seed ?? 0));
   const sum = new Float64Array(n * width);
   const sumSq = new Float64Array(n * width);
   for (const ch of chunks(n, S, params.batchSize)) {
     throwIfAborted(signal);
     const R = ch.rowEnd - ch.rowStart;
     const s = ch.sampleEnd - ch.sampleStart;
-    // Drawn in (row, sample, column) order, stored sample-major.
-    const noise = new Float32Array(s * R * width);
+    // Noisy points built here rather than by a broadcast add on the backend (slow on wasm); drawn
+    // in (row, sample, column) order, stored sample-major.
+    const points = new Float32Array(s * R * width);
     for (let r = 0; r < R; r++) {
+      const xo = (ch.rowStart + r) * width;
       for (let k = 0; k < s; k++) {
         const off = (k * R + r) * width;
-        for (let j = 0; j < width; j++) noise[off + j] = sigma[j]! * rng.normal();
+        for (let j = 0; j < width; j++) points[off + j] = X[xo + j]! + Math.fround(sigma[j]! * normal());
       }
     }
-    const [g1, g2] = tf.tidy(() => {
-      const x = tf.expandDims(tf.tensor2d(X.subarray(ch.rowStart * width, ch.rowEnd * width), [R, width]), 0);
-      const points = tf.reshape(tf.add(x, tf.tensor3d(noise, [s, R, width])), [s * R, width]) as tf.Tensor2D;
+    const g = tf.tidy(() => {
       const c = tf.tile(tf.tensor1d(classes.subarray(ch.rowStart, ch.rowEnd), 'int32'), [s]) as tf.Tensor1D;
-      const g = tf.reshape(inputGradients(model, points, c, target), [s, R, width]);
-      return [tf.sum(g, 0), tf.sum(tf.square(g), 0)];
+      return inputGradients(model, tf.tensor2d(points, [s * R, width]), c, target);
     });
-    const d1 = g1.dataSync();
-    const d2 = g2.dataSync();
+    // Sums over samples on the CPU in float64: one read-back, no square/reduce kernels.
+    const d = g.dataSync();
+    g.dispose();
     const off = ch.rowStart * width;
-    for (let k = 0; k < d1.length; k++) {
-      sum[off + k] += d1[k]!;
-      sumSq[off + k] += d2[k]!;
+    for (let k = 0; k < s; k++) {
+      for (let q = 0; q < R * width; q++) {
+        const v = d[k * R * width + q]!;
+        sum[off + q] += v;
+        sumSq[off + q] += v * v;
+      }
     }
-    tf.dispose([g1, g2]);
     input.onProgress?.(ch.rowEnd / n);
   }
 
@@ -103,4 +107,64 @@ function noiseScale(methodId: string, input: AttributionInput, params: NoiseTunn
   if (params.absoluteNoise) return new Float32Array(width).fill(params.noiseLevel);
   const { background, backgroundN } = requireBackground(methodId, input, 'to measure each column’s range for the noise level (or set absoluteNoise=true)');
   return columnRanges(background, backgroundN, width).map((r) => r * params.noiseLevel);
+}
+
+/* Ziggurat tables for the standard normal, 128 layers (Marsaglia & Tsang 2000, "The Ziggurat
+ * Method for Generating Random Variables", J. Stat. Softw. 5(8), RNOR). */
+const ZIG_R = 3.442619855899;
+const ZIG_K = new Float64Array(128);
+const ZIG_W = new Float64Array(128);
+const ZIG_F = new Float64Array(128);
+{
+  const m1 = 2147483648;
+  const vn = 9.91256303526217e-3;
+  let dn = ZIG_R;
+  let tn = dn;
+  const q = vn / Math.exp(-0.5 * dn * dn);
+  ZIG_K[0] = (dn / q) * m1;
+  ZIG_K[1] = 0;
+  ZIG_W[0] = q / m1;
+  ZIG_W[127] = dn / m1;
+  ZIG_F[0] = 1;
+  ZIG_F[127] = Math.exp(-0.5 * dn * dn);
+  for (let i = 126; i >= 1; i--) {
+    dn = Math.sqrt(-2 * Math.log(vn / dn + Math.exp(-0.5 * dn * dn)));
+    ZIG_K[i + 1] = (dn / tn) * m1;
+    tn = dn;
+    ZIG_F[i] = Math.exp(-0.5 * dn * dn);
+    ZIG_W[i] = dn / m1;
+  }
+}
+
+/** Standard normal draws from `rng` by the ziggurat method; deterministic given the generator. */
+export function zigguratNormal(rng: Rng): () => number {
+  const int32 = () => (rng.next() * 4294967296) | 0;
+  const uniform = () => {
+    let u = 0;
+    while (u === 0) u = rng.next();
+    return u;
+  };
+  return () => {
+    let hz = int32();
+    let iz = hz & 127;
+    // Most draws (~99%) fall inside a layer's rectangle: one uniform and a multiply.
+    if (Math.abs(hz) < ZIG_K[iz]!) return hz * ZIG_W[iz]!;
+    for (;;) {
+      const x = hz * ZIG_W[iz]!;
+      if (iz === 0) {
+        // The tail beyond r (Marsaglia 1964).
+        let xt: number;
+        let y: number;
+        do {
+          xt = -Math.log(uniform()) / ZIG_R;
+          y = -Math.log(uniform());
+        } while (y + y < xt * xt);
+        return hz > 0 ? ZIG_R + xt : -ZIG_R - xt;
+      }
+      if (ZIG_F[iz]! + rng.next() * (ZIG_F[iz - 1]! - ZIG_F[iz]!) < Math.exp(-0.5 * x * x)) return x;
+      hz = int32();
+      iz = hz & 127;
+      if (Math.abs(hz) < ZIG_K[iz]!) return hz * ZIG_W[iz]!;
+    }
+  };
 }
