@@ -2,7 +2,8 @@
  * A bounded soak of the daemon over LSP (about 30 s: 20 s of writing, then the last analysis;
  * GLASSBOX_SOAK_MS changes the writing time): a writer keeps adding checkpoints, half-writing
  * them, writing manifests of the wrong shape, breaking and restoring glassbox.json and a CSV row,
- * while a reader hovers rows and headers as fast as the daemon answers. At the end: no crash (uncaught errors, unhandled rejections, failed hovers,
+ * putting a folder in the store file's place, while a reader hovers rows and headers as fast as
+ * the daemon answers. At the end: no crash (uncaught errors, unhandled rejections, failed hovers,
  * worker restarts), no lost result (every result stored during the run is in the store file after
  * shutdown), the newest checkpoint analysed; the hover latency percentiles are printed.
  */
@@ -95,7 +96,7 @@ describe('daemon soak', () => {
       epoch++;
       const ref = ((epoch - 1) % 5) + 1;
       const dir = path.join(root, `checkpoints/epoch-${epoch}`);
-      switch (actions++ % 5) {
+      switch (actions++ % 6) {
         case 0: // a half-written checkpoint (manifest first), completed after the daemon saw it
           writeCheckpoint(root, ref, epoch, 'manifest');
           await changed(client, [path.join(dir, 'model.json')]);
@@ -123,6 +124,14 @@ describe('daemon soak', () => {
           fs.writeFileSync(test, goodTest);
           await changed(client, [test]);
           break;
+        case 4: { // the store file replaced by a folder (writes fail and are retried), then freed
+          const store = path.join(root, '.glassbox/results.sqlite');
+          fs.rmSync(store, { force: true });
+          fs.mkdirSync(store);
+          await settle();
+          fs.rmdirSync(store);
+          break;
+        }
         default: // a complete checkpoint
           writeCheckpoint(root, ref, epoch);
           await changed(client, [path.join(dir, 'model.json')]);
