@@ -20,6 +20,12 @@ fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
 fs.rmSync(stage, { recursive: true, force: true });
 fs.mkdirSync(stage, { recursive: true });
 execFileSync(process.execPath, ['scripts/build.mjs', '--production'], { cwd: root, stdio: 'inherit' });
+// The panels must ship React's production build (server/test/webview-bundles.test.ts checks the same).
+for (const f of fs.readdirSync(path.join(root, 'dist/webviews')).filter((f) => f.endsWith('.js'))) {
+  const code = fs.readFileSync(path.join(root, 'dist/webviews', f), 'utf8');
+  const dev = ['react.development', 'react-dom.development', 'validateDOMNesting'].find((s) => code.includes(s));
+  if (dev) throw new Error(`dist/webviews/${f} bundles React's development build ("${dev}"): check process.env.NODE_ENV in scripts/build.mjs`);
+}
 
 // The manifest without npm-only fields; optional native backends are not shipped (wasm is).
 const { files: _files, scripts: _scripts, devDependencies: _dev, optionalDependencies: _optional, overrides: _overrides, ...manifest } = pkg;
