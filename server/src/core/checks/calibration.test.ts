@@ -47,10 +47,10 @@ describe('generalisation gap', () => {
 });
 
 describe('degenerate attributions', () => {
-  it('NaN everywhere or constant per row is degenerate; one varied finite row is not', () => {
-    expect(degenerate([NaN, NaN, NaN, NaN], 2, 2)).toBe(true);
-    expect(degenerate([1, 1, -2, 2], 2, 2)).toBe(true);
-    expect(degenerate([1, 1, 0.5, 2], 2, 2)).toBe(false);
-    expect(degenerate([NaN, 1, 0.5, 2], 2, 2)).toBe(false);
+  it('NaN everywhere is non-finite, the same value per row constant; one varied finite row is neither', () => {
+    expect(degenerate([NaN, NaN, NaN, NaN], 2, 2)).toBe('non-finite');
+    expect(degenerate([1, 1, -2, 2], 2, 2)).toBe('constant');
+    expect(degenerate([1, 1, 0.5, 2], 2, 2)).toBeUndefined();
+    expect(degenerate([NaN, 1, 0.5, 2], 2, 2)).toBeUndefined();
   });
 });

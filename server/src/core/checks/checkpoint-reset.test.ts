@@ -10,7 +10,7 @@ import { anchorProject, ANCHORS, DATA, tmpDir } from '../../../test/helpers';
 
 async function runReset(project: Project) {
   const checkpoint = project.latestCheckpoint();
-  const model = await project.model(checkpoint);
+  const model = await project.model(checkpoint, { allowNonFinite: true });
   const ctx = await createCheckContext({ project, checkpoint, model, options: checkOptions(project.config) });
   const report = await runChecks(ctx, { only: ['checkpoint-reset'] });
   await project.dispose();

@@ -55,6 +55,8 @@ export interface RandomisationResult {
     insensitive: boolean;
     /** Where attributions were NaN/infinite or constant on every row: 'trained' or a stage's top layer. */
     degenerateAt?: string;
+    /** NaN/Inf (a finding) or the same value for every feature (the method cannot be judged here). */
+    degenerateKind?: 'non-finite' | 'constant';
   }>;
 }
 
@@ -133,8 +135,13 @@ export function weightedGroups(model: ModelHandle): string[] {
   return [...new Set((model.parameters?.() ?? []).map((p) => p.group))];
 }
 
-/** True when every row's attributions are non-finite somewhere or the same for every feature. */
-export function degenerate(a: ArrayLike<number>, n: number, F: number): boolean {
+/**
+ * Whether attributions carry no ranking to compare: every row non-finite somewhere
+ * (`'non-finite'`: a broken model or normalisation statistics) or the same for every feature
+ * (`'constant'`: e.g. VarGrad on a linear model, whose gradient does not vary); else undefined.
+ */
+export function degenerate(a: ArrayLike<number>, n: number, F: number): 'non-finite' | 'constant' | undefined {
+  let nonFinite = false;
   for (let i = 0; i < n; i++) {
     let finite = true;
     let varied = false;
@@ -143,9 +150,10 @@ export function degenerate(a: ArrayLike<number>, n: number, F: number): boolean 
       if (!Number.isFinite(v)) finite = false;
       if (Math.abs(v) !== Math.abs(a[i * F]!)) varied = true;
     }
-    if (finite && varied) return false;
+    if (finite && varied) return undefined;
+    if (!finite) nonFinite = true;
   }
-  return true;
+  return nonFinite ? 'non-finite' : 'constant';
 }
 
 export async function parameterRandomisation(input: RandomisationInput): Promise<RandomisationResult> {
@@ -155,10 +163,16 @@ export async function parameterRandomisation(input: RandomisationInput): Promise
   const weighted = weightedGroups(model);
   const original = new Map<string, Float64Array>();
   const degenerateAt = new Map<string, string>();
+  const degenerateKind = new Map<string, 'non-finite' | 'constant'>();
+  const note = (id: string, at: string, kind: 'non-finite' | 'constant' | undefined) => {
+    if (!kind || degenerateAt.has(id)) return;
+    degenerateAt.set(id, at);
+    degenerateKind.set(id, kind);
+  };
   for (const m of methods) {
     const a = await attribute(m, model, input);
     original.set(m.id, a);
-    if (degenerate(a, n, F)) degenerateAt.set(m.id, 'trained');
+    note(m.id, 'trained', degenerate(a, n, F));
   }
   const stages: CascadeStage[] = [];
   const fullyRandom = new Map<string, Float64Array>();
@@ -170,7 +184,7 @@ export async function parameterRandomisation(input: RandomisationInput): Promise
       const similarity: Record<string, number> = {};
       for (const m of methods) {
         const a = await attribute(m, randomised, input);
-        if (!degenerateAt.has(m.id) && degenerate(a, n, F)) degenerateAt.set(m.id, layers[layers.length - 1]!);
+        note(m.id, layers[layers.length - 1]!, degenerate(a, n, F));
         similarity[m.id] = rankSimilarity(original.get(m.id)!, a, n, F);
         if (k === 0) fullyRandom.set(m.id, a);
       }
@@ -198,7 +212,7 @@ export async function parameterRandomisation(input: RandomisationInput): Promise
       const nullS = nullSimilarity.get(m.id) ?? NaN;
       const bad = degenerateAt.get(m.id);
       const insensitive = final >= threshold && !(final < nullS - NULL_MARGIN);
-      return { method: m.id, similarities, final, nullSimilarity: nullS, insensitive, ...(bad ? { degenerateAt: bad } : {}) };
+      return { method: m.id, similarities, final, nullSimilarity: nullS, insensitive, ...(bad ? { degenerateAt: bad, degenerateKind: degenerateKind.get(m.id)! } : {}) };
     }),
   };
 }
@@ -242,13 +256,15 @@ export const randomisation = {
       seed: ctx.options.seed,
       ...(signal ? { signal } : {}),
     });
+    // Constant attributions (e.g. VarGrad on a linear model) are a property of the method on this
+    // model, not a bug: they are left out of the verdict and said in the summary. NaN/Inf fail.
     const findings: Finding[] = result.methods
-      .filter((m) => m.degenerateAt)
+      .filter((m) => m.degenerateKind === 'non-finite')
       .map((m) => ({
         message:
           m.degenerateAt === 'trained'
-            ? `attribution method '${m.method}' gives NaN, infinite or constant attributions on every sampled row of ${ctx.checkpoint.name}: it explains nothing here (check the model's outputs and normalisation statistics)`
-            : `attribution method '${m.method}' gives NaN, infinite or constant attributions once layer '${m.degenerateAt}' is re-initialised: the randomisation test cannot judge it`,
+            ? `attribution method '${m.method}' gives NaN or infinite attributions on every sampled row of ${ctx.checkpoint.name}: it explains nothing here (check the model's outputs and normalisation statistics)`
+            : `attribution method '${m.method}' gives NaN or infinite attributions once layer '${m.degenerateAt}' is re-initialised: the randomisation test cannot judge it`,
         measured: NaN,
         limit: INSENSITIVE_SIMILARITY,
         metric: 'rank similarity after full randomisation',
@@ -269,7 +285,7 @@ export const randomisation = {
         evidence: [],
         details: { similarities: m.similarities, nullSimilarity: m.nullSimilarity, layers: result.stages.map((s) => s.layers) },
       })));
-    const text = result.methods.map((m) => `${m.method} ${m.similarities.map((s) => num(s, 2)).join(' -> ')}`).join('; ');
+    const text = result.methods.map((m) => (m.degenerateKind === 'constant' ? `${m.method} constant (not judged)` : `${m.method} ${m.similarities.map((s) => num(s, 2)).join(' -> ')}`)).join('; ');
     return outcome(findings, `every method depends on the weights (similarity down the cascade: ${text})`, `insensitive: ${findings.map((f) => f.subject).join(', ')} (${text})`, { ...result });
   },
 } satisfies Check;

@@ -5,10 +5,10 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ANCHORS, REPO, tmpDir } from '../../../test/helpers';
-import { initEngine } from '../engine/backend';
-import { Project } from '../project';
-import { runCli } from '../../cli/main';
+import { ANCHORS, REPO, tmpDir } from '../../test/helpers';
+import { initEngine } from '../core/engine/backend';
+import { Project } from '../core/project';
+import { runCli } from './main';
 
 describe('non-finite weights', () => {
   let root: string;
