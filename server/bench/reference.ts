@@ -6,7 +6,10 @@
  * never a ratio of medians taken at different times.
  *
  * Python is looked up as GLASSBOX_PYTHON, then <repo>/.venv/bin/python (`npm run setup:python`),
- * then python3 on PATH. Without it, or without one of the libraries a task needs, `available()`
+ * then python3 on PATH. Debian's python3-torch calls the system BLAS (reference BLAS by default, ~10x
+ * slower than OpenBLAS): when <repo>/.venv/openblas holds an extracted libopenblas0-pthread package
+ * (or GLASSBOX_REF_BLAS_DIR names a folder with libblas.so.3), the runner loads it. The banner prints
+ * the sgemm rate torch reaches, so a slow reference BLAS shows. Without Python, or without one of the libraries a task needs, `available()`
  * is false and the benchmarks print Glassbox's own figures only, saying why.
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -47,7 +50,10 @@ export class Reference {
       console.log(`reference side: ${python} cannot import numpy and torch (${lastLine(probe.stderr)}); run \`npm run setup:python\`; printing Glassbox figures only`);
       return undefined;
     }
-    const proc = spawn(python, [RUNNER], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) } });
+    const env: NodeJS.ProcessEnv = { ...process.env, OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) };
+    const blas = process.env.GLASSBOX_REF_BLAS_DIR ?? path.join(ROOT, '.venv', 'openblas', 'usr', 'lib', 'x86_64-linux-gnu', 'openblas-pthread');
+    if (fs.existsSync(path.join(blas, 'libblas.so.3'))) env.LD_LIBRARY_PATH = [blas, process.env.LD_LIBRARY_PATH].filter(Boolean).join(path.delimiter);
+    const proc = spawn(python, [RUNNER], { stdio: ['pipe', 'pipe', 'pipe'], env });
     const lines = readline.createInterface({ input: proc.stdout });
     const ref = new Reference(proc, python, {});
     lines.on('line', (line) => ref.pending.shift()?.(JSON.parse(line) as RefReply));
@@ -66,7 +72,7 @@ export class Reference {
     }
     Object.assign(ref.versions, hello.versions as Record<string, string | null>);
     const v = ref.versions;
-    console.log(`reference side: ${python}; torch ${v.torch} (${String(hello.threads)} thread(s)), captum ${v.captum ?? 'missing'}, shap ${v.shap ?? 'missing'}, xgboost ${v.xgboost ?? 'missing'}`);
+    console.log(`reference side: ${python}; torch ${v.torch} (${String(hello.threads)} thread(s), BLAS ${String(hello.blas)}, sgemm ${Number(hello.sgemmGflops).toFixed(1)} GFLOP/s), captum ${v.captum ?? 'missing'}, shap ${v.shap ?? 'missing'}, xgboost ${v.xgboost ?? 'missing'}`);
     return ref;
   }
 

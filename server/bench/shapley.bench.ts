@@ -1,34 +1,42 @@
 /**
- * Perturbation attributions on the reference Adult MLP: exact Shapley and KernelSHAP throughput
- * against the reference timings (server/test/anchors/timings.json) and a naive
- * one-forward-pass-per-coalition loop in the same run, KernelSHAP's time to reach a standard
- * error, and global importance over 1,000 rows with the default method (and the alternatives).
+ * Perturbation attributions on the reference Adult MLP (14 raw features as players), side by side
+ * with the references in the same run (scripts/reference/runner.py, alternated pairs):
+ *   - exact Shapley, 50 rows, mean-baseline row, against torch's batched enumeration (all 2^14
+ *     composite rows of a row in one forward pass, phi = v @ W); goal >= 2x;
+ *   - KernelSHAP accuracy at equal model evaluations against shap.KernelExplainer (default
+ *     l1_reg='auto', and l1_reg=False): relative squared error ||phi - phi_exact||^2 / ||phi_exact||^2
+ *     per row, mean over 50 rows and seeds, at m = n, 4n, 16n, 160n and the default; goal >= 5x lower;
+ *   - KernelSHAP 50 rows x 2,048 samples against shap.KernelExplainer's time;
+ * then KernelSHAP's standard error against time, and global importance over 1,000 rows.
  */
 import * as path from 'node:path';
 import * as fs from 'node:fs';
 import { initEngine } from '../src/core/engine/backend';
-import { tf } from '../src/core/engine/tf';
 import { Project } from '../src/core/project';
 import { getMethod } from '../src/core/methods/registry';
 import { resolveParams } from '../src/core/methods/params';
-import { targetScalar } from '../src/core/methods/target';
+import { resolveTargetClasses } from '../src/core/methods/target';
+import { kernelDesign, kernelShapValues, type SizeAllocation } from '../src/core/methods/kernel-shap';
+import type { Game } from '../src/core/methods/perturb';
 import type { AttributionInput } from '../src/core/methods/types';
 import { DEFAULT_IMPORTANCE, globalImportance } from '../src/core/importance/importance';
 import { time, printTable } from './util';
+import { Reference, denseFlops, gflops, median, paired, ratioCell } from './reference';
 
 const ANCHORS = path.join(__dirname, '../../server/test/anchors');
 
 async function main(): Promise<void> {
   const engine = await initEngine();
   const project = Project.open(path.join(ANCHORS, 'glassbox.json'));
-  const model = await project.model(project.latestCheckpoint());
+  const checkpoint = project.latestCheckpoint();
+  const model = await project.model(checkpoint);
   const { encoding } = await project.schema();
   const train = await project.dataset('train');
   const test = await project.dataset('test');
   const width = encoding.width;
   const F = encoding.features.length;
-  const timings = JSON.parse(fs.readFileSync(path.join(ANCHORS, 'timings.json'), 'utf8')).timings as Array<{ task: string; median_s: number }>;
-  const ref = (prefix: string) => timings.find((t) => t.task.startsWith(prefix))!.median_s;
+  const pairs = Number(process.env.GLASSBOX_BENCH_PAIRS ?? 5);
+  const seeds = Number(process.env.GLASSBOX_BENCH_SEEDS ?? 3);
   const mean = Float32Array.from(JSON.parse(fs.readFileSync(path.join(ANCHORS, 'encoding.json'), 'utf8')).baseline_mean as number[]);
   const rows = (n: number) => test.X.subarray(0, n * width);
   const attribute = async (id: string, input: AttributionInput, params: Record<string, unknown>) => {
@@ -37,32 +45,87 @@ async function main(): Promise<void> {
   };
   const meanBaseline = (n: number): AttributionInput => ({ model, encoding, X: rows(n), n, target: { kind: 'class', index: 1 }, background: mean, backgroundN: 1, seed: 0 });
   const withTrain = (n: number): AttributionInput => ({ model, encoding, X: rows(n), n, target: { kind: 'class', index: 1 }, background: train.X, backgroundN: train.n, seed: 0 });
+  const ref = await Reference.start(engine.threads ? 2 : 1);
+  const N = 50;
+  const columnFeature = new Array<number>(width);
+  encoding.features.forEach((f, i) => columnFeature.fill(i, f.columns[0], f.columns[1]));
+  const common = ref ? { model: checkpoint.dir, x: ref.matrix(rows(N)), width, target: 1, baseline: ref.matrix(mean), column_feature: columnFeature } : {};
+  const H = (model.layers ?? []).map((l) => l.kernel.shape[1]);
+  const fullFlops = denseFlops([width, ...H]).forward * N * 2 ** F;
+  // Glassbox's dense path: the first layer as a (2^F x (F+1)) x ((F+1) x H1) product, the rest as is.
+  const ourFlops = N * 2 ** F * (2 * (F + 1) * H[0]! + denseFlops(H).forward);
 
-  // Naive: one forward pass per coalition (the composite row against the one baseline row).
-  const naiveCoalitions = 512;
-  const naive = await time(() => {
-    const x = rows(1);
-    for (let S = 0; S < naiveCoalitions; S++) {
-      const z = new Float32Array(width);
-      encoding.features.forEach((f, i) => {
-        for (let c = f.columns[0]; c < f.columns[1]; c++) z[c] = (S >> i) & 1 ? x[c]! : mean[c]!;
-      });
-      tf.tidy(() => targetScalar(model, tf.tensor2d(z, [1, width]), tf.tensor1d([1], 'int32'), { kind: 'class', index: 1 }).dataSync());
+  // Exact Shapley.
+  const exactRun = () => attribute('shapley-exact', meanBaseline(N), {});
+  const exact = await exactRun();
+  const timing: Array<Array<string | number>> = [];
+  if (ref) {
+    const p = await paired(exactRun, ref, 'torch_exact_shapley', common, pairs);
+    const phi = (p.last!.phi as number[][]).flat();
+    const diff = Math.max(...phi.map((v, i) => Math.abs(v - exact.grouped[i]!)));
+    timing.push([`shapley-exact, ${N} rows x 2^${F} coalitions (max |phi - torch's| ${diff.toExponential(1)})`, median(p.oursMs), gflops(ourFlops, median(p.oursMs)), median(p.refMs), gflops(fullFlops, median(p.refMs)), `${ratioCell(p)}, goal 2x ${median(p.ratios) >= 2 ? 'met' : 'NOT met'}`]);
+  } else {
+    const t = await time(exactRun, 3, 1);
+    timing.push([`shapley-exact, ${N} rows x 2^${F} coalitions`, t.medianMs, gflops(ourFlops, t.medianMs), '', '', 'no reference side']);
+  }
+  const ksRun = () => attribute('kernel-shap', meanBaseline(N), { samples: 2048 });
+  if (ref?.has('shap')) {
+    const p = await paired(ksRun, ref, 'shap_kernel_explainer', { ...common, samples: 2048 }, Math.min(pairs, 3));
+    timing.push([`kernel-shap, ${N} rows x 2048 samples vs shap.KernelExplainer`, median(p.oursMs), '', median(p.refMs), '', ratioCell(p)]);
+  } else {
+    timing.push([`kernel-shap, ${N} rows x 2048 samples`, (await time(ksRun, 3, 1)).medianMs, '', '', '', 'no reference side']);
+  }
+  printTable(`exact Shapley and KernelSHAP per raw feature (${F} players), Adult MLP, mean-baseline row, backend ${engine.backend}; GFLOP: Glassbox ${(ourFlops / 1e9).toFixed(1)}, enumeration of full rows ${(fullFlops / 1e9).toFixed(1)}`, ['task', 'Glassbox ms', 'GFLOP/s', 'reference ms', 'reference GFLOP/s', 'speed-up: median (IQR) of pairs'], timing);
+
+  // KernelSHAP accuracy at equal evaluations.
+  const truth = exact.grouped;
+  const rse = (phi: ArrayLike<number>) => {
+    let total = 0;
+    for (let r = 0; r < N; r++) {
+      let num = 0;
+      let den = 0;
+      for (let f = 0; f < F; f++) {
+        num += (phi[r * F + f]! - truth[r * F + f]!) ** 2;
+        den += truth[r * F + f]! ** 2;
+      }
+      total += num / den / N;
     }
-  }, 1, 1);
-  const naivePerRowMs = (naive.medianMs * 2 ** F) / naiveCoalitions;
-  const exact = await time(() => attribute('shapley-exact', meanBaseline(50), {}), 3, 1);
-  const exactBg = await time(() => attribute('shapley-exact', withTrain(5), { backgroundSize: 16 }), 1, 0);
-  const ks = await time(() => attribute('kernel-shap', meanBaseline(50), { samples: 2048 }), 3, 1);
-  const ksBg = await time(() => attribute('kernel-shap', withTrain(50), { samples: 2048, backgroundSize: 10 }), 1, 0);
+    return total;
+  };
+  const X = rows(N);
+  const game: Game = { model, encoding, target: { kind: 'class', index: 1 }, X, n: N, classes: resolveTargetClasses(model, X, N, { kind: 'class', index: 1 }), bg: { B: mean, m: 1, w: new Float64Array([1]) } };
+  const budgets = [F, 4 * F, 16 * F, 160 * F, 2048];
+  const acc: Array<Array<string | number>> = [];
+  const ours = new Map<number, number>();
+  for (const m of budgets) {
+    const row: Array<string | number> = [m === 2048 ? `${m} (default)` : `${m} (${m / F}n)`];
+    const mine: Record<SizeAllocation, number[]> = { leverage: [], kernel: [] };
+    for (const allocation of ['leverage', 'kernel'] as SizeAllocation[]) {
+      for (let s = 0; s < seeds; s++) mine[allocation].push(rse((await kernelShapValues(game, kernelDesign(F, m, 100 + s, allocation))).grouped));
+      row.push(median(mine[allocation]).toExponential(2));
+    }
+    ours.set(m, median(mine.leverage));
+    for (const l1 of ['auto', 'false']) {
+      if (!ref?.has('shap')) {
+        row.push('');
+        continue;
+      }
+      const errs: number[] = [];
+      for (let s = 0; s < seeds; s++) {
+        const r = await ref.run('shap_kernel_explainer', { ...common, samples: m, l1_reg: l1, seed: s });
+        if (!r.ok) throw new Error(r.error);
+        errs.push(rse((r.phi as number[][]).flat()));
+      }
+      row.push(median(errs).toExponential(2), `${(median(errs) / median(mine.leverage)).toFixed(1)}x`);
+    }
+    acc.push(row);
+  }
+  printTable(`KernelSHAP relative squared error to exact Shapley (mean over ${N} rows; median of ${seeds} seeds) at equal evaluations m; goal: >= 5x lower than shap.KernelExplainer`, ['m', 'Glassbox (leverage sizes, default)', 'Glassbox (kernel sizes)', 'shap default', 'shap default / ours', 'shap l1_reg=False', 'shap l1_reg=False / ours'], acc);
+  const target = 1e-3;
+  const enough = budgets.filter((m) => ours.get(m)! <= target).sort((a, b) => a - b)[0];
+  console.log(enough ? `relative squared error <= ${target} reached at m = ${enough} (${(enough / F).toFixed(0)}n); default 2048 gives ${ours.get(2048)!.toExponential(2)}` : `relative squared error <= ${target} not reached up to m = ${Math.max(...budgets)}`);
+  ref?.close();
   const rate = (n: number, ms: number) => (n / ms) * 1000;
-  printTable(`exact Shapley and KernelSHAP per raw feature (14 players), Adult MLP, backend ${engine.backend}`, ['task', 'median s', 'rows/s', 'reference s', 'speed-up vs reference', 'speed-up vs naive'], [
-    ['naive: one forward pass per coalition (extrapolated from 512 coalitions), per row', naivePerRowMs / 1000, rate(1, naivePerRowMs), '', '', 1],
-    ['shapley-exact, 50 rows, mean-baseline row (2^14 coalitions)', exact.medianMs / 1000, rate(50, exact.medianMs), ref('exact Shapley'), ref('exact Shapley') / (exact.medianMs / 1000), (naivePerRowMs * 50) / exact.medianMs],
-    ['shapley-exact, 5 rows, 16 training background rows', exactBg.medianMs / 1000, rate(5, exactBg.medianMs), '', '', (naivePerRowMs * 16 * 5) / exactBg.medianMs],
-    ['kernel-shap, 50 rows x 2048 samples, mean-baseline row', ks.medianMs / 1000, rate(50, ks.medianMs), ref('shap KernelExplainer'), ref('shap KernelExplainer') / (ks.medianMs / 1000), (naivePerRowMs * (2050 / 2 ** F) * 50) / ks.medianMs],
-    ['kernel-shap, 50 rows x 2048 samples, 10 k-means background rows', ksBg.medianMs / 1000, rate(50, ksBg.medianMs), '', '', ''],
-  ]);
 
   // KernelSHAP: standard error against time (20 rows, 10 k-means background rows).
   const seRows: Array<Array<string | number>> = [];

@@ -65,7 +65,7 @@ export type SizeAllocation = 'leverage' | 'kernel';
  * unbiased estimate of the complete one with no variance from how many draws each size received.
  * With a budget of 2^F − 2 every coalition is enumerated.
  */
-export function kernelDesign(F: number, budget: number, seed: number, allocation: SizeAllocation = 'leverage'): CoalitionDesign {
+export function kernelDesign(F: number, budget: number, seed: number, allocation: SizeAllocation = 'leverage', balanced = true): CoalitionDesign {
   const rng = createRng(seed);
   const masks: number[] = [];
   const weights: number[] = [];
@@ -127,8 +127,9 @@ export function kernelDesign(F: number, budget: number, seed: number, allocation
       if (k[i] === 0) return;
       const seen = new Set<string>();
       const w = ((mass[s]! * uncovered) / covered) / (2 * k[i]!);
+      const next = balancedSubsets(F, s, rng, balanced);
       for (let drawn = 0; drawn < k[i]!; ) {
-        const subset = sampleWithoutReplacement(F, s, rng).sort();
+        const subset = next();
         const key = subset.join(',');
         if (seen.has(key)) continue;
         seen.add(key);
@@ -142,6 +143,34 @@ export function kernelDesign(F: number, budget: number, seed: number, allocation
     });
   }
   return { masks: Uint8Array.from(masks), C: weights.length, weights: Float64Array.from(weights), group: Int32Array.from(group), enumerated };
+}
+
+/**
+ * Random s-subsets, sorted. `balanced`: consecutive windows of s features cut from a stream of
+ * random permutations, so every feature is drawn equally often (to within one window) — a
+ * first-order balanced design whose weighted A'WA is close to the complete design's. Otherwise
+ * independent uniform subsets.
+ */
+function balancedSubsets(F: number, s: number, rng: ReturnType<typeof createRng>, balanced: boolean): () => Int32Array {
+  if (!balanced) return () => sampleWithoutReplacement(F, s, rng).sort();
+  let perm = sampleWithoutReplacement(F, F, rng);
+  let at = 0;
+  return () => {
+    const out = new Int32Array(s);
+    const used = new Uint8Array(F);
+    for (let i = 0; i < s; ) {
+      if (at === F) {
+        perm = sampleWithoutReplacement(F, F, rng);
+        at = 0;
+      }
+      const f = perm[at++]!;
+      // A window spanning two permutations may meet a feature twice: it takes the next one instead.
+      if (used[f]) continue;
+      used[f] = 1;
+      out[i++] = f;
+    }
+    return out.sort();
+  };
 }
 
 function complementKey(subset: Int32Array, F: number): string {
