@@ -12,6 +12,7 @@ import type { DriftResult } from './steps/drift';
 import type { InfluenceResult } from './steps/influence';
 import type { ChecksResult } from './steps/checks';
 import type { CompareResult } from './steps/compare';
+import type { ReportResult } from './steps/report';
 import type { CheckResult, DashboardState } from '../protocol/panels';
 import { Scheduler, type Job } from './scheduler';
 import { ResultsStore } from './store';
@@ -246,6 +247,16 @@ export class Daemon {
     const ca = pick(a, 2);
     const cb = pick(b, 1);
     return (await p.onDemand('compare', { other: cb }, ca.name)) as CompareResult;
+  }
+
+  /** The shareable report (HTML or Markdown) of the newest ready checkpoint against the one before. */
+  async exportReport(format: 'html' | 'md' = 'html'): Promise<ReportResult> {
+    const p = this.projectList[0];
+    if (!p) throw new Error('no Glassbox project in this workspace');
+    const ready = p.series.filter((c) => c.state === 'ready' && c.hash);
+    const latest = ready[ready.length - 1];
+    if (!latest) throw new Error('no ready checkpoint to report on yet');
+    return (await p.onDemand('report', { format }, latest.name)) as ReportResult;
   }
 
   /** Runs the model checks again now on the analysed checkpoint (findings become diagnostics too). */

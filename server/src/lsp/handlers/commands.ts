@@ -2,7 +2,7 @@
 import type { Connection } from 'vscode-languageserver/node';
 import { ResponseError, ErrorCodes } from 'vscode-languageserver/node';
 import type { Daemon } from '../../daemon/daemon';
-import { CompareRequest, DaemonCommands, DashboardRequest, ExplainRowRequest, ImportanceRequest, RunChecksRequest, TimelineRequest, type ExplainState } from '../../protocol';
+import { CompareRequest, ExportReportRequest, DaemonCommands, DashboardRequest, ExplainRowRequest, ImportanceRequest, RunChecksRequest, TimelineRequest, type ExplainState } from '../../protocol';
 import { toPath } from '../uri';
 
 export const COMMAND_IDS = Object.values(DaemonCommands);
@@ -35,6 +35,7 @@ export function registerCommands(connection: Connection, daemon: Daemon): void {
   connection.onRequest(DashboardRequest.type, () => daemon.dashboard());
   connection.onRequest(CompareRequest.type, (p) => answer(() => daemon.compare(p?.a, p?.b)));
   connection.onRequest(RunChecksRequest.type, () => answer(() => daemon.runChecks()));
+  connection.onRequest(ExportReportRequest.type, (p) => answer(() => daemon.exportReport(p?.format === 'md' ? 'md' : 'html')));
   connection.onExecuteCommand(async ({ command, arguments: args = [] }) => {
     if (command === DaemonCommands.explainRow) return explain(args[0], args[1], { method: args[2] });
     if (command === DaemonCommands.analyze) {
