@@ -28,7 +28,7 @@ function project(rows?: number): string {
   }
   const config = {
     task: 'binary',
-    data: { train: path.join(DATA, 'adult_train.csv'), test },
+    data: { allowOutsideProject: true, train: path.join(DATA, 'adult_train.csv'), test },
     label: 'income',
     classNames: ['<=50K', '>50K'],
     encoding: path.join(SOURCE, 'encoding.json'),
