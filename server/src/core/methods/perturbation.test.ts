@@ -129,6 +129,40 @@ describe('exact Shapley', () => {
     model.layersModel!.dispose();
   });
 
+  it('takes the same values through the dense fast path as through composite rows, for every head', async () => {
+    // Hidden activations fused into matMul (relu) and not (tanh); heads: one-unit sigmoid, softmax,
+    // linear logits, regression; targets: a class, the loss.
+    const heads: Array<[string, string, number, 'binary' | 'multiclass' | 'regression', AttributionInput['target']]> = [
+      ['relu', 'sigmoid', 1, 'binary', { kind: 'class', index: 0 }],
+      ['tanh', 'softmax', 3, 'multiclass', { kind: 'class', index: 2 }],
+      ['relu', 'linear', 2, 'binary', { kind: 'loss' }],
+      ['tanh', 'linear', 1, 'regression', { kind: 'predicted' }],
+    ];
+    const X = mixedRows(4, 15);
+    const B = mixedRows(3, 16);
+    for (const [hidden, head, units, task, target] of heads) {
+      const m = tfl.sequential({
+        layers: [
+          tfl.layers.dense({ inputShape: [5], units: 7, activation: hidden as 'relu', kernelInitializer: tfl.initializers.glorotNormal({ seed: 3 }), biasInitializer: 'ones' }),
+          tfl.layers.dense({ units: 6, activation: hidden as 'relu', kernelInitializer: tfl.initializers.glorotNormal({ seed: 4 }) }),
+          tfl.layers.dense({ units, activation: head as 'linear', kernelInitializer: tfl.initializers.glorotNormal({ seed: 5 }) }),
+        ],
+      });
+      const classes = task === 'regression' ? undefined : Array.from({ length: Math.max(2, units) }, (_, i) => String(i));
+      const model = wrapModel(m, '/mem', {}, { encoding: { ...mixed, label: { name: 'y', ...(classes ? { classes } : {}) } }, task });
+      expect(model.layers, `${hidden}/${head}`).toBeDefined();
+      const labels = Float32Array.from([0, 1, 0, 1]);
+      const input: AttributionInput = { model, encoding: mixed, X, n: 4, labels, target, background: B, backgroundN: 3 };
+      const before = tf.memory().numTensors;
+      const fast = await run(shapleyExact, input);
+      expect(tf.memory().numTensors).toBe(before);
+      const generic = await run(shapleyExact, { ...input, model: { ...model, layers: undefined } });
+      expectClose(fast.grouped, generic.grouped, 1e-4, 1e-6);
+      expect(maxAbsDiff(generic.grouped, new Float64Array(12))).toBeGreaterThan(1e-3);
+      m.dispose();
+    }
+  });
+
   it('refuses more than 16 raw features with an actionable error', async () => {
     const enc = numericEncoding(17);
     const model = mlp(17, 1, 'binary', enc);
