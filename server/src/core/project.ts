@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import { loadConfig, type Config } from './config/config';
-import { openCsv } from './data/csv';
+import { openSource } from './data/source';
 import { fitSchema, type FittedSchema } from './data/schema';
 import { readEncodingFile } from './data/encoding-file';
 import { loadDataset, type Dataset } from './data/dataset';
@@ -52,7 +52,7 @@ export class Project {
     const { config } = this;
     const file = config.data.train;
     const missingAt = config.dataLocation(file);
-    const fitted = await fitSchema(await openCsv(file, { displayName: file, ...(missingAt ? { missingAt } : {}) }), config.declaration, file);
+    const fitted = await fitSchema(await openSource(file, { displayName: file, ...(missingAt ? { missingAt } : {}) }), config.declaration, file);
     if (!config.raw.encoding) return fitted;
     // A fitted encoding supplied by the user replaces the feature part; label and task still come
     // from the config and the data.

@@ -38,7 +38,10 @@ export interface CsvOptions {
 
 export interface CsvStream {
   header: string[];
+  /** Line of the header (0 for binary formats, which have none: see `addressing`). */
   headerLine: number;
+  /** `row` when records' `line` is a 0-based row index (Parquet, Arrow; see source.ts). */
+  addressing?: 'line' | 'row';
   records: AsyncIterable<CsvRecord>;
   /** Releases the file early (reading `records` to the end, or to an error, releases it too). */
   close?(): void;

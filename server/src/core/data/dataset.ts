@@ -7,7 +7,8 @@
  * treated as missing, as schema fitting treats them: imputed with the training mean and listed
  * with their lines in `outOfRange`, never passed on as an infinite input.
  */
-import { openCsv, type CsvOptions } from './csv';
+import type { CsvOptions } from './csv';
+import { openSource, type DataFormat, type RowAddressing } from './source';
 import { compileEncoder, newCounters, type EncodeCounters, type Encoding } from './encoding';
 import { isOutOfRange, MAX_NOTED_LINES, parseNumber, type OutOfRangeValues } from './schema';
 import { echo, GlassboxError } from '../errors';
@@ -20,8 +21,11 @@ export interface Dataset {
   width: number;
   /** Row-major n x width encoded inputs. */
   X: Float32Array;
-  /** 1-based source line of each row. */
+  /** Address of each row: its 1-based source line (CSV), or its 0-based row index (Parquet, Arrow); see `addressing`. */
   lines: Int32Array;
+  /** What `lines` holds; absent means `line` (data sets built before other formats existed). */
+  addressing?: RowAddressing;
+  format?: DataFormat;
   /** Class index (classification) or value (regression) per row; NaN where the label is missing. */
   y?: Float32Array;
   /** Raw CSV values per row (when requested). */
@@ -40,7 +44,7 @@ export interface LoadOptions extends CsvOptions {
 }
 
 export async function loadDataset(path: string, encoding: Encoding, options: LoadOptions = {}): Promise<Dataset> {
-  const stream = await openCsv(path, options);
+  const stream = await openSource(path, options);
   const file = options.displayName ?? path;
   let encoder: ReturnType<typeof compileEncoder>;
   try {
@@ -109,7 +113,7 @@ export async function loadDataset(path: string, encoding: Encoding, options: Loa
     raw?.push(rec.values);
     n++;
   }
-  if (n === 0) throw new GlassboxError('csv', 'the file has a header but no rows', { file, line: stream.headerLine });
+  if (n === 0) throw new GlassboxError('csv', 'the file has a header but no rows', stream.addressing === 'row' ? { file } : { file, line: stream.headerLine });
   const ds: Dataset = {
     file,
     header: stream.header,
@@ -117,6 +121,8 @@ export async function loadDataset(path: string, encoding: Encoding, options: Loa
     width,
     X: X.subarray(0, n * width),
     lines: lines.subarray(0, n),
+    addressing: stream.addressing,
+    format: stream.format,
     counters,
     unknownLabels,
     outOfRange,

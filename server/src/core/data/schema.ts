@@ -182,6 +182,11 @@ function sortLabelValues(values: string[]): string[] {
 }
 
 /** Reads the training stream once and fits the encoding; the stream is closed when it returns or throws. */
+/** Where a problem with the whole file is reported: its header line, or the file alone when binary. */
+function headerAt(stream: CsvStream, file: string): SourceLocation {
+  return stream.addressing === 'row' ? { file } : { file, line: stream.headerLine };
+}
+
 export async function fitSchema(stream: CsvStream, declaration: SchemaDeclaration, file: string): Promise<FittedSchema> {
   try {
     return await fit(stream, declaration, file);
@@ -200,7 +205,7 @@ async function fit(stream: CsvStream, declaration: SchemaDeclaration, file: stri
   }
   const label = declaration.label;
   if (label !== undefined && !header.includes(label)) {
-    throw new GlassboxError('config', `label column '${echo(label)}' is not in the training data${suggest(label, header)}`, { file, line: 1 });
+    throw new GlassboxError('config', `label column '${echo(label)}' is not in the training data${suggest(label, header)}`, headerAt(stream, file));
   }
   const stats = header.map(() => new ColumnStats());
   let rows = 0;
@@ -208,7 +213,7 @@ async function fit(stream: CsvStream, declaration: SchemaDeclaration, file: stri
     for (let c = 0; c < header.length; c++) stats[c]!.add(rec.values[c]!, missingTokens, rec.line);
     rows++;
   }
-  if (rows === 0) throw new GlassboxError('csv', 'the training data has a header but no rows', { file, line: stream.headerLine });
+  if (rows === 0) throw new GlassboxError('csv', 'the training data has a header but no rows', headerAt(stream, file));
 
   const reports: ColumnReport[] = [];
   const notes: SchemaNote[] = [];
@@ -264,7 +269,7 @@ async function fit(stream: CsvStream, declaration: SchemaDeclaration, file: stri
           feature: name,
           file,
           lines: s.outOfRangeLines,
-          message: `${name}: ${s.outOfRange} value(s) beyond the float32 range (e.g. '${s.outOfRangeExample}') treated as missing (imputed with the training mean) on line(s) ${formatLines(s.outOfRangeLines, s.outOfRange)}`,
+          message: `${name}: ${s.outOfRange} value(s) beyond the float32 range (e.g. '${s.outOfRangeExample}') treated as missing (imputed with the training mean) on ${stream.addressing === 'row' ? 'row' : 'line'}(s) ${formatLines(s.outOfRangeLines, s.outOfRange)}`,
         });
         continue;
       }
@@ -277,7 +282,7 @@ async function fit(stream: CsvStream, declaration: SchemaDeclaration, file: stri
     }
     reports.push({ ...base, role: 'feature', type, declared: Boolean(declared), reason });
   }
-  if (features.length === 0) throw new GlassboxError('schema', 'no column is used as a feature', { file, line: stream.headerLine });
+  if (features.length === 0) throw new GlassboxError('schema', 'no column is used as a feature', headerAt(stream, file));
 
   let task = declaration.task;
   let classes = declaration.classes;
@@ -290,7 +295,7 @@ async function fit(stream: CsvStream, declaration: SchemaDeclaration, file: stri
     }
     if (task !== 'regression') classes ??= values;
     if (task === 'binary' && classes && classes.length !== 2) {
-      throw new GlassboxError('schema', `task is binary but label '${echo(label)}' has ${classes.length} distinct values (${classes.slice(0, 5).map((c) => echo(c, 40)).join(', ')}${classes.length > 5 ? ', ...' : ''})`, { file, line: stream.headerLine });
+      throw new GlassboxError('schema', `task is binary but label '${echo(label)}' has ${classes.length} distinct values (${classes.slice(0, 5).map((c) => echo(c, 40)).join(', ')}${classes.length > 5 ? ', ...' : ''})`, headerAt(stream, file));
     }
   }
   task ??= 'binary';

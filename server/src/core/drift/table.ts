@@ -10,7 +10,7 @@
  * With `chunkSize`, the reference is also cut into consecutive chunks of that many rows, and each
  * chunk gets its own PSI per feature against the same training bins (for drift over time).
  */
-import { openCsv } from '../data/csv';
+import { openSource } from '../data/source';
 import type { SourceLocation } from '../errors';
 import { knownCategories, type Encoding } from '../data/encoding';
 import { GlassboxError, throwIfAborted } from '../errors';
@@ -66,7 +66,7 @@ export async function featureDrift(encoding: Encoding, train: CsvSource, referen
   const missing = new Set(encoding.missing);
   const isMissing = (v: string) => missing.has(v.trim());
   // Training pass.
-  const t = await openCsv(train, { ...(options.signal ? { signal: options.signal } : {}), ...(options.missingAt?.train ? { missingAt: options.missingAt.train } : {}) });
+  const t = await openSource(train, { ...(options.signal ? { signal: options.signal } : {}), ...(options.missingAt?.train ? { missingAt: options.missingAt.train } : {}) });
   const tCols = columnsOf(encoding, t.header, nameOf(train));
   const numericValues = tCols.map(() => new GrowingArray());
   const trainCats = tCols.map(() => new CategoryCounter());
@@ -90,7 +90,7 @@ export async function featureDrift(encoding: Encoding, train: CsvSource, referen
   numericValues.length = 0;
 
   // Reference pass.
-  const r = await openCsv(reference, { ...(options.signal ? { signal: options.signal } : {}), ...(options.missingAt?.reference ? { missingAt: options.missingAt.reference } : {}) });
+  const r = await openSource(reference, { ...(options.signal ? { signal: options.signal } : {}), ...(options.missingAt?.reference ? { missingAt: options.missingAt.reference } : {}) });
   const rCols = columnsOf(encoding, r.header, nameOf(reference));
   const accs: Array<NumericAccumulator | undefined> = baselines.map((b) => b?.accumulator());
   const refCats = tCols.map(() => new CategoryCounter());
