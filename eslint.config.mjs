@@ -38,6 +38,22 @@ export default tseslint.config(
     },
   },
   {
+    // The daemon's main thread (and the LSP layer over it) answers the editor from results in memory;
+    // only the worker (worker.ts, the step runners) loads the engine. Step metadata and result types
+    // come from steps/catalog.ts; types of runners' results may be imported (erased by the bundler).
+    files: ['server/src/daemon/**/*.ts', 'server/src/lsp/**/*.ts'],
+    ignores: ['server/src/daemon/steps/**', 'server/src/daemon/worker.ts', '**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: '../core/engine/tf', message: 'only the worker touches TensorFlow.js' }],
+        patterns: [
+          { group: ['**/steps/*', '!**/steps/catalog', '!**/steps/types'], message: 'main thread: no value import of step runners (use steps/catalog; `import type` for result types)', allowTypeImports: true },
+          { group: ['@tensorflow/*'], message: 'only the worker touches TensorFlow.js' },
+        ],
+      }],
+    },
+  },
+  {
     // The protocol module: the one contract between extension, daemon and webviews; types only.
     files: ['server/src/protocol/**/*.ts'],
     rules: {

@@ -5,11 +5,8 @@
  * and the checks summary. Pure reads: never starts an analysis.
  */
 import * as path from 'node:path';
-import type { ProjectState, Shown } from './project-state';
+import type { ProjectState } from './project-state';
 import type { Scheduler } from './scheduler';
-import type { ImportanceResult } from './steps/importance';
-import type { DriftResult } from './steps/drift';
-import type { InfluenceResult } from './steps/influence';
 import type { ChecksResult } from './steps/checks';
 import type { AnalysisState, CheckResult, DashboardState } from '../protocol/panels';
 
@@ -39,7 +36,7 @@ export function dashboardState(p: ProjectState, scheduler: Scheduler): Dashboard
       };
     }),
   };
-  const imp = p.shown.get('importance') as Shown<ImportanceResult> | undefined;
+  const imp = p.shown.get('importance');
   if (imp) {
     const v = imp.value;
     const classes = (v.perClass ?? []).map((c) => c.label);
@@ -54,18 +51,18 @@ export function dashboardState(p: ProjectState, scheduler: Scheduler): Dashboard
       })),
     };
   }
-  const drift = p.shown.get('drift') as Shown<DriftResult> | undefined;
+  const drift = p.shown.get('drift');
   if (drift) {
     state.drift = {
       checkpoint: drift.checkpoint.name,
       features: drift.value.features.map((f) => ({ feature: f.feature, importance: f.importance.reference, drift: f.drift, impact: f.impact.reference })),
     };
   }
-  const inf = p.shown.get('influence') as Shown<InfluenceResult> | undefined;
+  const inf = p.shown.get('influence');
   if (inf) {
     state.suspects = inf.value.suspects.map((s) => ({ file: inf.value.file, line: s.line, row: s.row, reason: s.reason, score: s.score, label: s.label }));
   }
-  const checks = p.shown.get('checks') as Shown<ChecksResult> | undefined;
+  const checks = p.shown.get('checks');
   if (checks) state.checks = checkResults(checks.value);
   return state;
 }

@@ -18,17 +18,14 @@ import { GlassboxError, isGlassboxError } from '../core/errors';
 import { scanCheckpoints, type CheckpointInfo } from '../core/model/checkpoints';
 import { ResultsStore } from './store';
 import { LiteralIndex } from './literals';
-import { getStep, scheduledSteps } from './steps/registry';
-import type { AnalysisStep, StepOutput } from './steps/types';
+import { scheduledSteps, stepInfo, ShownResults, type Shown, type StepId, type StepInfo, type StepResults } from './steps/catalog';
+import type { StepOutput } from './steps/types';
 import { JobError } from './worker-host';
 import type { Scheduler } from './scheduler';
 import type { WireError } from './worker-protocol';
 import { diagnosticAt, type PlainDiagnostic } from './types';
 
-export interface Shown<T = StepOutput> {
-  checkpoint: { name: string; hash: string };
-  value: T;
-}
+export type { Shown };
 
 /** How many suspect rows get a diagnostic in the training CSV by default. */
 export const DEFAULT_SUSPECT_DIAGNOSTICS = 20;
@@ -51,7 +48,7 @@ export class ProjectState {
   analysed: CheckpointInfo | undefined;
   series: CheckpointInfo[] = [];
   /** Per step: the latest result, whichever checkpoint it came from. */
-  readonly shown = new Map<string, Shown>();
+  readonly shown = new ShownResults();
   readonly stepErrors = new Map<string, WireError>();
   /** Why the checkpoint location could not be scanned (the last series stays in use). */
   scanError: string | undefined;
@@ -96,7 +93,7 @@ export class ProjectState {
     for (const c of ready.reverse()) {
       for (const step of scheduledSteps()) {
         if (this.shown.has(step.id)) continue;
-        const hit = this.store.get<StepOutput>(c.hash!, step.id, this.inputKey(step));
+        const hit = this.store.get(c.hash!, step.id, this.inputKey(step));
         if (hit) this.shown.set(step.id, { checkpoint: { name: c.name, hash: c.hash! }, value: hit.value });
       }
     }
@@ -163,7 +160,7 @@ export class ProjectState {
     return this.edited ? this.edited.error : this.configError;
   }
 
-  inputKey(step: AnalysisStep): string {
+  inputKey(step: StepInfo): string {
     return [step.invalidatedBy.includes('config') ? this.configHash : '', step.invalidatedBy.includes('data') ? this.dataHash : ''].join(':');
   }
 
@@ -205,7 +202,7 @@ export class ProjectState {
     this.store.noteCheckpoint(c);
     for (const step of scheduledSteps()) {
       const key = this.inputKey(step);
-      const hit = how.rerun ? undefined : this.store.get<StepOutput>(c.hash, step.id, key);
+      const hit = how.rerun ? undefined : this.store.get(c.hash, step.id, key);
       if (hit) {
         this.shown.set(step.id, { checkpoint: { name: c.name, hash: c.hash }, value: hit.value });
         this.stepErrors.delete(step.id);
@@ -227,7 +224,8 @@ export class ProjectState {
     this.scheduler.cancelWhere((job) => job.configFile === this.configFile && (job.checkpoint.hash !== c.hash || job.projectVersion !== version));
   }
 
-  private run(step: AnalysisStep, c: CheckpointInfo, params: Record<string, unknown>): Promise<StepOutput> {
+  private run<K extends StepId>(step: StepInfo<K>, c: CheckpointInfo, params: Record<string, unknown>): Promise<StepResults[K]> {
+    // The worker runs the runner of `step.id`, whose result type the catalog states.
     return this.scheduler.submit({
       key: `${this.configFile}|${c.hash}|${step.id}|${this.projectVersion}|${JSON.stringify(params)}`,
       priority: step.priority,
@@ -237,7 +235,7 @@ export class ProjectState {
       projectVersion: this.projectVersion,
       checkpoint: c,
       params,
-    });
+    }) as Promise<StepResults[K]>;
   }
 
   private failed(stepId: string, e: unknown): void {
@@ -250,12 +248,12 @@ export class ProjectState {
    * Runs an on-demand step (explain a row, compare) for a checkpoint of the series (default: the
    * one whose results are shown); the same request while one is pending or done joins it.
    */
-  onDemand(stepId: string, params: Record<string, unknown>, checkpoint?: string): Promise<StepOutput> {
+  onDemand<K extends StepId>(stepId: K, params: Record<string, unknown>, checkpoint?: string): Promise<StepResults[K]> {
     const c = checkpoint === undefined ? this.analysed : this.checkpointNamed(checkpoint);
     if (!c?.hash) return Promise.reject(new Error(checkpoint === undefined ? 'no checkpoint has been analysed yet' : `no ready checkpoint named '${checkpoint}'`));
-    const step = getStep(stepId);
+    const step = stepInfo(stepId) as StepInfo<K>;
     const key = `${stepId}|${c.hash}|${this.projectVersion}|${JSON.stringify(params)}`;
-    let p = this.explained.get(key);
+    let p = this.explained.get(key) as Promise<StepResults[K]> | undefined;
     if (!p) {
       p = this.run(step, c, params);
       p.catch(() => this.explained.delete(key));
@@ -267,7 +265,7 @@ export class ProjectState {
   }
 
   /** Explains one data row (1-based line); `influence` adds the influential training rows. */
-  explainRow(file: string, line: number, options: { method?: string; influence?: boolean; checkpoint?: string } = {}): Promise<StepOutput> {
+  explainRow(file: string, line: number, options: { method?: string; influence?: boolean; checkpoint?: string } = {}): Promise<StepResults['explainRow']> {
     const params: Record<string, unknown> = { file: path.resolve(file), line };
     if (options.method) params.method = options.method;
     if (options.influence) params.influence = true;
@@ -279,10 +277,10 @@ export class ProjectState {
   }
 
   /** Runs a scheduled step again now for the analysed checkpoint, storing and showing its result. */
-  async rerun(stepId: string): Promise<StepOutput> {
+  async rerun<K extends StepId>(stepId: K): Promise<StepResults[K]> {
     const c = this.analysed;
     if (!c?.hash) throw new Error('no checkpoint has been analysed yet');
-    const step = getStep(stepId);
+    const step = stepInfo(stepId) as StepInfo<K>;
     const value = await this.run(step, c, { rerun: Date.now() });
     if (this.disposed) return value;
     this.store.put(c.hash, step.id, this.inputKey(step), value);
@@ -294,7 +292,7 @@ export class ProjectState {
 
   /** Whether every scheduled step has a stored result for this checkpoint. */
   analysedFully(c: CheckpointInfo): boolean {
-    return Boolean(c.hash) && scheduledSteps().every((s) => this.store.get(c.hash!, s.id, this.inputKey(s)) !== undefined);
+    return Boolean(c.hash) && scheduledSteps().every((s) => this.store.has(c.hash!, s.id, this.inputKey(s)));
   }
 
   /** Data files of the project (absolute). */
@@ -322,7 +320,7 @@ export class ProjectState {
     for (const [stepId, e] of this.stepErrors) {
       const key = JSON.stringify([e.message, e.location]);
       const f = failures.get(key) ?? { steps: [], e };
-      f.steps.push(getStep(stepId).title);
+      f.steps.push(stepInfo(stepId).title);
       failures.set(key, f);
     }
     for (const { steps, e } of failures.values()) {

@@ -26,6 +26,15 @@ describe('ResultsStore', () => {
     expect(fs.readdirSync(path.join(root, STORE_DIR)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
+  it('has() tells whether a result is stored for exactly that hash, step and input key', async () => {
+    const s = await ResultsStore.open(tmpDir('store'));
+    s.put('h1', 'importance', 'k', { share: [1] });
+    expect(s.has('h1', 'importance', 'k')).toBe(true);
+    expect([s.has('h1', 'importance', 'other'), s.has('h2', 'importance', 'k'), s.has('h1', 'drift', 'k')]).toEqual([false, false, false]);
+    s.close();
+    expect(s.has('h1', 'importance', 'k')).toBe(false);
+  });
+
   it('rebuilds a corrupt file instead of failing', async () => {
     const root = tmpDir('store');
     fs.mkdirSync(path.join(root, STORE_DIR));

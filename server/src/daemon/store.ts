@@ -23,6 +23,7 @@ import initSqlJs, { type Database, type SqlJsStatic } from 'sql.js';
 import type { CheckpointInfo } from '../core/model/checkpoints';
 import { isGlassboxError } from '../core/errors';
 import { privateDir, writePrivateFile, STORE_DIR } from './private-files';
+import type { StepId, StepResults } from './steps/catalog';
 
 export { STORE_DIR };
 export const STORE_VERSION = 1;
@@ -140,12 +141,24 @@ export class ResultsStore {
     return store;
   }
 
+  /** A stored result, typed by the step id (`StepResults`); other ids (tests, old steps) name their type. */
+  get<K extends StepId>(hash: string, step: K, inputKey: string): StoredResult<StepResults[K]> | undefined;
+  get<T>(hash: string, step: string, inputKey: string): StoredResult<T> | undefined;
   get<T>(hash: string, step: string, inputKey: string): StoredResult<T> | undefined {
     if (this.closed) return undefined;
     const r = this.db.exec('SELECT created, value FROM results WHERE hash = ? AND step = ? AND input_key = ?', [hash, step, inputKey])[0]?.values[0];
     if (!r) return undefined;
     const value = this.parseResult<T>(r[1], hash, step, inputKey);
     return value === undefined ? undefined : { hash, step, inputKey, created: r[0] as number, value: value.v };
+  }
+
+  /**
+   * Whether a result is stored, without reading or parsing it (what the dashboard's analysis state
+   * needs). A row whose JSON is broken counts until a `get` finds it so and deletes it.
+   */
+  has(hash: string, step: string, inputKey: string): boolean {
+    if (this.closed) return false;
+    return this.db.exec('SELECT 1 FROM results WHERE hash = ? AND step = ? AND input_key = ? LIMIT 1', [hash, step, inputKey]).length > 0;
   }
 
   put(hash: string, step: string, inputKey: string, value: unknown): void {
@@ -180,6 +193,8 @@ export class ResultsStore {
   }
 
   /** The newest stored result of `step` for each checkpoint, in series order: the trend source. */
+  history<K extends StepId>(step: K): Array<{ checkpoint: StoredCheckpoint; value: StepResults[K] }>;
+  history<T>(step: string): Array<{ checkpoint: StoredCheckpoint; value: T }>;
   history<T>(step: string): Array<{ checkpoint: StoredCheckpoint; value: T }> {
     const out: Array<{ checkpoint: StoredCheckpoint; value: T }> = [];
     for (const c of this.checkpoints()) {

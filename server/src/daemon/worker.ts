@@ -7,8 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { initEngine } from '../core/engine/backend';
 import { isGlassboxError } from '../core/errors';
 import { Project } from '../core/project';
-import { getStep } from './steps/registry';
-import { releaseIndex } from './steps/influence-index';
+import { getRunner, RUNNERS } from './steps/registry';
 import type { FromWorker, ToWorker, WireError } from './worker-protocol';
 import { tf } from '../core/engine/tf';
 import { isPoisonedEngine } from './worker-host';
@@ -27,7 +26,8 @@ async function projectFor(configFile: string, version: string): Promise<Project>
   const held = projects.get(configFile);
   if (held?.version === version) return held.project;
   if (held) {
-    await releaseIndex(held.project);
+    // Steps free what they keep per project (tensors of an influence index) before it is disposed.
+    for (const step of Object.values(RUNNERS)) await step.release?.(held.project);
     await held.project.dispose();
   }
   const project = Project.open(configFile);
@@ -59,7 +59,7 @@ port.on('message', (m: ToWorker) => {
     try {
       await engine;
       const project = await projectFor(m.configFile, m.projectVersion);
-      const result = await getStep(m.step).run({
+      const result = await getRunner(m.step).run({
         project,
         checkpoint: m.checkpoint,
         signal: controller.signal,

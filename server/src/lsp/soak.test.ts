@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { addCheckpoint, changed, CHECKPOINTS, inProcess, makeWorkspace } from '../../test/lsp-client';
 import { ResultsStore } from '../daemon/store';
-import { scheduledSteps } from '../daemon/steps/registry';
+import { scheduledSteps } from '../daemon/steps/catalog';
 
 const SOAK_MS = Number(process.env.GLASSBOX_SOAK_MS ?? 20_000);
 

@@ -10,6 +10,7 @@ import { checkOptions, createCheckContext } from '../../core/checks/context';
 import { num } from '../../core/checks/evidence';
 import { featureNames } from '../../core/data/encoding';
 import type { AnalysisStep, Finding, StepOutput } from './types';
+import { STEP_CATALOG } from './catalog';
 
 /** Counts and ranks as integers, other numbers as the CLI prints them. */
 const fmt = (x: number) => (Number.isInteger(x) ? String(x) : num(x));
@@ -30,10 +31,7 @@ export interface ChecksResult extends StepOutput {
 }
 
 export const checksStep = {
-  id: 'checks',
-  title: 'Model checks',
-  priority: 50,
-  invalidatedBy: ['data', 'config'],
+  ...STEP_CATALOG.checks,
   async run({ project, checkpoint, signal, progress }) {
     const model = await project.model(checkpoint, { allowNonFinite: true });
     const ctx = await createCheckContext({ project, checkpoint, model, options: checkOptions(project.config) });

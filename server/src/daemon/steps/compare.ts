@@ -19,6 +19,7 @@ import { createRng, sampleWithoutReplacement } from '../../core/util/random';
 import { ranks, spearman } from '../../core/util/stats';
 import type { CompareState } from '../../protocol/panels';
 import type { AnalysisStep, StepOutput } from './types';
+import { STEP_CATALOG } from './catalog';
 
 export const COMPARE_ROWS = 1000;
 export const FLIPPED_ROWS = 50;
@@ -26,11 +27,7 @@ export const FLIPPED_ROWS = 50;
 export type CompareResult = CompareState & StepOutput;
 
 export const compareStep = {
-  id: 'compare',
-  title: 'Compare checkpoints',
-  priority: 0,
-  invalidatedBy: ['data', 'config'],
-  onDemand: true,
+  ...STEP_CATALOG.compare,
   async run({ project, checkpoint, signal, params }) {
     const other = params.other as CheckpointInfo;
     const { encoding } = await project.schema();

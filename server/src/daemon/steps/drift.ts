@@ -13,6 +13,7 @@ import { driftReport } from '../../core/drift/report';
 import { driftOptionsFromConfig } from '../../core/drift/options';
 import { QUADRANT_ADVICE, type Quadrant } from '../../core/drift/impact';
 import type { AnalysisStep, Finding, StepOutput } from './types';
+import { STEP_CATALOG } from './catalog';
 
 export interface DriftFeature {
   feature: string;
@@ -36,10 +37,7 @@ export interface DriftResult extends StepOutput {
 const fmt = (x: number) => (Math.abs(x) >= 0.01 || x === 0 ? x.toFixed(3) : x.toExponential(2));
 
 export const driftStep = {
-  id: 'drift',
-  title: 'Drift and drift impact',
-  priority: 30,
-  invalidatedBy: ['data', 'config'],
+  ...STEP_CATALOG.drift,
   async run({ project, checkpoint, signal, progress }) {
     const options = { ...driftOptionsFromConfig(project.config), checkpoint, signal };
     // The editor has no per-chunk view yet: skip the chunked pass.

@@ -19,6 +19,7 @@ import { influenceReport, type InfluentialRow as CoreInfluentialRow } from '../.
 import { influenceIndex } from './influence-index';
 import { rawRow } from './raw-rows';
 import type { AnalysisStep, StepOutput } from './types';
+import { STEP_CATALOG } from './catalog';
 import type { ExplainState, InfluentialRow } from '../../protocol/panels';
 
 /** Methods offered per row: every registered one but permutation importance (a global measure). */
@@ -29,11 +30,7 @@ export const INFLUENTIAL_ROWS = 5;
 export type RowExplanation = ExplainState & StepOutput;
 
 export const explainRowStep = {
-  id: 'explainRow',
-  title: 'Explain row',
-  priority: 0,
-  invalidatedBy: ['data', 'config'],
-  onDemand: true,
+  ...STEP_CATALOG.explainRow,
   async run({ project, checkpoint, signal, params }) {
     const file = path.resolve(String(params.file));
     const line = Number(params.line);

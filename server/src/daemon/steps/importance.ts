@@ -15,6 +15,7 @@ import { createRng, sampleWithoutReplacement } from '../../core/util/random';
 import { predict } from '../../core/model/model';
 import { aggregateImportance, defaultImportance } from '../../core/importance/importance';
 import type { AnalysisStep, StepOutput } from './types';
+import { STEP_CATALOG } from './catalog';
 
 export const IMPORTANCE_ROWS = 1000;
 
@@ -31,10 +32,7 @@ export interface ImportanceResult extends StepOutput {
 }
 
 export const importanceStep = {
-  id: 'importance',
-  title: 'Global importance',
-  priority: 20,
-  invalidatedBy: ['data', 'config'],
+  ...STEP_CATALOG.importance,
   async run({ project, checkpoint, signal, progress }) {
     const { encoding } = await project.schema();
     const model = await project.model(checkpoint);

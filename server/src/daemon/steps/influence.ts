@@ -12,12 +12,13 @@
 import { throwIfAborted } from '../../core/errors';
 import { ranks } from '../../core/util/stats';
 import { DEFAULT_SUSPECT_SCORE, suspectReason, suspects } from '../../core/influence/suspects';
-import { influenceIndex, traceSeries } from './influence-index';
+import { influenceIndex, releaseIndex, traceSeries } from './influence-index';
 import { dynamicsReason, dynamicsSuspects, trainingDynamics } from '../../core/influence/dynamics';
 import type { CheckpointInfo } from '../../core/model/checkpoints';
 import type { Dataset } from '../../core/data/dataset';
 import type { Encoding } from '../../core/data/encoding';
 import type { AnalysisStep, Finding, StepOutput } from './types';
+import { STEP_CATALOG } from './catalog';
 
 /** Suspects kept per checkpoint (the diagnostics cap is at most this). */
 export const SUSPECT_ROWS = 100;
@@ -50,10 +51,8 @@ export interface InfluenceResult extends StepOutput {
 }
 
 export const influenceStep = {
-  id: 'influence',
-  title: 'Influence and suspect rows',
-  priority: 40,
-  invalidatedBy: ['data', 'config'],
+  ...STEP_CATALOG.influence,
+  release: releaseIndex,
   async run({ project, checkpoint, signal, progress }) {
     const train = await project.dataset('train');
     const { encoding } = await project.schema();

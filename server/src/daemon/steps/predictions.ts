@@ -5,6 +5,7 @@
 import { predict } from '../../core/model/model';
 import { throwIfAborted } from '../../core/errors';
 import type { AnalysisStep, StepOutput } from './types';
+import { STEP_CATALOG } from './catalog';
 
 export interface FilePredictions {
   file: string;
@@ -26,10 +27,7 @@ export interface PredictionsResult extends StepOutput {
 }
 
 export const predictionsStep = {
-  id: 'predictions',
-  title: 'Predictions',
-  priority: 10,
-  invalidatedBy: ['data', 'config'],
+  ...STEP_CATALOG.predictions,
   async run({ project, checkpoint, signal, progress }) {
     const schema = await project.schema();
     const model = await project.model(checkpoint);

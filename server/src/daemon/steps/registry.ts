@@ -1,7 +1,10 @@
 /**
- * Every analysis step the daemon knows. Adding one: a file in this folder exporting an object that
- * `satisfies AnalysisStep<Result>`, one import and one entry here (see ARCHITECTURE.md).
+ * The step runners by id (worker only: importing this loads TensorFlow.js and the analysis core).
+ * Adding a step: its metadata and result type in `catalog.ts`, a file in this folder exporting an
+ * object that spreads its catalog entry and `satisfies AnalysisStep<Result>`, and one entry here
+ * (see ARCHITECTURE.md). The main thread reads only the catalog.
  */
+import type { StepId, StepResults } from './catalog';
 import type { AnalysisStep } from './types';
 import { predictionsStep } from './predictions';
 import { importanceStep } from './importance';
@@ -12,15 +15,19 @@ import { checksStep } from './checks';
 import { compareStep } from './compare';
 import { reportStep } from './report';
 
-export const STEPS: readonly AnalysisStep[] = [predictionsStep, importanceStep, driftStep, influenceStep, checksStep, explainRowStep, compareStep, reportStep];
+export const RUNNERS: { readonly [K in StepId]: AnalysisStep<StepResults[K]> } = {
+  predictions: predictionsStep,
+  importance: importanceStep,
+  drift: driftStep,
+  influence: influenceStep,
+  checks: checksStep,
+  explainRow: explainRowStep,
+  compare: compareStep,
+  report: reportStep,
+};
 
-export function getStep(id: string): AnalysisStep {
-  const s = STEPS.find((x) => x.id === id);
+export function getRunner(id: string): AnalysisStep {
+  const s = (RUNNERS as Record<string, AnalysisStep | undefined>)[id];
   if (!s) throw new Error(`unknown analysis step '${id}'`);
   return s;
-}
-
-/** Steps scheduled on every new checkpoint, in priority order. */
-export function scheduledSteps(): AnalysisStep[] {
-  return STEPS.filter((s) => !s.onDemand).sort((a, b) => a.priority - b.priority);
 }

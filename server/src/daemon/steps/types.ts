@@ -1,13 +1,15 @@
 /**
- * An analysis step: one unit of work the daemon schedules per checkpoint (global importance,
- * predictions, and later drift, influence, checks). Steps run inside the analysis worker, take
- * plain inputs, and return plain JSON, which the daemon stores per checkpoint content hash.
+ * An analysis step's runner: one unit of work the daemon schedules per checkpoint (predictions,
+ * importance, drift, influence, checks) or runs on demand (explain a row, compare). Runners live in
+ * the worker: they take plain inputs and return plain JSON, which the daemon stores per checkpoint
+ * content hash. Their metadata (id, title, priority, ...) is the catalog's (catalog.ts), which is
+ * all the main thread sees.
  */
 import type { Project } from '../../core/project';
 import type { CheckpointInfo } from '../../core/model/checkpoints';
+import type { StepInfo } from './catalog';
 
-/** What makes a stored result stale besides a new checkpoint (every result is per checkpoint). */
-export type Invalidation = 'data' | 'config';
+export type { Invalidation } from './catalog';
 
 /** Something a step found that the user should see beside their code or data. */
 export interface Finding {
@@ -42,14 +44,11 @@ export interface StepContext {
   params: Record<string, unknown>;
 }
 
-export interface AnalysisStep<R extends StepOutput = StepOutput> {
-  id: string;
-  /** Shown in progress reports. */
-  title: string;
-  /** Lower runs first. On-demand steps (hover) use 0; cheap steps before expensive ones. */
-  priority: number;
-  invalidatedBy: readonly Invalidation[];
-  /** Run only when asked for (with params), never scheduled on a new checkpoint. */
-  onDemand?: boolean;
+export interface AnalysisStep<R extends StepOutput = StepOutput> extends StepInfo {
   run(ctx: StepContext): Promise<R>;
+  /**
+   * Frees what the step keeps per project between runs (e.g. an index with tensors): the worker
+   * calls it for every step when it drops a project, so it needs no knowledge of any step's internals.
+   */
+  release?(project: Project): Promise<void>;
 }
