@@ -251,6 +251,21 @@ def captum_tracincp_self(checkpoints, x, width, labels, batch_size=512):
     return {'seconds': s, 'rows': X.shape[0], 'checksum': float(si.double().sum())}
 
 
+def captum_tracincp_proponents(checkpoints, x, width, labels, query, query_labels, k=10, batch_size=512):
+    """Captum TracInCP: the top-k proponents of each query row among all training rows."""
+    from captum.influence import TracInCP
+    X = torch.from_numpy(read_f32(x, width).copy())
+    y = torch.from_numpy(np.asarray(labels, dtype=np.int64))
+    Q = torch.from_numpy(read_f32(query, width).copy())
+    qy = torch.from_numpy(np.asarray(query_labels, dtype=np.int64))
+    ds = torch.utils.data.TensorDataset(X, y)
+    net = _trainable_copy(checkpoints[0])
+    tr = TracInCP(net, ds, checkpoints, checkpoints_load_func=_load_into,
+                  loss_fn=torch.nn.CrossEntropyLoss(reduction='none'), batch_size=batch_size, sample_wise_grads_per_batch=False)
+    s, res = _timed(lambda: tr.influence((Q, qy), k=k, proponents=True, show_progress=False))
+    return {'seconds': s, 'rows': Q.shape[0], 'indices': res[0].numpy()}
+
+
 def _trainable_copy(checkpoint):
     import copy
     net = copy.deepcopy(load_mlp(checkpoint))
@@ -277,4 +292,5 @@ TASKS = {
     'shap_tree_explainer': shap_tree_explainer,
     'torch_self_influence': torch_self_influence,
     'captum_tracincp_self': captum_tracincp_self,
+    'captum_tracincp_proponents': captum_tracincp_proponents,
 }

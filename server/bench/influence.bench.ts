@@ -1,7 +1,9 @@
 /**
  * Influence: precompute and query speed on the reference Adult MLP (5 checkpoints) and on 10× the
- * rows (synthetic: the training rows repeated with jittered numeric columns), against Captum's
- * timings in server/test/anchors/timings.json; which score to default to (raw / cosine / relatif);
+ * rows (synthetic: the training rows repeated with jittered numeric columns), side by side in the
+ * same run (alternated pairs, scripts/reference/runner.py) with a closed-form torch self-influence
+ * ((|a|^2 + 1) |delta|^2 per layer, all weights and biases) and Captum's TracInCP (self-influence and
+ * top-10 proponents); which score to default to (raw / cosine / relatif);
  * and mislabel detection: flip 10% of the Adult training labels (seeded), train the demo MLP on them
  * with a checkpoint per epoch, and count flipped rows in the top 5% / 10% of each suspect ranking.
  * GLASSBOX_BENCH_ONLY=speed, =projection or =mislabels runs one part.
@@ -23,44 +25,59 @@ import { SUSPECT_SCORES, suspectScores } from '../src/core/influence/suspects';
 import { createProjection, parameterCount, projectGradients } from '../src/core/influence/projection';
 import { denseStackOf, gradientFactors, layerShapes } from '../src/core/influence/gradients';
 import { peakRssMiB, printTable, time } from './util';
+import { Reference, median, paired, ratioCell, type Paired } from './reference';
 
 const ANCHORS = path.join(__dirname, '../../server/test/anchors');
 const WORKSPACE = path.join(__dirname, '../../test-workspace');
-
-function captum(task: string): number {
-  const t = JSON.parse(fs.readFileSync(path.join(ANCHORS, 'timings.json'), 'utf8')).timings as Array<{ task: string; median_s: number }>;
-  return t.find((x) => x.task.startsWith(task))!.median_s * 1000;
-}
 
 async function speed(): Promise<void> {
   const project = Project.open(path.join(ANCHORS, 'glassbox.json'));
   const storeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'glassbox-bench-influence-'));
   const train = await project.dataset('train');
   const test = await project.dataset('test');
+  const pairs = Number(process.env.GLASSBOX_BENCH_PAIRS ?? 3);
+  const engine = await initEngine();
+  const ref = await Reference.start(engine.threads ? 2 : 1);
   const t0 = performance.now();
   const index = await InfluenceIndex.open(project, { learningRate: 1, store: new FileInfluenceStore(storeDir) });
   const precomputeMs = performance.now() - t0;
+  const checkpoints = index.entries.map((e) => e.info.dir);
+  const data = ref ? { checkpoints, x: ref.matrix(train.X), width: train.width, labels: Array.from(train.y!) } : {};
+  // Every measured precompute starts from an empty store.
+  const precompute = async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'glassbox-bench-influence-'));
+    (await InfluenceIndex.open(project, { learningRate: 1, store: new FileInfluenceStore(dir) })).close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
   const reuse = await time(async () => (await InfluenceIndex.open(project, { learningRate: 1, store: new FileInfluenceStore(storeDir) })).close(), 3);
   // First call: reads every stored factor and computes the norms (later calls are cached).
   const siMs = (await time(() => index.selfInfluence(), 1, 0)).medianMs;
-  const rows: Array<Array<string | number>> = [
-    [`precompute ${train.n} rows × 5 checkpoints (factors to disk)`, precomputeMs, 'TracInCP self-influence', captum('captum TracInCP self_influence all')],
-    ['reopen with every checkpoint unchanged (reuse)', reuse.medianMs, '', ''],
-    ['self-influence of all rows from the store', siMs, 'closed-form torch', captum('closed-form torch')],
-  ];
+  const side = async (label: string, ours: () => unknown, task: string, params: Record<string, unknown>, goal?: [number, string]): Promise<Array<string | number>> => {
+    if (!ref?.has('captum') && task.startsWith('captum')) return [label, (await time(ours, 1, 0)).medianMs, task, '', 'no reference side'];
+    if (!ref) return [label, (await time(ours, 1, 0)).medianMs, task, '', 'no reference side'];
+    const p: Paired = await paired(ours, ref, task, { ...data, ...params }, pairs);
+    const met = goal ? `, goal ${goal[1]} ${median(p.ratios) >= goal[0] ? 'met' : 'NOT met'}` : '';
+    return [label, median(p.oursMs), task, median(p.refMs), `${ratioCell(p)}${met}`];
+  };
+  const rows: Array<Array<string | number>> = [];
+  rows.push(await side(`precompute ${train.n} rows × 5 checkpoints (factors to disk)`, precompute, 'torch_self_influence', {}, [1, '>= 1x']));
+  rows.push(await side(`precompute ${train.n} rows × 5 checkpoints (factors to disk)`, precompute, 'captum_tracincp_self', {}, [5, '>= 5x']));
+  rows.push(['reopen with every checkpoint unchanged (reuse)', reuse.medianMs, '', '', '']);
+  rows.push([`self-influence of all rows from the store (first call; goal < 100 ms)`, siMs, '', '', siMs < 100 ? 'goal met' : 'goal NOT met']);
   let q = 0;
   for (const method of INFLUENCE_METHODS) {
     const one = await time(() => {
       const k = q++ % 50;
       return index.query(test.X.subarray(k * test.width, (k + 1) * test.width), [test.y![k]!], 1, 10, method);
     }, 7);
-    rows.push([`top-10 ${method}, 1 query row over all ${train.n} rows`, one.medianMs, '', '']);
+    rows.push([`top-10 ${method}, 1 query row over all ${train.n} rows (goal < 10 ms)`, one.medianMs, '', '', one.medianMs < 10 ? 'goal met' : 'goal NOT met']);
   }
-  const twenty = await time(() => index.query(test.X.subarray(0, 20 * test.width), test.y!, 20, 10, 'tracin'), 3);
-  rows.push(['top-10 tracin, 20 query rows', twenty.medianMs, 'Captum TracInCP top-10, 20 rows', captum('captum TracInCP top-10')]);
-  rows.push(['peak RSS so far (MiB)', peakRssMiB(), '', '']);
+  const query20 = () => index.query(test.X.subarray(0, 20 * test.width), test.y!, 20, 10, 'tracin');
+  rows.push(await side('top-10 tracin, 20 query rows', query20, 'captum_tracincp_proponents', ref ? { query: ref.matrix(test.X.subarray(0, 20 * test.width)), query_labels: Array.from(test.y!.subarray(0, 20)), k: 10 } : {}));
+  rows.push(['peak RSS so far (MiB)', peakRssMiB(), '', '', '']);
+  ref?.close();
   const relatifMs = Number(rows.find((r) => String(r[0]).startsWith('top-10 relatif'))![1]);
-  printTable(`influence on the Adult MLP (${train.n} train rows, 5 checkpoints)`, ['task', 'Glassbox ms', 'reference', 'reference ms'], rows);
+  printTable(`influence on the Adult MLP (${train.n} train rows, 5 checkpoints), ${pairs} alternated pairs with the reference`, ['task', 'Glassbox ms', 'reference', 'reference ms', 'speed-up: median (IQR) of pairs'], rows);
 
   // 10× rows, streamed from disk (entries above 64 MiB are not held in memory).
   const n10 = train.n * 10;
