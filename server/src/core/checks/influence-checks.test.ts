@@ -45,14 +45,11 @@ const csv = (r: ReturnType<typeof rows>) => ['x1,x2,grp,y', ...r.map((v) => `${v
 async function project(spec: Spec) {
   const dir = tmpDir('influence-checks');
   const train = rows(N_TRAIN, 1, spec);
-  // Flip clear-cut rows only (the model is confident about their true class).
-  const flipped: number[] = [];
-  for (let i = 0; i < train.length && flipped.length < (spec.flip ?? 0); i++) {
-    if (Math.abs(train[i]!.x1 + 0.5 * train[i]!.x2) > 1.5) {
-      train[i]!.y = 1 - train[i]!.y;
-      flipped.push(i);
-    }
-  }
+  // Symmetric label noise: `flip` rows drawn uniformly without replacement.
+  const flipRng = createRng(7);
+  const flipped = new Set<number>();
+  while (flipped.size < (spec.flip ?? 0)) flipped.add(Math.floor(flipRng.next() * train.length));
+  for (const i of flipped) train[i]!.y = 1 - train[i]!.y;
   fs.writeFileSync(path.join(dir, 'train.csv'), csv(train));
   fs.writeFileSync(path.join(dir, 'ref.csv'), csv(rows(N_REF, 2, spec, spec.shifted ?? 0)));
   const config = {
@@ -84,7 +81,7 @@ async function project(spec: Spec) {
   }
   tf.dispose([x, y]);
   m.dispose();
-  return { file: path.join(dir, 'glassbox.json'), flipped, dir };
+  return { file: path.join(dir, 'glassbox.json'), flipped: [...flipped], dir };
 }
 
 async function check(file: string, id: string) {
@@ -104,31 +101,33 @@ const linear = (x1: number, x2: number) => (x1 + 0.5 * x2 > 0 ? 1 : 0);
 describe('checks on the influence and OOD analyses', () => {
   beforeAll(() => initEngine());
 
-  it('label-suspects: flags flipped labels (and only them), passes clean labels, reuses the influence store', async () => {
-    const checks = { labelSuspects: { topFraction: 0.02 } };
-    const planted = await project({ label: linear, flip: 10, checks });
+  it('label-suspects: fails on 8% flipped labels with the flips at the top of the AUM ranking, passes clean labels', async () => {
+    const planted = await project({ label: linear, flip: 80 });
     const { result: r, leaked } = await check(planted.file, 'label-suspects');
     expect(leaked).toBe(0);
     expect(r.status).toBe('fail');
     expect(r.severity).toBe('warning');
     const f = r.findings[0]!;
-    const rows = (f.details!.rows as Array<{ row: number; pLabel: number }>).map((x) => x.row);
-    // Top 2% = 20 rows: most flipped rows are there with p < 0.05, and no clean row is.
-    expect(rows.length).toBeGreaterThanOrEqual(7);
-    for (const row of rows) expect(planted.flipped).toContain(row);
-    expect(f.measured).toBe(rows.length);
-    expect(f.limit).toBe(0);
-    expect(f.evidence[0]!.detail).toMatch(/^label \d but the model gives it p=/);
+    // Symmetric flips: each confident slice (50 rows per class) holds about 8% contrary labels,
+    // binomial sd 3.8 points; this seed gives 2 of 50 in each (4.0%), above the 3% floor.
+    expect(f.measured).toBeGreaterThanOrEqual(0.03);
+    expect(f.measured).toBeLessThan(0.14);
+    expect(f.limit).toBe(0.03);
+    const rows = (f.details!.rows as Array<{ row: number; aum: number }>).map((x) => x.row);
+    expect(rows.length).toBe(Math.ceil(f.measured * N_TRAIN));
+    // Flips of rows far from the boundary have a negative margin all along; those near it look like
+    // natural noise. Brute force: the share of flips among the listed rows, against 8% by chance.
+    const hits = rows.filter((row) => planted.flipped.includes(row)).length;
+    expect(hits / rows.length).toBeGreaterThan(0.5);
+    expect(f.evidence[0]!.detail).toMatch(/^label \d but the model gives it p=.*; mean margin -\d+\.\d+ over 3 checkpoint\(s\)$/);
     expect(f.evidence[0]!.values).toMatchObject({ x1: expect.any(String), grp: expect.stringMatching(/^[AB]$/) });
     expect(f.evidence[0]!.line).toBe(f.evidence[0]!.row + 2);
-    expect(fs.readdirSync(path.join(planted.dir, '.glassbox', 'influence'))).toHaveLength(3);
-    const again = await check(planted.file, 'label-suspects');
-    expect((again.result.details!.checkpoints as Array<{ reused: boolean }>).every((c) => c.reused)).toBe(true);
 
-    const clean = await project({ label: linear, checks });
+    const clean = await project({ label: linear });
     const c = (await check(clean.file, 'label-suspects')).result;
     expect(c.status).toBe('pass');
-    expect(c.summary).toMatch(/^0 of the top 20 suspects/);
+    expect(c.details!.noiseRate as number).toBeLessThan(0.03);
+    expect(c.summary).toMatch(/^\d+ of the top 10 suspects \(1\.0% of 1000\)/);
   });
 
   it('ood-reference: flags reference rows moved far out, with the feature that moved; passes data from the training distribution', async () => {
@@ -167,13 +166,14 @@ describe('checks on the influence and OOD analyses', () => {
     expect((c.details!.measured as Record<string, number>).grp).toBeLessThan(0.25);
   });
 
-  it('skips the influence checks when the series mixes architectures', async () => {
+  it('skips the influence checks when the series mixes architectures; label-suspects needs no gradients and still runs', async () => {
     const { file, dir } = await project({ label: linear });
     const wide = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [4], units: 5, activation: 'relu' }), tfl.layers.dense({ units: 2 })] });
     await saveCheckpoint(wide, path.join(dir, 'checkpoints', 'epoch-4'), { epoch: 4, learningRate: 0.05 });
     wide.dispose();
-    const r = (await check(file, 'label-suspects')).result;
+    const r = (await check(file, 'protected-influence')).result;
     expect(r.status).toBe('skip');
     expect(r.summary).toMatch(/^influence over the series: checkpoint epoch-\d has a different architecture/);
+    expect((await check(file, 'label-suspects')).result.status).not.toBe('skip');
   });
 });

@@ -1,6 +1,6 @@
 /** The noise-rate estimate on hand-made training dynamics with a known share of flipped labels. */
 import { describe, it, expect } from 'vitest';
-import { estimateNoiseRate, type TrainingDynamics } from './dynamics';
+import { confidentNoise, estimateNoiseRate, type TrainingDynamics } from './dynamics';
 import { createRng } from '../util/random';
 
 function dynamics(n: number, flipRate: number, seed: number): TrainingDynamics {
@@ -28,6 +28,30 @@ describe('estimateNoiseRate', () => {
     expect(flipped.rate - clean.rate).toBeGreaterThan(0.035);
     expect(flipped.rate - clean.rate).toBeLessThan(0.065);
     expect(flipped.perClass).toHaveLength(2);
+  });
+
+  it('over a series: the largest per-checkpoint estimate after the first (before memorisation), the mean-probability estimate with fewer than 3', () => {
+    const d = dynamics(4000, 0.05, 3);
+    const at = (rate: number) => ({ rate, perClass: [] });
+    // One epoch in (0.25: the Bayes error of an unsure model), then 6%, then memorised flips (1%, 0%).
+    expect(estimateNoiseRate({ ...d, noiseByCheckpoint: [at(0.25), at(0.06), at(0.01), at(0)] })!.rate).toBe(0.06);
+    const two = estimateNoiseRate({ ...d, noiseByCheckpoint: [at(0.25), at(0.06)] })!.rate;
+    expect(two).toBe(confidentNoise(d.meanProbabilities!, d.labels, d.n, 2).rate);
+    expect(two).toBe(estimateNoiseRate(d)!.rate);
+  });
+
+  it('confidentNoise: brute force on a hand-made slice', () => {
+    // 20 rows, K = 2, slice 0.5 -> 5 rows per class. Class 1's top 5 (p1 = .99..0.95) hold 2 rows
+    // labelled 0; class 0's top 5 (p1 = .01..0.05) hold 1 row labelled 1. Predicted: 10 and 10.
+    const p1 = Array.from({ length: 20 }, (_, i) => (i < 10 ? 0.01 * (i + 1) : 1 - 0.01 * (i - 9)));
+    const P = p1.flatMap((p) => [1 - p, p]);
+    const labels = p1.map((_, i) => (i < 10 ? 0 : 1));
+    labels[0] = 1;
+    labels[10] = 0;
+    labels[11] = 0;
+    const e = confidentNoise(P, labels, 20, 2, 0.5);
+    expect(e.perClass.map((c) => c.contrary)).toEqual([1, 2]);
+    expect(e.rate).toBeCloseTo((0.2 * 10 + 0.4 * 10) / 20, 12);
   });
 
   it('is undefined for regression', () => {
