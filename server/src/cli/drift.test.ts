@@ -29,7 +29,7 @@ function writeProject(dir: string, drift: Record<string, unknown>): string {
   }
   fs.writeFileSync(path.join(dir, 'prod.csv'), out.join('\n') + '\n');
   const config = {
-    data: { train: path.join(DATA, 'adult_train.csv'), test: path.join(DATA, 'adult_test.csv'), reference: 'prod.csv' },
+    data: { allowOutsideProject: true, train: path.join(DATA, 'adult_train.csv'), test: path.join(DATA, 'adult_test.csv'), reference: 'prod.csv' },
     label: 'income',
     encoding: path.join(ANCHORS, 'encoding.json'),
     checkpoints: { path: path.join(ANCHORS, 'adult-mlp/checkpoints') },

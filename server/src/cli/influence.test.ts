@@ -13,7 +13,7 @@ let dir: string;
 beforeAll(() => {
   dir = tmpDir('influence-cli');
   const config = {
-    data: { train: path.join(DATA, 'adult_train.csv'), test: path.join(DATA, 'adult_test.csv') },
+    data: { allowOutsideProject: true, train: path.join(DATA, 'adult_train.csv'), test: path.join(DATA, 'adult_test.csv') },
     label: 'income',
     encoding: path.join(ANCHORS, 'encoding.json'),
     checkpoints: { path: path.join(ANCHORS, 'adult-mlp/checkpoints') },

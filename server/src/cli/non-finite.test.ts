@@ -23,7 +23,7 @@ describe('non-finite weights', () => {
     bytes.writeFloatLE(NaN, 8);
     fs.writeFileSync(shard, bytes);
     const data = path.join(REPO, 'test-workspace/data');
-    const config = { data: { train: path.join(data, 'adult_train.csv'), test: path.join(data, 'adult_test.csv') }, label: 'income', encoding: 'encoding.json', checkpoints: { path: 'checkpoints' }, model: { output: 'logits' } };
+    const config = { data: { allowOutsideProject: true, train: path.join(data, 'adult_train.csv'), test: path.join(data, 'adult_test.csv') }, label: 'income', encoding: 'encoding.json', checkpoints: { path: 'checkpoints' }, model: { output: 'logits' } };
     fs.writeFileSync(path.join(root, 'glassbox.json'), JSON.stringify(config));
   });
 

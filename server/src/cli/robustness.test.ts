@@ -46,7 +46,7 @@ function throwing(e: unknown): Command {
 
 /** A project in a temp folder: the anchor model and encoding, data files as given (relative names in `data`). */
 function project(dir: string, config: Record<string, unknown>): string {
-  const data = (config.data ?? { train: path.join(DATA, 'adult_train.csv'), test: path.join(DATA, 'adult_test.csv') }) as Record<string, string>;
+  const data = (config.data ?? { allowOutsideProject: true, train: path.join(DATA, 'adult_train.csv'), test: path.join(DATA, 'adult_test.csv') }) as Record<string, string | boolean>;
   const text = JSON.stringify({ label: 'income', encoding: path.join(ANCHORS, 'encoding.json'), checkpoints: { path: path.join(ANCHORS, 'adult-mlp/checkpoints') }, model: { output: 'logits' }, ...config, data }, null, 2);
   fs.writeFileSync(path.join(dir, 'glassbox.json'), text);
   return text;
@@ -120,7 +120,7 @@ describe('bad input through the real commands', () => {
 
   it('a missing data file is reported at its data.* line in glassbox.json', async () => {
     const d = tmpDir('cli-missing');
-    const text = project(d, { data: { train: path.join(DATA, 'adult_train.csv'), test: 'nope.csv' } });
+    const text = project(d, { data: { allowOutsideProject: true, train: path.join(DATA, 'adult_train.csv'), test: 'nope.csv' } });
     const r = await cli(['predict', '--data', 'test'], d);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`glassbox predict: ${path.join(d, 'glassbox.json')}:${lineOf(text, '"test"')}:5: data file not found: ${path.join(d, 'nope.csv')}\n`);
@@ -140,7 +140,7 @@ describe('bad input through the real commands', () => {
     const test = fs.readFileSync(path.join(DATA, 'adult_test.csv'), 'utf8').split('\n').slice(0, 40);
     test[10] = test[10]!.replace(',Private,', ',"Private,');
     fs.writeFileSync(path.join(d, 'test.csv'), test.join('\n'));
-    project(d, { data: { train: path.join(DATA, 'adult_train.csv'), test: 'test.csv' } });
+    project(d, { data: { allowOutsideProject: true, train: path.join(DATA, 'adult_train.csv'), test: 'test.csv' } });
     const r = await cli(['predict', '--data', 'test'], d);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`glassbox predict: ${path.join(d, 'test.csv')}:11: malformed CSV: a quoted field in the row starting here is never closed (its quote runs to the end of the file)\n`);
@@ -197,7 +197,7 @@ describe('the built binary', () => {
     const d = tmpDir('bin-special');
     const fifo = path.join(d, 'fifo');
     execFileSync('mkfifo', [fifo]);
-    project(d, { data: { train: path.join(DATA, 'adult_train.csv'), test: fifo } });
+    project(d, { data: { allowOutsideProject: true, train: path.join(DATA, 'adult_train.csv'), test: fifo } });
     const data = binary(['predict', '--data', 'test'], d);
     expect([data.code, data.stderr]).toEqual([2, `glassbox predict: ${fifo}: data file is a named pipe (FIFO), not a regular file\n`]);
     const config = binary(['schema', '--config', '/dev/zero'], d);
@@ -218,7 +218,7 @@ describe('the built binary', () => {
 
   it('doctor exits 2 when it reports a problem, and says where', () => {
     const d = tmpDir('bin-doctor');
-    const text = project(d, { data: { train: path.join(DATA, 'adult_train.csv'), test: 'gone.csv' } });
+    const text = project(d, { data: { allowOutsideProject: true, train: path.join(DATA, 'adult_train.csv'), test: 'gone.csv' } });
     const r = binary(['doctor', '--json'], d);
     expect(r.code).toBe(2);
     const check = JSON.parse(r.stdout).project.find((c: { check: string }) => c.check === 'data.test');

@@ -21,7 +21,7 @@ beforeAll(async () => {
 async function secondRun(first: string, w: number[]): Promise<string> {
   const dir = tmpDir('run2');
   const cfg = JSON.parse(fs.readFileSync(path.join(first, 'glassbox.json'), 'utf8'));
-  cfg.data = { train: path.join(first, 'train.csv'), test: path.join(first, 'test.csv') };
+  cfg.data = { train: path.join(first, 'train.csv'), test: path.join(first, 'test.csv'), allowOutsideProject: true };
   fs.writeFileSync(path.join(dir, 'glassbox.json'), JSON.stringify(cfg));
   await withModel(dir, linear(w), 'epoch-1', 1);
   return dir;

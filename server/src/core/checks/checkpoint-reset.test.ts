@@ -36,7 +36,7 @@ async function seriesWith(edits: Edit[]) {
     model.dispose();
   }
   const config = {
-    data: { train: path.join(DATA, 'adult_train.csv'), test: path.join(DATA, 'adult_test.csv') },
+    data: { allowOutsideProject: true, train: path.join(DATA, 'adult_train.csv'), test: path.join(DATA, 'adult_test.csv') },
     label: 'income',
     encoding: path.join(ANCHORS, 'encoding.json'),
     checkpoints: { path: 'checkpoints' },

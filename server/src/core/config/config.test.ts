@@ -37,6 +37,23 @@ describe('glassbox.json', () => {
     expect(c.locate(['checkpoints', 'path'])).toEqual({ file: '/p/glassbox.json', line: 8, column: 20 });
   });
 
+  it('refuses data outside the project folder at its line unless the config allows it', () => {
+    const outside = `{
+  "data": {
+    "train": "train.csv",
+    "test": "../../etc/passwd"
+  },
+  "label": "income",
+  "checkpoints": { "path": "ckpt" }
+}`;
+    const e = error(outside);
+    expect(e.message).toMatch(/^data\.test '..\/..\/etc\/passwd' is outside the project folder \/p; move it in, or set "allowOutsideProject": true/);
+    expect(e.location).toMatchObject({ file: '/p/glassbox.json', line: 4 });
+    expect(error(base.replace('"train.csv"', '"/tmp/train.csv"')).message).toMatch(/data\.train .* is outside the project folder/);
+    const allowed = parseConfig(outside.replace('"train": "train.csv",', '"train": "train.csv", "allowOutsideProject": true,'), '/p/glassbox.json');
+    expect(allowed.data.test).toBe('/etc/passwd');
+  });
+
   it('names a misspelt key, its line, and the key it probably meant', () => {
     const e = error(base.replace('"label"', '"lable": "x",\n  "label"'));
     expect(e.format()).toBe("/p/glassbox.json:3:3: unknown key 'lable' in the top level (did you mean 'label'?)");

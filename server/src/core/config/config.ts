@@ -21,7 +21,7 @@ export type MonotonicDirection = 'increasing' | 'decreasing';
 
 export interface RawConfig {
   task?: Task;
-  data: { train: string; reference?: string; test?: string };
+  data: { train: string; reference?: string; test?: string; allowOutsideProject?: boolean };
   label: string;
   classes?: string[];
   classNames?: string[];
@@ -150,6 +150,16 @@ function parseConfigUnchecked(text: string, file: string): Config {
   const data: Config['data'] = { train: abs(raw.data.train) };
   if (raw.data.reference) data.reference = abs(raw.data.reference);
   if (raw.data.test) data.test = abs(raw.data.test);
+  // Data is read from the project's folder unless the config says otherwise: a config cannot make
+  // the daemon read (and show in hovers) files elsewhere on the machine by accident or by design.
+  if (raw.data.allowOutsideProject !== true) {
+    for (const role of ['train', 'reference', 'test'] as const) {
+      const target = data[role];
+      if (target && !isInside(root, target)) {
+        throw new GlassboxError('config', `data.${role} '${echo(raw.data[role]!)}' is outside the project folder ${root}; move it in, or set "allowOutsideProject": true in "data"`, locate(['data', role]));
+      }
+    }
+  }
 
   const columns: Record<string, DeclaredColumn> = {};
   for (const [name, col] of Object.entries(raw.features ?? {})) {
@@ -270,4 +280,17 @@ export function findConfig(start: string): string | undefined {
     if (parent === dir) return undefined;
     dir = parent;
   }
+}
+
+/** Whether `target` is `root` or inside it, symlinks resolved where the path exists. */
+function isInside(root: string, target: string): boolean {
+  const real = (p: string): string => {
+    try {
+      return fs.realpathSync(p);
+    } catch {
+      return path.resolve(p);
+    }
+  };
+  const rel = path.relative(real(root), real(target));
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
