@@ -13,7 +13,7 @@ export const timeline: Command = {
     await ctx.engine();
     const project = ctx.project();
     try {
-      const t = await runTimeline(project, { checks: !ctx.options['no-checks'] });
+      const t = await runTimeline(project, { checks: !ctx.options['no-checks'], freeModels: true });
       if (ctx.json) {
         ctx.emit(t);
         return 0;

@@ -46,6 +46,11 @@ export interface TimelineOptions {
   /** Run the checks at each checkpoint (default true; the suspects count needs them). */
   checks?: boolean;
   signal?: AbortSignal;
+  /**
+   * Free each checkpoint's model after its point (`Project.dispose`), for long series in a
+   * one-shot process. Off by default: a shared Project (the daemon's) keeps its loaded models.
+   */
+  freeModels?: boolean;
   onProgress?: (done: number, total: number, checkpoint: string) => void;
 }
 
@@ -63,7 +68,8 @@ export async function timeline(project: Project, options: TimelineOptions = {}):
     features = e.importance.features;
     provider = e.importance.provider;
     const ls = e.checks?.results.find((r) => r.id === 'label-suspects');
-    const flagged = ls?.details?.flagged;
+    // The check's count of strongly suspect rows (its detail key has had two names).
+    const flagged = ls?.details?.stronglySuspect ?? ls?.details?.flagged;
     const suspects: TimelinePoint['suspects'] = !e.checks
       ? { count: null, reason: 'checks not run' }
       : ls && ls.status !== 'skip' && typeof flagged === 'number'
@@ -79,8 +85,7 @@ export async function timeline(project: Project, options: TimelineOptions = {}):
       checks: e.checks ? e.checks.results.map((r) => ({ id: r.id, status: r.status, severity: r.severity })) : null,
       ok: e.checks ? e.checks.ok : null,
     });
-    // Each checkpoint's model is needed once: free its weights before loading the next.
-    await project.dispose();
+    if (options.freeModels) await project.dispose();
   }
   options.onProgress?.(ready.length, ready.length, '');
   return { config: project.config.file, provider, features, points, skipped: series.filter((c) => c.state !== 'ready').map((c) => ({ name: c.name, problem: c.problem ?? c.state })) };
