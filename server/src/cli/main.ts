@@ -26,8 +26,10 @@ import { compare } from './commands/compare';
 import { timeline } from './commands/timeline';
 import { report } from './commands/report';
 import { mcp } from './commands/mcp';
+import { precompute } from './commands/precompute';
+import { merge } from './commands/merge';
 
-export const COMMANDS: Command[] = [doctor, schema, checkpoints, predict, explain, importance, influence, suspects, drift, ood, counterfactual, robustness, check, compare, timeline, report, mcp, lsp];
+export const COMMANDS: Command[] = [doctor, schema, checkpoints, predict, explain, importance, influence, suspects, drift, ood, counterfactual, robustness, check, compare, timeline, report, precompute, merge, mcp, lsp];
 
 export interface CliIO {
   cwd: string;

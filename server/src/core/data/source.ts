@@ -35,6 +35,17 @@ export interface RowSource extends CsvStream {
   addressing: RowAddressing;
   /** Rows in the file when the format says so before reading (Parquet, not CSV or Arrow streams). */
   rows?: number;
+  /** Parquet: rows per row group, in file order. */
+  rowGroupRows?: number[];
+}
+
+export interface SourceOptions extends CsvOptions {
+  /**
+   * Parquet only: the row groups to decode (all when absent). Rows of skipped groups are not
+   * yielded, and the rows yielded keep their row index in the whole file. Lets a shard read only
+   * its own row groups.
+   */
+  rowGroups?: (group: number) => boolean;
 }
 
 /** The format of a data file, from its extension; anything else is read as CSV. */
@@ -51,7 +62,7 @@ export function rowAddress(addressing: RowAddressing | undefined, line: number):
 }
 
 /** Opens any supported data file (or in-memory CSV text) as a stream of records. */
-export async function openSource(source: string | { text: string; name: string }, options: CsvOptions = {}): Promise<RowSource> {
+export async function openSource(source: string | { text: string; name: string }, options: SourceOptions = {}): Promise<RowSource> {
   const format = typeof source === 'string' ? dataFormat(source) : 'csv';
   if (format === 'csv') {
     const csv = await openCsv(source, options);
@@ -72,7 +83,7 @@ export async function openSource(source: string | { text: string; name: string }
 // ---------------------------------------------------------------------------------------------
 // Parquet
 
-async function openParquet(file: string, name: string, options: CsvOptions): Promise<RowSource> {
+async function openParquet(file: string, name: string, options: SourceOptions): Promise<RowSource> {
   let metadata: FileMetaData;
   let buffer: Awaited<ReturnType<typeof asyncBufferFromFile>>;
   try {
@@ -96,6 +107,10 @@ async function openParquet(file: string, name: string, options: CsvOptions): Pro
     let groupStart = 0;
     for (let g = 0; g < metadata.row_groups.length && groupStart < limit; g++) {
       const groupRows = Number(metadata.row_groups[g]!.num_rows);
+      if (options.rowGroups && !options.rowGroups(g)) {
+        groupStart += groupRows;
+        continue;
+      }
       const end = Math.min(groupStart + groupRows, limit);
       const columns = await readRowGroup(buffer, metadata, header, groupStart, end, g, name);
       for (let r = groupStart; r < end; r++) {
@@ -108,7 +123,7 @@ async function openParquet(file: string, name: string, options: CsvOptions): Pro
       groupStart += groupRows;
     }
   }
-  return { header, headerLine: 0, records: records(), format: 'parquet', addressing: 'row', rows: total, close: () => undefined };
+  return { header, headerLine: 0, records: records(), format: 'parquet', addressing: 'row', rows: total, rowGroupRows: metadata.row_groups.map((g) => Number(g.num_rows)), close: () => undefined };
 }
 
 /** Columns (in header order) of rows [start, end) of row group `g`. */

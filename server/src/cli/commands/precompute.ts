@@ -1,0 +1,56 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Command } from '../context';
+import { GlassboxError } from '../../core/errors';
+import { DEFAULT_PARAMS, parseShard, precomputeShard, type PrecomputeParams } from '../../core/shard/precompute';
+import type { DataRole } from '../../core/project';
+
+/**
+ * One shard of the per-row precompute (drift histograms, prediction mix, top-loss suspects, an
+ * importance sample), written as DIR/shard-<i>-of-<n>.json for `glassbox merge`.
+ */
+export const precompute: Command = {
+  name: 'precompute',
+  summary: 'per-row passes over one shard of a data file (drift, predictions, suspects, importance sample), for glassbox merge',
+  options: {
+    shard: { type: 'string', arg: 'I/N', description: 'the shard to compute: the I-th of N (1-based; default 1/1, the whole file)' },
+    out: { type: 'string', arg: 'DIR', description: 'directory the shard file is written to (created if absent)' },
+    data: { type: 'string', arg: 'ROLE', description: 'which data: train (default), test or reference' },
+    checkpoint: { type: 'string', arg: 'PATH', description: 'checkpoint directory or name in the series (default: latest ready)' },
+    k: { type: 'string', arg: 'N', description: `suspect rows kept (default ${DEFAULT_PARAMS.k})` },
+    sample: { type: 'string', arg: 'N', description: `rows in the importance sample (default ${DEFAULT_PARAMS.sample})` },
+    bins: { type: 'string', arg: 'N', description: `numeric drift bins (default ${DEFAULT_PARAMS.bins})` },
+    seed: { type: 'string', arg: 'N', description: `seed of the samples (default ${DEFAULT_PARAMS.seed})` },
+  },
+  async run(ctx) {
+    const out = ctx.options.out as string | undefined;
+    if (!out) throw new GlassboxError('usage', '--out DIR is required (where the shard file goes)');
+    const shard = parseShard((ctx.options.shard as string | undefined) ?? '1/1');
+    const role = ((ctx.options.data as string | undefined) ?? 'train') as DataRole;
+    if (!['train', 'test', 'reference'].includes(role)) throw new GlassboxError('usage', `--data must be train, test or reference, got '${role}'`);
+    const params: Partial<PrecomputeParams> = {};
+    for (const key of ['k', 'sample', 'bins', 'seed'] as const) {
+      const v = ctx.options[key];
+      if (v === undefined) continue;
+      const n = Number(v);
+      if (!Number.isSafeInteger(n) || n < (key === 'bins' ? 2 : 0)) throw new GlassboxError('usage', `--${key} must be an integer >= ${key === 'bins' ? 2 : 0}, got '${v}'`);
+      params[key] = n;
+    }
+    await ctx.engine();
+    const project = ctx.project();
+    const checkpoint = project.resolveCheckpoint(ctx.options.checkpoint as string | undefined);
+    const t0 = performance.now();
+    const result = await precomputeShard(project, { role, shard, checkpoint, params });
+    const seconds = (performance.now() - t0) / 1000;
+    const dir = path.resolve(ctx.cwd, out);
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `shard-${shard.index + 1}-of-${shard.count}.json`);
+    // Through a temp file and a rename: a merge never reads half a shard.
+    fs.writeFileSync(`${file}.tmp`, JSON.stringify(result));
+    fs.renameSync(`${file}.tmp`, file);
+    if (ctx.json) ctx.emit({ file, shard: `${shard.index + 1}/${shard.count}`, rows: result.rows, seconds });
+    else ctx.print(`shard ${shard.index + 1}/${shard.count}: ${result.rows} of ${result.data.rows} rows of ${result.data.file} in ${seconds.toFixed(2)} s -> ${path.relative(ctx.cwd, file) || file}`);
+    await project.dispose();
+    return 0;
+  },
+};
