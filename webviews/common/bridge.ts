@@ -5,7 +5,8 @@
  */
 import { useEffect, useState } from 'react';
 import { createBrowserApi, dashboardSocketUrl, type WebviewApi as VsCodeApi } from './browser-bridge';
-import { isToWebview, type FromWebview, type ToWebview } from './messages';
+import { isState, isToWebview, type FromWebview, type ToWebview } from './messages';
+import { themeChanged } from './theme';
 
 declare global {
   function acquireVsCodeApi(): VsCodeApi;
@@ -51,8 +52,9 @@ export function useExtensionMessages(): ToWebview | undefined {
   useEffect(() => {
     const onMessage = (e: MessageEvent) => {
       if (!isToWebview(e.data)) return;
+      if (e.data.type === 'theme') return themeChanged(); // same state, new colours
       setLast(e.data);
-      if (e.data.type !== 'loading') persist({ last: e.data });
+      if (isState(e.data)) persist({ last: e.data });
     };
     window.addEventListener('message', onMessage);
     post({ type: 'ready' });

@@ -64,6 +64,8 @@ export function readOnlyNotice(m: FromWebview): string | undefined {
       return 'Checks run in the editor (Glassbox: Run Checks) or with glassbox check. This dashboard is read-only.';
     case 'selectMethod':
       return `The ${m.method} method is chosen in the editor. This dashboard is read-only.`;
+    case 'explainMethods':
+      return 'Explaining with several methods runs an analysis: use the editor (Glassbox: Explain This Row). This dashboard is read-only.';
     default:
       return undefined;
   }
@@ -115,6 +117,7 @@ export function createBrowserApi(options: BrowserBridgeOptions): WebviewApi {
     postMessage(message: unknown) {
       const m = message as FromWebview;
       if (m.type === 'ready' || m.type === 'refresh') return request();
+      if (m.type === 'export') return exportInBrowser(m, notify);
       const notice = readOnlyNotice(m);
       if (notice) notify(notice);
     },
@@ -136,6 +139,20 @@ export function createBrowserApi(options: BrowserBridgeOptions): WebviewApi {
       }
     },
   };
+}
+
+/** Exports on the dashboard page: the browser downloads the file or writes the clipboard (nothing goes to the daemon). */
+export function exportInBrowser(m: Extract<FromWebview, { type: 'export' }>, notify: (text: string) => void): void {
+  if (m.action === 'copy') {
+    if (typeof navigator === 'undefined' || !navigator.clipboard) return notify('This browser does not let the page write the clipboard; use Save instead.');
+    navigator.clipboard.writeText(m.content).then(() => notify(`Copied ${m.filename}.`), () => notify('The browser refused the clipboard; use Save instead.'));
+    return;
+  }
+  const a = document.createElement('a');
+  a.download = m.filename;
+  a.href = m.format === 'png' ? m.content : URL.createObjectURL(new Blob([m.content], { type: m.format === 'csv' ? 'text/csv' : 'application/json' }));
+  a.click();
+  if (m.format !== 'png') setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
 }
 
 function sessionStorageOrUndefined(): Storage | undefined {

@@ -1,19 +1,60 @@
 /** Building blocks shared by the panels. */
 import type { KeyboardEvent, ReactNode } from 'react';
+import { exportTable, type TableData } from './export';
+
+export interface SectionProps<T> {
+  title: string;
+  data: T | undefined | null;
+  children: (d: T) => ReactNode;
+  id?: string;
+  /** Where the numbers come from ("epoch-003 · run 2"), shown beside the title. */
+  source?: string;
+  /** The numbers will be replaced by a newer checkpoint's (shown as a mark beside the source). */
+  stale?: boolean;
+  /** What to say when `data` is missing (default "Not available yet."). */
+  empty?: string;
+}
 
 /** A section whose content may not have been computed yet. */
-export function Section<T>({ title, data, children, id }: { title: string; data: T | undefined | null; children: (d: T) => ReactNode; id?: string }) {
-  const empty = data === undefined || data === null || (Array.isArray(data) && data.length === 0);
+export function Section<T>({ title, data, children, id, source, stale, empty }: SectionProps<T>) {
+  const none = data === undefined || data === null || (Array.isArray(data) && data.length === 0);
+  const hid = id ?? slug(title);
   return (
-    <section aria-labelledby={id ?? slug(title)}>
-      <h2 id={id ?? slug(title)}>{title}</h2>
-      {empty ? <p className="not-available">{Array.isArray(data) ? 'None found.' : 'Not available yet.'}</p> : children(data as T)}
+    <section aria-labelledby={hid}>
+      <h2 id={hid}>
+        {title}
+        {source && <span className="source" aria-label="source">{source}</span>}
+        {stale && <span className="stale" title="A newer checkpoint is being analysed; these numbers will be replaced." aria-label="stale">stale</span>}
+      </h2>
+      {none ? <p className="not-available">{empty ?? (Array.isArray(data) ? 'None found.' : 'Not available yet.')}</p> : children(data as T)}
     </section>
   );
 }
 
-function slug(s: string): string {
+export function slug(s: string): string {
   return s.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+}
+
+/** What a number means: its unit, what it is a share of, over which rows. One short line. */
+export function Definition({ children }: { children: ReactNode }) {
+  return <p className="definition">{children}</p>;
+}
+
+/** Copy / save a table as CSV or JSON. */
+export function ExportMenu({ table }: { table: TableData | (() => TableData) }) {
+  const get = () => (typeof table === 'function' ? table() : table);
+  const title = typeof table === 'function' ? 'table' : table.title;
+  return (
+    <details className="export">
+      <summary aria-label={`Export ${title}`}>Export</summary>
+      <div className="export-actions">
+        <button className="link" onClick={() => exportTable(get(), 'csv', 'copy')}>Copy CSV</button>
+        <button className="link" onClick={() => exportTable(get(), 'json', 'copy')}>Copy JSON</button>
+        <button className="link" onClick={() => exportTable(get(), 'csv', 'save')}>Save CSV…</button>
+        <button className="link" onClick={() => exportTable(get(), 'json', 'save')}>Save JSON…</button>
+      </div>
+    </details>
+  );
 }
 
 /**
@@ -21,7 +62,7 @@ function slug(s: string): string {
  * Put it on a `<tr tabIndex={0}>`.
  */
 export function rowKeys(onActivate: () => void) {
-  return (e: KeyboardEvent<HTMLTableRowElement>) => {
+  return (e: KeyboardEvent<HTMLElement>) => {
     if (e.key === 'Enter' || e.key === ' ') {
       e.preventDefault();
       onActivate();
@@ -37,6 +78,11 @@ export function fmt(x: number | undefined, digits = 3): string {
   if (x === undefined || !Number.isFinite(x)) return '–';
   const a = Math.abs(x);
   return a !== 0 && (a < 1e-3 || a >= 1e5) ? x.toExponential(2) : x.toFixed(digits);
+}
+
+/** A 0..1 fraction as a percentage ("12.5%"). */
+export function pct(x: number | undefined, digits = 1): string {
+  return x === undefined || !Number.isFinite(x) ? '–' : `${(x * 100).toFixed(digits)}%`;
 }
 
 export function basename(file: string): string {

@@ -4,6 +4,19 @@ import type { FromWebview } from './messages';
 const str = (v: unknown): v is string => typeof v === 'string';
 const line = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 1;
 
+/** Largest export accepted (a PNG of a tall chart, a table of every suspect row). */
+export const MAX_EXPORT_CHARS = 32 * 1024 * 1024;
+
+/** A suggested file name: one path segment of ordinary characters with the format's extension. */
+function exportFilename(v: unknown, format: string): boolean {
+  return str(v) && v.length <= 120 && /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(v) && v.endsWith(`.${format}`);
+}
+
+function exportContent(v: unknown, format: unknown): boolean {
+  if (!str(v) || v.length > MAX_EXPORT_CHARS) return false;
+  return format === 'png' ? /^data:image\/png;base64,[A-Za-z0-9+/]*={0,2}$/.test(v) : true;
+}
+
 export function isFromWebview(m: unknown): m is FromWebview {
   if (typeof m !== 'object' || m === null) return false;
   const o = m as Record<string, unknown>;
@@ -17,8 +30,13 @@ export function isFromWebview(m: unknown): m is FromWebview {
       return str(o.file) && line(o.line);
     case 'selectMethod':
       return str(o.method);
+    case 'explainMethods':
+      return Array.isArray(o.methods) && o.methods.length >= 1 && o.methods.length <= 8 && o.methods.every(str);
     case 'compare':
       return str(o.a) && str(o.b);
+    case 'export':
+      return (o.action === 'copy' || o.action === 'save') && (o.format === 'csv' || o.format === 'json' || o.format === 'png')
+        && !(o.format === 'png' && o.action === 'copy') && exportFilename(o.filename, o.format) && exportContent(o.content, o.format);
     default:
       return false;
   }

@@ -4,15 +4,21 @@
  */
 import type { CompareState, DashboardState, ExplainState } from '../../server/src/protocol/panels';
 
+export type ExportFormat = 'csv' | 'json' | 'png';
+
 /** extension -> webview */
 export type ToWebview =
   | { type: 'dashboard'; state: DashboardState }
   | { type: 'explain'; state: ExplainState }
+  /** The same row explained by several methods, side by side (answer to `explainMethods`). */
+  | { type: 'explainMethods'; states: ExplainState[] }
   | { type: 'compare'; state: CompareState }
   /** The daemon is busy computing the panel's state. */
   | { type: 'loading'; message: string }
   /** The state could not be fetched (daemon not running, request failed). */
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string }
+  /** The colour theme changed: charts re-read the theme's colours. Not a state: the panel keeps showing what it showed. */
+  | { type: 'theme'; kind: 'light' | 'dark' | 'highContrast' | 'highContrastLight' };
 
 /** webview -> extension */
 export type FromWebview =
@@ -24,10 +30,22 @@ export type FromWebview =
   /** Open the Explain panel for the row at a 1-based line of a file. */
   | { type: 'explainRow'; file: string; line: number }
   | { type: 'selectMethod'; method: string }
+  /** Explain the shown row with each of these methods (side by side). */
+  | { type: 'explainMethods'; methods: string[] }
   | { type: 'compare'; a: string; b: string }
-  | { type: 'runChecks' };
+  | { type: 'runChecks' }
+  /**
+   * Copy or save what a panel shows. `content`: the CSV or JSON text, or for `png` a
+   * `data:image/png;base64,` URL. `filename`: a suggested base name (the user picks where).
+   */
+  | { type: 'export'; action: 'copy' | 'save'; format: ExportFormat; filename: string; content: string };
 
 export function isToWebview(data: unknown): data is ToWebview {
   const t = (data as { type?: unknown } | null)?.type;
-  return t === 'dashboard' || t === 'explain' || t === 'compare' || t === 'loading' || t === 'error';
+  return t === 'dashboard' || t === 'explain' || t === 'explainMethods' || t === 'compare' || t === 'loading' || t === 'error' || t === 'theme';
+}
+
+/** Messages that replace what the panel shows (and are kept to show it again); `loading` and `theme` are not. */
+export function isState(m: ToWebview): boolean {
+  return m.type !== 'loading' && m.type !== 'theme';
 }

@@ -1,12 +1,11 @@
 /** The Compare panel: what changed between two checkpoints. */
-import { useMemo } from 'react';
 import type { ChartConfiguration } from 'chart.js';
 import type { CompareState } from '../../server/src/protocol/panels';
 import { post, useExtensionMessages } from '../common/bridge';
 import { ChartCanvas } from '../common/Chart';
-import { Banner, basename, fmt, rowKeys, Section } from '../common/components';
+import { Banner, basename, ExportMenu, fmt, rowKeys, Section } from '../common/components';
 import { ErrorBoundary } from '../common/ErrorBoundary';
-import { chartColors } from '../common/theme';
+import type { ChartColors } from '../common/theme';
 
 export function App() {
   const message = useExtensionMessages();
@@ -43,6 +42,7 @@ export function Compare({ state }: { state: CompareState }) {
           const sorted = [...rows].sort((x, y) => Math.abs(y.rankA - y.rankB) - Math.abs(x.rankA - x.rankB) || x.rankB - y.rankB);
           return (
             <>
+              <ExportMenu table={{ title: `rank changes ${state.a} ${state.b}`, columns: ['feature', `rank_${state.a}`, `rank_${state.b}`, `importance_${state.a}`, `importance_${state.b}`], rows: sorted.map((r) => [r.feature, r.rankA, r.rankB, r.importanceA, r.importanceB]) }} />
               <RankChart rows={sorted} a={state.a} b={state.b} />
               <table aria-label="Importance rank changes">
                 <thead><tr><th>feature</th><th className="num">rank {state.a}</th><th className="num">rank {state.b}</th><th className="num">change</th></tr></thead>
@@ -59,6 +59,8 @@ export function Compare({ state }: { state: CompareState }) {
       </Section>
       <Section title="Flipped predictions" data={state.flipped}>
         {(rows) => (
+          <>
+          <ExportMenu table={{ title: `flipped ${state.a} ${state.b}`, columns: ['file', 'line', state.a, state.b, 'label'], rows: rows.map((r) => [r.file, r.line, r.before, r.after, r.label]) }} />
           <table aria-label="Flipped predictions">
             <thead><tr><th>row</th><th>{state.a}</th><th>{state.b}</th><th>label</th></tr></thead>
             <tbody>
@@ -72,6 +74,7 @@ export function Compare({ state }: { state: CompareState }) {
               })}
             </tbody>
           </table>
+          </>
         )}
       </Section>
       <Section title="Attribution disagreement" data={state.disagreement}>
@@ -87,9 +90,7 @@ export function Compare({ state }: { state: CompareState }) {
 }
 
 function RankChart({ rows, a, b }: { rows: NonNullable<CompareState['rankChanges']>; a: string; b: string }) {
-  const config = useMemo<ChartConfiguration>(() => {
-    const c = chartColors();
-    return {
+  const build = (c: ChartColors): ChartConfiguration => ({
       type: 'bar',
       data: {
         labels: rows.map((r) => r.feature),
@@ -98,8 +99,7 @@ function RankChart({ rows, a, b }: { rows: NonNullable<CompareState['rankChanges
           { label: b, data: rows.map((r) => r.importanceB), backgroundColor: c.series[1] },
         ],
       },
-      options: { indexAxis: 'y' },
-    };
-  }, [rows, a, b]);
-  return <ChartCanvas config={config} label={`Importance in ${a} and ${b}`} height={Math.max(140, rows.length * 24 + 50)} />;
+      options: { indexAxis: 'y', scales: { x: { title: { display: true, text: 'global importance (mean |attribution|)' }, beginAtZero: true } } },
+  });
+  return <ChartCanvas build={build} deps={[rows, a, b]} label={`Importance in ${a} and ${b}`} height={Math.max(140, rows.length * 24 + 50)} />;
 }

@@ -1,104 +1,109 @@
-/** The Explain panel: why the model predicts what it does for one row. */
-import { useMemo } from 'react';
-import type { ChartConfiguration } from 'chart.js';
-import type { ExplainState, InfluentialRow, RawValue } from '../../server/src/protocol/panels';
-import { post, useExtensionMessages } from '../common/bridge';
-import { ChartCanvas } from '../common/Chart';
-import { Banner, basename, fmt, rowKeys, Section } from '../common/components';
+/**
+ * The Explain panel: why the model predicts what it does for one row. The prediction (class,
+ * probability, correct or not), the method's view of the row (a waterfall for additive methods),
+ * optionally several methods side by side, the training rows that influenced it (columns: the
+ * row's most important features) and the nearest row of another class.
+ */
+import { useEffect, useState } from 'react';
+import type { ExplainState, InfluentialRow } from '../../server/src/protocol/panels';
+import { post, usePersistentState, useExtensionMessages } from '../common/bridge';
+import { Banner, basename, Definition, ExportMenu, fmt, pct, rowKeys, Section } from '../common/components';
 import { ErrorBoundary } from '../common/ErrorBoundary';
-import { chartColors } from '../common/theme';
+import { Attributions, show, type ExplainView } from './Attributions';
+import { methodKind } from './methods';
+
+export { waterfall } from './Attributions';
 
 export function App() {
   const message = useExtensionMessages();
+  // The row's state stays while side-by-side answers arrive (they are extra, not a new row).
+  const [row, setRow] = usePersistentState<ExplainState | undefined>('row', undefined);
+  const [others, setOthers] = usePersistentState<ExplainState[] | undefined>('others', undefined);
+  useEffect(() => {
+    if (message?.type === 'explain') {
+      setRow(message.state);
+      if (others && (others[0]?.file !== message.state.file || others[0]?.line !== message.state.line)) setOthers(undefined);
+    } else if (message?.type === 'explainMethods') setOthers(message.states);
+  }, [message]);
   return (
     <main>
       {message?.type === 'loading' && <Banner kind="loading" message={message.message} />}
       {message?.type === 'error' && <Banner kind="error" message={message.message} />}
-      {!message && <Banner kind="loading" message="Waiting for the explanation…" />}
-      {message?.type === 'explain' && <ErrorBoundary what="The panel"><Explain state={message.state} /></ErrorBoundary>}
+      {!message && !row && <Banner kind="loading" message="Waiting for the explanation…" />}
+      {row && <ErrorBoundary what="The panel"><Explain state={row} others={others} /></ErrorBoundary>}
     </main>
   );
 }
 
-/**
- * Waterfall steps: features by decreasing |attribution|, each bar spanning from the running total
- * before it to the total after it, starting at the baseline (0 when the method has none).
- */
-export function waterfall(attributions: Record<string, number>, baseline = 0) {
-  let total = baseline;
-  return Object.entries(attributions)
-    .sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]))
-    .map(([feature, value]) => {
-      const start = total;
-      total += value;
-      return { feature, value, start, end: total };
-    });
+export function predictionText(p: ExplainState['prediction']): string {
+  return 'class' in p ? `${p.class} (p = ${pct(p.probability)})` : fmt(p.value);
 }
 
-function predictionText(p: ExplainState['prediction']): string {
-  return 'class' in p ? `${p.class} (${(p.probability * 100).toFixed(1)}%)` : fmt(p.value);
+/** Correct when the predicted class is the label; undefined for regression or an unlabelled row. */
+export function isCorrect(state: ExplainState): boolean | undefined {
+  if (state.label === undefined || !('class' in state.prediction)) return undefined;
+  return state.prediction.class === state.label;
 }
 
-export function Explain({ state }: { state: ExplainState }) {
-  const steps = useMemo(() => waterfall(state.attributions, state.baseline), [state]);
-  const config = useMemo<ChartConfiguration>(() => {
-    const c = chartColors();
-    return {
-      type: 'bar',
-      data: {
-        labels: steps.map((s) => s.feature),
-        datasets: [{ label: 'attribution', data: steps.map((s) => [s.start, s.end] as [number, number]), backgroundColor: steps.map((s) => (s.value >= 0 ? c.positive : c.negative)) }],
-      },
-      options: {
-        indexAxis: 'y',
-        plugins: { legend: { display: false }, tooltip: { callbacks: { label: (item) => `${steps[item.dataIndex]!.feature}: ${fmt(steps[item.dataIndex]!.value)}` } } },
-      },
-    };
-  }, [steps]);
-  const features = Object.keys(state.values);
+/** The `n` features with the largest |attribution| for this row (then the rest of the row's columns). */
+export function topFeatures(state: ExplainState, n: number): string[] {
+  const ranked = Object.entries(state.attributions).sort((a, b) => Math.abs(b[1]) - Math.abs(a[1])).map(([f]) => f);
+  const rest = Object.keys(state.values).filter((f) => !ranked.includes(f));
+  return [...ranked, ...rest].slice(0, n);
+}
+
+export function Explain({ state, others }: { state: ExplainView; others?: ExplainState[] }) {
+  const correct = isCorrect(state);
+  const features = topFeatures(state, 4);
   return (
     <>
-      <h1>{basename(state.file)}:{state.line} <span className="muted">(row {state.row}, {state.checkpoint})</span></h1>
-      <p>
+      <h1>{basename(state.file)}:{state.line} <span className="muted">(data row {state.row}, checkpoint {state.checkpoint}{(state as { run?: string }).run ? `, run ${(state as { run?: string }).run}` : ''})</span></h1>
+      <p aria-label="Prediction">
         Prediction: <strong>{predictionText(state.prediction)}</strong>
         {state.label !== undefined && <> · label: <strong>{state.label}</strong></>}
+        {correct !== undefined && <> · <span className={correct ? 'marker-correct' : 'marker-incorrect'}>{correct ? '✓ correct' : '✗ incorrect'}</span></>}
       </p>
+      {'class' in state.prediction && <Definition>p: the model's probability of the predicted class (softmax of its outputs over {state.classes.length} classes).</Definition>}
       <section aria-labelledby="attributions">
-        <h2 id="attributions">Attributions per feature</h2>
-        <div className="toolbar">
-          <label htmlFor="method">Method</label>
-          <select id="method" value={state.method} onChange={(e) => post({ type: 'selectMethod', method: e.target.value })}>
-            {state.methods.map((m) => <option key={m} value={m}>{m}</option>)}
-          </select>
-        </div>
-        <ChartCanvas config={config} label={`Attribution waterfall (${state.method})`} height={Math.max(140, steps.length * 20 + 40)} />
-        <table aria-label="Attributions">
-          <thead><tr><th>feature</th><th>value</th><th className="num">attribution</th></tr></thead>
-          <tbody>{steps.map((s) => <tr key={s.feature}><td>{s.feature}</td><td>{show(state.values[s.feature])}</td><td className="num">{fmt(s.value)}</td></tr>)}</tbody>
-        </table>
+        <h2 id="attributions">Why: {state.method} <span className="source">{methodKind(state.method, state.methodKind) === 'gradient' ? 'gradient' : 'attribution'}</span></h2>
+        <MethodPicker state={state} />
+        <Attributions state={state} />
       </section>
-      <Section title="Influential training rows" data={state.influence}>
+      {others && others.length > 0 && (
+        <section aria-labelledby="side-by-side">
+          <h2 id="side-by-side">Methods side by side</h2>
+          <div className="methods">{others.map((o) => <Attributions key={o.method} state={o} compact />)}</div>
+        </section>
+      )}
+      <Section title="Influential training rows" data={state.influence} empty="Not available (influence needs a model with gradients and a computed influence index).">
         {(inf) => (
-          <div className="grid2">
-            <InfluenceTable title="Proponents" rows={inf.proponents} features={features} />
-            <InfluenceTable title="Opponents" rows={inf.opponents} features={features} />
-          </div>
+          <>
+            <Definition>Influence: the training row's effect on this row's loss (TracIn over the checkpoints; positive = proponent, it pushed the model towards this prediction). Columns: this row's {features.length} most important features.</Definition>
+            <div className="grid2">
+              <InfluenceTable title="Proponents" rows={inf.proponents} features={features} self={state} />
+              <InfluenceTable title="Opponents" rows={inf.opponents} features={features} self={state} />
+            </div>
+          </>
         )}
       </Section>
       <Section title="Nearest row of another class" data={state.nearestOpposite}>
         {(n) => {
           const open = () => post({ type: 'openLocation', file: n.file, line: n.line });
+          const all = topFeatures(state, Object.keys(state.values).length);
           return (
-            <table aria-label="Nearest row of another class">
-              <thead><tr><th>feature</th><th>this row</th><th>{basename(n.file)}:{n.line} ({n.label ?? '?'})</th></tr></thead>
-              <tbody>
-                {features.map((f) => (
-                  <tr key={f} tabIndex={0} onClick={open} onKeyDown={rowKeys(open)} className={n.values[f] !== state.values[f] ? 'differs' : undefined}>
-                    <td>{f}</td><td>{show(state.values[f])}</td><td>{show(n.values[f])}{n.values[f] !== state.values[f] ? ' ◆' : ''}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <>
+              <Definition>Distance {fmt(n.distance)} in the model's encoded input space; ◆ marks the values that differ. Features by importance for this row.</Definition>
+              <table aria-label="Nearest row of another class">
+                <thead><tr><th>feature</th><th>this row</th><th>{basename(n.file)}:{n.line} ({n.label ?? 'unlabelled'})</th></tr></thead>
+                <tbody>
+                  {all.map((f) => (
+                    <tr key={f} tabIndex={0} onClick={open} onKeyDown={rowKeys(open)} className={n.values[f] !== state.values[f] ? 'differs' : undefined}>
+                      <td>{f}</td><td>{show(state.values[f])}</td><td>{show(n.values[f])}{n.values[f] !== state.values[f] ? ' ◆' : ''}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </>
           );
         }}
       </Section>
@@ -106,30 +111,66 @@ export function Explain({ state }: { state: ExplainState }) {
   );
 }
 
-function show(v: RawValue | undefined): string {
-  return v === null || v === undefined ? '(missing)' : String(v);
+function MethodPicker({ state }: { state: ExplainState }) {
+  const [chosen, setChosen] = useState<string[]>([]);
+  const [open, setOpen] = useState(false);
+  return (
+    <div className="toolbar">
+      <label htmlFor="method">Method</label>
+      <select id="method" value={state.method} onChange={(e) => post({ type: 'selectMethod', method: e.target.value })}>
+        {state.methods.map((m) => <option key={m} value={m}>{m} ({methodKind(m)})</option>)}
+      </select>
+      {state.methods.length > 1 && <button className="link" aria-expanded={open} onClick={() => setOpen(!open)}>Side by side…</button>}
+      {open && (
+        <fieldset aria-label="Methods to compare">
+          {state.methods.map((m) => (
+            <label key={m}>
+              <input type="checkbox" checked={chosen.includes(m)} onChange={(e) => setChosen(e.target.checked ? [...chosen, m] : chosen.filter((x) => x !== m))} /> {m}
+            </label>
+          ))}
+          <button disabled={chosen.length < 2} onClick={() => post({ type: 'explainMethods', methods: chosen })}>Explain with {chosen.length} methods</button>
+        </fieldset>
+      )}
+    </div>
+  );
 }
 
-function InfluenceTable({ title, rows, features }: { title: string; rows: InfluentialRow[]; features: string[] }) {
-  const shown = features.slice(0, 4);
+/**
+ * Proponents or opponents. The explained row itself, when the training data holds it, is its own
+ * strongest proponent by construction (self-influence): it is marked as "this row" on its own line,
+ * not ranked among the others.
+ */
+function InfluenceTable({ title, rows, features, self }: { title: string; rows: InfluentialRow[]; features: string[]; self: ExplainState }) {
+  const isSelf = (r: InfluentialRow) => r.file === self.file && r.line === self.line;
+  const own = rows.find(isSelf);
+  const others = rows.filter((r) => !isSelf(r));
   return (
     <div>
       <h2>{title}</h2>
-      {rows.length === 0 ? <p className="not-available">None found.</p> : (
-        <table aria-label={title}>
-          <thead><tr><th>row</th><th>label</th><th className="num">influence</th>{shown.map((f) => <th key={f}>{f}</th>)}</tr></thead>
-          <tbody>
-            {rows.map((r) => {
-              const open = () => post({ type: 'openLocation', file: r.file, line: r.line });
-              return (
-                <tr key={`${r.file}:${r.line}`} tabIndex={0} onClick={open} onKeyDown={rowKeys(open)}>
-                  <td>{basename(r.file)}:{r.line}</td><td>{r.label ?? '?'}</td><td className="num">{fmt(r.influence)}</td>
-                  {shown.map((f) => <td key={f}>{show(r.values[f])}</td>)}
+      {others.length === 0 && !own ? <p className="not-available">None found.</p> : (
+        <>
+          <table aria-label={title}>
+            <thead><tr><th>row</th><th>label</th><th className="num">influence</th>{features.map((f) => <th key={f}>{f}</th>)}</tr></thead>
+            <tbody>
+              {own && (
+                <tr className="self" title="The explained row is in the training data: its self-influence, not another row's.">
+                  <td>this row</td><td>{own.label ?? '–'}</td><td className="num">{fmt(own.influence)}</td>
+                  {features.map((f) => <td key={f}>{show(own.values[f])}</td>)}
                 </tr>
-              );
-            })}
-          </tbody>
-        </table>
+              )}
+              {others.map((r) => {
+                const open = () => post({ type: 'openLocation', file: r.file, line: r.line });
+                return (
+                  <tr key={`${r.file}:${r.line}`} tabIndex={0} onClick={open} onKeyDown={rowKeys(open)}>
+                    <td>{basename(r.file)}:{r.line}</td><td>{r.label ?? '–'}</td><td className="num">{fmt(r.influence)}</td>
+                    {features.map((f) => <td key={f}>{show(r.values[f])}</td>)}
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+          <ExportMenu table={{ title: `${title} line ${self.line}`, columns: ['file', 'line', 'label', 'influence', ...Object.keys(self.values)], rows: rows.map((r) => [r.file, r.line, r.label, r.influence, ...Object.keys(self.values).map((f) => r.values[f])]) }} />
+        </>
       )}
     </div>
   );

@@ -1,13 +1,21 @@
-/** The side panel: the project at a glance, updated live as checkpoints are analysed. */
+/**
+ * The side panel: the project at a glance, updated live as checkpoints are analysed. Order: status
+ * and checks (the CI gate), the checkpoint picker, importance and its trend, metrics, drift impact,
+ * suspects. The picker drives every section: each shows the picked checkpoint's numbers or says
+ * they were not computed for it. Long content (tables, the suspect list) is folded so the panel
+ * stays short.
+ */
 import type { DashboardState } from '../../server/src/protocol/panels';
-import { post, useExtensionMessages } from '../common/bridge';
+import { post, usePersistentState, useExtensionMessages } from '../common/bridge';
 import { Banner } from '../common/components';
 import { ErrorBoundary } from '../common/ErrorBoundary';
-import { Checks } from './components/Checks';
+import type { DashboardView } from '../common/state';
 import { Drift } from './components/Drift';
 import { Importance } from './components/Importance';
+import { Metrics } from './components/Metrics';
+import { Status } from './components/Status';
 import { Suspects } from './components/Suspects';
-import { Timeline } from './components/Timeline';
+import { CheckpointPicker, Timeline } from './components/Timeline';
 
 export function App() {
   const message = useExtensionMessages();
@@ -16,7 +24,6 @@ export function App() {
     <main>
       <div className="toolbar">
         <button onClick={() => post({ type: 'refresh' })}>Refresh</button>
-        <button className="secondary" onClick={() => post({ type: 'runChecks' })}>Run Checks</button>
       </div>
       {message?.type === 'loading' && <Banner kind="loading" message={message.message} />}
       {message?.type === 'error' && <Banner kind="error" message={message.message} />}
@@ -27,13 +34,19 @@ export function App() {
 }
 
 export function Dashboard({ state }: { state: DashboardState }) {
+  const view = state as DashboardView;
+  const [picked, setPicked] = usePersistentState<string | undefined>('checkpoint', undefined);
+  // A picked checkpoint that is gone (new run, folder recreated) falls back to following the newest.
+  const checkpoint = picked && view.checkpoints.some((c) => c.name === picked && c.analysis === 'done') ? picked : undefined;
   return (
     <>
-      <ErrorBoundary what="The checkpoints"><Timeline checkpoints={state.checkpoints} /></ErrorBoundary>
-      <ErrorBoundary what="Global importance"><Importance importance={state.importance} /></ErrorBoundary>
-      <ErrorBoundary what="Drift-weighted importance"><Drift drift={state.drift} /></ErrorBoundary>
-      <ErrorBoundary what="Suspect rows"><Suspects suspects={state.suspects} /></ErrorBoundary>
-      <ErrorBoundary what="Checks"><Checks checks={state.checks} /></ErrorBoundary>
+      <ErrorBoundary what="The status"><Status state={view} /></ErrorBoundary>
+      <CheckpointPicker checkpoints={view.checkpoints} value={checkpoint} onChange={setPicked} />
+      <ErrorBoundary what="The checkpoints"><Timeline checkpoints={view.checkpoints} /></ErrorBoundary>
+      <ErrorBoundary what="Global importance"><Importance state={view} checkpoint={checkpoint} /></ErrorBoundary>
+      <ErrorBoundary what="Metrics"><Metrics checkpoints={view.checkpoints} picked={checkpoint ?? view.importance?.checkpoint} run={view.run} /></ErrorBoundary>
+      <ErrorBoundary what="Drift impact"><Drift state={view} checkpoint={checkpoint} /></ErrorBoundary>
+      <ErrorBoundary what="Suspect rows"><Suspects state={view} checkpoint={checkpoint} /></ErrorBoundary>
     </>
   );
 }

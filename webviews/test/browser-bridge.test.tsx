@@ -142,12 +142,12 @@ describe('browser bridge', () => {
     const suspect = within(screen.getByRole('table', { name: 'Suspect rows' })).getAllByRole('row')[1]!;
     fireEvent.click(suspect);
     expect(document.getElementById('glassbox-notice')!.textContent).toContain('/ws/data/adult_train.csv:42');
-    fireEvent.click(screen.getByText('Run Checks'));
+    fireEvent.click(screen.getByText('Run again'));
     expect(document.getElementById('glassbox-notice')!.textContent).toContain('glassbox check');
     expect(socket.sent).toEqual([{ type: 'getDashboard' }]);
     expect(posted).toEqual([]); // nothing went to the component-test recorder either
 
     act(() => socket.receive({ type: 'dashboard', state: dashboardEarly }));
-    expect(screen.getByText('queued')).toBeTruthy();
+    expect(screen.getByText('not analysed')).toBeTruthy();
   });
 });

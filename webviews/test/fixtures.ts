@@ -35,6 +35,48 @@ export const dashboard: DashboardState = {
   ],
 };
 
+/**
+ * The analysed demo at full size (what made the old panel ~19,700 px tall): five checkpoints with
+ * four metrics, the 14 Adult features, 100 suspect rows, 12 checks, importance of every checkpoint.
+ * Numbers are made up but shaped like the daemon's (deterministic, no randomness).
+ */
+const ADULT = ['age', 'workclass', 'fnlwgt', 'education', 'education_num', 'marital_status', 'occupation', 'relationship', 'race', 'sex', 'capital_gain', 'capital_loss', 'hours_per_week', 'native_country'];
+const importanceAt = (k: number) => ADULT.map((feature, i) => ({ feature, importance: +((((i * 7 + k * 3) % 14) + 1) / 100).toFixed(3) }));
+export const dashboardFull: DashboardState = {
+  project: 'test-workspace',
+  checkpoints: [1, 2, 3, 4, 5].map((e) => ({
+    name: `epoch-00${e}`, state: 'ready' as const, epoch: e,
+    metrics: { loss: 0.6 / e, accuracy: 0.7 + e * 0.03, val_loss: 0.65 / e + 0.02, val_accuracy: 0.68 + e * 0.03 },
+    analysis: e < 5 ? ('done' as const) : ('running' as const), run: 'r2',
+  })),
+  importance: {
+    checkpoint: 'epoch-004', method: 'kernel-shap', classes: ['<=50K', '>50K'],
+    features: importanceAt(4).map((f, i) => ({ ...f, perClass: [f.importance * 0.8, f.importance * (1 + (i % 3) / 10)] })),
+  },
+  drift: {
+    checkpoint: 'epoch-004',
+    features: ADULT.map((feature, i) => {
+      const importance = (i + 1) / 100;
+      const drift = ((i * 5) % 14) / 20;
+      return { feature, importance, drift, impact: importance * drift };
+    }),
+  },
+  suspects: Array.from({ length: 100 }, (_, i) => ({
+    file: TRAIN, line: 10 + i * 7, row: 8 + i * 7, reason: i % 3 ? 'possible mislabel' : 'high self-influence',
+    score: +(5 - i * 0.04).toFixed(2), label: i % 2 ? '<=50K' : '>50K', predicted: i % 4 ? '<=50K' : '>50K',
+  })),
+  checks: Array.from({ length: 12 }, (_, i) => ({
+    id: `check-${i}`, title: `check ${i}`, status: i === 3 ? ('fail' as const) : i === 7 ? ('warn' as const) : ('pass' as const),
+    message: `measured ${i / 10} against limit 0.5`, ...(i === 3 ? { file: '/ws/glassbox.json', line: 30 } : {}),
+  })),
+};
+Object.assign(dashboardFull, {
+  run: 'r2',
+  running: { checkpoint: 'epoch-005', step: 'influence', title: 'influence + suspects', fraction: 0.4 },
+  importanceHistory: [1, 2, 3, 4].map((k) => ({ checkpoint: `epoch-00${k}`, features: importanceAt(k) })),
+  suspectScore: 'self-influence',
+});
+
 /** The same project before any analysis finished. */
 export const dashboardEarly: DashboardState = { checkpoints: [{ name: 'epoch-001', state: 'ready', epoch: 1, analysis: 'pending' }] };
 

@@ -2,49 +2,171 @@
 import { describe, expect, it } from 'vitest';
 import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import { App } from '../sidebar/App';
-import { importanceRows } from '../sidebar/components/Importance';
+import { importanceRows, shares, trend } from '../sidebar/components/Importance';
+import { metricGroups } from '../sidebar/components/Metrics';
+import { quadrants } from '../sidebar/components/Drift';
+import { filterSuspects, rankSuspects, sortSuspects } from '../sidebar/components/Suspects';
+import { isStale, type DashboardView } from '../common/state';
 import { posted } from '../common/bridge';
-import { dashboard, dashboardEarly } from './fixtures';
+import { dashboard, dashboardEarly, dashboardFull } from './fixtures';
 import { fromExtension } from './setup';
 
+const show = (state: unknown) => {
+  render(<App />);
+  act(() => fromExtension({ type: 'dashboard', state }));
+};
+const rows = (name: string) => within(screen.getByRole('table', { name })).getAllByRole('row');
+const sections = () => [...document.querySelectorAll('section > h2')].map((h) => h.firstChild!.textContent);
+
 describe('side panel', () => {
-  it('asks for its state when mounted and renders every section from it', () => {
+  it('puts status and checks first, then importance, metrics, drift and suspects', () => {
     render(<App />);
     expect(posted).toEqual([{ type: 'ready' }]);
+    act(() => fromExtension({ type: 'dashboard', state: dashboardFull }));
+    expect(sections()).toEqual(['Status', 'Checks', 'Global importance', 'Metrics', 'Drift impact', 'Suspect rows']);
+  });
+
+  it('lists failed checks one line each, folds the passing ones, and opens a failure at its line', () => {
+    show(dashboardFull);
+    expect(screen.getByLabelText('Checks summary').textContent).toBe('10 passed · 1 warnings · 1 failed');
+    const failed = within(screen.getByRole('list', { name: 'Failed checks' })).getAllByRole('listitem');
+    expect(failed.map((l) => l.textContent)).toEqual(['✗check 3measured 0.3 against limit 0.5', '⚠check 7measured 0.7 against limit 0.5']);
+    expect(screen.getByText('10 passed or skipped').closest('details')!.open).toBe(false);
+    fireEvent.click(failed[0]!);
+    expect(posted.at(-1)).toEqual({ type: 'openLocation', file: '/ws/glassbox.json', line: 30 });
+  });
+
+  it('says what is running, how far, in which run', () => {
+    show(dashboardFull);
+    expect(screen.getByLabelText('Status summary').textContent).toBe('test-workspace · run r2 · 5 checkpoints · newest analysed: epoch-004');
+    expect(screen.getByLabelText('Progress').textContent).toBe('analysing epoch-005: influence + suspects (40%)');
+  });
+
+  it('shows importance as shares that sum to 100%, says of what and over which rows, and marks it stale', () => {
+    show(dashboard);
+    const imp = rows('Global importance').slice(1).map((r) => r.textContent);
+    // 0.55, 0.21, 0.08 of a total 0.84
+    expect(imp).toEqual(['capital_gain0.55065.5%', 'age0.21025.0%', 'sex0.08009.5%']);
+    expect(screen.getByText(/^Share = the feature's mean \|integratedGradients attribution\| over the sampled training rows/)).toBeTruthy();
+    const heading = screen.getByRole('heading', { name: /Global importance/ });
+    expect(within(heading).getByLabelText('source').textContent).toBe('epoch-002');
+    // epoch-003 is being analysed: its numbers will replace epoch-002's
+    expect(within(heading).getByLabelText('stale')).toBeTruthy();
+  });
+
+  it('computes shares and the trend in closed form', () => {
+    expect(shares([{ value: 3 }, { value: 1 }]).map((r) => r.share)).toEqual([0.75, 0.25]);
+    expect(shares([{ value: 0 }, { value: 0 }]).map((r) => r.share)).toEqual([0, 0]);
+    const t = trend([
+      { checkpoint: 'a', features: [{ feature: 'x', importance: 1 }, { feature: 'y', importance: 3 }] },
+      { checkpoint: 'b', features: [{ feature: 'x', importance: 2 }, { feature: 'y', importance: 2 }] },
+      { checkpoint: 'c', features: [{ feature: 'y', importance: 5 }] },
+    ], ['x', 'y']);
+    expect(t).toEqual({ x: [0.25, 0.5, NaN], y: [0.75, 0.5, 1] });
+  });
+
+  it('draws the importance trend once two checkpoints are analysed, and says so before', () => {
+    show(dashboardFull);
+    const t = rows('Importance trend');
+    expect(t[0]!.textContent).toBe('featureepoch-001epoch-002epoch-003epoch-004');
+    expect(t).toHaveLength(6); // header + the top 5 features
     act(() => fromExtension({ type: 'dashboard', state: dashboard }));
-    const timeline = screen.getByRole('table', { name: 'Checkpoint timeline' });
-    expect(within(timeline).getAllByRole('row')).toHaveLength(5);
-    expect(within(timeline).getByText('analysing…')).toBeTruthy();
-    expect(within(timeline).getByText('incomplete')).toBeTruthy();
-    const importance = screen.getByRole('table', { name: 'Global importance' });
-    expect(within(importance).getAllByRole('row').map((r) => r.textContent)).toEqual(['capital_gain0.550', 'age0.210', 'sex0.080']);
-    const drift = screen.getByRole('table', { name: 'Drift-weighted importance' });
-    expect(within(drift).getAllByRole('row')[1]!.textContent).toContain('age');
-    expect(screen.getByLabelText('Checks summary').textContent).toBe('1 passed · 0 warnings · 1 failed');
+    expect(screen.getByText(/^The trend appears once two checkpoints of this run are analysed/)).toBeTruthy();
+  });
+
+  it('lets a checkpoint picker drive the sections', () => {
+    show(dashboardFull);
+    expect(within(screen.getByRole('heading', { name: /Global importance/ })).getByLabelText('source').textContent).toBe('epoch-004 · run r2');
+    fireEvent.change(screen.getByLabelText('Checkpoint'), { target: { value: 'epoch-002' } });
+    expect(within(screen.getByRole('heading', { name: /Global importance/ })).getByLabelText('source').textContent).toBe('epoch-002 · run r2');
+    // epoch-002's own numbers: age's importance there is ((0*7+2*3)%14+1)/100 = 0.07
+    expect(rows('Global importance').find((r) => r.firstChild!.textContent === 'age')!.children[1]!.textContent).toBe('0.0700');
+    expect(screen.getByText('Computed for epoch-004, not for epoch-002.')).toBeTruthy();
+    expect(screen.getByText('Computed up to epoch-004, not for epoch-002.')).toBeTruthy();
+    expect(within(rows('Metrics').find((r) => r.className === 'picked')!).getAllByRole('cell')[0]!.textContent).toBe('epoch-002');
+    fireEvent.change(screen.getByLabelText('Checkpoint'), { target: { value: '' } });
+    expect(screen.getByRole('table', { name: 'Drift impact' })).toBeTruthy();
+  });
+
+  it('curves every metric, losses apart from scores', () => {
+    expect(metricGroups(dashboardFull.checkpoints)).toEqual({ losses: ['loss', 'val_loss'], scores: ['accuracy', 'val_accuracy'] });
+    show(dashboardFull);
+    expect(rows('Metrics')[0]!.textContent).toBe('checkpointlossval_lossaccuracyval_accuracy');
+    expect(screen.getByRole('img', { name: 'Losses and errors over checkpoints' })).toBeTruthy();
+    expect(screen.getByRole('img', { name: 'Scores over checkpoints' })).toBeTruthy();
+  });
+
+  it('splits drift impact into labelled quadrants at the medians', () => {
+    // importance median 0.21, drift median 0.05; ties fall to the lower side
+    expect(Object.fromEntries(quadrants(dashboard.drift!.features))).toEqual({ age: 'watch', capital_gain: 'fine', sex: 'ignore' });
+    show(dashboard);
+    const legend = screen.getByLabelText('Quadrant legend').textContent!;
+    expect(legend).toContain('top left: shifted, little used by the model (age)');
+    expect(legend).toContain('top right: important and shifted: check these first');
+    expect(legend).toContain('bottom right: important, stable (capital_gain)');
+    expect(screen.getByText(/^drift: distance between the training and reference distributions/)).toBeTruthy();
+  });
+
+  it('pages, filters and sorts 100 suspects, ten at a time, with the predicted class', () => {
+    show(dashboardFull);
+    // label differs from predicted when i ≡ 2 (mod 4)
+    expect(screen.getByLabelText('Suspect rows summary').textContent).toBe('100 rows, 25 predicted differently from their label · worst: adult_train.csv:10 (high self-influence)');
+    expect(screen.getByLabelText('Suspect rows summary').closest('details')!.open).toBe(false);
+    expect(rows('Suspect rows')).toHaveLength(11);
+    expect(rows('Suspect rows')[1]!.textContent).toBe('1adult_train.csv:10high self-influence>50K>50K5.000');
+    expect(screen.queryByText('?')).toBeNull();
+    fireEvent.click(screen.getByText('Next'));
+    expect(screen.getByLabelText('Page').textContent).toBe('11–20 of 100');
+    expect(rows('Suspect rows')[1]!.firstChild!.textContent).toBe('11');
+    fireEvent.change(screen.getByLabelText('Filter suspect rows'), { target: { value: 'self-influence' } });
+    expect(screen.getByLabelText('Page').textContent).toBe('1–10 of 34'); // i % 3 == 0 for i < 100
+    fireEvent.click(screen.getByRole('button', { name: 'score' }));
+    expect(rows('Suspect rows')[1]!.firstChild!.textContent).toBe('1'); // score sorts descending first
+    fireEvent.click(screen.getByRole('button', { name: /score/ }));
+    expect(rows('Suspect rows')[1]!.lastChild!.textContent).toBe('1.040'); // 5 - 99 * 0.04, lowest self-influence row
+    expect(screen.getByText(/^Score: self-influence \(TracIn over the checkpoints\)/)).toBeTruthy();
+  });
+
+  it('ranks suspects by score with ties sharing a rank, and says when the score does not rank', () => {
+    const s = (score: number, line: number) => ({ file: '/t.csv', line, row: line, reason: 'r', score });
+    expect(rankSuspects([s(3, 1), s(5, 2), s(3, 3), s(1, 4)]).map((r) => [r.line, r.rank])).toEqual([[2, 1], [1, 2], [3, 2], [4, 4]]);
+    const ranked = rankSuspects([s(1, 5), s(1, 6)]);
+    expect(sortSuspects(ranked, 'row', true).map((r) => r.line)).toEqual([6, 5]);
+    expect(filterSuspects(ranked, 't.csv:6').map((r) => r.line)).toEqual([6]);
+    show({ ...dashboard, suspects: [s(1, 5), s(1, 6)] });
+    expect(screen.getByText(/All 2 rows have the same score \(1.000\): it does not rank them/)).toBeTruthy();
+  });
+
+  it('uses the daemon\'s staleness when it sends it, and infers it otherwise', () => {
+    const view = dashboard as DashboardView;
+    expect(isStale(view, 'importance', 'epoch-002')).toBe(true); // epoch-003 running
+    expect(isStale(view, 'importance', 'epoch-003')).toBe(false); // epoch-004 is not ready
+    expect(isStale({ ...view, provenance: { importance: { checkpoint: 'epoch-002', run: 'r1', stale: false } } }, 'importance', 'epoch-002')).toBe(false);
+    expect(isStale({ ...view, checkpoints: view.checkpoints.map((c) => ({ ...c, analysis: c.name === 'epoch-003' ? 'failed' as const : c.analysis })) }, 'importance', 'epoch-002')).toBe(false);
   });
 
   it('says what is not available yet instead of failing', () => {
-    render(<App />);
-    act(() => fromExtension({ type: 'dashboard', state: dashboardEarly }));
-    expect(screen.getAllByText('Not available yet.')).toHaveLength(4);
-    expect(screen.getByText('queued')).toBeTruthy();
+    show(dashboardEarly);
+    expect(screen.getAllByText('Not available yet.')).toHaveLength(2); // suspects, importance
+    expect(screen.getByText('Checks have not run yet (they run after each analysis; glassbox.json `checks`).')).toBeTruthy();
+    expect(screen.getByText('not analysed')).toBeTruthy();
+    expect(screen.getByLabelText('Status summary').textContent).toBe('1 checkpoint · none analysed yet');
   });
 
-  it('switches importance to one class and keeps the choice after being re-shown', () => {
+  it('switches importance to one predicted class and keeps the choice after being re-shown', () => {
     const { unmount } = render(<App />);
     act(() => fromExtension({ type: 'dashboard', state: dashboard }));
     fireEvent.change(screen.getByLabelText('Class'), { target: { value: '0' } });
-    const first = () => within(screen.getByRole('table', { name: 'Global importance' })).getAllByRole('row')[0]!.textContent;
-    expect(first()).toBe('sex0.300');
+    const first = () => rows('Global importance')[1]!.textContent;
+    expect(first()).toBe('sex0.30050.0%'); // 0.3 of 0.3 + 0.2 + 0.1
     unmount();
     render(<App />); // hidden and shown: state comes back from getState without a new message
-    expect(first()).toBe('sex0.300');
+    expect(first()).toBe('sex0.30050.0%');
   });
 
   it('opens a suspect row by click and by keyboard', () => {
-    render(<App />);
-    act(() => fromExtension({ type: 'dashboard', state: dashboard }));
-    const row = within(screen.getByRole('table', { name: 'Suspect rows' })).getAllByRole('row')[1]!;
+    show(dashboard);
+    const row = rows('Suspect rows')[1]!;
     fireEvent.click(row);
     fireEvent.keyDown(row, { key: 'Enter' });
     expect(posted.slice(1)).toEqual([

@@ -20,6 +20,7 @@ export class ExplainPanel implements vscode.Disposable {
         if (m.type === 'openLocation') return this.host.openFile(m.file, m.line);
         if (m.type === 'selectMethod' && this.params) return this.load({ ...this.params, method: m.method });
         if (m.type === 'refresh' && this.params) return this.load(this.params);
+        if (m.type === 'explainMethods' && this.params) return this.loadMethods(this.params, m.methods);
         return undefined;
       });
       panel.onDidDispose(() => {
@@ -45,6 +46,19 @@ export class ExplainPanel implements vscode.Disposable {
       connection.post({ type: 'explain', state });
     } catch (e) {
       connection.post({ type: 'error', message: describeDaemonError(e, 'Explain This Row') });
+    }
+  }
+
+  /** The same row with each method, side by side (no influence: it does not depend on the method). */
+  private async loadMethods(params: ExplainRowParams, methods: string[]): Promise<void> {
+    const connection = this.connection;
+    if (!connection) return;
+    try {
+      const states = await Promise.all([...new Set(methods)].map((method) => this.daemon.request(ExplainRowRequest.type, { ...params, method, influence: false })));
+      connection.post({ type: 'explainMethods', states });
+    } catch (e) {
+      connection.post({ type: 'error', message: describeDaemonError(e, 'Explain This Row (side by side)') });
+      if (connection.lastMessage) connection.post(connection.lastMessage);
     }
   }
 

@@ -1,8 +1,15 @@
 /** Wires one webview (panel or view) to a React app in dist/webviews and to typed messages. */
 import * as vscode from 'vscode';
 import { isFromWebview } from '../../../webviews/common/guards';
-import type { FromWebview, ToWebview } from '../../../webviews/common/messages';
+import { isState, type FromWebview, type ToWebview } from '../../../webviews/common/messages';
+import { runExport } from './export';
 import { makeNonce, webviewHtml } from './html';
+
+/** The message telling a webview which kind of theme is now active (its charts re-read the colours). */
+export function themeMessage(kind: vscode.ColorThemeKind): Extract<ToWebview, { type: 'theme' }> {
+  const K = vscode.ColorThemeKind;
+  return { type: 'theme', kind: kind === K.Light ? 'light' : kind === K.HighContrast ? 'highContrast' : kind === K.HighContrastLight ? 'highContrastLight' : 'dark' };
+}
 
 export type WebviewApp = 'sidebar' | 'explain' | 'compare';
 
@@ -12,30 +19,38 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
 
 /**
  * Renders `app` into `webview` and routes its messages to `onMessage`. The last state sent is kept
- * and re-sent when the app asks (`ready`), e.g. after VS Code recreated a hidden view.
+ * and re-sent when the app asks (`ready`), e.g. after VS Code recreated a hidden view. Exports are
+ * carried out here for every panel; a theme change is forwarded so charts take the new colours.
  */
 export class WebviewConnection implements vscode.Disposable {
   private last: ToWebview | undefined;
   /** The React app has mounted and said `ready` (its script ran under the CSP). */
   appReady = false;
-  private readonly listener: vscode.Disposable;
+  private readonly listeners: vscode.Disposable[];
 
   constructor(private readonly webview: vscode.Webview, extensionUri: vscode.Uri, app: WebviewApp, title: string, onMessage: (m: FromWebview) => unknown) {
     webview.options = webviewOptions(extensionUri);
     const asset = (ext: string) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webviews', `${app}.${ext}`)).toString();
     webview.html = webviewHtml({ cspSource: webview.cspSource, nonce: makeNonce(), scriptUri: asset('js'), styleUri: asset('css'), title });
-    this.listener = webview.onDidReceiveMessage((m: unknown) => {
-      if (!isFromWebview(m)) return;
-      if (m.type === 'ready') {
-        this.appReady = true;
-        if (this.last) void this.webview.postMessage(this.last);
-      }
-      void onMessage(m);
-    });
+    this.listeners = [
+      webview.onDidReceiveMessage((m: unknown) => {
+        if (!isFromWebview(m)) return;
+        if (m.type === 'ready') {
+          this.appReady = true;
+          if (this.last) void this.webview.postMessage(this.last);
+        }
+        if (m.type === 'export') {
+          runExport(m).catch((e: unknown) => void vscode.window.showErrorMessage(`Glassbox: could not export ${m.filename}: ${e instanceof Error ? e.message : String(e)}`));
+          return;
+        }
+        void onMessage(m);
+      }),
+      vscode.window.onDidChangeActiveColorTheme((t) => void this.webview.postMessage(themeMessage(t.kind))),
+    ];
   }
 
   post(message: ToWebview): void {
-    if (message.type !== 'loading') this.last = message;
+    if (isState(message)) this.last = message;
     void this.webview.postMessage(message);
   }
 
@@ -44,6 +59,6 @@ export class WebviewConnection implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.listener.dispose();
+    for (const l of this.listeners) l.dispose();
   }
 }

@@ -1,65 +1,105 @@
-import { useMemo } from 'react';
-import type { ChartConfiguration } from 'chart.js';
-import type { DriftImportance } from '../../../server/src/protocol/panels';
-import { ChartCanvas } from '../../common/Chart';
-import { fmt, Section } from '../../common/components';
-import { chartColors } from '../../common/theme';
-
 /**
- * Drift-weighted importance: a table sorted by impact and an importance × drift scatter split into
- * quadrants at the medians (top right = important and shifted: the features to worry about).
+ * Drift impact: per feature, how far its distribution moved between the training data and the
+ * reference data (0..1) against how much the model relies on it, split into quadrants at the
+ * medians. Important and shifted (top right) is what to worry about.
  */
-export function Drift({ drift }: { drift: DriftImportance | undefined }) {
-  return (
-    <Section title="Drift-weighted importance" data={drift}>
-      {(d) => <DriftBody drift={d} />}
-    </Section>
-  );
-}
+import { useMemo } from 'react';
+import type { DriftImportance } from '../../../server/src/protocol/panels';
+import { ChartCanvas, pointLabels } from '../../common/Chart';
+import { Definition, ExportMenu, fmt, Section } from '../../common/components';
+import { isStale, sourceText, type DashboardView } from '../../common/state';
 
-function median(xs: number[]): number {
+export function median(xs: number[]): number {
+  if (!xs.length) return NaN;
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
+export type Quadrant = 'act' | 'watch' | 'fine' | 'ignore';
+
+export const QUADRANTS: Record<Quadrant, { where: string; meaning: string }> = {
+  act: { where: 'top right', meaning: 'important and shifted: check these first' },
+  watch: { where: 'top left', meaning: 'shifted, little used by the model' },
+  fine: { where: 'bottom right', meaning: 'important, stable' },
+  ignore: { where: 'bottom left', meaning: 'neither' },
+};
+
+/** A feature's quadrant: above the median (strictly) on each axis; ties go to the lower side. */
+export function quadrants(features: DriftImportance['features']): Map<string, Quadrant> {
+  const mi = median(features.map((f) => f.importance));
+  const md = median(features.map((f) => f.drift));
+  return new Map(features.map((f) => {
+    const hi = f.importance > mi;
+    const hd = f.drift > md;
+    return [f.feature, hd ? (hi ? 'act' : 'watch') : hi ? 'fine' : 'ignore'];
+  }));
+}
+
+export function Drift({ state, checkpoint }: { state: DashboardView; checkpoint: string | undefined }) {
+  const drift = state.drift;
+  const data = drift && (!checkpoint || drift.checkpoint === checkpoint) ? drift : undefined;
+  return (
+    <Section title="Drift impact" data={data} source={data ? sourceText(state, 'drift', data.checkpoint) : undefined}
+      stale={data ? isStale(state, 'drift', data.checkpoint) : false}
+      empty={drift && checkpoint ? `Computed for ${drift.checkpoint}, not for ${checkpoint}.` : 'Not available yet (needs data.reference in glassbox.json).'}>
+      {(d) => <DriftBody drift={d} />}
+    </Section>
+  );
+}
+
 function DriftBody({ drift }: { drift: DriftImportance }) {
   const rows = useMemo(() => [...drift.features].sort((a, b) => b.impact - a.impact), [drift]);
-  const config = useMemo<ChartConfiguration>(() => {
-    const c = chartColors();
-    const mi = median(rows.map((r) => r.importance));
-    const md = median(rows.map((r) => r.drift));
-    const maxI = Math.max(...rows.map((r) => r.importance), 0);
-    const maxD = Math.max(...rows.map((r) => r.drift), 0);
-    return {
-      type: 'scatter',
-      data: {
-        datasets: [
-          { label: 'features', data: rows.map((r) => ({ x: r.importance, y: r.drift })), backgroundColor: c.series[1] },
-          { label: 'median importance', data: [{ x: mi, y: 0 }, { x: mi, y: maxD }], showLine: true, pointRadius: 0, borderColor: c.grid, borderDash: [4, 4] },
-          { label: 'median drift', data: [{ x: 0, y: md }, { x: maxI, y: md }], showLine: true, pointRadius: 0, borderColor: c.grid, borderDash: [4, 4] },
-        ],
-      },
-      options: {
-        plugins: {
-          legend: { display: false },
-          tooltip: { callbacks: { label: (item) => (item.datasetIndex === 0 ? `${rows[item.dataIndex]!.feature}: importance ${fmt(item.parsed.x)}, drift ${fmt(item.parsed.y)}` : '') } },
-        },
-        scales: { x: { title: { display: true, text: 'importance' } }, y: { title: { display: true, text: 'drift' } } },
-      },
-    };
-  }, [rows]);
+  const quad = useMemo(() => quadrants(rows), [rows]);
+  const mi = median(rows.map((r) => r.importance));
+  const md = median(rows.map((r) => r.drift));
+  const inQuadrant = (q: Quadrant) => rows.filter((r) => quad.get(r.feature) === q).map((r) => r.feature);
   return (
     <>
-      <table aria-label="Drift-weighted importance">
-        <thead><tr><th>feature</th><th className="num">importance</th><th className="num">drift</th><th className="num">impact</th></tr></thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr key={r.feature}><td>{r.feature}</td><td className="num">{fmt(r.importance)}</td><td className="num">{fmt(r.drift)}</td><td className="num">{fmt(r.impact)}</td></tr>
-          ))}
-        </tbody>
-      </table>
-      <ChartCanvas config={config} label="Importance against drift per feature" />
+      <div className="toolbar">
+        <Definition>drift: distance between the training and reference distributions of the feature (0 = same, 1 = disjoint); importance: global importance on the reference rows; impact = importance × drift.</Definition>
+        <ExportMenu table={{ title: `drift impact ${drift.checkpoint}`, columns: ['feature', 'importance', 'drift', 'impact', 'quadrant'], rows: rows.map((r) => [r.feature, r.importance, r.drift, r.impact, quad.get(r.feature)]) }} />
+      </div>
+      <ChartCanvas label="Importance against drift per feature" height={200} deps={[rows]}
+        build={(c) => {
+          const maxI = Math.max(...rows.map((r) => r.importance), 0);
+          const maxD = Math.max(...rows.map((r) => r.drift), 0);
+          return {
+            type: 'scatter',
+            data: {
+              datasets: [
+                { label: 'features', data: rows.map((r) => ({ x: r.importance, y: r.drift })), backgroundColor: rows.map((r) => (quad.get(r.feature) === 'act' ? c.positive : c.series[0])) },
+                { label: 'median importance', data: [{ x: mi, y: 0 }, { x: mi, y: maxD }], showLine: true, pointRadius: 0, borderColor: c.muted, borderDash: [4, 4] },
+                { label: 'median drift', data: [{ x: 0, y: md }, { x: maxI, y: md }], showLine: true, pointRadius: 0, borderColor: c.muted, borderDash: [4, 4] },
+              ],
+            },
+            options: {
+              plugins: {
+                legend: { display: false },
+                tooltip: { callbacks: { label: (item) => (item.datasetIndex === 0 ? `${rows[item.dataIndex]!.feature}: importance ${fmt(item.parsed.x)}, drift ${fmt(item.parsed.y)}` : '') } },
+              },
+              scales: { x: { title: { display: true, text: 'importance' }, beginAtZero: true }, y: { title: { display: true, text: 'drift (0..1)' }, beginAtZero: true } },
+            },
+            plugins: [pointLabels({ 0: rows.map((r) => r.feature) }, c.foreground)],
+          };
+        }} />
+      <div className="legend" aria-label="Quadrant legend">
+        {(['watch', 'act', 'ignore', 'fine'] as Quadrant[]).map((q) => (
+          <span key={q}><b>{QUADRANTS[q].where}</b>: {QUADRANTS[q].meaning}{inQuadrant(q).length ? ` (${inQuadrant(q).join(', ')})` : ''}</span>
+        ))}
+      </div>
+      <Definition>Dashed lines: the medians (importance {fmt(mi)}, drift {fmt(md)}).</Definition>
+      <details className="more">
+        <summary>Table ({rows.length} features, by impact)</summary>
+        <table aria-label="Drift impact">
+          <thead><tr><th>feature</th><th className="num">importance</th><th className="num">drift</th><th className="num">impact</th></tr></thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.feature}><td>{r.feature}</td><td className="num">{fmt(r.importance)}</td><td className="num">{fmt(r.drift)}</td><td className="num">{fmt(r.impact)}</td></tr>
+            ))}
+          </tbody>
+        </table>
+      </details>
     </>
   );
 }

@@ -1,40 +1,55 @@
-import type { CheckpointSummary } from '../../../server/src/protocol/panels';
+/**
+ * The checkpoint picker (drives every section below it) and, folded, the checkpoints in training
+ * order with their analysis state; a row compares the checkpoint with the one before it.
+ */
+import type { AnalysisState, CheckpointSummary } from '../../../server/src/protocol/panels';
 import { post } from '../../common/bridge';
-import { fmt, rowKeys, Section } from '../../common/components';
+import { rowKeys } from '../../common/components';
 
-const STATE_LABEL = { pending: 'queued', running: 'analysing…', done: 'analysed', failed: 'failed' } as const;
+/** `pending` from a daemon without a queue state means waiting too; from one with it, not scheduled. */
+const STATE_LABEL: Record<AnalysisState, string> = { pending: 'not analysed', queued: 'queued', running: 'analysing…', done: 'analysed', failed: 'failed' };
 
-/** Checkpoints in training order with their metrics and whether the daemon has analysed them. */
-export function Timeline({ checkpoints }: { checkpoints: CheckpointSummary[] }) {
+/** What a checkpoint's analysis column says: file readiness first, then the daemon's state. */
+export function analysisLabel(c: CheckpointSummary): string {
+  return c.state === 'ready' ? STATE_LABEL[c.analysis] : c.state;
+}
+
+/** `undefined` value = follow the newest analysed checkpoint. */
+export function CheckpointPicker({ checkpoints, value, onChange }: { checkpoints: CheckpointSummary[]; value: string | undefined; onChange: (v: string | undefined) => void }) {
+  const analysed = checkpoints.filter((c) => c.analysis === 'done');
   return (
-    <Section title="Checkpoints" data={checkpoints}>
-      {(cks) => {
-        const metrics = [...new Set(cks.flatMap((c) => Object.keys(c.metrics ?? {})))].slice(0, 3);
-        const compareLast = () => cks.length >= 2 && post({ type: 'compare', a: cks[cks.length - 2]!.name, b: cks[cks.length - 1]!.name });
-        return (
-          <>
-            <table aria-label="Checkpoint timeline">
-              <thead>
-                <tr><th>checkpoint</th><th className="num">epoch</th>{metrics.map((m) => <th key={m} className="num">{m}</th>)}<th>analysis</th></tr>
-              </thead>
-              <tbody>
-                {cks.map((c, i) => {
-                  const compare = () => i > 0 && post({ type: 'compare', a: cks[i - 1]!.name, b: c.name });
-                  return (
-                    <tr key={c.name} tabIndex={0} onClick={compare} onKeyDown={rowKeys(compare)} title={i > 0 ? `Compare with ${cks[i - 1]!.name}` : undefined}>
-                      <td>{c.name}</td>
-                      <td className="num">{c.epoch ?? '–'}</td>
-                      {metrics.map((m) => <td key={m} className="num">{fmt(c.metrics?.[m])}</td>)}
-                      <td title={c.analysisMessage}>{c.state === 'ready' ? STATE_LABEL[c.analysis] : c.state}</td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-            {cks.length >= 2 && <div className="toolbar"><button className="secondary" onClick={compareLast}>Compare last two</button></div>}
-          </>
-        );
-      }}
-    </Section>
+    <div className="toolbar">
+      <label htmlFor="checkpoint">Checkpoint</label>
+      <select id="checkpoint" value={value ?? ''} onChange={(e) => onChange(e.target.value || undefined)}>
+        <option value="">newest analysed (follows training)</option>
+        {analysed.map((c) => <option key={c.name} value={c.name}>{c.name}{c.epoch !== undefined ? ` (epoch ${c.epoch})` : ''}</option>)}
+      </select>
+    </div>
+  );
+}
+
+export function Timeline({ checkpoints: cks }: { checkpoints: CheckpointSummary[] }) {
+  if (!cks.length) return <p className="not-available">No checkpoint found yet (glassbox.json `checkpoints`).</p>;
+  const compareLast = () => cks.length >= 2 && post({ type: 'compare', a: cks[cks.length - 2]!.name, b: cks[cks.length - 1]!.name });
+  return (
+    <details className="more">
+      <summary>Checkpoints ({cks.length}: {cks.filter((c) => c.analysis === 'done').length} analysed)</summary>
+      <table aria-label="Checkpoint timeline">
+        <thead><tr><th>checkpoint</th><th className="num">epoch</th><th>analysis</th></tr></thead>
+        <tbody>
+          {cks.map((c, i) => {
+            const compare = () => i > 0 && post({ type: 'compare', a: cks[i - 1]!.name, b: c.name });
+            return (
+              <tr key={c.name} tabIndex={0} onClick={compare} onKeyDown={rowKeys(compare)} title={i > 0 ? `Compare with ${cks[i - 1]!.name}` : undefined}>
+                <td>{c.name}</td>
+                <td className="num">{c.epoch ?? '–'}</td>
+                <td title={c.analysisMessage}>{analysisLabel(c)}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      {cks.length >= 2 && <div className="toolbar"><button className="secondary" onClick={compareLast}>Compare last two</button></div>}
+    </details>
   );
 }

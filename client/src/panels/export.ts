@@ -1,0 +1,37 @@
+/**
+ * A panel's export request carried out: CSV/JSON text to the clipboard, or any format to a file the
+ * user picks (a PNG arrives as a base64 data URL and is written as bytes). The message has passed
+ * `isFromWebview` (format, file name and size checked); nothing is written without the save dialog.
+ */
+import * as vscode from 'vscode';
+import type { FromWebview } from '../../../webviews/common/messages';
+
+type ExportMessage = Extract<FromWebview, { type: 'export' }>;
+
+const FILTERS: Record<ExportMessage['format'], Record<string, string[]>> = {
+  csv: { 'CSV': ['csv'] },
+  json: { 'JSON': ['json'] },
+  png: { 'PNG image': ['png'] },
+};
+
+/** The bytes to write: the text as UTF-8, or the PNG decoded from its data URL. */
+export function exportBytes(m: Pick<ExportMessage, 'format' | 'content'>): Uint8Array {
+  if (m.format === 'png') return Buffer.from(m.content.slice(m.content.indexOf(',') + 1), 'base64');
+  return Buffer.from(m.content, 'utf8');
+}
+
+export async function runExport(m: ExportMessage): Promise<void> {
+  if (m.action === 'copy') {
+    await vscode.env.clipboard.writeText(m.content);
+    void vscode.window.setStatusBarMessage(`Glassbox: copied ${m.filename.replace(/\.[a-z]+$/, '')} as ${m.format.toUpperCase()}`, 3000);
+    return;
+  }
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+  const target = await vscode.window.showSaveDialog({
+    defaultUri: folder ? vscode.Uri.joinPath(folder, m.filename) : undefined,
+    filters: FILTERS[m.format],
+    title: `Save ${m.filename}`,
+  });
+  if (!target) return;
+  await vscode.workspace.fs.writeFile(target, exportBytes(m));
+}

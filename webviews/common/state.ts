@@ -1,0 +1,75 @@
+/**
+ * What the panels read from a state beyond the fields every daemon sends. The daemon is growing
+ * runs, progress, staleness and per-checkpoint history (issue 13); the fields are declared here
+ * structurally (the same names and shapes as protocol/panels.ts, where they land) so the panels
+ * render them when present and degrade when absent: a section then says less, never something
+ * false. `importanceHistory` and `suspectScore` are read when a daemon sends them.
+ */
+import type { CheckpointSummary, DashboardState, GlobalImportance } from '../../server/src/protocol/panels';
+
+/** The analysis step running now. */
+export interface RunningStepView {
+  checkpoint: string;
+  step: string;
+  title: string;
+  /** 0..1 */
+  fraction: number;
+  message?: string;
+}
+
+export type SectionName = 'importance' | 'drift' | 'suspects' | 'checks';
+
+/** Which checkpoint (and run) a section's numbers come from, and whether a newer one will replace them. */
+export interface ProvenanceView {
+  checkpoint: string;
+  run: string;
+  stale: boolean;
+}
+
+/** One analysed checkpoint's importance, for the trend (and the picker). */
+export interface ImportancePoint {
+  checkpoint: string;
+  features: { feature: string; importance: number }[];
+}
+
+export type DashboardView = DashboardState & {
+  /** The current training run; `checkpoints` lists only its checkpoints. */
+  run?: string;
+  previousRun?: { run: string; checkpoints: CheckpointSummary[]; importance?: GlobalImportance };
+  running?: RunningStepView;
+  provenance?: Partial<Record<SectionName, ProvenanceView>>;
+  /** Importance of every analysed checkpoint of the current run, in training order. */
+  importanceHistory?: ImportancePoint[];
+  /** What the suspects' `score` is (`self-influence`, `aum`, `loss`); higher = more suspect. */
+  suspectScore?: string;
+  importance?: GlobalImportance & { rows?: number };
+};
+
+/** The newest checkpoint with a finished analysis, or undefined. */
+export function newestAnalysed(cks: CheckpointSummary[]): string | undefined {
+  return [...cks].reverse().find((c) => c.state === 'ready' && c.analysis === 'done')?.name;
+}
+
+/**
+ * Whether a section's numbers (computed on `checkpoint`) are stale: the daemon's provenance says
+ * so, or, when it sends none, a newer ready checkpoint is queued or being analysed (its numbers will
+ * replace these). Numbers on an older checkpoint whose successor failed are not stale: nothing
+ * will replace them.
+ */
+export function isStale(state: DashboardView, section: SectionName, checkpoint: string | undefined): boolean {
+  const p = state.provenance?.[section];
+  if (p) return p.stale;
+  if (!checkpoint) return false;
+  const i = state.checkpoints.findIndex((c) => c.name === checkpoint);
+  if (i < 0) return false;
+  return state.checkpoints.slice(i + 1).some((c) => c.state === 'ready' && (c.analysis === 'pending' || c.analysis === 'queued' || c.analysis === 'running'));
+}
+
+/** "epoch-003 · run 2" from the daemon's provenance, else from what the section says. */
+export function sourceText(state: DashboardView, section: SectionName, checkpoint: string | undefined, prefix = ''): string | undefined {
+  const p = state.provenance?.[section];
+  const ck = p?.checkpoint ?? checkpoint;
+  if (!ck) return undefined;
+  const run = p?.run ?? state.run;
+  return `${prefix}${ck}${run ? ` · run ${run}` : ''}`;
+}

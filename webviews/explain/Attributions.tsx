@@ -1,0 +1,111 @@
+/**
+ * One method's view of the row: a waterfall from the base value to the model's output for an
+ * additive method with a base value; signed bars otherwise (a gradient is a slope at the row, not a
+ * share of the output). The table beside the chart holds the same numbers.
+ */
+import type { ExplainState, RawValue } from '../../server/src/protocol/panels';
+import { ChartCanvas } from '../common/Chart';
+import { Definition, ExportMenu, fmt } from '../common/components';
+import { methodKind, valueName } from './methods';
+
+/**
+ * Waterfall steps: features by decreasing |attribution|, each bar spanning from the running total
+ * before it to the total after it, starting at the base value.
+ */
+export function waterfall(attributions: Record<string, number>, baseline = 0) {
+  let total = baseline;
+  return Object.entries(attributions)
+    .sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]))
+    .map(([feature, value]) => {
+      const start = total;
+      total += value;
+      return { feature, value, start, end: total };
+    });
+}
+
+export type ExplainView = ExplainState & {
+  /** `additive` | `gradient` | `score`, when the daemon says (else inferred from the method id). */
+  methodKind?: string;
+  /** The explained output at the row (same units as `baseline`), when the daemon sends it. */
+  output?: number;
+  /** What the output is ("log-odds of >50K", "predicted income"), when the daemon sends it. */
+  outputName?: string;
+};
+
+export function show(v: RawValue | undefined): string {
+  return v === null || v === undefined ? '(missing)' : String(v);
+}
+
+export function outputName(state: ExplainView): string {
+  if (state.outputName) return state.outputName;
+  return 'class' in state.prediction ? `model output for ${state.prediction.class} (logit / margin)` : 'predicted value';
+}
+
+export function Attributions({ state, compact = false }: { state: ExplainView; compact?: boolean }) {
+  const kind = methodKind(state.method, state.methodKind);
+  const isWaterfall = kind === 'additive' && state.baseline !== undefined;
+  const steps = waterfall(state.attributions, isWaterfall ? state.baseline : 0);
+  const output = isWaterfall ? (steps.at(-1)?.end ?? state.baseline!) : undefined;
+  const name = valueName(kind);
+  const labels = isWaterfall ? ['base value', ...steps.map((s) => s.feature), 'output'] : steps.map((s) => s.feature);
+  const title = isWaterfall ? `Waterfall: ${state.method} contributions from the base value to the output` : `${state.method}: ${name} per feature`;
+  return (
+    <div>
+      {isWaterfall ? (
+        <Definition>
+          Each bar is the feature's {state.method} contribution to the {outputName(state)}; they add up from the base value {fmt(state.baseline)} (the output on the background rows) to {fmt(output)}
+          {state.output !== undefined && Math.abs(state.output - output!) > 1e-6 * Math.max(1, Math.abs(state.output)) ? ` (the model's output is ${fmt(state.output)}: the method's approximation leaves ${fmt(state.output - output!)})` : ''}.
+        </Definition>
+      ) : kind === 'gradient' ? (
+        <Definition>{state.method} is a gradient: the signed slope of the {outputName(state)} with respect to each feature at this row. It has no base value and does not add up to the output; the sign says which way a small increase would move it.</Definition>
+      ) : kind === 'additive' ? (
+        <Definition>{state.method} contributions to the {outputName(state)}; the daemon sent no base value, so no waterfall is drawn.</Definition>
+      ) : (
+        <Definition>{state.method} scores per feature (larger |score| = more important); not contributions that add up to the output.</Definition>
+      )}
+      {isWaterfall && !compact && (
+        <div className="legend" aria-label="Waterfall legend">
+          <span><span className="swatch pos" /> raises the output</span>
+          <span><span className="swatch neg" /> lowers the output</span>
+          <span><span className="swatch total" /> base value and output</span>
+        </div>
+      )}
+      <ChartCanvas label={title} height={Math.max(compact ? 120 : 140, labels.length * (compact ? 14 : 20) + 50)} deps={[state]}
+        build={(c) => ({
+          type: 'bar',
+          data: {
+            labels,
+            datasets: [{
+              label: name,
+              data: isWaterfall
+                ? [[0, state.baseline!] as [number, number], ...steps.map((s) => [s.start, s.end] as [number, number]), [0, output!] as [number, number]]
+                : steps.map((s) => s.value),
+              backgroundColor: isWaterfall
+                ? [c.total, ...steps.map((s) => (s.value >= 0 ? c.positive : c.negative)), c.total]
+                : steps.map((s) => (s.value >= 0 ? c.positive : c.negative)),
+            }],
+          },
+          options: {
+            indexAxis: 'y',
+            plugins: {
+              legend: { display: false },
+              tooltip: { callbacks: { label: (item) => (isWaterfall && (item.dataIndex === 0 || item.dataIndex === labels.length - 1) ? `${labels[item.dataIndex]}: ${fmt(item.dataIndex === 0 ? state.baseline : output)}` : `${steps[isWaterfall ? item.dataIndex - 1 : item.dataIndex]!.feature}: ${fmt(steps[isWaterfall ? item.dataIndex - 1 : item.dataIndex]!.value)}`) } },
+            },
+            scales: {
+              x: { title: { display: true, text: isWaterfall || kind === 'additive' ? outputName(state) : name } },
+              y: { title: { display: !compact, text: 'feature (by |value|)' } },
+            },
+          },
+        })} />
+      <table aria-label={compact ? `${state.method} attributions` : 'Attributions'}>
+        <thead><tr><th>feature</th>{!compact && <th>value</th>}<th className="num">{name}</th>{isWaterfall && !compact && <th className="num">running total</th>}</tr></thead>
+        <tbody>
+          {isWaterfall && !compact && <tr className="total"><td>base value</td><td /><td className="num" /><td className="num">{fmt(state.baseline)}</td></tr>}
+          {steps.map((s) => <tr key={s.feature}><td>{s.feature}</td>{!compact && <td>{show(state.values[s.feature])}</td>}<td className="num">{fmt(s.value)}</td>{isWaterfall && !compact && <td className="num">{fmt(s.end)}</td>}</tr>)}
+          {isWaterfall && !compact && <tr className="total"><td>output</td><td /><td className="num" /><td className="num">{fmt(output)}</td></tr>}
+        </tbody>
+      </table>
+      {!compact && <ExportMenu table={{ title: `attributions ${state.method} line ${state.line}`, columns: ['feature', 'value', state.method], rows: steps.map((s) => [s.feature, show(state.values[s.feature]), s.value]) }} />}
+    </div>
+  );
+}

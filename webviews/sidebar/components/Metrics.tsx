@@ -1,0 +1,62 @@
+/**
+ * Training metrics over the checkpoints: every metric recorded with a checkpoint (loss, accuracy,
+ * validation and test metrics), as curves. Losses and errors (lower is better, unbounded) and scores
+ * (higher is better, usually 0..1) get separate charts so neither flattens the other.
+ */
+import type { CheckpointSummary } from '../../../server/src/protocol/panels';
+import { ChartCanvas } from '../../common/Chart';
+import { Definition, ExportMenu, fmt, Section } from '../../common/components';
+
+const LOWER_IS_BETTER = /loss|error|rmse|mae|mse|brier|perplexity/i;
+
+/** Every metric name, in order of first appearance, split into losses and scores. */
+export function metricGroups(cks: CheckpointSummary[]): { losses: string[]; scores: string[] } {
+  const names = [...new Set(cks.flatMap((c) => Object.keys(c.metrics ?? {})))];
+  return { losses: names.filter((n) => LOWER_IS_BETTER.test(n)), scores: names.filter((n) => !LOWER_IS_BETTER.test(n)) };
+}
+
+export function Metrics({ checkpoints, picked, run }: { checkpoints: CheckpointSummary[]; picked: string | undefined; run?: string }) {
+  const withMetrics = checkpoints.filter((c) => c.metrics && Object.keys(c.metrics).length);
+  return (
+    <Section title="Metrics" data={withMetrics} source={run ? `run ${run}` : undefined}
+      empty="No metrics recorded with the checkpoints (write them in the checkpoint metadata, or stream them: docs/protocol.md).">
+      {(cks) => {
+        const { losses, scores } = metricGroups(cks);
+        const names = [...losses, ...scores];
+        const labels = cks.map((c) => c.name);
+        const chart = (group: string[], title: string, axis: string) => group.length > 0 && (
+          <ChartCanvas label={title} height={130} deps={[cks, group.join(','), picked]}
+            build={(c) => ({
+              type: 'line',
+              data: {
+                labels,
+                datasets: group.map((m, i) => ({
+                  label: m, data: cks.map((k) => k.metrics?.[m] ?? null), spanGaps: true,
+                  borderColor: c.series[i % c.series.length], backgroundColor: c.series[i % c.series.length],
+                  pointRadius: cks.map((k) => (k.name === picked ? 5 : 2)),
+                })),
+              },
+              options: { plugins: { legend: { position: 'bottom', labels: { boxWidth: 10 } } }, scales: { x: { title: { display: true, text: 'checkpoint' } }, y: { title: { display: true, text: axis } } } },
+            })} />
+        );
+        return (
+          <>
+            <div className="toolbar">
+              <Definition>Values recorded with each checkpoint by the training script (its own definitions and data split){picked ? `; ${picked} is marked` : ''}.</Definition>
+              <ExportMenu table={{ title: 'metrics', columns: ['checkpoint', 'epoch', ...names], rows: cks.map((c) => [c.name, c.epoch, ...names.map((m) => c.metrics?.[m])]) }} />
+            </div>
+            {chart(losses, 'Losses and errors over checkpoints', 'lower is better')}
+            {chart(scores, 'Scores over checkpoints', 'higher is better')}
+            <details className="more">
+              <summary>Table ({cks.length} checkpoints × {names.length} metrics)</summary>
+              <table aria-label="Metrics">
+                <thead><tr><th>checkpoint</th>{names.map((m) => <th key={m} className="num">{m}</th>)}</tr></thead>
+                <tbody>{cks.map((c) => <tr key={c.name} className={c.name === picked ? 'picked' : undefined}><td>{c.name}</td>{names.map((m) => <td key={m} className="num">{fmt(c.metrics?.[m])}</td>)}</tr>)}</tbody>
+              </table>
+            </details>
+          </>
+        );
+      }}
+    </Section>
+  );
+}

@@ -1,0 +1,94 @@
+/**
+ * The top of the side panel: where the project stands (run, newest checkpoint, what is being
+ * analysed) and the checks, the CI gate: failures and warnings first, one line each, a click opens
+ * the place the finding is about; passing checks fold into one line.
+ */
+import type { CheckResult, CheckStatus } from '../../../server/src/protocol/panels';
+import { post } from '../../common/bridge';
+import { ExportMenu, pct, rowKeys, Section } from '../../common/components';
+import { newestAnalysed, type DashboardView } from '../../common/state';
+
+const ICON: Record<CheckStatus, string> = { pass: '✓', warn: '⚠', fail: '✗', skipped: '–' };
+const ORDER: Record<CheckStatus, number> = { fail: 0, warn: 1, skipped: 2, pass: 3 };
+
+export function checkCounts(checks: CheckResult[]): Record<CheckStatus, number> {
+  const counts = { pass: 0, warn: 0, fail: 0, skipped: 0 };
+  for (const c of checks) counts[c.status]++;
+  return counts;
+}
+
+export function Status({ state }: { state: DashboardView }) {
+  const cks = state.checkpoints;
+  const analysed = newestAnalysed(cks);
+  const running = cks.filter((c) => c.analysis === 'running').map((c) => c.name);
+  const queued = cks.filter((c) => c.analysis === 'queued').length;
+  const failed = cks.filter((c) => c.analysis === 'failed');
+  const p = state.running ?? cks.find((c) => c.running)?.running;
+  return (
+    <section aria-labelledby="status">
+      <h2 id="status">Status</h2>
+      <p className="status-line" aria-label="Status summary">
+        {state.project && <>{state.project} · </>}{state.run && <>run {state.run} · </>}
+        {cks.length} checkpoint{cks.length === 1 ? '' : 's'}
+        {analysed ? <> · newest analysed: <strong>{analysed}</strong></> : ' · none analysed yet'}
+        {running.length > 0 && !p && <> · analysing {running.join(', ')}</>}
+        {queued > 0 && <> · {queued} queued</>}
+      </p>
+      {p && (
+        <div aria-label="Progress">
+          <span className="muted">analysing {p.checkpoint}: {p.title || p.step}{p.message ? ` – ${p.message}` : ''} ({pct(p.fraction, 0)})</span>
+          <progress max={1} value={p.fraction} />
+        </div>
+      )}
+      {state.previousRun && (
+        <p className="muted" aria-label="Previous run">previous run {state.previousRun.run}: {state.previousRun.checkpoints.length} checkpoints{state.previousRun.importance ? `, importance of ${state.previousRun.importance.checkpoint} shown beside this run's` : ''}</p>
+      )}
+      {failed.map((c) => <p key={c.name} className="error">{c.name}: analysis failed{c.analysisMessage ? ` – ${c.analysisMessage}` : ''}</p>)}
+      <Checks checks={state.checks} />
+    </section>
+  );
+}
+
+/** The model checks of glassbox.json; a check with a place opens it. */
+export function Checks({ checks }: { checks: CheckResult[] | undefined }) {
+  return (
+    <Section title="Checks" data={checks} empty="Checks have not run yet (they run after each analysis; glassbox.json `checks`).">
+      {(list) => {
+        const n = checkCounts(list);
+        const sorted = [...list].sort((a, b) => ORDER[a.status] - ORDER[b.status]);
+        const problems = sorted.filter((c) => c.status === 'fail' || c.status === 'warn');
+        const rest = sorted.filter((c) => c.status !== 'fail' && c.status !== 'warn');
+        return (
+          <>
+            <div className="toolbar">
+              <span aria-label="Checks summary" className={n.fail ? 'status-fail' : n.warn ? 'status-warn' : 'status-pass'}>
+                {n.pass} passed · {n.warn} warnings · {n.fail} failed{n.skipped ? ` · ${n.skipped} skipped` : ''}
+              </span>
+              <button className="link" onClick={() => post({ type: 'runChecks' })}>Run again</button>
+              <ExportMenu table={{ title: 'checks', columns: ['id', 'title', 'status', 'message', 'file', 'line'], rows: list.map((c) => [c.id, c.title, c.status, c.message, c.file, c.line]) }} />
+            </div>
+            <div role="list" aria-label="Failed checks">{problems.map((c) => <CheckLine key={c.id} check={c} />)}</div>
+            {rest.length > 0 && (
+              <details className="more">
+                <summary>{rest.length} passed or skipped</summary>
+                <div role="list" aria-label="Passed checks">{rest.map((c) => <CheckLine key={c.id} check={c} />)}</div>
+              </details>
+            )}
+          </>
+        );
+      }}
+    </Section>
+  );
+}
+
+function CheckLine({ check: c }: { check: CheckResult }) {
+  const open = () => c.file && post({ type: 'openLocation', file: c.file, line: c.line ?? 1 });
+  return (
+    <div role="listitem" className="check-line" tabIndex={c.file ? 0 : undefined} onClick={open} onKeyDown={rowKeys(open)}
+      title={c.file ? `${c.message}\n${c.file}:${c.line ?? 1}` : c.message}>
+      <span className={`status-${c.status}`} aria-label={c.status}>{ICON[c.status]}</span>
+      <span>{c.title}</span>
+      <span className="msg">{c.message}</span>
+    </div>
+  );
+}
