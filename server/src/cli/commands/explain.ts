@@ -1,15 +1,13 @@
 import type { Command } from '../context';
-import { bar, fmtNum } from '../format';
+import { bar } from '../format';
 import { GlassboxError } from '../../core/errors';
-import { featureNames, columnNames } from '../../core/data/encoding';
-import { predict } from '../../core/model/model';
-import { defaultRowMethod, getMethod, methodIds } from '../../core/methods/registry';
-import { resolveParams } from '../../core/methods/params';
+import { getMethod, methodIds } from '../../core/methods/registry';
 import type { Target } from '../../core/methods/types';
+import { className, explainRows, formatNumber } from '../../core/analyses';
 import { ROW_OPTIONS, selectRows } from '../rows';
 import { dataNotes, describeDataNotes } from '../data-notes';
 
-/** Local attributions for rows, per raw feature (and per encoded input with --encoded). */
+/** Local attributions for rows, per raw feature (and per encoded input with --encoded): parse, core/analyses `explainRows`, print. */
 export const explain: Command = {
   name: 'explain',
   summary: 'attribute the model output for rows to their raw features',
@@ -29,68 +27,48 @@ export const explain: Command = {
     const given = ctx.options.method as string | undefined;
     if (given) getMethod(given); // an unknown method is a usage error before any loading
     const target = parseTarget((ctx.options.target as string | undefined) ?? 'predicted');
-    const ckpt = project.resolveCheckpoint(ctx.options.checkpoint as string | undefined);
-    const model = await project.model(ckpt);
-    const method = getMethod(given ?? defaultRowMethod(model));
-    const params = resolveParams(method.id, method.params, parseParams((ctx.options.param as string[] | undefined) ?? []));
-    const { encoding } = await project.schema();
+    const params = parseParams((ctx.options.param as string[] | undefined) ?? []);
+    const seed = ctx.options.seed !== undefined ? parseSeed(ctx.options.seed as string) : undefined;
+    const checkpoint = project.resolveCheckpoint(ctx.options.checkpoint as string | undefined);
     const sel = await selectRows(ctx, project, 5);
-    const input: Parameters<typeof method.attribute>[0] = { model, encoding, X: sel.X, n: sel.n, target };
-    if (sel.labels) input.labels = sel.labels;
-    if (ctx.options.seed !== undefined) input.seed = parseSeed(ctx.options.seed as string);
-    if (method.capabilities.background) {
-      const train = await project.dataset('train');
-      input.background = train.X;
-      input.backgroundN = train.n;
-    }
-    const result = await method.attribute(input, params);
-    const pred = predict(model, sel.X, sel.n);
-    const names = featureNames(encoding);
-    const F = names.length;
-    const classes = encoding.label?.classes;
-    const cols = columnNames(encoding);
-    const rows = sel.indices.map((row, i) => {
-      const attributions = Object.fromEntries(names.map((nm, f) => [nm, result.grouped[i * F + f]!]));
-      const out: ExplainedRow = {
-        row,
-        line: sel.dataset.lines[row]!,
-        values: sel.dataset.raw ? Object.fromEntries(encoding.features.map((f) => [f.name, sel.dataset.raw![row]![sel.dataset.header.indexOf(f.name)]])) : undefined,
-        targetClass: result.targetClass[i],
-        prediction: pred.predicted ? { class: pred.predicted[i], probability: pred.probabilities![i * pred.classes + pred.predicted[i]!] } : { value: pred.logits[i] },
-        attributions,
-      };
-      if (ctx.options.encoded) out.encoded = Object.fromEntries(cols.map((c, j) => [c, result.encoded[i * encoding.width + j]!]));
-      return out;
+    const r = await explainRows(project, {
+      checkpoint,
+      dataset: sel.dataset,
+      rows: sel.indices,
+      target,
+      params,
+      ...(given ? { method: given } : {}),
+      ...(seed !== undefined ? { seed } : {}),
+      ...(ctx.options.encoded ? { encoded: true } : {}),
     });
     const json = {
-      checkpoint: { name: ckpt.name, dir: ckpt.dir, hash: ckpt.hash },
+      checkpoint: r.checkpoint,
       backend: engine.backend,
-      method: method.id,
-      params,
-      ...(method.capabilities.stochastic ? { seed: input.seed ?? 0 } : {}),
-      target,
-      file: sel.dataset.file,
-      features: names,
-      classes: classes ?? null,
+      method: r.method,
+      params: r.params,
+      ...(r.seed !== undefined ? { seed: r.seed } : {}),
+      target: r.target,
+      file: r.file,
+      features: r.features,
+      classes: r.classes,
       data: dataNotes(sel.dataset),
-      rows,
-      extras: result.extras,
+      rows: r.rows,
+      extras: r.extras,
     };
     if (ctx.json) ctx.emit(json);
     else {
       const top = Number((ctx.options.top as string | undefined) ?? 6);
-      ctx.print(`${method.name} on checkpoint ${ckpt.name} (${engine.backend}), target ${describeTarget(target)}`);
+      ctx.print(`${getMethod(r.method).name} on checkpoint ${checkpoint.name} (${engine.backend}), target ${describeTarget(target)}`);
       for (const note of describeDataNotes(json.data)) ctx.print(`note: ${note}`);
-      for (const r of rows) {
-        const p = r.prediction;
-        const predText = p.class !== undefined ? `predicted ${classes?.[p.class] ?? p.class} (p=${fmtNum(p.probability!, 3)})` : `predicted ${fmtNum(p.value!)}`;
+      for (const row of r.rows) {
+        const p = row.prediction;
+        const predText = p.class !== undefined ? `predicted ${className(r.classes, p.class)} (p=${formatNumber(p.probability!, 3)})` : `predicted ${formatNumber(p.value!)}`;
         ctx.print();
-        ctx.print(`${project.relative(sel.dataset.file)}:${r.line}  row ${r.row}  ${predText}`);
-        const entries = Object.entries(r.attributions).sort((a, b) => Math.abs(b[1]) - Math.abs(a[1])).slice(0, top);
+        ctx.print(`${project.relative(r.file)}:${row.line}  row ${row.row}  ${predText}`);
+        const entries = Object.entries(row.attributions).sort((a, b) => Math.abs(b[1]) - Math.abs(a[1])).slice(0, top);
         const max = Math.max(...entries.map((e) => Math.abs(e[1])));
-        const vals = r.values;
         for (const [name, v] of entries) {
-          ctx.print(`  ${name.padEnd(18)} ${(vals?.[name] ?? '').slice(0, 18).padEnd(18)} ${fmtNum(v).padStart(10)}  ${bar(v, max)}`);
+          ctx.print(`  ${name.padEnd(18)} ${(row.values?.[name] ?? '').slice(0, 18).padEnd(18)} ${formatNumber(v).padStart(10)}  ${bar(v, max)}`);
         }
       }
     }
@@ -98,16 +76,6 @@ export const explain: Command = {
     return 0;
   },
 };
-
-interface ExplainedRow {
-  row: number;
-  line: number;
-  values: Record<string, string | undefined> | undefined;
-  targetClass: number | undefined;
-  prediction: { class?: number | undefined; probability?: number | undefined; value?: number | undefined };
-  attributions: Record<string, number>;
-  encoded?: Record<string, number>;
-}
 
 export function parseTarget(spec: string): Target {
   if (spec === 'predicted') return { kind: 'predicted' };

@@ -1,17 +1,16 @@
 import type { Command } from '../context';
-import { bar, fmtNum } from '../format';
+import { bar } from '../format';
 import { GlassboxError } from '../../core/errors';
-import { takeRows } from '../../core/data/dataset';
 import { getMethod, methodIds } from '../../core/methods/registry';
-import type { AttributionInput } from '../../core/methods/types';
-import { DEFAULT_IMPORTANCE, defaultImportance, globalImportance } from '../../core/importance/importance';
+import { DEFAULT_IMPORTANCE } from '../../core/importance/importance';
+import { formatNumber, importanceOver } from '../../core/analyses';
 import { compileFilter, parseCondition } from '../../core/importance/filter';
 import { ROW_OPTIONS, selectRows } from '../rows';
 import { parseParams, parseTarget } from './explain';
 
 const DEFAULT_LIMIT = 1000;
 
-/** Global feature importance over a row set: any attribution method, aggregated per raw feature. */
+/** Global feature importance over a row set (any attribution method, per raw feature): parse, core/analyses `importanceOver`, print. */
 export const importance: Command = {
   name: 'importance',
   summary: 'global importance per raw feature over rows (overall, per class, shares, beeswarm sample)',
@@ -34,13 +33,9 @@ export const importance: Command = {
     const seed = intOption(ctx.options.seed, '--seed', 0, 0);
     const sampleSize = intOption(ctx.options.sample, '--sample', 1000, 1);
     const limit = intOption(ctx.options.limit, '--limit', DEFAULT_LIMIT, 1);
-    const ckpt = project.resolveCheckpoint(ctx.options.checkpoint as string | undefined);
-    const model = await project.model(ckpt);
-    const { encoding } = await project.schema();
-    // No --method: the model's own default (exact for linear and tree models, KernelSHAP otherwise).
-    const fallback = defaultImportance(model);
-    const method = getMethod((ctx.options.method as string | undefined) ?? fallback.method);
-    const params = ctx.options.method === undefined ? { ...fallback.params, ...given } : given;
+    const checkpoint = project.resolveCheckpoint(ctx.options.checkpoint as string | undefined);
+    const methodId = ctx.options.method as string | undefined;
+    if (methodId) getMethod(methodId); // an unknown method is a usage error before any loading
     // Filter first, then limit: --limit applies to the matching rows.
     const sel = await selectRows({ ...ctx, options: { ...ctx.options, limit: undefined } }, project);
     const where = ((ctx.options.where as string[] | undefined) ?? []).map(parseCondition);
@@ -51,37 +46,20 @@ export const importance: Command = {
       if (indices.length === 0) throw new GlassboxError('usage', `no row of ${project.relative(sel.dataset.file)} matches --where ${where.map((c) => `${c.column}${c.op}${c.value}`).join(' ')}`);
     }
     indices = indices.slice(0, limit);
-    const n = indices.length;
-    const input: AttributionInput = { model, encoding, X: takeRows(sel.dataset, indices), n, target, seed };
-    if (sel.dataset.y) input.labels = Float32Array.from(indices, (i) => sel.dataset.y![i]!);
-    if (method.capabilities.background) {
-      const train = await project.dataset('train');
-      input.background = train.X;
-      input.backgroundN = train.n;
-    }
     const t0 = performance.now();
-    const g = await globalImportance(method.id, params, input, { sampleSize });
+    const g = await importanceOver(project, { checkpoint, dataset: sel.dataset, rows: indices, params: given, target, seed, sampleSize, ...(methodId ? { method: methodId } : {}) });
     const seconds = (performance.now() - t0) / 1000;
-    const json = {
-      checkpoint: { name: ckpt.name, dir: ckpt.dir, hash: ckpt.hash },
-      backend: engine.backend,
-      target,
-      file: sel.dataset.file,
-      where: where.map((c) => `${c.column}${c.op}${c.value}`),
-      rows: n,
-      seconds,
-      ...g,
-      sample: { ...g.sample, lines: g.sample.rows.map((i) => sel.dataset.lines[indices[i]!]!), rows: g.sample.rows.map((i) => indices[i]!) },
-    };
+    const n = g.rows;
+    const json = { ...g, backend: engine.backend, where: where.map((c) => `${c.column}${c.op}${c.value}`), seconds };
     if (ctx.json) ctx.emit(json);
     else {
-      ctx.print(`${method.name} importance over ${n} rows of ${project.relative(sel.dataset.file)}${where.length ? ` where ${json.where.join(' and ')}` : ''} (checkpoint ${ckpt.name}, ${fmtNum(seconds, 2)} s)`);
+      ctx.print(`${getMethod(g.method).name} importance over ${n} rows of ${project.relative(g.file)}${where.length ? ` where ${json.where.join(' and ')}` : ''} (checkpoint ${checkpoint.name}, ${formatNumber(seconds, 2)} s)`);
       const order = g.features.map((_, f) => f).sort((a, b) => g.shares[b]! - g.shares[a]!);
       const max = Math.max(...g.shares);
       ctx.print();
       ctx.print(`  ${'feature'.padEnd(18)} ${'share'.padStart(7)} ${(g.score === 'meanAbs' ? 'mean|a|' : 'mean').padStart(10)} ${'signed'.padStart(10)}`);
       for (const f of order) {
-        ctx.print(`  ${g.features[f]!.padEnd(18)} ${fmtNum(g.shares[f]!, 3).padStart(7)} ${fmtNum(g.meanAbs[f]!).padStart(10)} ${fmtNum(g.signedMean[f]!).padStart(10)}  ${bar(g.shares[f]!, max)}`);
+        ctx.print(`  ${g.features[f]!.padEnd(18)} ${formatNumber(g.shares[f]!, 3).padStart(7)} ${formatNumber(g.meanAbs[f]!).padStart(10)} ${formatNumber(g.signedMean[f]!).padStart(10)}  ${bar(g.shares[f]!, max)}`);
       }
     }
     await project.dispose();

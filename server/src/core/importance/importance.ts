@@ -99,7 +99,7 @@ export function aggregateImportance(grouped: ArrayLike<number>, n: number, F: nu
 }
 
 /** Runs `methodId` over the rows of `input` and aggregates. */
-export async function globalImportance(methodId: string, params: Record<string, unknown>, input: AttributionInput, options: { sampleSize?: number } = {}): Promise<GlobalImportance> {
+export async function globalImportance(methodId: string, params: Record<string, unknown>, input: AttributionInput, options: { sampleSize?: number; classLabels?: readonly string[] } = {}): Promise<GlobalImportance> {
   const method = getMethod(methodId);
   const resolved = resolveParams(method.id, method.params, params);
   const result = await method.attribute(input, resolved);
@@ -108,7 +108,9 @@ export async function globalImportance(methodId: string, params: Record<string, 
   const opts: AggregateOptions = { signed: result.extras.aggregate === 'signed', seed: input.seed ?? 0 };
   if (pred) opts.predicted = pred;
   if (input.labels && input.model.task !== 'regression') opts.labels = input.labels;
-  if (input.encoding.label?.classes) opts.classLabels = input.encoding.label.classes;
+  // Display names (glassbox.json `classNames`) when the caller has them, else the encoded label's classes.
+  const classLabels = options.classLabels ?? input.encoding.label?.classes;
+  if (classLabels) opts.classLabels = classLabels;
   if (options.sampleSize !== undefined) opts.sampleSize = options.sampleSize;
   const agg = aggregateImportance(result.grouped, input.n, F, opts);
   // Per-row diagnostics (standard errors, base values, fit scores) are averaged, not repeated.
