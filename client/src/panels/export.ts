@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { FromWebview } from '../../../webviews/common/messages';
+import { exportBytes } from './panelMessages';
 
 type ExportMessage = Extract<FromWebview, { type: 'export' }>;
 
@@ -14,11 +15,6 @@ const FILTERS: Record<ExportMessage['format'], Record<string, string[]>> = {
   png: { 'PNG image': ['png'] },
 };
 
-/** The bytes to write: the text as UTF-8, or the PNG decoded from its data URL. */
-export function exportBytes(m: Pick<ExportMessage, 'format' | 'content'>): Uint8Array {
-  if (m.format === 'png') return Buffer.from(m.content.slice(m.content.indexOf(',') + 1), 'base64');
-  return Buffer.from(m.content, 'utf8');
-}
 
 export async function runExport(m: ExportMessage): Promise<void> {
   if (m.action === 'copy') {

@@ -4,12 +4,8 @@ import { isFromWebview } from '../../../webviews/common/guards';
 import { isState, type FromWebview, type ToWebview } from '../../../webviews/common/messages';
 import { runExport } from './export';
 import { makeNonce, webviewHtml } from './html';
+import { themeMessage } from './panelMessages';
 
-/** The message telling a webview which kind of theme is now active (its charts re-read the colours). */
-export function themeMessage(kind: vscode.ColorThemeKind): Extract<ToWebview, { type: 'theme' }> {
-  const K = vscode.ColorThemeKind;
-  return { type: 'theme', kind: kind === K.Light ? 'light' : kind === K.HighContrast ? 'highContrast' : kind === K.HighContrastLight ? 'highContrastLight' : 'dark' };
-}
 
 export type WebviewApp = 'sidebar' | 'explain' | 'compare';
 

@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { exportBytes, themeMessage } from './panelMessages';
+import { isFromWebview } from '../../../webviews/common/guards';
+
+describe('panel messages', () => {
+  it('writes a PNG export as the decoded bytes and text as UTF-8', () => {
+    const png = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 255]);
+    const m = { type: 'export', action: 'save', format: 'png', filename: 'chart.png', content: `data:image/png;base64,${Buffer.from(png).toString('base64')}` } as const;
+    expect(isFromWebview(m)).toBe(true);
+    expect([...exportBytes(m)]).toEqual([...png]);
+    expect([...exportBytes({ format: 'csv', content: 'é,1\r\n' })]).toEqual([0xc3, 0xa9, 0x2c, 0x31, 0x0d, 0x0a]);
+  });
+
+  it('names every colour theme kind of VS Code', () => {
+    expect([1, 2, 3, 4].map((k) => themeMessage(k).kind)).toEqual(['light', 'dark', 'highContrast', 'highContrastLight']);
+  });
+});
