@@ -74,11 +74,11 @@ function ImportanceBody({ imp, history, previous }: { imp: GlobalImportance & { 
       <Definition>
         Share = the feature's mean |{imp.method} attribution| over {over}{classIndex >= 0 && hasPerClass ? ` predicted ${imp.classes[classIndex]}` : ''}, divided by the sum over all {rows.length} features (bars sum to 100%).
       </Definition>
-      <ChartCanvas label={`Importance share per feature, ${imp.checkpoint}`} height={Math.max(100, rows.length * 16 + 36)} deps={[rows]}
+      <ChartCanvas label={`Importance share per feature, ${imp.checkpoint}`} height={Math.max(100, rows.length * 17 + 40)} deps={[rows]}
         build={(c) => ({
           type: 'bar',
           data: { labels: rows.map((r) => r.feature), datasets: [{ label: 'share', data: rows.map((r) => r.share * 100), backgroundColor: c.series[0] }] },
-          options: { indexAxis: 'y', plugins: { legend: { display: false } }, scales: { x: { title: { display: true, text: 'share of total importance (%)' }, beginAtZero: true } } },
+          options: { indexAxis: 'y', plugins: { legend: { display: false } }, scales: { x: { title: { display: true, text: 'share of total importance (%)' }, beginAtZero: true }, y: { ticks: { autoSkip: false, font: { size: 10 } } } } },
         })} />
       <details className="more">
         <summary>Table ({rows.length} features)</summary>

@@ -25,6 +25,8 @@ export function Metrics({ checkpoints, picked, run }: { checkpoints: CheckpointS
         const names = [...losses, ...scores];
         const labels = cks.map((c) => c.name);
         const chart = (group: string[], title: string, axis: string) => group.length > 0 && (
+          <>
+          <h3 className="sub">{title}</h3>
           <ChartCanvas label={title} height={130} deps={[cks, group.join(','), picked]}
             build={(c) => ({
               type: 'line',
@@ -38,6 +40,7 @@ export function Metrics({ checkpoints, picked, run }: { checkpoints: CheckpointS
               },
               options: { plugins: { legend: { position: 'bottom', labels: { boxWidth: 10 } } }, scales: { x: { title: { display: true, text: 'checkpoint' } }, y: { title: { display: true, text: axis } } } },
             })} />
+          </>
         );
         return (
           <>
@@ -45,8 +48,8 @@ export function Metrics({ checkpoints, picked, run }: { checkpoints: CheckpointS
               <Definition>Values recorded with each checkpoint by the training script (its own definitions and data split){picked ? `; ${picked} is marked` : ''}.</Definition>
               <ExportMenu table={{ title: 'metrics', columns: ['checkpoint', 'epoch', ...names], rows: cks.map((c) => [c.name, c.epoch, ...names.map((m) => c.metrics?.[m])]) }} />
             </div>
-            {chart(losses, 'Losses and errors over checkpoints', 'lower is better')}
-            {chart(scores, 'Scores over checkpoints', 'higher is better')}
+            {chart(losses, 'Losses and errors over checkpoints', 'loss (lower = better)')}
+            {chart(scores, 'Scores over checkpoints', 'score (higher = better)')}
             <details className="more">
               <summary>Table ({cks.length} checkpoints × {names.length} metrics)</summary>
               <table aria-label="Metrics">
