@@ -45,6 +45,15 @@ export type DashboardView = DashboardState & {
   importance?: GlobalImportance & { rows?: number };
 };
 
+/**
+ * A checkpoint's analysis state, `queued` included (a daemon that has no queue state sends
+ * `pending` for waiting checkpoints).
+ */
+export type AnalysisView = 'pending' | 'queued' | 'running' | 'done' | 'failed';
+export function analysisOf(c: CheckpointSummary): AnalysisView {
+  return c.analysis as AnalysisView;
+}
+
 /** The newest checkpoint with a finished analysis, or undefined. */
 export function newestAnalysed(cks: CheckpointSummary[]): string | undefined {
   return [...cks].reverse().find((c) => c.state === 'ready' && c.analysis === 'done')?.name;
@@ -62,7 +71,7 @@ export function isStale(state: DashboardView, section: SectionName, checkpoint: 
   if (!checkpoint) return false;
   const i = state.checkpoints.findIndex((c) => c.name === checkpoint);
   if (i < 0) return false;
-  return state.checkpoints.slice(i + 1).some((c) => c.state === 'ready' && (c.analysis === 'pending' || c.analysis === 'queued' || c.analysis === 'running'));
+  return state.checkpoints.slice(i + 1).some((c) => c.state === 'ready' && ['pending', 'queued', 'running'].includes(analysisOf(c)));
 }
 
 /** "epoch-003 · run 2" from the daemon's provenance, else from what the section says. */

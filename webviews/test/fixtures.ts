@@ -47,7 +47,7 @@ export const dashboardFull: DashboardState = {
   checkpoints: [1, 2, 3, 4, 5].map((e) => ({
     name: `epoch-00${e}`, state: 'ready' as const, epoch: e,
     metrics: { loss: 0.6 / e, accuracy: 0.7 + e * 0.03, val_loss: 0.65 / e + 0.02, val_accuracy: 0.68 + e * 0.03 },
-    analysis: e < 5 ? ('done' as const) : ('running' as const), run: 'r2',
+    analysis: e < 5 ? ('done' as const) : ('running' as const),
   })),
   importance: {
     checkpoint: 'epoch-004', method: 'kernel-shap', classes: ['<=50K', '>50K'],

@@ -6,7 +6,7 @@
 import type { CheckResult, CheckStatus } from '../../../server/src/protocol/panels';
 import { post } from '../../common/bridge';
 import { ExportMenu, pct, rowKeys, Section } from '../../common/components';
-import { newestAnalysed, type DashboardView } from '../../common/state';
+import { analysisOf, newestAnalysed, type DashboardView, type RunningStepView } from '../../common/state';
 
 const ICON: Record<CheckStatus, string> = { pass: '✓', warn: '⚠', fail: '✗', skipped: '–' };
 const ORDER: Record<CheckStatus, number> = { fail: 0, warn: 1, skipped: 2, pass: 3 };
@@ -21,9 +21,9 @@ export function Status({ state }: { state: DashboardView }) {
   const cks = state.checkpoints;
   const analysed = newestAnalysed(cks);
   const running = cks.filter((c) => c.analysis === 'running').map((c) => c.name);
-  const queued = cks.filter((c) => c.analysis === 'queued').length;
+  const queued = cks.filter((c) => analysisOf(c) === 'queued').length;
   const failed = cks.filter((c) => c.analysis === 'failed');
-  const p = state.running ?? cks.find((c) => c.running)?.running;
+  const p = state.running ?? cks.map((c) => (c as { running?: RunningStepView }).running).find((r) => r);
   return (
     <section aria-labelledby="status">
       <h2 id="status">Status</h2>

@@ -2,16 +2,17 @@
  * The checkpoint picker (drives every section below it) and, folded, the checkpoints in training
  * order with their analysis state; a row compares the checkpoint with the one before it.
  */
-import type { AnalysisState, CheckpointSummary } from '../../../server/src/protocol/panels';
+import type { CheckpointSummary } from '../../../server/src/protocol/panels';
+import { analysisOf, type AnalysisView } from '../../common/state';
 import { post } from '../../common/bridge';
 import { rowKeys } from '../../common/components';
 
 /** `pending` from a daemon without a queue state means waiting too; from one with it, not scheduled. */
-const STATE_LABEL: Record<AnalysisState, string> = { pending: 'not analysed', queued: 'queued', running: 'analysing…', done: 'analysed', failed: 'failed' };
+const STATE_LABEL: Record<AnalysisView, string> = { pending: 'not analysed', queued: 'queued', running: 'analysing…', done: 'analysed', failed: 'failed' };
 
 /** What a checkpoint's analysis column says: file readiness first, then the daemon's state. */
 export function analysisLabel(c: CheckpointSummary): string {
-  return c.state === 'ready' ? STATE_LABEL[c.analysis] : c.state;
+  return c.state === 'ready' ? STATE_LABEL[analysisOf(c)] : c.state;
 }
 
 /** `undefined` value = follow the newest analysed checkpoint. */
