@@ -17,6 +17,7 @@ import { groupByFeatureActive } from '../data/encoding';
 import { createRng, type Rng } from '../util/random';
 import { checkInput, chunks, columnRanges, requireBackground } from './batching';
 import { inputGradients, reportedTargetClasses, resolveTargetClasses } from './target';
+import { denseInputGradient } from './dense-gradients';
 import type { AttributionInput, AttributionResult, ParamSpec } from './types';
 
 export interface NoiseTunnelParams extends Record<string, unknown> {
@@ -45,36 +46,43 @@ export async function noiseTunnel(methodId: string, reduction: NoiseReduction, i
   const normal = zigguratNormal(createRng(input.seed ?? 0));
   const sum = new Float64Array(n * width);
   const sumSq = new Float64Array(n * width);
-  for (const ch of chunks(n, S, params.batchSize)) {
-    throwIfAborted(signal);
-    const R = ch.rowEnd - ch.rowStart;
-    const s = ch.sampleEnd - ch.sampleStart;
-    // Noisy points built here rather than by a broadcast add on the backend (slow on wasm); drawn
-    // in (row, sample, column) order, stored sample-major.
-    const points = new Float32Array(s * R * width);
-    for (let r = 0; r < R; r++) {
-      const xo = (ch.rowStart + r) * width;
+  // Dense stacks: the hand-written backward pass (dense-gradients.ts), else tf.grad.
+  const dense = denseInputGradient(model, target);
+  try {
+    for (const ch of chunks(n, S, params.batchSize)) {
+      throwIfAborted(signal);
+      const R = ch.rowEnd - ch.rowStart;
+      const s = ch.sampleEnd - ch.sampleStart;
+      // Noisy points built here rather than by a broadcast add on the backend (slow on wasm); drawn
+      // in (row, sample, column) order, stored sample-major.
+      const points = new Float32Array(s * R * width);
+      for (let r = 0; r < R; r++) {
+        const xo = (ch.rowStart + r) * width;
+        for (let k = 0; k < s; k++) {
+          const off = (k * R + r) * width;
+          for (let j = 0; j < width; j++) points[off + j] = X[xo + j]! + Math.fround(sigma[j]! * normal());
+        }
+      }
+      const g = tf.tidy(() => {
+        const c = tf.tile(tf.tensor1d(classes.subarray(ch.rowStart, ch.rowEnd), 'int32'), [s]) as tf.Tensor1D;
+        const x = tf.tensor2d(points, [s * R, width]);
+        return dense ? dense.grad(x, c) : inputGradients(model, x, c, target);
+      });
+      // Sums over samples on the CPU in float64: one read-back, no square/reduce kernels.
+      const d = g.dataSync();
+      g.dispose();
+      const off = ch.rowStart * width;
       for (let k = 0; k < s; k++) {
-        const off = (k * R + r) * width;
-        for (let j = 0; j < width; j++) points[off + j] = X[xo + j]! + Math.fround(sigma[j]! * normal());
+        for (let q = 0; q < R * width; q++) {
+          const v = d[k * R * width + q]!;
+          sum[off + q] += v;
+          sumSq[off + q] += v * v;
+        }
       }
+      input.onProgress?.(ch.rowEnd / n);
     }
-    const g = tf.tidy(() => {
-      const c = tf.tile(tf.tensor1d(classes.subarray(ch.rowStart, ch.rowEnd), 'int32'), [s]) as tf.Tensor1D;
-      return inputGradients(model, tf.tensor2d(points, [s * R, width]), c, target);
-    });
-    // Sums over samples on the CPU in float64: one read-back, no square/reduce kernels.
-    const d = g.dataSync();
-    g.dispose();
-    const off = ch.rowStart * width;
-    for (let k = 0; k < s; k++) {
-      for (let q = 0; q < R * width; q++) {
-        const v = d[k * R * width + q]!;
-        sum[off + q] += v;
-        sumSq[off + q] += v * v;
-      }
-    }
-    input.onProgress?.(ch.rowEnd / n);
+  } finally {
+    dense?.dispose();
   }
 
   const encoded = new Float32Array(n * width);
