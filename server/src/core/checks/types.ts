@@ -47,6 +47,12 @@ export interface Finding {
   evidence: EvidenceRow[];
   /** Further check-specific numbers (plain JSON). */
   details?: Record<string, unknown>;
+  /**
+   * Milder than the check when the evidence is weaker (a likely leak with no labelled data to
+   * confirm it): when every finding of a failing check says 'warning' and glassbox.json does not
+   * set the check's severity, the result is a warning.
+   */
+  severity?: Severity;
 }
 
 export interface CheckOutcome {
