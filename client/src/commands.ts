@@ -67,8 +67,10 @@ function rowItem(r: InfluentialRow, kind: string) {
 }
 
 export const COMMAND_FACTORIES: Record<CommandId, Factory> = {
-  [Commands.explainRow]: needsDaemon('Explain This Row', (deps) => async () => {
-    const params = csvRow(deps);
+  // From the palette: the cursor's row; from a code action on a suspect row: (uri, 0-based line).
+  [Commands.explainRow]: needsDaemon('Explain This Row', (deps) => async (uri?: unknown, line?: unknown) => {
+    const method = deps.config().explainMethod;
+    const params = typeof uri === 'string' && typeof line === 'number' ? { uri, line, ...(method ? { method } : {}) } : csvRow(deps);
     if (params) await deps.panels.showExplain(params);
   }),
 

@@ -20,7 +20,7 @@ import { OwnWatcher } from './watcher';
 import { StreamEndpoint } from './stream';
 import { WorkerHost, type EngineStatus } from './worker-host';
 import { cellIndexAt, splitCells } from './csv-cells';
-import { headerHover, rowHover, rowOfLine } from './hover';
+import { headerHover, pendingRowHover, rowHover, rowOfLine } from './hover';
 import type { ImportanceResult } from './steps/importance';
 import type { PredictionsResult } from './steps/predictions';
 import type { RowExplanation } from './steps/explain-row';
@@ -83,6 +83,13 @@ export class Daemon {
   private lastStatus = '';
   private lastDashboard = '';
   private disposed = false;
+  /** The workspace folders; a glassbox.json at the root of one is a project. */
+  private folders: string[] = [];
+  /** Serialises opening and closing projects (file events arrive in bursts). */
+  private syncing: Promise<void> = Promise.resolve();
+  private pendingSync = false;
+  /** The last progress shown in the status, in tenths (status updates stay few). */
+  private lastTenth = -1;
 
   constructor(
     private readonly events: DaemonEvents,
@@ -95,10 +102,19 @@ export class Daemon {
     this.scheduler = new Scheduler(this.host, {
       started: (job) => {
         events.jobStarted(job);
-        this.emitStatus(job.title);
+        this.lastTenth = 0;
+        this.emitStatus();
         if (events.dashboard) this.changed();
       },
-      progress: (job, f, m) => events.jobProgress(job, f, m),
+      progress: (job, f, m) => {
+        events.jobProgress(job, f, m);
+        const tenth = Math.floor(f * 10);
+        if (tenth !== this.lastTenth) {
+          this.lastTenth = tenth;
+          this.emitStatus();
+          if (events.dashboard) this.changed();
+        }
+      },
       ended: (job, outcome) => events.jobEnded(job, outcome),
       busy: () => this.emitStatus(),
     });
@@ -106,24 +122,57 @@ export class Daemon {
 
   /** Opens the projects of these workspace folders (a glassbox.json at the folder root). */
   async setFolders(folders: string[]): Promise<void> {
-    for (const folder of folders) {
-      const configFile = path.join(path.resolve(folder), CONFIG_FILE);
-      if (this.projects.has(configFile) || !fs.existsSync(configFile)) continue;
-      // One folder's fault (an unreadable store, a busy port) never keeps the others from loading.
-      try {
-        await this.open(configFile);
-      } catch (e) {
-        this.log(`Glassbox: could not open ${configFile}: ${(e as Error)?.stack ?? String(e)}`);
+    this.folders = folders.map((f) => path.resolve(f));
+    await this.syncProjects();
+  }
+
+  /**
+   * Opens the project of every folder that has a glassbox.json and closes those whose file is gone
+   * (created or deleted while running, e.g. by "Create glassbox.json"), then re-reads them all.
+   */
+  private syncProjects(): Promise<void> {
+    const work = this.syncing.then(async () => {
+      if (this.disposed) return;
+      let changed = false;
+      for (const folder of this.folders) {
+        const configFile = path.join(folder, CONFIG_FILE);
+        if (this.projects.has(configFile) || !fs.existsSync(configFile)) continue;
+        changed = true;
+        // One folder's fault (an unreadable store, a busy port) never keeps the others from loading.
+        try {
+          await this.open(configFile);
+        } catch (e) {
+          this.log(`Glassbox: could not open ${configFile}: ${(e as Error)?.stack ?? String(e)}`);
+        }
       }
-    }
-    if (this.options.ownWatcher) {
-      await this.watcher?.close();
-      const paths = [...this.projects.values()].flatMap((p) => [p.root, ...(p.config ? [p.config.checkpoints, ...p.dataFiles()] : [])]);
-      this.watcher = new OwnWatcher(paths, (f) => this.filesChanged([f]), (e) => this.log(`Glassbox file watcher: ${e.message} (watching goes on)`));
-      await this.watcher.ready();
-    }
-    for (const p of this.projects.values()) p.refresh();
-    this.changed();
+      for (const [configFile, p] of [...this.projects]) {
+        if (fs.existsSync(configFile)) continue;
+        changed = true;
+        await this.close(configFile, p);
+      }
+      if (this.options.ownWatcher && (changed || !this.watcher)) await this.watch();
+      for (const p of this.projects.values()) p.refresh();
+      this.changed();
+    });
+    this.syncing = work.catch((e: unknown) => this.log(`Glassbox: opening projects failed: ${(e as Error)?.stack ?? String(e)}`));
+    return work;
+  }
+
+  /** Our own watcher: every workspace folder (so a new glassbox.json is seen) and every project's checkpoints and data. */
+  private async watch(): Promise<void> {
+    await this.watcher?.close();
+    if (this.disposed) return;
+    const paths = [...new Set([...this.folders, ...[...this.projects.values()].flatMap((p) => [p.root, ...(p.config ? [p.config.checkpoints, ...p.dataFiles()] : [])])])];
+    this.watcher = new OwnWatcher(paths, (f) => this.filesChanged([f]), (e) => this.log(`Glassbox file watcher: ${e.message} (watching goes on)`));
+    await this.watcher.ready();
+  }
+
+  private async close(configFile: string, p: ProjectState): Promise<void> {
+    this.projects.delete(configFile);
+    this.scheduler.cancelWhere((job) => job.configFile === configFile);
+    const i = this.streams.findIndex((s) => s.project === p);
+    if (i >= 0) await this.streams.splice(i, 1)[0]!.endpoint.close();
+    p.dispose();
   }
 
   private async open(configFile: string): Promise<void> {
@@ -172,11 +221,23 @@ export class Daemon {
     return [...this.projects.values()];
   }
 
-  /** Files changed on disk (from the client's watcher or ours): re-examine shortly, once. */
-  filesChanged(_files: string[]): void {
+  /**
+   * Files changed on disk (from the client's watcher or ours): re-examine shortly, once. A
+   * glassbox.json appearing or disappearing (or a folder, which may hold one) opens or closes its
+   * project; everything else re-reads the projects (new data files and checkpoint folders included).
+   */
+  filesChanged(files: string[]): void {
     if (this.disposed) return;
+    const configs = files.some((f) => path.basename(f) === CONFIG_FILE && this.folders.includes(path.dirname(path.resolve(f))));
+    const missing = [...this.projects.keys()].some((c) => !fs.existsSync(c));
+    this.pendingSync ||= configs || missing || this.folders.some((f) => !this.projects.has(path.join(f, CONFIG_FILE)) && fs.existsSync(path.join(f, CONFIG_FILE)));
     clearTimeout(this.pending);
     this.pending = setTimeout(() => this.guard('re-reading the project', () => {
+      if (this.pendingSync) {
+        this.pendingSync = false;
+        void this.syncProjects();
+        return;
+      }
       for (const p of this.projects.values()) p.refresh();
     }), 30);
   }
@@ -201,24 +262,40 @@ export class Daemon {
       const feature = splitCells(headerText)[cellIndexAt(lineText, character)];
       if (!feature) return undefined;
       const importance = p.shown.get('importance') as Shown<ImportanceResult> | undefined;
-      const trend = p.store
-        .history<ImportanceResult>('importance')
+      // The current run only: a retrain's checkpoints never extend the old run's trend.
+      const trend = p
+        .runHistory('importance')
         .filter((h) => h.value.features.includes(feature))
         .map((h) => ({ name: h.checkpoint.name, share: h.value.share[h.value.features.indexOf(feature)]! }));
       const role = feature === p.config.raw.label ? 'the label' : 'ignored by the encoding';
       return headerHover(feature, importance, trend, role, p.shown.get('drift') as Shown<DriftResult> | undefined);
     }
-    const predictions = p.shown.get('predictions') as Shown<PredictionsResult> | undefined;
-    const fp = predictions?.value.files.find((f) => f.file === path.resolve(file));
-    if (!predictions || !fp) return 'Glassbox: predictions are not computed yet.';
+    // One budget for the whole hover: what arrives within it is shown, the rest is marked pending.
+    const deadline = new Promise<undefined>((resolve) => setTimeout(resolve, this.options.hoverWaitMs ?? 200));
+    const abs = path.resolve(file);
+    const filePredictions = () => {
+      const shown = p.shown.get('predictions') as Shown<PredictionsResult> | undefined;
+      const fp = shown?.value.files.find((f) => f.file === abs);
+      return shown && fp ? { shown, fp } : undefined;
+    };
+    let known = filePredictions();
+    if (!known && p.analysed) {
+      await Promise.race([p.whenShown('predictions'), deadline]);
+      known = filePredictions();
+    }
+    if (!known) return pendingRowHover(line, p.analysed ? { checkpoint: p.analysed.name } : {});
+    const { shown: predictions, fp } = known;
     const row = rowOfLine(fp, line + 1);
     if (row < 0) return undefined;
     const explain = p.explainRow(file, line + 1).catch(() => undefined) as Promise<RowExplanation | undefined>;
-    const wait = new Promise<undefined>((resolve) => setTimeout(resolve, this.options.hoverWaitMs ?? 200));
-    const explanation = await Promise.race([explain, wait]);
+    const explanation = await Promise.race([explain, deadline]);
     const inf = p.shown.get('influence') as Shown<InfluenceResult> | undefined;
-    const rank = inf && inf.value.file === path.resolve(file) ? inf.value.selfInfluenceRank[row] : undefined;
-    return rowHover(predictions, fp, row, explanation, rank !== undefined ? { selfInfluenceRank: rank, n: inf!.value.n, checkpoint: inf!.checkpoint.name } : undefined);
+    const rank = inf && inf.value.file === abs ? inf.value.selfInfluenceRank[row] : undefined;
+    const influencePending = !inf && p.dataFiles()[0] === abs;
+    let text = rowHover(predictions, fp, row, explanation, rank !== undefined ? { selfInfluenceRank: rank, n: inf!.value.n, checkpoint: inf!.checkpoint.name, score: inf!.value.score } : undefined, 5, influencePending);
+    const latest = p.latest;
+    if (latest && latest.hash !== predictions.checkpoint.hash) text += `\n\n_Checkpoint \`${latest.name}\` is being analysed; these numbers are from \`${predictions.checkpoint.name}\`._`;
+    return text;
   }
 
   /** The Explain panel's state for the row at a 1-based line (influential rows unless told not to). */
@@ -274,8 +351,9 @@ export class Daemon {
   timeline(): Array<{ checkpoint: string; hash: string; order: number; metrics: Record<string, number>; importance: Record<string, number> | null }> {
     const p = this.projectList[0];
     if (!p) return [];
-    const imp = new Map(p.store.history<ImportanceResult>('importance').map((h) => [h.checkpoint.hash, h.value]));
-    return p.store.checkpoints().map((c) => {
+    // The current run only (runs are never mixed in a trend).
+    const imp = new Map(p.runHistory('importance').map((h) => [h.checkpoint.hash, h.value]));
+    return p.store.checkpoints().filter((c) => p.runs.inCurrent(c.hash)).map((c) => {
       const v = imp.get(c.hash);
       return { checkpoint: c.name, hash: c.hash, order: c.order, metrics: c.metrics, importance: v ? Object.fromEntries(v.features.map((f, i) => [f, v.share[i]!])) : null };
     });
@@ -318,7 +396,7 @@ export class Daemon {
     }
   }
 
-  status(running?: string): DaemonStatus {
+  status(): DaemonStatus {
     const ps = this.projectList;
     const busy = this.scheduler.busy;
     const configErr = ps.find((p) => p.shownConfigError);
@@ -341,7 +419,13 @@ export class Daemon {
       health = 'warning';
       message = `Glassbox: ${storeErr.scanError ?? storeErr.store.problem}`;
     } else if (ps.length === 0) message = 'Glassbox: no glassbox.json in the workspace folders';
-    else if (busy) message = `Glassbox: analysing${running ? ` (${running})` : ''}`;
+    else if (busy) {
+      // The running step with its progress, and how much is waiting behind it.
+      const current = this.scheduler.current();
+      const queued = this.scheduler.queued().length;
+      const step = current ? ` ${current.job.title} ${Math.round(current.fraction * 100)}%` : '';
+      message = `Glassbox: analysing${step}${queued ? ` · ${queued} queued` : ''}`;
+    }
     else if (analysed) message = `Glassbox: ${analysed.name} analysed`;
     else message = 'Glassbox: waiting for a complete checkpoint';
     return {
@@ -354,8 +438,8 @@ export class Daemon {
     };
   }
 
-  private emitStatus(running?: string): void {
-    const s = this.status(running);
+  private emitStatus(): void {
+    const s = this.status();
     const key = JSON.stringify(s);
     if (key === this.lastStatus) return;
     this.lastStatus = key;

@@ -2,7 +2,8 @@
  * Hover text for CSV files, as Markdown, from results already computed: a header cell shows the
  * feature's importance share, its trend over checkpoints, its drift and drift impact; a data row
  * shows the prediction, confidence and label (from the stored predictions), the row's top
- * attributions, its self-influence rank and its nearest training row of another class.
+ * attributions, its suspicion rank (named after the score that ranked it) and its nearest training
+ * row of another class. What is not computed yet is marked pending.
  */
 import type { ImportanceResult } from './steps/importance';
 import type { FilePredictions, PredictionsResult } from './steps/predictions';
@@ -44,6 +45,12 @@ export function headerHover(feature: string, importance: Shown<ImportanceResult>
   return lines.join('\n');
 }
 
+/** A data row before its checkpoint's predictions exist: what is known, the rest pending. */
+export function pendingRowHover(line: number, pending: Pending): string {
+  const where = pending.checkpoint ? ` for checkpoint \`${pending.checkpoint}\`` : '';
+  return [`**Line ${line + 1}** · Glassbox`, '', `Prediction: _pending_ (being computed${where}).`, '', 'Top attributions: _pending_.'].join('\n');
+}
+
 /** Index of the row starting on 1-based `line` in a predictions file, or -1. */
 export function rowOfLine(p: FilePredictions, line: number): number {
   let lo = 0;
@@ -63,9 +70,28 @@ export interface RowInfluence {
   selfInfluenceRank: number;
   n: number;
   checkpoint: string;
+  /** What the rank orders by: the influence step's `score` (`aum` for models without gradients, `loss`, else TracIn self-influence). */
+  score: string;
 }
 
-export function rowHover(predictions: Shown<PredictionsResult>, file: FilePredictions, row: number, explanation: RowExplanation | undefined, influence?: RowInfluence, topK = 5): string {
+/** The name of a suspicion rank, by the score the influence step ranked with. */
+export function rankName(score: string): string {
+  if (score === 'aum') return 'Area-under-the-margin rank';
+  if (score === 'loss') return 'Loss rank';
+  return 'Self-influence rank';
+}
+
+/** What a hover shows for a part still being computed (never "hover again"). */
+export interface Pending {
+  /** The checkpoint being analysed, when known. */
+  checkpoint?: string;
+}
+
+/**
+ * A data row. `explanation` undefined: the attributions did not arrive within the hover's budget
+ * and are marked pending; `influence` undefined with `influencePending`: the rank is pending.
+ */
+export function rowHover(predictions: Shown<PredictionsResult>, file: FilePredictions, row: number, explanation: RowExplanation | undefined, influence?: RowInfluence, topK = 5, influencePending = false): string {
   const classes = predictions.value.classes;
   const name = (k: number | null) => (k === null ? '-' : classes?.[k] ?? String(k));
   const predicted = file.predicted[row]!;
@@ -78,8 +104,9 @@ export function rowHover(predictions: Shown<PredictionsResult>, file: FilePredic
     lines.push('', `Top attributions (${explanation.method}, predicted class):`, '');
     const top = Object.entries(explanation.attributions).sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]));
     for (const [feature, value] of top.slice(0, topK)) lines.push(`- \`${feature}\` = ${shown(explanation.values[feature])}: ${value >= 0 ? '+' : ''}${value.toPrecision(3)}`);
-  } else lines.push('', '_Attributions are being computed; hover again in a moment._');
-  if (influence) lines.push('', `Self-influence rank: **${influence.selfInfluenceRank.toLocaleString('en-US')}** of ${influence.n.toLocaleString('en-US')} training rows (checkpoint \`${influence.checkpoint}\`)`);
+  } else lines.push('', `Top attributions: _pending_ (being computed for checkpoint \`${predictions.checkpoint.name}\`).`);
+  if (influence) lines.push('', `${rankName(influence.score)}: **${influence.selfInfluenceRank.toLocaleString('en-US')}** of ${influence.n.toLocaleString('en-US')} training rows (1 = most suspect; checkpoint \`${influence.checkpoint}\`)`);
+  else if (influencePending) lines.push('', 'Suspicion rank: _pending_ (influence is being computed).');
   const near = explanation?.nearestOpposite;
   if (near) {
     const diff = Object.keys(near.values).filter((f) => near.values[f] !== explanation!.values[f]);

@@ -6,6 +6,10 @@
  * result replaces them); a checkpoint is analysed only once it is `ready` and its fingerprint was
  * the same on two observations `stableDelayMs` apart; results are stored per (checkpoint content
  * hash, step, input key), the input key covering the config and data files the step depends on.
+ * Every stable checkpoint of the current training run is analysed: the newest first (its results
+ * are the ones shown), then the older ones in the background, cheap steps first across them, so
+ * trends cover the whole run. Runs are told apart (runs.ts): only the current run is analysed, and
+ * history and trends read only its checkpoints.
  * Nothing read from disk throws out of here: an unreadable config, checkpoint location or store
  * becomes a diagnostic and the project stays loaded. Unsaved edits of glassbox.json are checked
  * as typed (diagnostics only: analysis uses the saved file, which is what the worker reads).
@@ -16,8 +20,9 @@ import { createHash } from 'node:crypto';
 import { loadConfig, parseConfig, type Config } from '../core/config/config';
 import { GlassboxError, isGlassboxError } from '../core/errors';
 import { scanCheckpoints, type CheckpointInfo } from '../core/model/checkpoints';
-import { ResultsStore } from './store';
+import { ResultsStore, type StoredCheckpoint } from './store';
 import { LiteralIndex } from './literals';
+import { RunTracker } from './runs';
 import { scheduledSteps, stepInfo, ShownResults, type Shown, type StepId, type StepInfo, type StepResults } from './steps/catalog';
 import type { StepOutput } from './steps/types';
 import { JobError } from './worker-host';
@@ -26,6 +31,9 @@ import type { WireError } from './worker-protocol';
 import { diagnosticAt, type PlainDiagnostic } from './types';
 
 export type { Shown };
+
+/** Added to a step's priority for checkpoints older than the newest: they run after all of its steps. */
+export const BACKGROUND_PRIORITY = 1000;
 
 /** How many suspect rows get a diagnostic in the training CSV by default. */
 export const DEFAULT_SUSPECT_DIAGNOSTICS = 20;
@@ -50,6 +58,10 @@ export class ProjectState {
   /** Per step: the latest result, whichever checkpoint it came from. */
   readonly shown = new ShownResults();
   readonly stepErrors = new Map<string, WireError>();
+  /** Failures of background steps (older checkpoints), by checkpoint hash then step: shown in the panel, never retried until the inputs change. */
+  readonly backgroundErrors = new Map<string, Map<string, WireError>>();
+  /** The training runs seen in the checkpoint location. */
+  readonly runs = new RunTracker();
   /** Why the checkpoint location could not be scanned (the last series stays in use). */
   scanError: string | undefined;
   /** Why the streaming endpoint is off for this project (set by the daemon). */
@@ -59,6 +71,9 @@ export class ProjectState {
   private rerunPending = false;
   private disposed = false;
   private readonly observed = new Map<string, string | undefined>();
+  /** `hash|step|inputKey` known to be stored: spares the store a query per checkpoint and step on every refresh. */
+  private readonly stored = new Set<string>();
+  private readonly shownWaiters = new Map<StepId, Array<() => void>>();
   private readonly explained = new Map<string, Promise<StepOutput>>();
   private recheck: NodeJS.Timeout | undefined;
   private configHash = '';
@@ -89,7 +104,9 @@ export class ProjectState {
   private restore(): void {
     this.loadConfig();
     if (!this.config) return;
-    const ready = this.scan().filter((c) => c.state === 'ready' && c.hash);
+    const series = this.scan();
+    this.runs.observe(series);
+    const ready = this.runs.current(series).filter((c) => c.state === 'ready' && c.hash);
     for (const c of ready.reverse()) {
       for (const step of scheduledSteps()) {
         if (this.shown.has(step.id)) continue;
@@ -171,76 +188,138 @@ export class ProjectState {
     const before = this.projectVersion;
     this.loadConfig();
     if (!this.config) return this.events.changed();
-    if (before !== this.projectVersion) {
+    const inputsChanged = before !== this.projectVersion;
+    if (inputsChanged) {
       this.explained.clear();
       this.stepErrors.clear();
+      this.backgroundErrors.clear();
+      this.stored.clear();
     }
     this.series = this.scan();
-    const ready = this.series.filter((c) => c.state === 'ready');
-    const newest = ready[ready.length - 1];
-    if (newest) {
-      const stable = this.observed.has(newest.dir) && this.observed.get(newest.dir) === newest.fingerprint;
-      this.observed.set(newest.dir, newest.fingerprint);
-      if (!stable) {
-        // Seen once: look again shortly; analysed only if nothing moved in between.
-        clearTimeout(this.recheck);
-        this.recheck = setTimeout(() => (this.events.guard ? this.events.guard(() => this.refresh()) : this.refresh()), this.stableDelayMs);
-      } else {
-        this.analyse(newest, { rerun: this.rerunPending, inputsChanged: before !== this.projectVersion });
-        this.rerunPending = false;
-      }
+    this.runs.observe(this.series);
+    const ready = this.runs.current(this.series).filter((c) => c.state === 'ready' && c.hash);
+    // Every ready checkpoint must read the same twice `stableDelayMs` apart (a writer may be busy).
+    const stable: CheckpointInfo[] = [];
+    let unstable = false;
+    for (const c of ready) {
+      if (this.observed.has(c.dir) && this.observed.get(c.dir) === c.fingerprint) stable.push(c);
+      else unstable = true;
+      this.observed.set(c.dir, c.fingerprint);
+    }
+    const onDisk = new Set(this.series.map((c) => c.dir));
+    for (const dir of this.observed.keys()) if (!onDisk.has(dir)) this.observed.delete(dir);
+    if (unstable) {
+      // Seen once: look again shortly; analysed only if nothing moved in between.
+      clearTimeout(this.recheck);
+      this.recheck = setTimeout(() => (this.events.guard ? this.events.guard(() => this.refresh()) : this.refresh()), this.stableDelayMs);
+    }
+    if (stable.length) {
+      this.analyse(stable, { rerun: this.rerunPending, inputsChanged });
+      this.rerunPending = false;
     }
     this.events.changed();
   }
 
-  /** `rerun`: run every step even when a result is stored (the analyze command). */
-  private analyse(c: CheckpointInfo, how: { rerun: boolean; inputsChanged: boolean }): void {
-    if (!c.hash) return;
-    const isNew = this.analysed?.hash !== c.hash;
-    if (!isNew && !how.rerun && !how.inputsChanged) return;
-    this.analysed = c;
-    this.store.noteCheckpoint(c);
-    for (const step of scheduledSteps()) {
-      const key = this.inputKey(step);
-      const hit = how.rerun ? undefined : this.store.get(c.hash, step.id, key);
-      if (hit) {
-        this.shown.set(step.id, { checkpoint: { name: c.name, hash: c.hash }, value: hit.value });
-        this.stepErrors.delete(step.id);
-        continue;
-      }
-      this.run(step, c, {}).then(
-        (value) => {
-          if (this.disposed) return;
-          this.store.put(c.hash!, step.id, key, value);
-          if (this.analysed?.hash === c.hash) this.shown.set(step.id, { checkpoint: { name: c.name, hash: c.hash! }, value });
-          this.stepErrors.delete(step.id);
-          this.events.changed();
-        },
-        (e: unknown) => this.failed(step.id, e),
-      );
-    }
-    // After submitting, so the queue never looks idle in between.
-    const version = this.projectVersion;
-    this.scheduler.cancelWhere((job) => job.configFile === this.configFile && (job.checkpoint.hash !== c.hash || job.projectVersion !== version));
+  /** The newest ready checkpoint of the current run (stable or not): what "stale" is measured against. */
+  get latest(): CheckpointInfo | undefined {
+    const ready = this.runs.current(this.series).filter((c) => c.state === 'ready' && c.hash);
+    return ready[ready.length - 1];
   }
 
-  private run<K extends StepId>(step: StepInfo<K>, c: CheckpointInfo, params: Record<string, unknown>): Promise<StepResults[K]> {
-    // The worker runs the runner of `step.id`, whose result type the catalog states.
+  /**
+   * Schedules the stable checkpoints of the current run (series order): the newest in the
+   * foreground (step priorities; its results are shown), the others in the background. `rerun`:
+   * run the newest's steps even when a result is stored (the analyze command).
+   */
+  private analyse(stable: CheckpointInfo[], how: { rerun: boolean; inputsChanged: boolean }): void {
+    const newest = stable[stable.length - 1]!;
+    const isNew = this.analysed?.hash !== newest.hash;
+    if (isNew || how.rerun || how.inputsChanged) {
+      this.analysed = newest;
+      this.store.noteCheckpoint(newest);
+      for (const step of scheduledSteps()) this.schedule(step, newest, { rerun: how.rerun, background: false });
+    }
+    for (const c of stable.slice(0, -1).reverse()) {
+      let queued = false;
+      for (const step of scheduledSteps()) queued = this.schedule(step, c, { rerun: false, background: true }) || queued;
+      if (queued) this.store.noteCheckpoint(c);
+    }
+    // After submitting, so the queue never looks idle in between. Dropped: work for other inputs or
+    // checkpoints no longer in the run; the newest's old foreground jobs when a newer one took over
+    // (resubmitted above as background work under another key).
+    const version = this.projectVersion;
+    const wanted = new Set(stable.map((c) => c.hash));
+    const ready = new Set(this.series.map((c) => c.hash).filter(Boolean));
+    this.scheduler.cancelWhere(
+      (job) =>
+        job.configFile === this.configFile &&
+        (job.projectVersion !== version || (job.onDemand ? !ready.has(job.checkpoint.hash) : !wanted.has(job.checkpoint.hash) || (!job.background && job.checkpoint.hash !== newest.hash))),
+    );
+  }
+
+  /** Submits one scheduled step unless its result is stored (or failed in the background); true if submitted. */
+  private schedule(step: StepInfo, c: CheckpointInfo, how: { rerun: boolean; background: boolean }): boolean {
+    const hash = c.hash!;
+    const key = this.inputKey(step);
+    const id = `${hash}|${step.id}|${key}`;
+    if (how.background && (this.stored.has(id) || this.backgroundErrors.get(hash)?.has(step.id))) return false;
+    if (!how.rerun && (how.background ? this.store.has(hash, step.id, key) : true)) {
+      const hit = how.background ? undefined : this.store.get(hash, step.id, key);
+      if (how.background || hit) {
+        this.stored.add(id);
+        if (hit) {
+          this.shown.set(step.id, { checkpoint: { name: c.name, hash }, value: hit.value });
+          this.stepErrors.delete(step.id);
+        }
+        return false;
+      }
+    }
+    this.run(step, c, {}, how.background).then(
+      (value) => {
+        if (this.disposed) return;
+        this.store.put(hash, step.id, key, value);
+        this.stored.add(id);
+        if (this.analysed?.hash === hash) {
+          this.shown.set(step.id, { checkpoint: { name: c.name, hash }, value });
+          this.stepErrors.delete(step.id);
+          this.noteShown(step.id);
+        }
+        this.events.changed();
+      },
+      (e: unknown) => {
+        if (this.disposed || (e instanceof JobError && e.cancelled)) return;
+        if (this.analysed?.hash === hash) return this.failed(step.id, e);
+        const errors = this.backgroundErrors.get(hash) ?? new Map<string, WireError>();
+        errors.set(step.id, e instanceof JobError ? e.wire : { message: (e as Error)?.message ?? String(e) });
+        this.backgroundErrors.set(hash, errors);
+        this.events.changed();
+      },
+    );
+    return true;
+  }
+
+  private run<K extends StepId>(step: StepInfo<K>, c: CheckpointInfo, params: Record<string, unknown>, background = false): Promise<StepResults[K]> {
+    // The worker runs the runner of `step.id`, whose result type the catalog states. Background
+    // work has its own key, so it never joins (and dies with) a cancelled foreground job.
     return this.scheduler.submit({
-      key: `${this.configFile}|${c.hash}|${step.id}|${this.projectVersion}|${JSON.stringify(params)}`,
-      priority: step.priority,
+      key: `${this.configFile}|${c.hash}|${step.id}|${this.projectVersion}|${JSON.stringify(params)}${background ? '|background' : ''}`,
+      priority: background ? BACKGROUND_PRIORITY + step.priority : step.priority,
       title: `${step.title} (${c.name})`,
       step: step.id,
       configFile: this.configFile,
       projectVersion: this.projectVersion,
       checkpoint: c,
       params,
+      ...(background ? { background: true } : {}),
+      ...(step.onDemand ? { onDemand: true } : {}),
     }) as Promise<StepResults[K]>;
   }
 
   private failed(stepId: string, e: unknown): void {
     if (this.disposed || (e instanceof JobError && e.cancelled)) return;
     this.stepErrors.set(stepId, e instanceof JobError ? e.wire : { message: (e as Error)?.message ?? String(e) });
+    // A hover waiting for this step answers now (with the part marked pending) rather than at its deadline.
+    this.noteShown(stepId as StepId);
     this.events.changed();
   }
 
@@ -290,9 +369,29 @@ export class ProjectState {
     return value;
   }
 
-  /** Whether every scheduled step has a stored result for this checkpoint. */
-  analysedFully(c: CheckpointInfo): boolean {
-    return Boolean(c.hash) && scheduledSteps().every((s) => this.store.has(c.hash!, s.id, this.inputKey(s)));
+  /** Stored results of a step for the current run's checkpoints, in series order: the trend source. */
+  runHistory<K extends StepId>(step: K): Array<{ checkpoint: StoredCheckpoint; value: StepResults[K] }> {
+    return this.store.history<StepResults[K]>(step).filter((h) => this.runs.inCurrent(h.checkpoint.hash));
+  }
+
+  /** Resolves when a result of `step` is next shown (a hover waits on it within its budget). */
+  whenShown(step: StepId): Promise<void> {
+    return new Promise((resolve) => {
+      const list = this.shownWaiters.get(step) ?? [];
+      list.push(resolve);
+      this.shownWaiters.set(step, list);
+    });
+  }
+
+  private noteShown(step: StepId): void {
+    const list = this.shownWaiters.get(step);
+    this.shownWaiters.delete(step);
+    for (const resolve of list ?? []) resolve();
+  }
+
+  /** Whether every scheduled step has a stored result for this checkpoint content. */
+  analysedFully(hash: string): boolean {
+    return scheduledSteps().every((s) => this.stored.has(`${hash}|${s.id}|${this.inputKey(s)}`) || this.store.has(hash, s.id, this.inputKey(s)));
   }
 
   /** Data files of the project (absolute). */
@@ -302,13 +401,29 @@ export class ProjectState {
 
   diagnostics(): PlainDiagnostic[] {
     const out: PlainDiagnostic[] = [];
+    // Problems of the project as a whole sit on glassbox.json's first key, never at 1:1 before it.
+    const whole = this.configAnchor();
     const configError = this.shownConfigError;
-    if (configError) out.push(diagnosticAt(configError.location ?? { file: this.configFile }, 'error', configError.message, configError.code));
+    if (configError) out.push(diagnosticAt(configError.location?.line !== undefined ? configError.location : whole, 'error', configError.message, configError.code));
     const config = this.config;
-    const checkpointsKey = config?.locate(['checkpoints', 'path']) ?? { file: this.configFile };
+    const located = config?.locate(['checkpoints', 'path']);
+    const checkpointsKey = located && !(located.line === 1 && located.column === 1) ? located : whole;
     if (this.scanError) out.push(diagnosticAt(checkpointsKey, 'error', this.scanError, 'checkpoint'));
-    if (this.store.problem) out.push(diagnosticAt({ file: this.configFile }, 'warning', this.store.problem, 'store'));
-    if (this.endpointProblem && this.endpointProblem !== this.store.problem) out.push(diagnosticAt({ file: this.configFile }, 'warning', this.endpointProblem, 'stream'));
+    if (this.store.problem) out.push(diagnosticAt(whole, 'warning', this.store.problem, 'store'));
+    if (this.endpointProblem && this.endpointProblem !== this.store.problem) out.push(diagnosticAt(whole, 'warning', this.endpointProblem, 'stream'));
+    if (config && !this.scanError && this.series.length === 0) {
+      // The next step for a new project: where the first checkpoint is expected.
+      const where = path.relative(this.root, config.checkpoints) || '.';
+      const exists = fs.existsSync(config.checkpoints);
+      out.push(
+        diagnosticAt(
+          checkpointsKey,
+          'info',
+          `${exists ? `no checkpoint in ${where} yet` : `${where} does not exist yet`}: next, train the model and save a checkpoint there (a TF.js model.json folder, model.onnx, an XGBoost or LightGBM model); Glassbox analyses each one as it lands`,
+          'no-checkpoint',
+        ),
+      );
+    }
     const analysedOrder = this.analysed?.order ?? -Infinity;
     for (const c of this.series) {
       if (c.state === 'invalid') out.push(diagnosticAt(checkpointsKey, 'warning', `checkpoint ${c.name} cannot be analysed: ${c.problem}`, 'checkpoint'));
@@ -338,13 +453,37 @@ export class ProjectState {
       const evidence = (f.related ?? []).map((r) => ({ file: r.file, line: Math.max(0, r.line - 1), message: r.message }));
       const related = [...(f.file ? [{ file: f.file, line: Math.max(0, (f.line ?? 1) - 1), message: 'evidence' }] : []), ...evidence];
       const code = f.code ?? 'finding';
-      if (f.file) out.push({ ...diagnosticAt({ file: f.file, ...(f.line !== undefined ? { line: f.line } : {}) }, f.severity, f.message, code), ...(evidence.length ? { related: evidence } : {}) });
+      const at = f.file && f.line === undefined && path.resolve(f.file) === this.configFile ? whole : { file: f.file!, ...(f.line !== undefined ? { line: f.line } : {}) };
+      if (f.file) out.push({ ...diagnosticAt(at, f.severity, f.message, code), ...(evidence.length ? { related: evidence } : {}) });
       for (const hit of f.feature ? byFeature.get(f.feature) ?? [] : []) {
         if (f.file && hit.file === f.file && hit.line === (f.line ?? 1) - 1) continue;
         out.push({ file: hit.file, line: hit.line, start: hit.start, end: hit.end, severity: f.severity, message: f.message, code, related });
       }
     }
-    return out;
+    // The same finding from two steps (or twice in one) is shown once.
+    const seen = new Set<string>();
+    return out.filter((d) => {
+      const key = JSON.stringify([d.file, d.line, d.start, d.message, d.code]);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  }
+
+  /** glassbox.json's first property name (1-based), where project-wide problems are shown. */
+  private configAnchor(): { file: string; line?: number; column?: number } {
+    let text = this.edited?.text;
+    if (text === undefined) {
+      try {
+        text = fs.statSync(this.configFile).isFile() ? fs.readFileSync(this.configFile, 'utf8') : '';
+      } catch {
+        text = '';
+      }
+    }
+    const lines = text.split('\n');
+    const line = lines.findIndex((l) => /"[^"]*"\s*:/.test(l));
+    if (line < 0) return { file: this.configFile };
+    return { file: this.configFile, line: line + 1, column: lines[line]!.indexOf('"') + 1 };
   }
 
   dispose(): void {

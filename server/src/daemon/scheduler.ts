@@ -11,6 +11,10 @@ export interface Job extends JobSpec {
   key: string;
   priority: number;
   title: string;
+  /** A scheduled step of a checkpoint older than the newest (runs after the newest's steps). */
+  background?: boolean;
+  /** An on-demand request (a hover, a panel) rather than a scheduled step. */
+  onDemand?: boolean;
 }
 
 interface Entry {
@@ -30,9 +34,17 @@ export interface SchedulerEvents {
   busy(busy: boolean): void;
 }
 
+/** The running job and how far it is (its last progress report). */
+export interface Running {
+  job: Job;
+  fraction: number;
+  message?: string;
+}
+
 export class Scheduler {
   private readonly queue: Entry[] = [];
   private running: Entry | undefined;
+  private progress: { fraction: number; message?: string } = { fraction: 0 };
   private seq = 0;
 
   constructor(
@@ -47,6 +59,16 @@ export class Scheduler {
   /** The running job and the queued ones. */
   jobs(): Job[] {
     return [...(this.running ? [this.running.job] : []), ...this.queue.map((e) => e.job)];
+  }
+
+  /** The job running now, with its progress. */
+  current(): Running | undefined {
+    return this.running ? { job: this.running.job, ...this.progress } : undefined;
+  }
+
+  /** The queued jobs (not the running one). */
+  queued(): Job[] {
+    return this.queue.map((e) => e.job);
   }
 
   submit(job: Job): Promise<StepOutput> {
@@ -87,12 +109,14 @@ export class Scheduler {
     this.queue.sort((a, b) => a.job.priority - b.job.priority || a.seq - b.seq);
     const entry = this.queue.shift()!;
     this.running = entry;
+    this.progress = { fraction: 0 };
     const { job } = entry;
     this.events.started(job);
     this.host
       .run({
         ...job,
         onProgress: (f, m) => {
+          this.progress = { fraction: f, ...(m !== undefined ? { message: m } : {}) };
           job.onProgress?.(f, m);
           this.events.progress(job, f, m);
         },

@@ -199,8 +199,11 @@ describe('glassbox daemon: stale work, wrong models and reopening', () => {
     await changed(client, [path.join(root, 'checkpoints/epoch-2/model.json')]);
     await client.waitFor('$/progress', (p) => p.value.kind === 'report' && /epoch-1\): cancelled/.test(p.value.message));
     await client.waitFor('glassbox/serverStatus', idle('epoch-2'));
+    // epoch-1's cancelled work ran again in the background once epoch-2's was done.
+    const begins = client.seen.filter((r) => r.method === '$/progress' && r.params.value.kind === 'begin').map((r) => r.params.value.message as string);
+    expect(begins.lastIndexOf('Model checks (epoch-2)')).toBeLessThan(begins.lastIndexOf('Predictions (epoch-1)'));
     const timeline = await client.connection.sendRequest<any>('glassbox/timeline');
-    expect(timeline.filter((t: any) => t.importance).map((t: any) => t.checkpoint)).toEqual(['epoch-2']);
+    expect(timeline.filter((t: any) => t.importance).map((t: any) => t.checkpoint)).toEqual(['epoch-1', 'epoch-2']);
     await client.shutdown();
 
     // Reopening shows the stored results before any analysis runs.
@@ -208,6 +211,7 @@ describe('glassbox daemon: stale work, wrong models and reopening', () => {
     await again.initialize(root);
     await again.waitFor('glassbox/serverStatus', (s) => s.checkpoint === 'epoch-2' && !s.busy);
     expect((await again.connection.sendRequest<any>('glassbox/importance')).checkpoint).toBe('epoch-2');
+    // Every checkpoint was analysed before: nothing runs again.
     expect(again.seen.some((r) => r.method === '$/progress')).toBe(false);
     await again.shutdown();
   });

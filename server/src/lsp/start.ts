@@ -1,17 +1,18 @@
 /**
  * Wires a language-server connection (IPC, stdio, or an in-process stream in tests) to a Daemon.
- * Capabilities: hover on CSV files, diagnostics (pushed), executeCommand, the custom requests of
+ * Capabilities: hover on CSV files, diagnostics (pushed), code actions on them, executeCommand, the custom requests of
  * ../protocol, work-done progress and the `glassbox/serverStatus` notification.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { TextDocuments, TextDocumentSyncKind, type Connection, type InitializeParams } from 'vscode-languageserver/node';
+import { CodeActionKind, TextDocuments, TextDocumentSyncKind, type Connection, type InitializeParams } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Daemon, type DaemonOptions } from '../daemon/daemon';
 import { DashboardChangedNotification, ServerStatusNotification } from '../protocol';
 import { diagnosticsPublisher } from './handlers/diagnostics';
 import { progressReporter } from './handlers/progress';
 import { registerHover } from './handlers/hover';
+import { registerCodeActions } from './handlers/code-actions';
 import { COMMAND_IDS, registerCommands } from './handlers/commands';
 import { registerClientWatchers, registerWatch } from './handlers/watch';
 import { toPath } from './uri';
@@ -66,12 +67,14 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       },
     );
     registerHover(connection, documents, daemon);
+    registerCodeActions(connection, documents);
     registerCommands(connection, daemon);
     registerWatch(connection, daemon);
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
         hoverProvider: true,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
         executeCommandProvider: { commands: COMMAND_IDS },
       },
       serverInfo: { name: 'glassbox' },

@@ -8,7 +8,29 @@ import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 /** Raw value of one feature in a CSV row, as read (numbers parsed, missing = null). */
 export type RawValue = string | number | null;
 
-export type AnalysisState = 'pending' | 'running' | 'done' | 'failed';
+/**
+ * `pending`: not scheduled (not ready or not yet stable, or of another run); `queued`: waiting in the
+ * daemon's queue; `running`: one of its steps is running now.
+ */
+export type AnalysisState = 'pending' | 'queued' | 'running' | 'done' | 'failed';
+
+/** The step running now and how far it is. */
+export interface RunningStep {
+  checkpoint: string;
+  step: string;
+  title: string;
+  /** 0..1 */
+  fraction: number;
+  message?: string;
+}
+
+/** Which checkpoint (and training run) a section's numbers come from. */
+export interface Provenance {
+  checkpoint: string;
+  run: string;
+  /** True while a newer checkpoint of the current run is being analysed. */
+  stale: boolean;
+}
 
 export interface CheckpointSummary {
   name: string;
@@ -21,6 +43,10 @@ export interface CheckpointSummary {
   /** Whether the daemon has analysed this checkpoint. */
   analysis: AnalysisState;
   analysisMessage?: string;
+  /** The training run it belongs to (metadata run id, or one the daemon assigned). */
+  run?: string;
+  /** The step running on it now. */
+  running?: RunningStep;
 }
 
 /** Global importance per raw feature: mean |attribution| over the reference rows. */
@@ -70,6 +96,14 @@ export interface DashboardState {
   drift?: DriftImportance;
   suspects?: SuspectRow[];
   checks?: CheckResult[];
+  /** The current training run; `checkpoints` lists only its checkpoints. */
+  run?: string;
+  /** The run before it, for side-by-side: its checkpoints and the importance of its newest analysed one. */
+  previousRun?: { run: string; checkpoints: CheckpointSummary[]; importance?: GlobalImportance };
+  /** The analysis step running now (any checkpoint). */
+  running?: RunningStep;
+  /** Per section (`importance`, `drift`, `suspects`, `checks`): where its numbers come from. */
+  provenance?: Partial<Record<'importance' | 'drift' | 'suspects' | 'checks', Provenance>>;
 }
 
 export interface InfluentialRow {

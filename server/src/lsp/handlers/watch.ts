@@ -6,7 +6,12 @@ import { DidChangeWatchedFilesNotification, type Connection } from 'vscode-langu
 import type { Daemon } from '../../daemon/daemon';
 import { toPath } from '../uri';
 
-export const WATCH_GLOBS = ['**/glassbox.json', '**/*.csv', '**/model.json', '**/*.bin', '**/*.{py,ts,js,mjs,cjs}'];
+/**
+ * What the client watches: configs, data, every checkpoint format (TF.js model.json + shards, ONNX,
+ * XGBoost .json/.ubj, LightGBM .txt, glassbox-meta.json) and training code (feature literals).
+ * Folder events (a checkpoint folder created or deleted whole) come with their files' events.
+ */
+export const WATCH_GLOBS = ['**/glassbox.json', '**/*.{csv,tsv}', '**/*.{json,bin,onnx,ubj,txt}', '**/*.{py,ts,js,mjs,cjs}'];
 
 export function registerWatch(connection: Connection, daemon: Daemon): void {
   connection.onDidChangeWatchedFiles(({ changes }) => daemon.filesChanged(changes.map((c) => toPath(c.uri))));

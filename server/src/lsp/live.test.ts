@@ -1,0 +1,234 @@
+/**
+ * The daemon while training goes on: every checkpoint analysed (newest first, the rest in the
+ * background, cheap steps first), runs kept apart, projects appearing and disappearing, hovers that
+ * never ask to hover again, and code actions on findings. Over an in-process LSP connection with the
+ * bundled worker (`npm run build` first); every wait is on a recorded event, nothing sleeps.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addCheckpoint, changed, CHECKPOINTS, inProcess, makeWorkspace, type TestClient } from '../../test/lsp-client';
+
+type Client = TestClient & { server: { daemon(): any } };
+const idle = (checkpoint: string) => (s: any) => s.checkpoint === checkpoint && !s.busy && s.health === 'ok';
+const STEPS = ['Predictions', 'Global importance', 'Drift and drift impact', 'Influence and suspect rows', 'Model checks'];
+const begins = (client: TestClient, after = 0) =>
+  client.seen.slice(after).filter((r) => r.method === '$/progress' && r.params.value.kind === 'begin').map((r) => r.params.value.message as string);
+
+/** Writes reference checkpoint `epoch` into the workspace folder `name` (a retrain reusing names). */
+function writeCheckpointAs(root: string, epoch: number, name: string): void {
+  const dir = path.join(root, 'checkpoints', name);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  fs.copyFileSync(path.join(CHECKPOINTS, `epoch-${epoch}`, 'weights.bin'), path.join(dir, 'weights.bin'));
+  fs.copyFileSync(path.join(CHECKPOINTS, `epoch-${epoch}`, 'model.json'), path.join(dir, 'model.json'));
+}
+
+describe('every checkpoint of a run analysed, runs kept apart', () => {
+  let root: string;
+  let client: Client;
+  let train: string;
+
+  beforeAll(async () => {
+    root = makeWorkspace(300);
+    train = path.join(root, 'data/train.csv');
+    for (const e of [1, 2, 3]) addCheckpoint(root, e);
+    client = inProcess();
+    await client.initialize(root);
+  });
+  afterAll(async () => {
+    await client.shutdown();
+  });
+
+  it('analyses the newest checkpoint first, then the older ones in the background, cheap steps first', async () => {
+    await client.waitFor('glassbox/serverStatus', idle('epoch-3'));
+    expect(begins(client)).toEqual([
+      ...STEPS.map((s) => `${s} (epoch-3)`),
+      ...STEPS.flatMap((s) => [`${s} (epoch-2)`, `${s} (epoch-1)`]),
+    ]);
+    const dashboard = await client.connection.sendRequest<any>('glassbox/dashboard', {});
+    expect(dashboard.checkpoints.map((c: any) => [c.name, c.analysis])).toEqual([
+      ['epoch-1', 'done'],
+      ['epoch-2', 'done'],
+      ['epoch-3', 'done'],
+    ]);
+    expect(dashboard.run).toMatch(/^run-[0-9a-f]{8}$/);
+    expect(dashboard.checkpoints.every((c: any) => c.run === dashboard.run)).toBe(true);
+    expect(dashboard.running).toBeUndefined();
+    for (const section of ['importance', 'drift', 'suspects', 'checks']) expect(dashboard.provenance[section]).toEqual({ checkpoint: 'epoch-3', run: dashboard.run, stale: false });
+    // Suspects carry the class the checkpoint predicts for them.
+    expect(dashboard.suspects.length).toBeGreaterThan(0);
+    expect(dashboard.suspects.every((x: any) => x.predicted === '0' || x.predicted === '1')).toBe(true);
+    const timeline = await client.connection.sendRequest<any>('glassbox/timeline');
+    expect(timeline.map((t: any) => [t.checkpoint, Boolean(t.importance)])).toEqual([
+      ['epoch-1', true],
+      ['epoch-2', true],
+      ['epoch-3', true],
+    ]);
+  });
+
+  it('said which step ran with its progress, and "queued" only for checkpoints in the queue', async () => {
+    const states = client.seen.filter((r) => r.method === 'glassbox/dashboardChanged').map((r) => r.params);
+    // While epoch-3's steps ran, the older checkpoints waited in the queue.
+    const during = states.find((s: any) => s.running?.checkpoint === 'epoch-3' && s.checkpoints.find((c: any) => c.name === 'epoch-1')?.analysis === 'queued');
+    expect(during).toBeDefined();
+    const e3 = during.checkpoints.find((c: any) => c.name === 'epoch-3');
+    expect(e3.analysis).toBe('running');
+    expect(e3.running.title).toMatch(/\(epoch-3\)$/);
+    expect(e3.running.fraction).toBeGreaterThanOrEqual(0);
+    // Before anything was submitted (first observation, not yet stable), nothing said queued.
+    const first = states[0];
+    expect(first.checkpoints.every((c: any) => c.analysis === 'pending')).toBe(true);
+    // The status line named the running step, its percentage and the queue behind it.
+    const statuses = client.seen.filter((r) => r.method === 'glassbox/serverStatus').map((r) => r.params.message as string);
+    expect(statuses.some((m) => /^Glassbox: analysing \S.* \(epoch-3\) \d+% · \d+ queued$/.test(m))).toBe(true);
+    expect(statuses.some((m) => /^Glassbox: analysing .* \(epoch-1\) \d+%/.test(m))).toBe(true);
+  });
+
+  it('starts a new run when a retrain writes other content under the same names, never mixing their trends', async () => {
+    const before = await client.connection.sendRequest<any>('glassbox/dashboard', {});
+    const mark = client.seen.length;
+    writeCheckpointAs(root, 4, 'epoch-1');
+    await changed(client, [path.join(root, 'checkpoints/epoch-1/model.json')]);
+    await client.waitFor('glassbox/serverStatus', (s) => s.checkpoint === 'epoch-1' && !s.busy && s.health === 'ok', mark);
+    // Only the new run's checkpoint was analysed: epoch-2 and epoch-3 on disk belong to the old run.
+    expect(begins(client, mark)).toEqual(STEPS.map((s) => `${s} (epoch-1)`));
+    const d = await client.connection.sendRequest<any>('glassbox/dashboard', {});
+    expect(d.run).not.toBe(before.run);
+    expect(d.checkpoints.map((c: any) => c.name)).toEqual(['epoch-1']);
+    expect(d.previousRun.run).toBe(before.run);
+    expect(d.previousRun.checkpoints.map((c: any) => [c.name, c.analysis])).toEqual([
+      ['epoch-1', 'done'],
+      ['epoch-2', 'done'],
+      ['epoch-3', 'done'],
+    ]);
+    // Side by side: the old run's importance is its newest checkpoint's, as it was shown then.
+    expect(d.previousRun.importance).toEqual(before.importance);
+    expect(d.provenance.importance).toEqual({ checkpoint: 'epoch-1', run: d.run, stale: false });
+    const timeline = await client.connection.sendRequest<any>('glassbox/timeline');
+    expect(timeline.map((t: any) => t.checkpoint)).toEqual(['epoch-1']);
+    const header = await client.connection.sendRequest<any>('textDocument/hover', { textDocument: { uri: `file://${train}` }, position: { line: 0, character: 1 } });
+    expect(header.contents.value).toContain('at checkpoint `epoch-1`');
+    expect(header.contents.value).not.toContain('Trend over');
+  });
+
+  it('continues the new run as the retrain overwrites more names, with a trend over the new run only', async () => {
+    const mark = client.seen.length;
+    writeCheckpointAs(root, 5, 'epoch-2');
+    await changed(client, [path.join(root, 'checkpoints/epoch-2/model.json')]);
+    // The newest moved on: what is shown is stale until epoch-2's steps are done.
+    const stale = await client.waitFor('glassbox/dashboardChanged', (s) => s.provenance?.importance?.stale === true, mark);
+    expect(stale.provenance.importance.checkpoint).toBe('epoch-1');
+    await client.waitFor('glassbox/serverStatus', idle('epoch-2'), mark);
+    const d = await client.connection.sendRequest<any>('glassbox/dashboard', {});
+    expect(d.checkpoints.map((c: any) => c.name)).toEqual(['epoch-1', 'epoch-2']);
+    expect(d.provenance.importance).toEqual({ checkpoint: 'epoch-2', run: d.run, stale: false });
+    const header = await client.connection.sendRequest<any>('textDocument/hover', { textDocument: { uri: `file://${train}` }, position: { line: 0, character: 1 } });
+    expect(header.contents.value).toMatch(/Trend over 2 checkpoints: \S+ epoch-1 \d+\.\d% → epoch-2 \d+\.\d%\n/);
+    const timeline = await client.connection.sendRequest<any>('glassbox/timeline');
+    expect(timeline.map((t: any) => t.checkpoint)).toEqual(['epoch-1', 'epoch-2']);
+  });
+});
+
+describe('projects picked up live', () => {
+  it('opens a glassbox.json created while running, says the next step, and closes it when deleted', async () => {
+    const root = makeWorkspace(200);
+    const config = path.join(root, 'glassbox.json');
+    const text = fs.readFileSync(config, 'utf8');
+    fs.unlinkSync(config);
+    fs.rmSync(path.join(root, 'checkpoints'), { recursive: true });
+    const client = inProcess();
+    await client.initialize(root);
+    await client.waitFor('glassbox/serverStatus', (s) => s.message === 'Glassbox: no glassbox.json in the workspace folders');
+
+    let mark = client.seen.length;
+    fs.writeFileSync(config, text);
+    await changed(client, [config]);
+    const diag = await client.waitFor('textDocument/publishDiagnostics', (p) => p.uri.endsWith('/glassbox.json') && p.diagnostics.some((d: any) => d.code === 'no-checkpoint'), mark);
+    const next = diag.diagnostics.find((d: any) => d.code === 'no-checkpoint');
+    expect(next.message).toMatch(/^checkpoints does not exist yet: next, train the model and save a checkpoint there/);
+    expect(next.severity).toBe(3);
+    expect(next.range.start.line).toBe(text.split('\n').findIndex((l) => l.includes('"path"')));
+    // Nothing on glassbox.json sits at 1:1.
+    expect(diag.diagnostics.every((d: any) => d.range.start.line > 0 || d.range.start.character > 0)).toBe(true);
+    await client.waitFor('glassbox/serverStatus', (s) => s.message === 'Glassbox: waiting for a complete checkpoint', mark);
+
+    // The checkpoint folder did not exist when the project opened.
+    mark = client.seen.length;
+    addCheckpoint(root, 1);
+    await changed(client, [path.join(root, 'checkpoints/epoch-1/model.json')]);
+    await client.waitFor('glassbox/serverStatus', idle('epoch-1'), mark);
+    await client.waitFor('textDocument/publishDiagnostics', (p) => p.uri.endsWith('/glassbox.json') && !p.diagnostics.some((d: any) => d.code === 'no-checkpoint'), mark);
+    // A working project: its findings reach the training script.
+    await client.waitFor('textDocument/publishDiagnostics', (p) => p.uri.endsWith('/train.py') && p.diagnostics.length > 0, mark);
+
+    mark = client.seen.length;
+    fs.unlinkSync(config);
+    await changed(client, [config]);
+    await client.waitFor('glassbox/serverStatus', (s) => s.message === 'Glassbox: no glassbox.json in the workspace folders', mark);
+    await client.waitFor('textDocument/publishDiagnostics', (p) => p.uri.endsWith('/train.py') && p.diagnostics.length === 0, mark);
+    await client.shutdown();
+  });
+
+  it('sees a glassbox.json created while running with its own watcher (no client file events)', async () => {
+    const root = makeWorkspace(200);
+    const config = path.join(root, 'glassbox.json');
+    const text = fs.readFileSync(config, 'utf8');
+    fs.unlinkSync(config);
+    const client = inProcess({ ownWatcher: true });
+    await client.initialize(root, { workspace: {} });
+    await client.waitFor('glassbox/serverStatus', (s) => s.message === 'Glassbox: no glassbox.json in the workspace folders');
+    const mark = client.seen.length;
+    fs.writeFileSync(config, text);
+    addCheckpoint(root, 1);
+    await client.waitFor('glassbox/serverStatus', idle('epoch-1'), mark);
+    await client.shutdown();
+  });
+});
+
+describe('hovers within their budget, and code actions', () => {
+  let root: string;
+  let client: Client;
+  let train: string;
+  const hover = (line: number) => client.connection.sendRequest<any>('textDocument/hover', { textDocument: { uri: `file://${train}` }, position: { line, character: 2 } });
+
+  beforeAll(async () => {
+    root = makeWorkspace(300);
+    train = path.join(root, 'data/train.csv');
+    client = inProcess({ hoverWaitMs: 0 });
+    await client.initialize(root);
+    await client.waitFor('glassbox/serverStatus', (s) => s.message === 'Glassbox: waiting for a complete checkpoint');
+  });
+  afterAll(async () => {
+    await client.shutdown();
+  });
+
+  it('shows a row as pending before any prediction, never asking to hover again', async () => {
+    const h = await hover(4);
+    expect(h.contents.value).toBe('**Line 5** · Glassbox\n\nPrediction: _pending_ (being computed).\n\nTop attributions: _pending_.');
+  });
+
+  it('shows what is known when the attributions miss the budget, and them once computed', async () => {
+    const mark = client.seen.length;
+    addCheckpoint(root, 1);
+    await changed(client, [path.join(root, 'checkpoints/epoch-1/model.json')]);
+    await client.waitFor('glassbox/serverStatus', idle('epoch-1'), mark);
+    const h = await hover(4);
+    expect(h.contents.value).toMatch(/Prediction: \*\*[01]\*\* \(confidence \d+\.\d%\)/);
+    expect(h.contents.value).toContain('Top attributions: _pending_ (being computed for checkpoint `epoch-1`).');
+    expect(h.contents.value).toMatch(/Self-influence rank: \*\*[\d,]+\*\* of 300 training rows \(1 = most suspect; checkpoint `epoch-1`\)/);
+    expect(h.contents.value).not.toMatch(/hover again/i);
+    // The explanation the hover started is the one this request joins.
+    await client.connection.sendRequest<any>('glassbox/explainRow', { uri: `file://${train}`, line: 4, influence: false });
+    expect((await hover(4)).contents.value).toContain('Top attributions (saliency, predicted class):');
+  });
+
+  it('offers "Explain this row" on suspect rows', async () => {
+    const diags = client.diagnosticsFor(train)!.filter((d) => d.code === 'suspect-row');
+    expect(diags.length).toBeGreaterThan(0);
+    const actions = await client.connection.sendRequest<any[]>('textDocument/codeAction', { textDocument: { uri: `file://${train}` }, range: diags[0].range, context: { diagnostics: [diags[0]] } });
+    expect(actions).toHaveLength(1);
+    expect(actions[0].title).toBe(`Explain this row (line ${diags[0].range.start.line + 1})`);
+    expect(actions[0].command).toEqual({ title: 'Explain this row', command: 'glassbox.explainRow', arguments: [`file://${train}`, diags[0].range.start.line] });
+  });
+});
