@@ -220,7 +220,8 @@ export function newCounters(): EncodeCounters {
 /** A compiled encoder: raw values (by CSV column index) into a row of the encoded matrix. */
 export interface RowEncoder {
   encoding: Encoding;
-  encode(values: readonly string[], out: Float32Array, offset: number, counters?: EncodeCounters): void;
+  /** Encodes one row's cells: texts, or numbers for floating-point cells of a typed source. */
+  encode(values: readonly string[] | readonly (string | number)[], out: Float32Array, offset: number, counters?: EncodeCounters): void;
 }
 
 export function compileEncoder(encoding: Encoding, header: readonly string[], file = 'data'): RowEncoder {
@@ -243,10 +244,11 @@ export function compileEncoder(encoding: Encoding, header: readonly string[], fi
     encode(values, out, offset, counters) {
       out.fill(0, offset, offset + encoding.width);
       for (const s of steps) {
-        const raw = values[s.col]!;
+        // A typed source (source.ts `typed`) hands floating-point cells over as numbers.
+        const cell = values[s.col] as string | number;
         const start = offset + s.f.columns[0];
         if (s.kind === 'numeric') {
-          const v = isMissing(raw) ? NaN : Number(raw);
+          const v = typeof cell === 'number' ? cell : isMissing(cell) ? NaN : Number(cell);
           if (Number.isFinite(v)) {
             out[start] = (v - s.shift) * s.scale;
           } else {
@@ -256,6 +258,7 @@ export function compileEncoder(encoding: Encoding, header: readonly string[], fi
           }
           continue;
         }
+        const raw = typeof cell === 'number' ? String(cell) : cell;
         const f = s.f;
         let k = s.lookup(raw);
         // A missing token that is not itself a category is imputed only when the feature says how;

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openCsv } from './csv';
 import { loadDataset } from './dataset';
+import { compileEncoder } from './encoding';
 import { fitSchema, type SchemaDeclaration } from './schema';
 import { dataFormat, openSource } from './source';
 import { isGlassboxError } from '../errors';
@@ -77,6 +78,22 @@ describe('data sources', () => {
     expect(Array.from(b.lines.slice(0, 3))).toEqual([0, 1, 2]);
     expect(b.counters.missing.get('workclass')).toBe(a.counters.missing.get('workclass'));
     expect(b.counters.missing.get('hours_per_week')).toBe(2);
+  });
+
+  it.each(['adult.parquet', 'adult.feather'])('%s read typed (floats as numbers, NaN missing) encodes to the CSV matrix', async (f) => {
+    const fitted = await fitSchema(await openCsv(at('adult.csv')), declaration, 'adult.csv');
+    const a = await loadDataset(at('adult.csv'), fitted.encoding);
+    const s = await openSource(at(f), { typed: true });
+    const enc = compileEncoder(fitted.encoding, s.header, f);
+    const X = new Float32Array(a.X.length);
+    let n = 0;
+    let numbers = 0;
+    for await (const r of s.records) {
+      numbers += r.values.filter((v) => typeof v === 'number').length;
+      enc.encode(r.values, X, n++ * fitted.encoding.width);
+    }
+    expect(numbers).toBe(manifest.rows - 2); // hours_per_week, the one float column, less its 2 nulls (read as '')
+    expect(Array.from(X)).toEqual(Array.from(a.X));
   });
 
   it('honours a row limit across row groups', async () => {

@@ -163,6 +163,7 @@ export async function precomputeShard(project: Project, options: PrecomputeOptio
     ...(missingAt ? { missingAt } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     rowGroups: (g) => g % count === index,
+    typed: true,
   });
   const unit = src.format === 'parquet' ? 'row-group' : 'block';
   const encoder = compileEncoder(encoding, src.header, file);
@@ -211,7 +212,16 @@ export async function precomputeShard(project: Project, options: PrecomputeOptio
     }
     for (let f = 0; f < cols.length; f++) {
       const h = train.histograms[f]!;
-      const raw = rec.values[cols[f]!]!;
+      const cell = rec.values[cols[f]!] as string | number;
+      if (typeof cell === 'number') {
+        // A typed floating-point cell (source.ts `typed`): NaN is missing.
+        if (h.type === 'numeric') {
+          if (Number.isFinite(cell)) h.counts[binOf(h.edges, cell)]!++;
+          else h.missing++;
+          continue;
+        }
+      }
+      const raw = typeof cell === 'number' ? (Number.isNaN(cell) ? '' : String(cell)) : cell;
       const trimmed = raw.trim();
       if (h.type === 'numeric') {
         const v = missingTokens.has(trimmed) ? NaN : Number(trimmed);
@@ -312,7 +322,7 @@ interface TrainingSide {
 async function trainingSide(project: Project, encoding: Encoding, params: PrecomputeParams, signal?: AbortSignal): Promise<TrainingSide> {
   const file = project.config.data.train;
   const missingAt = project.config.dataLocation(file);
-  const src = await openSource(file, { displayName: file, ...(missingAt ? { missingAt } : {}), ...(signal ? { signal } : {}) });
+  const src = await openSource(file, { displayName: file, typed: true, ...(missingAt ? { missingAt } : {}), ...(signal ? { signal } : {}) });
   const features = encoding.features;
   const cols = features.map((f) => src.header.indexOf(f.name));
   const missingTokens = new Set(encoding.missing);
@@ -327,10 +337,11 @@ async function trainingSide(project: Project, encoding: Encoding, params: Precom
     const slot = n < TRAIN_SAMPLE ? n : rng.int(n + 1);
     n++;
     for (let f = 0; f < features.length; f++) {
-      const raw = rec.values[cols[f]!]!;
+      const cell = rec.values[cols[f]!] as string | number;
+      const raw = typeof cell === 'number' ? (Number.isNaN(cell) ? '' : String(cell)) : cell;
       const trimmed = raw.trim();
       if (numeric[f]) {
-        const v = missingTokens.has(trimmed) || trimmed === '' ? NaN : Number(trimmed);
+        const v = typeof cell === 'number' ? cell : missingTokens.has(trimmed) || trimmed === '' ? NaN : Number(trimmed);
         if (!Number.isFinite(v)) missing[f]!++;
         if (slot < TRAIN_SAMPLE) reservoir[f]![slot] = v;
       } else {
