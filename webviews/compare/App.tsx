@@ -3,7 +3,7 @@ import type { ChartConfiguration } from 'chart.js';
 import type { CompareState } from '../../server/src/protocol/panels';
 import { post, useExtensionMessages } from '../common/bridge';
 import { ChartCanvas } from '../common/Chart';
-import { Banner, basename, ExportMenu, fmt, rowKeys, Section } from '../common/components';
+import { Banner, basename, Definition, ExportMenu, fmt, rowKeys, Section } from '../common/components';
 import { ErrorBoundary } from '../common/ErrorBoundary';
 import type { ChartColors } from '../common/theme';
 
@@ -29,8 +29,13 @@ function CheckpointSelect({ label, value, options, onChange }: { label: string; 
   );
 }
 
-export function Compare({ state }: { state: CompareState }) {
+/** Fields a daemon may send beyond protocol/panels.ts's `CompareState` (rendered when present). */
+type CompareView = CompareState & { method?: string; rows?: number; run?: string };
+
+export function Compare({ state: s }: { state: CompareState }) {
+  const state = s as CompareView;
   const options = state.checkpoints.length ? state.checkpoints : [state.a, state.b];
+  const method = state.method ? `mean |${state.method} attribution|` : 'the daemon\'s global importance (mean |attribution|)';
   return (
     <>
       <div className="toolbar">
@@ -42,6 +47,7 @@ export function Compare({ state }: { state: CompareState }) {
           const sorted = [...rows].sort((x, y) => Math.abs(y.rankA - y.rankB) - Math.abs(x.rankA - x.rankB) || x.rankB - y.rankB);
           return (
             <>
+              <Definition>Rank 1 = most important by {method} over {state.rows !== undefined ? `${state.rows} rows` : 'the same rows for both checkpoints'}; the biggest moves first.</Definition>
               <ExportMenu table={{ title: `rank changes ${state.a} ${state.b}`, columns: ['feature', `rank_${state.a}`, `rank_${state.b}`, `importance_${state.a}`, `importance_${state.b}`], rows: sorted.map((r) => [r.feature, r.rankA, r.rankB, r.importanceA, r.importanceB]) }} />
               <RankChart rows={sorted} a={state.a} b={state.b} />
               <table aria-label="Importance rank changes">
@@ -60,6 +66,7 @@ export function Compare({ state }: { state: CompareState }) {
       <Section title="Flipped predictions" data={state.flipped}>
         {(rows) => (
           <>
+          <Definition>Rows whose predicted class differs between {state.a} and {state.b}; a click explains the row.</Definition>
           <ExportMenu table={{ title: `flipped ${state.a} ${state.b}`, columns: ['file', 'line', state.a, state.b, 'label'], rows: rows.map((r) => [r.file, r.line, r.before, r.after, r.label]) }} />
           <table aria-label="Flipped predictions">
             <thead><tr><th>row</th><th>{state.a}</th><th>{state.b}</th><th>label</th></tr></thead>
@@ -79,10 +86,13 @@ export function Compare({ state }: { state: CompareState }) {
       </Section>
       <Section title="Attribution disagreement" data={state.disagreement}>
         {(rows) => (
+          <>
+          <Definition>Per feature, Spearman's rank correlation of its attributions over the rows between the two checkpoints: 1 = the same ordering of rows, 0 = unrelated, negative = reversed. Lowest first.</Definition>
           <table aria-label="Attribution disagreement">
             <thead><tr><th>feature</th><th className="num">Spearman ρ</th></tr></thead>
             <tbody>{[...rows].sort((x, y) => x.spearman - y.spearman).map((r) => <tr key={r.feature}><td>{r.feature}</td><td className="num">{fmt(r.spearman, 2)}</td></tr>)}</tbody>
           </table>
+          </>
         )}
       </Section>
     </>

@@ -127,6 +127,25 @@ describe('browser bridge', () => {
     expect(api.getState()).toEqual({ importanceClass: 1 });
   });
 
+  it('exports on the page itself: a download or the clipboard, nothing over the socket', async () => {
+    const { api, socket, notes } = setUp();
+    socket.open();
+    const clicked: { download: string; href: string }[] = [];
+    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) { clicked.push({ download: this.download, href: this.href }); });
+    vi.stubGlobal('URL', Object.assign(URL, { createObjectURL: () => 'blob:glassbox/1', revokeObjectURL: () => undefined }));
+    api.postMessage({ type: 'export', action: 'save', format: 'csv', filename: 'checks.csv', content: 'a\r\n' });
+    api.postMessage({ type: 'export', action: 'save', format: 'png', filename: 'chart.png', content: 'data:image/png;base64,AAAA' });
+    expect(clicked).toEqual([{ download: 'checks.csv', href: 'blob:glassbox/1' }, { download: 'chart.png', href: 'data:image/png;base64,AAAA' }]);
+    const written: string[] = [];
+    vi.stubGlobal('navigator', { clipboard: { writeText: async (t: string) => { written.push(t); } } });
+    api.postMessage({ type: 'export', action: 'copy', format: 'json', filename: 'suspect-rows.json', content: '[]' });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(written).toEqual(['[]']);
+    expect(notes).toEqual(['Copied suspect-rows.json.']);
+    expect(socket.sent).toEqual([]);
+    vi.restoreAllMocks();
+  });
+
   it('runs the side panel app unchanged on the dashboard page', () => {
     document.head.appendChild(Object.assign(document.createElement('meta'), { name: 'glassbox-socket', content: '/dashboard/socket' }));
     window.history.replaceState(null, '', '/dashboard?token=t0k');

@@ -25,3 +25,13 @@ describe('compare panel', () => {
     expect(posted.at(-1)).toEqual({ type: 'compare', a: 'epoch-002', b: 'epoch-005' });
   });
 });
+
+describe('compare panel definitions', () => {
+  it('says what the ranks are ranked by, from the state when it says', () => {
+    render(<App />);
+    act(() => fromExtension({ type: 'compare', state: { ...compare, method: 'kernel-shap', rows: 500 } }));
+    expect(screen.getByText('Rank 1 = most important by mean |kernel-shap attribution| over 500 rows; the biggest moves first.')).toBeTruthy();
+    act(() => fromExtension({ type: 'compare', state: compare }));
+    expect(screen.getByText(/^Rank 1 = most important by the daemon's global importance \(mean \|attribution\|\) over the same rows/)).toBeTruthy();
+  });
+});

@@ -145,6 +145,21 @@ describe('side panel', () => {
     expect(isStale({ ...view, checkpoints: view.checkpoints.map((c) => ({ ...c, analysis: c.name === 'epoch-003' ? 'failed' as const : c.analysis })) }, 'importance', 'epoch-002')).toBe(false);
   });
 
+  it('shows each section\'s checkpoint and run from the daemon\'s provenance, stale where it says', () => {
+    show({
+      ...dashboardFull,
+      provenance: {
+        checks: { checkpoint: 'epoch-003', run: 'r2', stale: true },
+        importance: { checkpoint: 'epoch-004', run: 'r2', stale: false },
+      },
+    });
+    const checks = screen.getByRole('heading', { name: /^Checks/ });
+    expect(within(checks).getByLabelText('source').textContent).toBe('epoch-003 · run r2');
+    expect(within(checks).getByLabelText('stale')).toBeTruthy();
+    expect(within(screen.getByRole('heading', { name: /Global importance/ })).queryByLabelText('stale')).toBeNull();
+    expect(within(screen.getByRole('heading', { name: /Drift impact/ })).getByLabelText('stale')).toBeTruthy(); // inferred: epoch-005 running
+  });
+
   it('says what is not available yet instead of failing', () => {
     show(dashboardEarly);
     expect(screen.getAllByText('Not available yet.')).toHaveLength(2); // suspects, importance

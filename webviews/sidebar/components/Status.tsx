@@ -6,7 +6,7 @@
 import type { CheckResult, CheckStatus } from '../../../server/src/protocol/panels';
 import { post } from '../../common/bridge';
 import { ExportMenu, pct, rowKeys, Section } from '../../common/components';
-import { analysisOf, newestAnalysed, type DashboardView, type RunningStepView } from '../../common/state';
+import { analysisOf, isStale, newestAnalysed, sourceText, type DashboardView, type RunningStepView } from '../../common/state';
 
 const ICON: Record<CheckStatus, string> = { pass: '✓', warn: '⚠', fail: '✗', skipped: '–' };
 const ORDER: Record<CheckStatus, number> = { fail: 0, warn: 1, skipped: 2, pass: 3 };
@@ -44,15 +44,15 @@ export function Status({ state }: { state: DashboardView }) {
         <p className="muted" aria-label="Previous run">previous run {state.previousRun.run}: {state.previousRun.checkpoints.length} checkpoints{state.previousRun.importance ? `, importance of ${state.previousRun.importance.checkpoint} shown beside this run's` : ''}</p>
       )}
       {failed.map((c) => <p key={c.name} className="error">{c.name}: analysis failed{c.analysisMessage ? ` – ${c.analysisMessage}` : ''}</p>)}
-      <Checks checks={state.checks} />
+      <Checks checks={state.checks} source={sourceText(state, 'checks', undefined)} stale={isStale(state, 'checks', state.provenance?.checks?.checkpoint)} />
     </section>
   );
 }
 
 /** The model checks of glassbox.json; a check with a place opens it. */
-export function Checks({ checks }: { checks: CheckResult[] | undefined }) {
+export function Checks({ checks, source, stale }: { checks: CheckResult[] | undefined; source?: string; stale?: boolean }) {
   return (
-    <Section title="Checks" data={checks} empty="Checks have not run yet (they run after each analysis; glassbox.json `checks`).">
+    <Section title="Checks" data={checks} source={source} stale={stale} empty="Checks have not run yet (they run after each analysis; glassbox.json `checks`).">
       {(list) => {
         const n = checkCounts(list);
         const sorted = [...list].sort((a, b) => ORDER[a.status] - ORDER[b.status]);
