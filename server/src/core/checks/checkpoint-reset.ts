@@ -10,9 +10,17 @@
  * Per model: on a seeded sample of training rows, the agreement of predicted classes and the mean
  * training loss (cross-entropy; regression: squared error) before and after.
  *
- * Flagged: any kernel with cosine < 0.3 (re-initialised layer), any non-finite weight, or
- * agreement < 0.8 together with a training loss at least 1.2x the predecessor's (collapse; regression:
- * a loss at least 1.5x).
+ * Per unit: the same cosine for each row and each column of a 2-D kernel (one of the two is the
+ * layer's units, depending on whether the format stores [in, out] or [out, in]), since part of a
+ * layer re-initialised (a resumed run that loaded half a state dict) leaves the whole-kernel cosine
+ * at ~0.7 while its fresh units sit near 0.
+ *
+ * Flagged: any kernel with cosine < 0.3 (re-initialised layer), a kernel with at least
+ * `PARTIAL_RESET_SHARE` (10%, and at least 2) of its rows or columns at cosine < 0.3 (partly
+ * re-initialised), any non-finite weight, or agreement < 0.8 together with a training loss at least
+ * 1.2x the predecessor's (collapse; regression: a loss at least 1.5x). On the bug zoo (docs/cli.md)
+ * no unit of any healthy or otherwise-bugged series fell below 0.41 between checkpoints, while half
+ * a first layer re-initialised puts 47–50% of its units below 0.3.
  */
 import { throwIfAborted } from '../errors';
 import { takeRows, type Dataset } from '../data/dataset';
@@ -22,6 +30,8 @@ import { evidenceRow, EXAMPLES, num, pct, topK } from './evidence';
 import { outcome, skip, type Check, type Finding } from './types';
 
 export const RESET_COSINE = 0.3;
+/** Share of a kernel's rows or columns below `RESET_COSINE` read as a partial re-initialisation. */
+export const PARTIAL_RESET_SHARE = 0.1;
 export const COLLAPSE_AGREEMENT = 0.8;
 export const COLLAPSE_LOSS_RATIO = 1.2;
 /** Regression has no class agreement to confirm a loss jump, so it needs a larger one. */
@@ -37,6 +47,34 @@ export interface LayerComparison {
   /** Expected norm of a Glorot-uniform initialisation of this shape. */
   normInit: number;
   nonFinite: number;
+  /** Rows or columns (whichever has more) whose cosine to the predecessor's is below RESET_COSINE. */
+  resetUnits: number;
+  /** How many rows or columns that count is out of. */
+  units: number;
+}
+
+/** Per slice along `axis` of a [R, C] matrix: cosine of a's slice to b's; 1 when either is zero. */
+function sliceCosines(a: ArrayLike<number>, b: ArrayLike<number>, R: number, C: number, axis: 0 | 1): number[] {
+  const units = axis === 0 ? R : C;
+  const len = axis === 0 ? C : R;
+  const out: number[] = [];
+  for (let u = 0; u < units; u++) {
+    let dot = 0;
+    let na = 0;
+    let nb = 0;
+    for (let k = 0; k < len; k++) {
+      const i = axis === 0 ? u * C + k : k * C + u;
+      const x = a[i]!;
+      const y = b[i]!;
+      if (!Number.isFinite(y)) continue;
+      dot += x * y;
+      na += x * x;
+      nb += y * y;
+    }
+    // A unit that is zero before or after (pruned, or never initialised) has no direction to lose.
+    out.push(na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : 1);
+  }
+  return out;
 }
 
 /** Kernel-by-kernel comparison of two models with the same architecture. */
@@ -74,6 +112,13 @@ export function compareKernels(before: ModelHandle, after: ModelHandle): LayerCo
     const fanOut = kb.shape[kb.shape.length - 1]!;
     const fanIn = kb.data.length / fanOut;
     const initStd = Math.sqrt(2 / (fanIn + fanOut));
+    let resetUnits = 0;
+    let units = 0;
+    for (const axis of [0, 1] as const) {
+      const cos = sliceCosines(ka.data, kb.data, fanIn, fanOut, axis);
+      const low = cos.filter((c) => c < RESET_COSINE).length;
+      if (low / cos.length > resetUnits / Math.max(1, units) || units === 0) [resetUnits, units] = [low, cos.length];
+    }
     out.push({
       layer: kb.name,
       shape: kb.shape,
@@ -82,6 +127,8 @@ export function compareKernels(before: ModelHandle, after: ModelHandle): LayerCo
       normAfter: Math.sqrt(nb),
       normInit: initStd * Math.sqrt(kb.data.length),
       nonFinite,
+      resetUnits,
+      units,
     });
   }
   return out;
@@ -155,16 +202,20 @@ function compare(
   const lossAfter = mean(b.out.loss);
   const pair = { from: a.info.name, to: b.info.name, agreement: a.out.predicted ? agreement : null, lossBefore, lossAfter, layers };
   const reset = layers.filter((l) => l.cosine < RESET_COSINE);
+  const partial = layers.filter((l) => l.cosine >= RESET_COSINE && l.resetUnits >= 2 && l.resetUnits >= PARTIAL_RESET_SHARE * l.units);
   const corrupt = layers.filter((l) => l.nonFinite > 0);
   const ratio = a.out.predicted ? COLLAPSE_LOSS_RATIO : COLLAPSE_LOSS_RATIO_REGRESSION;
   const lossJump = lossAfter >= ratio * lossBefore || !Number.isFinite(lossAfter);
   const collapse = (a.out.predicted ? agreement < COLLAPSE_AGREEMENT : true) && lossJump;
-  if (!reset.length && !corrupt.length && !collapse) return { pair };
+  if (!reset.length && !partial.length && !corrupt.length && !collapse) return { pair };
 
   const parts: string[] = [];
   for (const l of corrupt) parts.push(`layer '${l.layer}' has ${l.nonFinite} non-finite weights`);
   for (const l of reset) {
     parts.push(`layer '${l.layer}' ${JSON.stringify(l.shape)} no longer resembles its predecessor (cosine ${num(l.cosine, 2)}; norm ${num(l.normBefore)} -> ${num(l.normAfter)}, a fresh Glorot initialisation has ~${num(l.normInit)})`);
+  }
+  for (const l of partial) {
+    parts.push(`${l.resetUnits} of the ${l.units} units of layer '${l.layer}' ${JSON.stringify(l.shape)} no longer resemble their predecessors (cosine < ${RESET_COSINE}; whole kernel ${num(l.cosine, 2)}): part of the layer was re-initialised`);
   }
   const agreeText = a.out.predicted ? `predictions agree on ${pct(agreement)} of ${n} training rows` : `on ${n} training rows`;
   parts.push(`${agreeText}, training loss ${num(lossBefore)} -> ${num(lossAfter)}`);
@@ -175,14 +226,16 @@ function compare(
       lossAfter: b.out.loss[i]!,
     }),
   );
-  const headline = corrupt.length ? 'is corrupted' : reset.length ? 'looks re-initialised' : 'collapsed';
+  const headline = corrupt.length ? 'is corrupted' : reset.length ? 'looks re-initialised' : partial.length ? 'looks partly re-initialised' : 'collapsed';
   const [metric, measured, limit] = corrupt.length
     ? ['non-finite weights', corrupt.reduce((c, l) => c + l.nonFinite, 0), 0]
     : reset.length
       ? ['kernel cosine to predecessor', Math.min(...reset.map((l) => l.cosine)), RESET_COSINE]
-      : a.out.predicted
-        ? ['prediction agreement', agreement, COLLAPSE_AGREEMENT]
-        : ['training loss ratio', lossAfter / lossBefore, COLLAPSE_LOSS_RATIO_REGRESSION];
+      : partial.length
+        ? ['share of units re-initialised', Math.max(...partial.map((l) => l.resetUnits / l.units)), PARTIAL_RESET_SHARE]
+        : a.out.predicted
+          ? ['prediction agreement', agreement, COLLAPSE_AGREEMENT]
+          : ['training loss ratio', lossAfter / lossBefore, COLLAPSE_LOSS_RATIO_REGRESSION];
   return {
     pair,
     finding: {
