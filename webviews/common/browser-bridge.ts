@@ -64,6 +64,8 @@ export function readOnlyNotice(m: FromWebview): string | undefined {
       return 'Checks run in the editor (Glassbox: Run Checks) or with glassbox check. This dashboard is read-only.';
     case 'selectMethod':
       return `The ${m.method} method is chosen in the editor. This dashboard is read-only.`;
+    case 'pin':
+      return 'Following the cursor works in the editor. This dashboard is read-only.';
     case 'explainMethods':
       return 'Explaining with several methods runs an analysis: use the editor (Glassbox: Explain This Row). This dashboard is read-only.';
     default:

@@ -34,6 +34,8 @@ export function isFromWebview(m: unknown): m is FromWebview {
       return Array.isArray(o.methods) && o.methods.length >= 1 && o.methods.length <= 8 && o.methods.every(str);
     case 'compare':
       return str(o.a) && str(o.b);
+    case 'pin':
+      return typeof o.pinned === 'boolean';
     case 'export':
       return (o.action === 'copy' || o.action === 'save') && (o.format === 'csv' || o.format === 'json' || o.format === 'png')
         && !(o.format === 'png' && o.action === 'copy') && exportFilename(o.filename, o.format) && exportContent(o.content, o.format);

@@ -34,6 +34,8 @@ export type FromWebview =
   | { type: 'explainMethods'; methods: string[] }
   | { type: 'compare'; a: string; b: string }
   | { type: 'runChecks' }
+  /** Explain panel: `false` = follow the cursor in CSV files; `true` = stay on the shown row. */
+  | { type: 'pin'; pinned: boolean }
   /**
    * Copy or save what a panel shows. `content`: the CSV or JSON text, or for `png` a
    * `data:image/png;base64,` URL. `filename`: a suggested base name (the user picks where).

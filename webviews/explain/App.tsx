@@ -55,8 +55,14 @@ export function topFeatures(state: ExplainState, n: number): string[] {
 export function Explain({ state, others }: { state: ExplainView; others?: ExplainState[] }) {
   const correct = isCorrect(state);
   const features = topFeatures(state, 4);
+  const [pinned, setPinned] = usePersistentState('pinned', true);
   return (
     <>
+      <div className="toolbar">
+        <label title="Unpinned, the panel explains the row under the cursor in any CSV file.">
+          <input type="checkbox" checked={pinned} onChange={(e) => { setPinned(e.target.checked); post({ type: 'pin', pinned: e.target.checked }); }} /> Pinned to this row
+        </label>
+      </div>
       <h1>{basename(state.file)}:{state.line} <span className="muted">(data row {state.row}, checkpoint {state.checkpoint}{(state as { run?: string }).run ? `, run ${(state as { run?: string }).run}` : ''})</span></h1>
       <p aria-label="Prediction">
         Prediction: <strong>{predictionText(state.prediction)}</strong>

@@ -87,6 +87,15 @@ describe('explain panel', () => {
     expect(screen.getByLabelText('Method')).toHaveProperty('value', 'integratedGradients'); // the row's own view stays
   });
 
+  it('unpins to follow the cursor, and remembers the choice', () => {
+    show(explain);
+    const pin = screen.getByLabelText('Pinned to this row') as HTMLInputElement;
+    expect(pin.checked).toBe(true);
+    fireEvent.click(pin);
+    expect(posted.at(-1)).toEqual({ type: 'pin', pinned: false });
+    expect((screen.getByLabelText('Pinned to this row') as HTMLInputElement).checked).toBe(false);
+  });
+
   it('builds the waterfall from the baseline to the output', () => {
     const steps = waterfall({ a: 1, b: -3, c: 0.5 }, 2);
     expect(steps).toEqual([

@@ -1,14 +1,24 @@
-/** The Explain panel: one editor tab, reused, showing the row last asked about. */
+/**
+ * The Explain panel: one editor tab, reused, showing the row last asked about. Pinned (the
+ * default) it stays on that row; unpinned it follows the cursor through CSV files (debounced, the
+ * header line ignored).
+ */
 import * as vscode from 'vscode';
 import { ExplainRowRequest, type ExplainRowParams } from '../../../server/src/protocol/panels';
 import { describeDaemonError, type Daemon } from '../daemon';
 import type { Host } from '../host';
+import { followTarget } from './panelMessages';
 import { WebviewConnection, webviewOptions } from './webview';
+
+/** Wait for the cursor to settle before explaining the row under it (each move is a daemon request). */
+const FOLLOW_DELAY_MS = 300;
 
 export class ExplainPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private connection: WebviewConnection | undefined;
   private params: ExplainRowParams | undefined;
+  private follow: vscode.Disposable | undefined;
+  private followTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly extensionUri: vscode.Uri, private readonly daemon: Daemon, private readonly host: Host) {}
 
@@ -21,9 +31,11 @@ export class ExplainPanel implements vscode.Disposable {
         if (m.type === 'selectMethod' && this.params) return this.load({ ...this.params, method: m.method });
         if (m.type === 'refresh' && this.params) return this.load(this.params);
         if (m.type === 'explainMethods' && this.params) return this.loadMethods(this.params, m.methods);
+        if (m.type === 'pin') return this.setPinned(m.pinned);
         return undefined;
       });
       panel.onDidDispose(() => {
+        this.setPinned(true);
         this.connection?.dispose();
         this.panel = undefined;
         this.connection = undefined;
@@ -49,6 +61,21 @@ export class ExplainPanel implements vscode.Disposable {
     }
   }
 
+  private setPinned(pinned: boolean): void {
+    clearTimeout(this.followTimer);
+    this.follow?.dispose();
+    this.follow = undefined;
+    if (pinned) return;
+    this.follow = vscode.window.onDidChangeTextEditorSelection((e) => {
+      const doc = e.textEditor.document;
+      const target = followTarget(this.params, { uri: doc.uri.toString(), line: e.selections[0]?.active.line ?? 0, languageId: doc.languageId, path: doc.uri.path });
+      if (!target || !this.params) return;
+      clearTimeout(this.followTimer);
+      const next = { ...this.params, ...target };
+      this.followTimer = setTimeout(() => void this.load(next), FOLLOW_DELAY_MS);
+    });
+  }
+
   /** The same row with each method, side by side (no influence: it does not depend on the method). */
   private async loadMethods(params: ExplainRowParams, methods: string[]): Promise<void> {
     const connection = this.connection;
@@ -72,6 +99,7 @@ export class ExplainPanel implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.setPinned(true);
     this.panel?.dispose();
   }
 }

@@ -13,3 +13,23 @@ export function exportBytes(m: Pick<ExportMessage, 'format' | 'content'>): Uint8
 export function themeMessage(kind: number): Extract<ToWebview, { type: 'theme' }> {
   return { type: 'theme', kind: kind === 1 ? 'light' : kind === 3 ? 'highContrast' : kind === 4 ? 'highContrastLight' : 'dark' };
 }
+
+/** Where the cursor is, in the editor's terms (0-based line). */
+export interface CursorPlace {
+  uri: string;
+  line: number;
+  /** The document's language id (`csv` with a CSV extension installed) and file path. */
+  languageId: string;
+  path: string;
+}
+
+/**
+ * The row an unpinned Explain panel should move to, or undefined to stay: the cursor is on a data
+ * line (not the header, line 0) of a CSV file and not on the row already shown.
+ */
+export function followTarget(current: { uri: string; line: number } | undefined, cursor: CursorPlace): { uri: string; line: number } | undefined {
+  const csv = cursor.languageId === 'csv' || /\.csv$/i.test(cursor.path);
+  if (!csv || cursor.line < 1) return undefined;
+  if (current && current.uri === cursor.uri && current.line === cursor.line) return undefined;
+  return { uri: cursor.uri, line: cursor.line };
+}
