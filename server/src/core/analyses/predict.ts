@@ -5,7 +5,7 @@
  *
  * Metrics (over the labelled rows only; rows whose label is missing are left out):
  * - classification: accuracy (share predicted right) and log loss (mean -ln p(true class), the
- *   probability clipped to [1e-15, 1 - 1e-15] as scikit-learn's `log_loss` does for float64);
+ *   probability clipped to [eps, 1 - eps], eps = 2^-52, as scikit-learn 1.5's `log_loss` does);
  * - regression: RMSE, MAE and R² (1 - SSE / SST; null when every label is equal).
  */
 import type { Dataset } from '../data/dataset';
@@ -97,7 +97,8 @@ export async function predictRows(project: Project, options: PredictOptions): Pr
   };
 }
 
-const CLIP = 1e-15;
+/** scikit-learn 1.5 `log_loss`: clip to the float64 machine epsilon. */
+const CLIP = Number.EPSILON;
 
 /** Accuracy and log loss over the rows with a label (`probabilities` is n x K, row-major). */
 export function classificationMetrics(probabilities: ArrayLike<number>, predicted: ArrayLike<number>, K: number, labels: ReadonlyArray<number | null> | null): ClassificationMetrics {

@@ -7,10 +7,10 @@
  *   request's seed, default 0); a method that needs none gets none;
  * - class names (`classNamesOf`, `className`): glassbox.json `classNames` over the label encoding's
  *   classes, else the class index as text;
- * - the "needs background rows" error (`needsBackground`);
+ * - the "needs background rows" error: methods/batching.ts `requireBackground`, thrown by every
+ *   method that needs them and is given none (re-exported from index.ts);
  * - one number formatter (`formatNumber`).
  */
-import { GlassboxError } from '../errors';
 import type { Project } from '../project';
 import type { AttributionMethod } from '../methods/types';
 import type { Encoding } from '../data/encoding';
@@ -19,15 +19,10 @@ import type { CheckpointInfo } from '../model/checkpoints';
 /** The seed used when a request names none (stochastic methods, samples of rows). */
 export const DEFAULT_SEED = 0;
 
-/** A method needs background rows and the project has no training data to draw them from. */
-export function needsBackground(project: Project, methodId: string): GlassboxError {
-  return new GlassboxError('config', `method '${methodId}' needs background rows and glassbox.json names no 'train' data to take them from`, project.config.locate(['data']));
-}
-
-/** The background rows of `method` under the one policy above (empty when it needs none). */
-export async function backgroundFor(project: Project, method: Pick<AttributionMethod<never>, 'id' | 'capabilities'>): Promise<{ background?: Float32Array; backgroundN?: number }> {
+/** The background rows of `method` under the one policy above (none when it needs none). */
+export async function backgroundFor(project: Project, method: Pick<AttributionMethod<never>, 'capabilities'>): Promise<{ background?: Float32Array; backgroundN?: number }> {
   if (!method.capabilities.background) return {};
-  if (!project.dataPath('train')) throw needsBackground(project, method.id);
+  // The loader refuses a missing or empty training file with its own located error.
   const train = await project.dataset('train');
   return { background: train.X, backgroundN: train.n };
 }

@@ -46,10 +46,13 @@ export function checkInput(methodId: string, input: AttributionInput): void {
   }
 }
 
-/** The background rows, or a usage error saying what they are needed for. */
+/**
+ * The background rows, or the one "needs background rows" error (every method that needs them
+ * throws this; callers of core/analyses always pass the training rows, shared.ts `backgroundFor`).
+ */
 export function requireBackground(methodId: string, input: AttributionInput, why: string): { background: Float32Array; backgroundN: number } {
   const { background, backgroundN } = input;
-  if (!background || !backgroundN) throw new GlassboxError('usage', `${methodId} needs background (training) rows ${why}`);
+  if (!background || !backgroundN) throw new GlassboxError('usage', `method '${methodId}' needs background (training) rows ${why}; none were given`);
   return { background, backgroundN };
 }
 

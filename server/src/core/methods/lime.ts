@@ -22,7 +22,7 @@ import { Matrix, solve } from 'ml-matrix';
 import { createRng } from '../util/random';
 import { FORWARD_BATCH, spreadToColumns, targetValues } from './perturb';
 import { reportedTargetClasses, resolveTargetClasses } from './target';
-import { GlassboxError } from '../errors';
+import { requireBackground } from './batching';
 import type { AttributionInput, AttributionMethod } from './types';
 
 export interface LimeParams extends Record<string, unknown> {
@@ -149,7 +149,7 @@ export const lime = {
   },
   async attribute(input, params) {
     const { model, encoding, X, n } = input;
-    if (!input.background || !input.backgroundN) throw new GlassboxError('usage', "method 'lime' needs background rows (the training set) and none were given");
+    const { background, backgroundN } = requireBackground('lime', input, 'to sample perturbations from');
     const width = encoding.width;
     const F = encoding.features.length;
     const scale = new Float64Array(width).fill(1);
@@ -158,9 +158,9 @@ export const lime = {
       const c = f.columns[0];
       let mean = 0;
       let sq = 0;
-      for (let b = 0; b < input.backgroundN; b++) mean += input.background[b * width + c]! / input.backgroundN;
-      for (let b = 0; b < input.backgroundN; b++) sq += (input.background[b * width + c]! - mean) ** 2;
-      scale[c] = Math.sqrt(sq / input.backgroundN) || 1;
+      for (let b = 0; b < backgroundN; b++) mean += background[b * width + c]! / backgroundN;
+      for (let b = 0; b < backgroundN; b++) sq += (background[b * width + c]! - mean) ** 2;
+      scale[c] = Math.sqrt(sq / backgroundN) || 1;
     }
     const classes = resolveTargetClasses(model, X, n, input.target, input.labels);
     const seed = input.seed ?? 0;

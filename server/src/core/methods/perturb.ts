@@ -11,6 +11,7 @@
 import { kmeans } from 'ml-kmeans';
 import { tf } from '../engine/tf';
 import { GlassboxError, throwIfAborted } from '../errors';
+import { requireBackground } from './batching';
 import type { Encoding } from '../data/encoding';
 import type { ModelHandle } from '../model/model';
 import { createRng, sampleWithoutReplacement } from '../util/random';
@@ -36,9 +37,8 @@ export const FORWARD_BATCH = 32768;
  * valid rows of the data.
  */
 export function backgroundFrom(input: AttributionInput, methodId: string, size: number, summary: 'sample' | 'kmeans', seed: number): Background {
-  const { background, backgroundN, encoding } = input;
-  const width = encoding.width;
-  if (!background || !backgroundN) throw new GlassboxError('usage', `method '${methodId}' needs background rows (the training set) and none were given`);
+  const { background, backgroundN } = requireBackground(methodId, input, 'to replace features with');
+  const width = input.encoding.width;
   if (background.length !== backgroundN * width) throw new GlassboxError('shape', `${methodId}: background has ${background.length} values, expected ${backgroundN} x ${width}`);
   const uniform = (B: Float32Array, m: number): Background => ({ B, m, w: new Float64Array(m).fill(1 / m) });
   if (backgroundN <= size) return uniform(background, backgroundN);

@@ -11,9 +11,7 @@
  */
 import { featureNames } from '../../core/data/encoding';
 import { takeRows } from '../../core/data/dataset';
-import { defaultRowMethod, getMethod } from '../../core/methods/registry';
-import { resolveParams } from '../../core/methods/params';
-import { predict } from '../../core/model/model';
+import { attributeRows, className, classNamesOf } from '../../core/analyses';
 import type { CheckpointInfo } from '../../core/model/checkpoints';
 import { createRng, sampleWithoutReplacement } from '../../core/util/random';
 import { ranks, spearman } from '../../core/util/stats';
@@ -39,20 +37,17 @@ export const compareStep = {
     const F = features.length;
     const side = async (c: CheckpointInfo) => {
       const model = await project.model(c);
-      // Each side with the row method its own model allows (saliency for networks, exact for trees and linear models).
-      const method = getMethod(defaultRowMethod(model));
-      const p = predict(model, X, n, signal);
-      const train = method.capabilities.background ? await project.dataset('train') : undefined;
-      const background = train ? { background: train.X, backgroundN: train.n } : {};
-      const r = await method.attribute({ model, encoding, X, n, target: { kind: 'predicted' }, signal, ...background }, resolveParams(method.id, method.params, {}));
+      // Each side with the row method its own model allows (defaultRowMethod: saliency for networks,
+      // exact for trees and linear models), as a row explanation of that checkpoint computes it.
+      const { result: r, predictions: p } = await attributeRows(project, model, X, n, { signal });
       const meanAbs = new Float64Array(F);
       for (let i = 0; i < n; i++) for (let f = 0; f < F; f++) meanAbs[f] += Math.abs(r.grouped[i * F + f]!) / n;
       return { p, grouped: r.grouped, meanAbs, rank: ranks(Float64Array.from(meanAbs, (v) => -v)) };
     };
     const a = await side(checkpoint);
     const b = await side(other);
-    const classes = project.config.raw.classNames ?? encoding.label?.classes ?? [];
-    const name = (k: number) => classes[k] ?? String(k);
+    const classes = classNamesOf(project, encoding);
+    const name = (k: number) => className(classes, k);
     const out: CompareResult = {
       a: checkpoint.name,
       b: other.name,

@@ -1,7 +1,9 @@
 /**
  * On demand (hover, `glassbox/explainRow`): one data row's prediction, attributions per raw feature
- * with the chosen method (default: gradient saliency, which every model supports and which answers
- * a hover in a few ms), and the nearest training row of another class (exact, brute force). With
+ * with the chosen method (default `defaultRowMethod`: exact for linear and tree models, gradient
+ * saliency for networks), computed by core/analyses `explainRows` exactly as `glassbox explain`
+ * does (same background rows and seed), the method's baseline output when it has one, and the
+ * nearest training row of another class (exact, brute force). With
  * `influence: true`, also the top proponents and opponents among the training rows from the
  * influence index (TracIn family, `DEFAULT_INFLUENCE_METHOD`) traced up to this checkpoint.
  * Values are the rows' cells as written in their files (raw-rows.ts).
@@ -10,9 +12,8 @@ import * as path from 'node:path';
 import { decodeRow, featureNames, type Encoding } from '../../core/data/encoding';
 import { rowAtLine, type Dataset } from '../../core/data/dataset';
 import { GlassboxError } from '../../core/errors';
-import { defaultRowMethod, getMethod, methodIds } from '../../core/methods/registry';
-import { resolveParams } from '../../core/methods/params';
-import { predict } from '../../core/model/model';
+import { defaultRowMethod, methodIds } from '../../core/methods/registry';
+import { className, explainRows } from '../../core/analyses';
 import { nearest } from '../../core/influence/nearest';
 import { DEFAULT_INFLUENCE_METHOD } from '../../core/influence/index';
 import { influenceReport, type InfluentialRow as CoreInfluentialRow } from '../../core/influence/report';
@@ -42,18 +43,14 @@ export const explainRowStep = {
     const row = rowAtLine(ds, line);
     if (row < 0) throw new GlassboxError('usage', `line ${line} of ${project.relative(file)} starts no data row`, { file, line });
     const X = ds.X.slice(row * ds.width, (row + 1) * ds.width);
-    const p = predict(model, X, 1, signal);
-    const method = getMethod(methodId);
+    // The same call as `glassbox explain --line`: same method, parameters, background and seed.
+    const e = await explainRows(project, { checkpoint, dataset: ds, rows: [row], method: methodId, signal, ...(typeof params.seed === 'number' ? { seed: params.seed } : {}) });
+    const r = e.rows[0]!;
     const train = await project.dataset('train');
-    const bgN = Math.min(train.n, 100);
-    const background = method.capabilities.background ? { background: train.X.subarray(0, bgN * train.width), backgroundN: bgN } : {};
-    const r = await method.attribute({ model, encoding, X, n: 1, target: { kind: 'predicted' }, signal, seed: 0, ...background }, resolveParams(methodId, method.params, {}));
-    // Display names (`classNames` in glassbox.json) over the encoded label values.
-    const classes = project.config.raw.classNames ?? encoding.label?.classes ?? [];
-    const y = ds.y?.[row];
-    const label = y === undefined || Number.isNaN(y) ? undefined : y;
-    const predicted = p.predicted ? p.predicted[0]! : undefined;
-    const name = (k: number) => classes[k] ?? String(k);
+    const classes = e.classes ?? [];
+    const name = (k: number) => className(classes, k);
+    const label = r.label;
+    const predicted = r.prediction.class;
     const out: RowExplanation = {
       file,
       line,
@@ -62,10 +59,11 @@ export const explainRowStep = {
       classes,
       values: rawRow(file, line, featureNames(encoding)) ?? decodeRow(encoding, X),
       ...(label !== undefined ? { label: name(label) } : {}),
-      prediction: predicted !== undefined ? { class: name(predicted), probability: p.probabilities![predicted]! } : { value: p.logits[0]! },
+      prediction: predicted !== undefined ? { class: name(predicted), probability: r.prediction.probability! } : { value: r.prediction.value! },
       methods: rowMethods(),
-      method: methodId,
-      attributions: Object.fromEntries(featureNames(encoding).map((f, i) => [f, r.grouped[i]!])),
+      method: e.method,
+      attributions: r.attributions,
+      ...baselineOf(e.extras),
     };
     // The row's own class (its label, else the prediction) decides what "another class" is.
     const own = label ?? predicted;
@@ -94,6 +92,16 @@ export const explainRowStep = {
     return out;
   },
 } satisfies AnalysisStep<RowExplanation>;
+
+/**
+ * The model's output at the method's reference point, where the method defines one: the base value
+ * of the Shapley methods (expected output over the background) or the output at the path methods'
+ * baseline. Attributions then sum (exactly or approximately, per the method) from it to the output.
+ */
+function baselineOf(extras: Record<string, unknown>): { baseline?: number } {
+  const v = extras.baseValue ?? extras.targetAtBaseline;
+  return Array.isArray(v) && typeof v[0] === 'number' && Number.isFinite(v[0]) ? { baseline: v[0] } : {};
+}
 
 function trainRow(encoding: Encoding, train: Dataset, i: number, name: (k: number) => string) {
   const y = train.y?.[i];

@@ -17,6 +17,8 @@ import { dynamicsReason, dynamicsSuspects, trainingDynamics } from '../../core/i
 import type { CheckpointInfo } from '../../core/model/checkpoints';
 import type { Dataset } from '../../core/data/dataset';
 import type { Encoding } from '../../core/data/encoding';
+import type { Project } from '../../core/project';
+import { className, classNamesOf, predictRows } from '../../core/analyses';
 import type { AnalysisStep, Finding, StepOutput } from './types';
 import { STEP_CATALOG } from './catalog';
 
@@ -28,6 +30,8 @@ export interface SuspectEntry {
   row: number;
   line: number;
   label: string;
+  /** The class the analysed checkpoint predicts for the row (classification). */
+  predicted?: string;
   /** Probability the analysed checkpoint gives the row's own label. */
   pLabel: number;
   score: number;
@@ -61,8 +65,8 @@ export const influenceStep = {
     progress(0, 'tracing training gradients');
     const index = await influenceIndex(project, checkpoint, signal);
     throwIfAborted(signal);
-    const classes = project.config.raw.classNames ?? encoding.label?.classes;
-    const name = (k: number) => classes?.[k] ?? String(k);
+    const classes = classNamesOf(project, encoding) ?? undefined;
+    const name = (k: number) => className(classes, k);
     const list: SuspectEntry[] = suspects(index, Math.min(SUSPECT_ROWS, index.n)).map((s) => ({
       row: s.index,
       line: train.lines[s.index]!,
@@ -72,6 +76,7 @@ export const influenceStep = {
       selfInfluenceRank: s.selfInfluenceRank,
       reason: suspectReason(s, index.n, classes),
     }));
+    await withPredicted(project, checkpoint, train, list, signal);
     const si = index.selfInfluence();
     const selfInfluenceRank = Array.from(ranks(Float64Array.from(si, (v) => -v)), (r) => Math.round(r));
     const findings: Finding[] = list.map((s, k) => ({
@@ -102,12 +107,20 @@ export const influenceStep = {
   },
 } satisfies AnalysisStep<InfluenceResult>;
 
+/** Fills each suspect's `predicted` class at `checkpoint` (core/analyses `predictRows`; classification only). */
+async function withPredicted(project: Project, checkpoint: CheckpointInfo, train: Dataset, list: SuspectEntry[], signal: AbortSignal | undefined): Promise<void> {
+  if (!list.length) return;
+  const p = await predictRows(project, { checkpoint, dataset: train, rows: list.map((s) => s.row), ...(signal ? { signal } : {}) });
+  if (!p.predicted) return;
+  list.forEach((s, i) => (s.predicted = className(p.classes, p.predicted![i]!)));
+}
+
 /**
  * Suspect rows of a model TracIn cannot trace (tree ensembles, graphs run through onnxruntime): the
  * area under the margin over the ready checkpoints up to this one (core/influence/dynamics.ts).
  */
 async function byDynamics(
-  project: Parameters<AnalysisStep<InfluenceResult>['run']>[0]['project'],
+  project: Project,
   checkpoint: CheckpointInfo,
   train: Dataset,
   encoding: Encoding,
@@ -117,8 +130,8 @@ async function byDynamics(
   progress(0, 'scoring training rows over checkpoints');
   const upTo = traceSeries(project, checkpoint);
   const d = await trainingDynamics(project, train, upTo, signal);
-  const classes = project.config.raw.classNames ?? encoding.label?.classes;
-  const name = (k: number) => classes?.[k] ?? String(k);
+  const classes = classNamesOf(project, encoding) ?? undefined;
+  const name = (k: number) => className(classes, k);
   const all = dynamicsSuspects(d, d.n);
   const rank = new Array<number>(d.n);
   for (const s of all) rank[s.index] = s.rank;
@@ -131,6 +144,7 @@ async function byDynamics(
     selfInfluenceRank: s.rank,
     reason: dynamicsReason(s, d.checkpoints.length, classes),
   }));
+  await withPredicted(project, checkpoint, train, list, signal);
   const score = d.task === 'regression' ? 'loss' : 'aum';
   const findings: Finding[] = list.map((s, k) => ({
     severity: s.pLabel < WARN_P_LABEL ? 'warning' : 'info',

@@ -1,9 +1,10 @@
 /**
  * The model's prediction and confidence for every row of every data file of the project, by the
- * row's line, so hovering a CSV row answers from the store without touching the model.
+ * row's line, so hovering a CSV row answers from the store without touching the model; with the
+ * task's metrics per file. Computed by core/analyses `predictRows`, as `glassbox predict` does.
  */
-import { predict } from '../../core/model/model';
 import { throwIfAborted } from '../../core/errors';
+import { classNamesOf, predictRows, type Metrics } from '../../core/analyses';
 import type { AnalysisStep, StepOutput } from './types';
 import { STEP_CATALOG } from './catalog';
 
@@ -17,8 +18,10 @@ export interface FilePredictions {
   confidence: number[] | null;
   /** True class index per row (NaN -> null) when the file has labels. */
   labels: Array<number | null> | null;
-  /** Share of labelled rows predicted right. */
+  /** Share of labelled rows predicted right (classification). */
   accuracy: number | null;
+  /** The task's metrics over the file's labelled rows (core/analyses/predict.ts). */
+  metrics: Metrics;
 }
 
 export interface PredictionsResult extends StepOutput {
@@ -29,40 +32,26 @@ export interface PredictionsResult extends StepOutput {
 export const predictionsStep = {
   ...STEP_CATALOG.predictions,
   async run({ project, checkpoint, signal, progress }) {
-    const schema = await project.schema();
-    const model = await project.model(checkpoint);
     const files = [...new Set([project.dataPath('train'), project.dataPath('test'), project.dataPath('reference')].filter((f): f is string => Boolean(f)))];
     const out: FilePredictions[] = [];
+    let classes: string[] | null = null;
     for (const [i, file] of files.entries()) {
       throwIfAborted(signal);
-      const ds = await project.datasetAt(file);
-      const p = predict(model, ds.X, ds.n, signal);
-      const K = p.classes;
-      const predicted: number[] = new Array(ds.n);
-      const confidence: number[] | null = p.probabilities ? new Array(ds.n) : null;
-      let hit = 0;
-      let seen = 0;
-      for (let r = 0; r < ds.n; r++) {
-        if (p.predicted) {
-          predicted[r] = p.predicted[r]!;
-          confidence![r] = Math.round(p.probabilities![r * K + p.predicted[r]!]! * 1e4) / 1e4;
-        } else predicted[r] = p.logits[r * K]!;
-        const y = ds.y?.[r];
-        if (p.predicted && y !== undefined && !Number.isNaN(y)) {
-          seen++;
-          if (y === p.predicted[r]) hit++;
-        }
-      }
+      const p = await predictRows(project, { checkpoint, dataset: await project.datasetAt(file), signal });
+      classes = p.classes;
+      const K = p.width;
       out.push({
         file,
-        lines: Array.from(ds.lines),
-        predicted,
-        confidence,
-        labels: ds.y ? Array.from(ds.y, (v) => (Number.isNaN(v) ? null : v)) : null,
-        accuracy: seen ? hit / seen : null,
+        lines: p.lines,
+        predicted: p.predicted ?? p.values!,
+        confidence: p.predicted ? p.predicted.map((k, r) => Math.round(p.probabilities![r * K + k]! * 1e4) / 1e4) : null,
+        labels: p.labels,
+        accuracy: p.metrics.task === 'classification' ? p.metrics.accuracy : null,
+        metrics: p.metrics,
       });
       progress((i + 1) / files.length, project.relative(file));
     }
-    return { classes: project.config.raw.classNames ?? schema.encoding.label?.classes ?? null, files: out };
+    if (!files.length) classes = classNamesOf(project, (await project.schema()).encoding);
+    return { classes, files: out };
   },
 } satisfies AnalysisStep<PredictionsResult>;

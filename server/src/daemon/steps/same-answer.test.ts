@@ -1,0 +1,103 @@
+/**
+ * "The same question gets the same answer everywhere": `glassbox explain --json` and the daemon's
+ * row explanation (the explain-row step the worker runs for hovers and the Explain panel) give
+ * identical numbers for the same row, method and seed; `glassbox importance --json --data train`
+ * and the daemon's importance step give identical shares over the same rows. Both sides run their
+ * real code (the CLI's runCli, the step's run as the worker calls it) on a small project: the MLP
+ * of the anchors, an XGBoost booster, and 300 training rows (under the step's 1,000-row sample, so
+ * both cover every training row).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../cli/main';
+import { initEngine } from '../../core/engine/backend';
+import { tf } from '../../core/engine/tf';
+import { Project } from '../../core/project';
+import { ANCHORS, DATA, REPO, tmpDir } from '../../../test/helpers';
+import { explainRowStep } from './explain-row';
+import { importanceStep } from './importance';
+import type { StepContext } from './types';
+
+const TRAIN_ROWS = 300;
+
+function smallProject(name: string, config: Record<string, unknown>): string {
+  const dir = tmpDir(`same-answer-${name}`);
+  const lines = fs.readFileSync(path.join(DATA, 'adult_train.csv'), 'utf8').split('\n');
+  fs.writeFileSync(path.join(dir, 'train.csv'), lines.slice(0, TRAIN_ROWS + 1).join('\n') + '\n');
+  fs.writeFileSync(path.join(dir, 'test.csv'), fs.readFileSync(path.join(DATA, 'adult_test.csv'), 'utf8').split('\n').slice(0, 41).join('\n') + '\n');
+  fs.writeFileSync(path.join(dir, 'glassbox.json'), JSON.stringify({ data: { train: 'train.csv', test: 'test.csv' }, label: 'income', ...config }));
+  return dir;
+}
+
+async function cli(cwd: string, args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(args, { cwd, stdout: (s) => (stdout += s), stderr: (s) => (stderr += s) });
+  expect(stderr).toBe('');
+  expect(code).toBe(0);
+  return JSON.parse(stdout);
+}
+
+async function daemonRun<R>(dir: string, run: (ctx: StepContext) => Promise<R>, params: Record<string, unknown>): Promise<R> {
+  const project = Project.open(path.join(dir, 'glassbox.json'));
+  try {
+    return await run({ project, checkpoint: project.latestCheckpoint(), signal: new AbortController().signal, progress: () => undefined, params });
+  } finally {
+    await project.dispose();
+  }
+}
+
+const projects = {
+  mlp: () => smallProject('mlp', { encoding: path.join(ANCHORS, 'encoding.json'), checkpoints: { path: path.join(ANCHORS, 'adult-mlp/checkpoints') }, model: { output: 'logits' } }),
+  xgboost: () => {
+    const src = path.join(REPO, 'server/test/fixtures/projects/xgboost-adult');
+    return smallProject('xgb', { task: 'binary', classNames: ['<=50K', '>50K'], encoding: path.join(src, 'encoding.json'), checkpoints: { path: path.join(src, 'checkpoints') } });
+  },
+};
+
+describe('one answer for the CLI and the daemon', () => {
+  const dirs: Record<string, string> = {};
+  beforeAll(async () => {
+    await initEngine();
+    dirs.mlp = projects.mlp();
+    dirs.xgboost = projects.xgboost();
+  });
+
+  for (const [name, method, seed] of [
+    ['mlp', 'kernel-shap', 7],
+    ['mlp', undefined, undefined],
+    ['xgboost', undefined, undefined],
+  ] as const) {
+    it(`explain: ${name}, ${method ?? 'default method'}${seed !== undefined ? `, seed ${seed}` : ''}: CLI JSON equals the daemon's row explanation`, async () => {
+      const dir = dirs[name]!;
+      const line = 5;
+      const before = tf.memory().numTensors;
+      const c = await cli(dir, ['explain', '--json', '--data', 'test', '--line', String(line), ...(method ? ['--method', method] : []), ...(seed !== undefined ? ['--seed', String(seed)] : [])]);
+      const d = await daemonRun(dir, (ctx) => explainRowStep.run(ctx), { file: path.join(dir, 'test.csv'), line, ...(method ? { method } : {}), ...(seed !== undefined ? { seed } : {}) });
+      expect(tf.memory().numTensors).toBe(before);
+      expect(d.method).toBe(c.method);
+      expect(d.attributions).toEqual(c.rows[0].attributions);
+      const p = c.rows[0].prediction;
+      expect(d.prediction).toEqual({ class: c.classes[p.class], probability: p.probability });
+      // A non-trivial explanation: some feature carries weight.
+      expect(Math.max(...Object.values(d.attributions).map(Math.abs))).toBeGreaterThan(1e-6);
+      if (name === 'xgboost') expect(d.baseline).toBeTypeOf('number');
+    }, 120_000);
+  }
+
+  for (const name of ['mlp', 'xgboost'] as const) {
+    it(`importance: ${name}: CLI JSON over the training rows equals the daemon's importance step`, async () => {
+      const dir = dirs[name]!;
+      const c = await cli(dir, ['importance', '--json', '--data', 'train']);
+      const d = await daemonRun(dir, (ctx) => importanceStep.run(ctx), {});
+      expect(c.rows).toBe(TRAIN_ROWS);
+      expect(d.rows).toBe(TRAIN_ROWS);
+      expect(d.method).toBe(c.method);
+      expect(d.features).toEqual(c.features);
+      expect(d.meanAbs).toEqual(c.meanAbs);
+      expect(d.share).toEqual(c.shares);
+      expect(d.perClass.map((k) => [k.label, k.rows, k.meanAbs])).toEqual(c.byPredictedClass.map((k: { label: string; n: number; meanAbs: number[] }) => [k.label, k.n, k.meanAbs]));
+    }, 180_000);
+  }
+});
