@@ -220,7 +220,7 @@ export function newCounters(): EncodeCounters {
 /** A compiled encoder: raw values (by CSV column index) into a row of the encoded matrix. */
 export interface RowEncoder {
   encoding: Encoding;
-  /** Encodes one row's cells: texts, or numbers for floating-point cells of a typed source. */
+  /** Encodes one row's cells: texts, or numbers from a typed source. */
   encode(values: readonly string[] | readonly (string | number)[], out: Float32Array, offset: number, counters?: EncodeCounters): void;
 }
 
@@ -244,7 +244,7 @@ export function compileEncoder(encoding: Encoding, header: readonly string[], fi
     encode(values, out, offset, counters) {
       out.fill(0, offset, offset + encoding.width);
       for (const s of steps) {
-        // A typed source (source.ts `typed`) hands floating-point cells over as numbers.
+        // A typed source (source.ts `typed`) hands numeric cells over as numbers.
         const cell = values[s.col] as string | number;
         const start = offset + s.f.columns[0];
         if (s.kind === 'numeric') {

@@ -47,15 +47,15 @@ export interface SourceOptions extends CsvOptions {
    */
   rowGroups?: (group: number) => boolean;
   /**
-   * Binary formats: keep non-integer numbers as numbers in `values` (NaN for a missing one) instead
-   * of their text. Converting a double to its shortest text is most of the reading time of a
+   * Binary formats: keep numbers (of int32, float and double columns; not int64, read as bigint)
+   * as numbers in `values` instead of their text; a null is still ''. Converting a double to its shortest text is most of the reading time of a
    * numeric Parquet file; consumers that take `number | string` cells (the encoder, precompute)
    * ask for this. CSV is unaffected.
    */
   typed?: boolean;
 }
 
-/** A cell of a record read with `typed`: text, or a number of a floating-point column. */
+/** A cell of a record read with `typed`: text, or a number. */
 export type Cell = string | number;
 
 /** The format of a data file, from its extension; anything else is read as CSV. */

@@ -293,7 +293,8 @@ export async function precomputeShard(project: Project, options: PrecomputeOptio
   };
 }
 
-function labelValue(v: string, classIndex: Map<string, number> | undefined): number {
+function labelValue(cell: string | number, classIndex: Map<string, number> | undefined): number {
+  const v = typeof cell === 'number' ? (Number.isNaN(cell) ? '' : String(cell)) : cell;
   if (classIndex) return classIndex.get(v.trim()) ?? classIndex.get(v) ?? NaN;
   const num = Number(v);
   return v.trim() === '' || !Number.isFinite(num) ? NaN : num;
