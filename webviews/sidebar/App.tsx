@@ -44,7 +44,7 @@ export function Dashboard({ state }: { state: DashboardState }) {
       <CheckpointPicker checkpoints={view.checkpoints} value={checkpoint} onChange={setPicked} />
       <ErrorBoundary what="The checkpoints"><Timeline checkpoints={view.checkpoints} /></ErrorBoundary>
       <ErrorBoundary what="Global importance"><Importance state={view} checkpoint={checkpoint} /></ErrorBoundary>
-      <ErrorBoundary what="Metrics"><Metrics checkpoints={view.checkpoints} picked={checkpoint ?? view.importance?.checkpoint} run={view.run} /></ErrorBoundary>
+      <ErrorBoundary what="Metrics"><Metrics checkpoints={view.checkpoints} picked={checkpoint ?? view.importance?.checkpoint} run={view.run} previous={view.previousRun} /></ErrorBoundary>
       <ErrorBoundary what="Drift impact"><Drift state={view} checkpoint={checkpoint} /></ErrorBoundary>
       <ErrorBoundary what="Suspect rows"><Suspects state={view} checkpoint={checkpoint} /></ErrorBoundary>
     </>

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import { App } from '../sidebar/App';
 import { importanceRows, shares, trend } from '../sidebar/components/Importance';
-import { metricGroups } from '../sidebar/components/Metrics';
+import { metricGroups, metricLines } from '../sidebar/components/Metrics';
 import { quadrants } from '../sidebar/components/Drift';
 import { filterSuspects, rankSuspects, sortSuspects } from '../sidebar/components/Suspects';
 import { isStale, type DashboardView } from '../common/state';
@@ -94,6 +94,28 @@ describe('side panel', () => {
     expect(rows('Metrics')[0]!.textContent).toBe('checkpointlossval_lossaccuracyval_accuracy');
     expect(screen.getByRole('img', { name: 'Losses and errors over checkpoints' })).toBeTruthy();
     expect(screen.getByRole('img', { name: 'Scores over checkpoints' })).toBeTruthy();
+  });
+
+  it('draws the previous run beside the current one, checkpoint by checkpoint', () => {
+    const cur = dashboard.checkpoints.slice(0, 2); // loss 0.52, 0.41
+    const prev = { run: 'r1', checkpoints: [{ name: 'epoch-001', state: 'ready' as const, analysis: 'done' as const, metrics: { loss: 0.7 } }, { name: 'epoch-002', state: 'ready' as const, analysis: 'done' as const, metrics: { loss: 0.6 } }, { name: 'epoch-003', state: 'ready' as const, analysis: 'done' as const, metrics: { loss: 0.5 } }] };
+    expect(metricLines(['loss', 'val_accuracy'], cur, prev)).toEqual([
+      { metric: 'loss', values: [0.52, 0.41, null] },
+      { metric: 'val_accuracy', values: [0.78, 0.82, null] },
+      { metric: 'loss', run: 'r1', values: [0.7, 0.6, 0.5] }, // the previous run never recorded val_accuracy: no line
+    ]);
+    show({ ...dashboard, previousRun: prev });
+    expect(screen.getByText(/dashed: the previous run r1, checkpoint by checkpoint/)).toBeTruthy();
+    expect(screen.getByLabelText('Previous run').textContent).toBe('previous run r1: 3 checkpoints');
+  });
+
+  it('puts the previous run\'s importance shares beside the current ones', () => {
+    const importance = { ...dashboard.importance!, checkpoint: 'epoch-003', features: [{ feature: 'age', importance: 1 }, { feature: 'sex', importance: 3 }] };
+    show({ ...dashboard, previousRun: { run: 'r1', checkpoints: [], importance } });
+    expect(rows('Global importance').map((r) => r.textContent)).toEqual([
+      'featuremean |attr.|shareshare, run r1',
+      'capital_gain0.55065.5%–', 'age0.21025.0%25.0%', 'sex0.08009.5%75.0%',
+    ]);
   });
 
   it('splits drift impact into labelled quadrants at the medians', () => {

@@ -15,7 +15,32 @@ export function metricGroups(cks: CheckpointSummary[]): { losses: string[]; scor
   return { losses: names.filter((n) => LOWER_IS_BETTER.test(n)), scores: names.filter((n) => !LOWER_IS_BETTER.test(n)) };
 }
 
-export function Metrics({ checkpoints, picked, run }: { checkpoints: CheckpointSummary[]; picked: string | undefined; run?: string }) {
+export interface MetricLine {
+  metric: string;
+  /** undefined = the current run */
+  run?: string;
+  /** One value per x position (null = not recorded there). */
+  values: (number | null)[];
+}
+
+/**
+ * The curves of a group of metrics: the current run's, and the previous run's (dashed) aligned by
+ * position in training order (1st checkpoint with 1st checkpoint), so the two runs read side by side.
+ */
+export function metricLines(group: string[], cks: CheckpointSummary[], previous?: { run: string; checkpoints: CheckpointSummary[] }): MetricLine[] {
+  const n = Math.max(cks.length, previous?.checkpoints.length ?? 0);
+  const at = (list: CheckpointSummary[], m: string) => Array.from({ length: n }, (_, i) => list[i]?.metrics?.[m] ?? null);
+  const lines: MetricLine[] = group.map((m) => ({ metric: m, values: at(cks, m) }));
+  if (previous) {
+    for (const m of group) {
+      const values = at(previous.checkpoints, m);
+      if (values.some((v) => v !== null)) lines.push({ metric: m, run: previous.run, values });
+    }
+  }
+  return lines;
+}
+
+export function Metrics({ checkpoints, picked, run, previous }: { checkpoints: CheckpointSummary[]; picked: string | undefined; run?: string; previous?: { run: string; checkpoints: CheckpointSummary[] } }) {
   const withMetrics = checkpoints.filter((c) => c.metrics && Object.keys(c.metrics).length);
   return (
     <Section title="Metrics" data={withMetrics} source={run ? `run ${run}` : undefined}
@@ -23,20 +48,24 @@ export function Metrics({ checkpoints, picked, run }: { checkpoints: CheckpointS
       {(cks) => {
         const { losses, scores } = metricGroups(cks);
         const names = [...losses, ...scores];
-        const labels = cks.map((c) => c.name);
+        const prevCks = previous?.checkpoints.filter((c) => c.metrics && Object.keys(c.metrics).length);
+        const prev = prevCks?.length ? { run: previous!.run, checkpoints: prevCks } : undefined;
+        const labels = Array.from({ length: Math.max(cks.length, prev?.checkpoints.length ?? 0) }, (_, i) => cks[i]?.name ?? `#${i + 1}`);
         const chart = (group: string[], title: string, axis: string) => group.length > 0 && (
           <>
           <h3 className="sub">{title}</h3>
-          <ChartCanvas label={title} height={130} deps={[cks, group.join(','), picked]}
+          <ChartCanvas label={title} height={130} deps={[cks, prev, group.join(','), picked]}
             build={(c) => ({
               type: 'line',
               data: {
                 labels,
-                datasets: group.map((m, i) => ({
-                  label: m, data: cks.map((k) => k.metrics?.[m] ?? null), spanGaps: true,
-                  borderColor: c.series[i % c.series.length], backgroundColor: c.series[i % c.series.length],
-                  pointRadius: cks.map((k) => (k.name === picked ? 5 : 2)),
-                })),
+                datasets: metricLines(group, cks, prev).map((l) => {
+                  const colour = c.series[group.indexOf(l.metric) % c.series.length];
+                  return {
+                    label: l.run ? `${l.metric} (run ${l.run})` : l.metric, data: l.values, spanGaps: true,
+                    borderColor: colour, backgroundColor: colour, ...(l.run ? { borderDash: [4, 3], pointRadius: 0 } : { pointRadius: labels.map((k) => (k === picked ? 5 : 2)) }),
+                  };
+                }),
               },
               options: { plugins: { legend: { position: 'bottom', labels: { boxWidth: 10 } } }, scales: { x: { title: { display: true, text: 'checkpoint' } }, y: { title: { display: true, text: axis } } } },
             })} />
@@ -45,7 +74,7 @@ export function Metrics({ checkpoints, picked, run }: { checkpoints: CheckpointS
         return (
           <>
             <div className="toolbar">
-              <Definition>Values recorded with each checkpoint by the training script (its own definitions and data split){picked ? `; ${picked} is marked` : ''}.</Definition>
+              <Definition>Values recorded with each checkpoint by the training script (its own definitions and data split){picked ? `; ${picked} is marked` : ''}{prev ? `; dashed: the previous run ${prev.run}, checkpoint by checkpoint` : ''}.</Definition>
               <ExportMenu table={{ title: 'metrics', columns: ['checkpoint', 'epoch', ...names], rows: cks.map((c) => [c.name, c.epoch, ...names.map((m) => c.metrics?.[m])]) }} />
             </div>
             {chart(losses, 'Losses and errors over checkpoints', 'loss (lower = better)')}
