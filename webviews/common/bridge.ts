@@ -5,7 +5,7 @@
  */
 import { useEffect, useState } from 'react';
 import { createBrowserApi, dashboardSocketUrl, type WebviewApi as VsCodeApi } from './browser-bridge';
-import { isState, isToWebview, type FromWebview, type ToWebview } from './messages';
+import { isState, isToWebview, type FromWebview, type ToWebview } from '../../server/src/protocol/webview';
 import { themeChanged } from './theme';
 
 declare global {

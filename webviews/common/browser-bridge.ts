@@ -8,7 +8,7 @@
  */
 import './browser-theme.css';
 import { DASHBOARD_SOCKET_META, type DashboardPageRequest } from '../../server/src/protocol/dashboard-page';
-import { isToWebview, type FromWebview } from './messages';
+import { isToWebview, type FromWebview } from '../../server/src/protocol/webview';
 
 /** The part of VS Code's webview API the apps use. */
 export interface WebviewApi {

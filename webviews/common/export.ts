@@ -4,7 +4,7 @@
  * user picks (a webview cannot), and the browser dashboard downloads it (browser-bridge.ts).
  */
 import { post } from './bridge';
-import type { ExportFormat } from './messages';
+import type { ExportFormat } from '../../server/src/protocol/webview';
 
 export type Cell = string | number | boolean | null | undefined;
 

@@ -1,5 +1,5 @@
 /** Checks a message from a webview before the extension acts on it (a webview is untrusted input). */
-import type { FromWebview } from './messages';
+import type { FromWebview } from '../../server/src/protocol/webview';
 
 const str = (v: unknown): v is string => typeof v === 'string';
 const line = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 1;

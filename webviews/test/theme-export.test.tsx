@@ -5,7 +5,7 @@ import { ChartCanvas } from '../common/Chart';
 import { exportName, toCsv, toJson } from '../common/export';
 import { isFromWebview, MAX_EXPORT_CHARS } from '../common/guards';
 import { posted } from '../common/bridge';
-import { isState } from '../common/messages';
+import { isState } from '../../server/src/protocol/webview';
 import type { ChartColors } from '../common/theme';
 import { App } from '../sidebar/App';
 import { dashboard, dashboardFull } from './fixtures';

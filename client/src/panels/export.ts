@@ -4,7 +4,7 @@
  * `isFromWebview` (format, file name and size checked); nothing is written without the save dialog.
  */
 import * as vscode from 'vscode';
-import type { FromWebview } from '../../../webviews/common/messages';
+import type { FromWebview } from '../../../server/src/protocol/webview';
 import { exportBytes } from './panelMessages';
 
 type ExportMessage = Extract<FromWebview, { type: 'export' }>;

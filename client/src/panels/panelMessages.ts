@@ -1,5 +1,5 @@
 /** Pure helpers for the panels' messages (no VS Code API, so unit tests run them directly). */
-import type { FromWebview, ToWebview } from '../../../webviews/common/messages';
+import type { FromWebview, ToWebview } from '../../../server/src/protocol/webview';
 
 type ExportMessage = Extract<FromWebview, { type: 'export' }>;
 

@@ -1,7 +1,7 @@
 /** Wires one webview (panel or view) to a React app in dist/webviews and to typed messages. */
 import * as vscode from 'vscode';
 import { isFromWebview } from '../../../webviews/common/guards';
-import { isState, type FromWebview, type ToWebview } from '../../../webviews/common/messages';
+import { isState, type FromWebview, type ToWebview } from '../../../server/src/protocol/webview';
 import { runExport } from './export';
 import { makeNonce, webviewHtml } from './html';
 import { themeMessage } from './panelMessages';

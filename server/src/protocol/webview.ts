@@ -1,8 +1,10 @@
 /**
- * Every message between a Glassbox webview and the extension: one discriminated union per direction.
- * Payloads are the plain JSON states of server/src/protocol/panels.ts.
+ * Every message between a Glassbox webview and its host (the extension's panel, or the browser
+ * dashboard's bridge over the daemon's WebSocket): one discriminated union per direction, posted
+ * with `postMessage`. Payloads are the plain JSON states of panels.ts. Documented in
+ * docs/protocol.md ("Webview messages").
  */
-import type { CompareState, DashboardState, ExplainState } from '../../server/src/protocol/panels';
+import type { CompareState, DashboardState, ExplainState } from './panels';
 
 export type ExportFormat = 'csv' | 'json' | 'png';
 
