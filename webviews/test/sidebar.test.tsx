@@ -135,7 +135,7 @@ describe('side panel', () => {
     expect(screen.getByLabelText('Suspect rows summary').textContent).toBe('100 rows, 25 predicted differently from their label · worst: adult_train.csv:10 (high self-influence)');
     expect(screen.getByLabelText('Suspect rows summary').closest('details')!.open).toBe(false);
     expect(rows('Suspect rows')).toHaveLength(11);
-    expect(rows('Suspect rows')[1]!.textContent).toBe('1adult_train.csv:10high self-influence>50K>50K5.000');
+    expect(rows('Suspect rows')[1]!.textContent).toBe('110high self-influence>50K → >50K5.000');
     expect(screen.queryByText('?')).toBeNull();
     fireEvent.click(screen.getByText('Next'));
     expect(screen.getByLabelText('Page').textContent).toBe('11–20 of 100');
@@ -146,7 +146,7 @@ describe('side panel', () => {
     expect(rows('Suspect rows')[1]!.firstChild!.textContent).toBe('1'); // score sorts descending first
     fireEvent.click(screen.getByRole('button', { name: /score/ }));
     expect(rows('Suspect rows')[1]!.lastChild!.textContent).toBe('1.040'); // 5 - 99 * 0.04, lowest self-influence row
-    expect(screen.getByText(/^Score: self-influence \(TracIn over the checkpoints\)/)).toBeTruthy();
+    expect(screen.getByText(/^Lines of adult_train.csv. Score: self-influence \(TracIn over the checkpoints\)/)).toBeTruthy();
   });
 
   it('ranks suspects by score with ties sharing a rank, and says when the score does not rank', () => {

@@ -12,7 +12,8 @@ import { isStale, sourceText, type DashboardView } from '../../common/state';
 
 export const PAGE = 10;
 
-export type SortKey = 'rank' | 'row' | 'reason' | 'label' | 'predicted' | 'score';
+/** `label` sorts by label, then predicted class. */
+export type SortKey = 'rank' | 'row' | 'reason' | 'label' | 'score';
 type Ranked = SuspectRow & { rank: number };
 
 /** Rank 1 = highest score; equal scores share the best rank of their group (1, 2, 2, 4). */
@@ -32,7 +33,8 @@ export function filterSuspects(rows: Ranked[], text: string): Ranked[] {
 }
 
 export function sortSuspects(rows: Ranked[], key: SortKey, descending: boolean): Ranked[] {
-  const value = (r: Ranked): string | number => (key === 'row' ? r.line : key === 'score' ? r.score : key === 'rank' ? r.rank : (r[key] ?? ''));
+  const value = (r: Ranked): string | number =>
+    key === 'row' ? r.line : key === 'score' ? r.score : key === 'rank' ? r.rank : key === 'label' ? `${r.label ?? ''}\u0000${r.predicted ?? ''}` : r.reason;
   const sign = descending ? -1 : 1;
   return [...rows].sort((a, b) => {
     const x = value(a);
@@ -83,26 +85,25 @@ function SuspectsBody({ rows, scoreKind }: { rows: SuspectRow[]; scoreKind?: str
         {rows.length} rows{rows.some((r) => r.predicted !== undefined) ? `, ${mislabels} predicted differently from their label` : ''} · worst: {basename(ranked[0]!.file)}:{ranked[0]!.line} ({ranked[0]!.reason})
       </summary>
       <Definition>
-        Score: {SCORE_MEANING[scoreKind ?? ''] ?? 'the suspicion score of the influence step'}; higher = more suspect. Rank 1 = highest score.
+        Lines of {[...new Set(rows.map((r) => basename(r.file)))].join(', ')}. Score: {SCORE_MEANING[scoreKind ?? ''] ?? 'the suspicion score of the influence step'}; higher = more suspect. Rank 1 = highest score.
         {tied && ` All ${rows.length} rows have the same score (${fmt(ranked[0]!.score, 3)}): it does not rank them.`}
       </Definition>
       <div className="toolbar">
         <input type="search" aria-label="Filter suspect rows" placeholder="filter: reason, label, line…" value={filter} onChange={(e) => { setFilter(e.target.value); setPage(0); }} />
         <ExportMenu table={() => ({ title: 'suspect rows', columns: ['rank', 'file', 'line', 'reason', 'label', 'predicted', 'score'], rows: shown.map((r) => [r.rank, r.file, r.line, r.reason, r.label, r.predicted, r.score]) })} />
       </div>
-      <table aria-label="Suspect rows">
-        <thead><tr>{header('rank', '#', true)}{header('row', 'row')}{header('reason', 'reason')}{header('label', 'label')}{header('predicted', 'predicted')}{header('score', 'score', true)}</tr></thead>
+      <table aria-label="Suspect rows" className="compact">
+        <thead><tr>{header('rank', '#', true)}{header('row', 'line')}{header('reason', 'reason')}{header('label', 'label → predicted')}{header('score', 'score', true)}</tr></thead>
         <tbody>
           {shown.slice(p * PAGE, (p + 1) * PAGE).map((r) => {
             const open = () => post({ type: 'openLocation', file: r.file, line: r.line });
             return (
               <tr key={`${r.file}:${r.line}`} tabIndex={0} onClick={open} onKeyDown={rowKeys(open)} title={`${r.file}:${r.line} (data row ${r.row})`}>
                 <td className="num">{r.rank}</td>
-                <td>{basename(r.file)}:{r.line}</td>
+                <td className="num">{r.line}</td>
                 <td>{r.reason}</td>
-                <td>{r.label ?? <span className="muted">–</span>}</td>
                 <td className={r.predicted !== undefined && r.label !== undefined && r.predicted !== r.label ? 'status-warn' : undefined}>
-                  {r.predicted ?? <span className="muted" title="The daemon did not send the predicted class">n/a</span>}
+                  {r.label ?? <span className="muted">–</span>} → {r.predicted ?? <span className="muted" title="The daemon did not send the predicted class">n/a</span>}
                 </td>
                 <td className="num">{fmt(r.score, 3)}</td>
               </tr>
