@@ -1,5 +1,9 @@
 // The demo: trains the bundled Adult model if its checkpoints are missing (or with --retrain), then
 // runs the Glassbox CLI over it and prints a readable summary. Run it as `npm run demo`.
+//
+// `npm run demo -- --live [--epochs 5] [--epoch-delay-ms 4000]`: trains while the editor is open on
+// test-workspace/, one checkpoint every few seconds, streaming the loss and each checkpoint to the
+// Glassbox daemon; run it again and the editor shows a new run beside the previous one.
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -9,6 +13,11 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const workspace = path.join(root, 'test-workspace');
 const cli = path.join(root, 'bin', 'glassbox.js');
 const retrain = process.argv.includes('--retrain');
+const live = process.argv.includes('--live');
+const option = (name, fallback) => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
+};
 
 function glassbox(args, { json = false } = {}) {
   const r = spawnSync(process.execPath, [cli, ...args, ...(json ? ['--json'] : [])], { cwd: workspace, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
@@ -21,6 +30,14 @@ function glassbox(args, { json = false } = {}) {
 
 function heading(s) {
   console.log(`\n== ${s} ${'='.repeat(Math.max(0, 70 - s.length))}`);
+}
+
+if (live) {
+  heading('Training live (open test-workspace/ in the editor to watch)');
+  const args = ['--workspace', workspace, '--epochs', option('--epochs', '5'), '--epoch-delay-ms', option('--epoch-delay-ms', '4000')];
+  execFileSync(process.execPath, [path.join(root, 'dist', 'train-demo.js'), ...args], { stdio: 'inherit' });
+  console.log('\nEvery checkpoint is analysed as it lands; training again starts a new run (its own run id).');
+  process.exit(0);
 }
 
 const checkpoints = path.join(workspace, 'checkpoints');

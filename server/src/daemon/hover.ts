@@ -47,8 +47,8 @@ export function headerHover(feature: string, importance: Shown<ImportanceResult>
 
 /** A data row before its checkpoint's predictions exist: what is known, the rest pending. */
 export function pendingRowHover(line: number, pending: Pending): string {
-  const where = pending.checkpoint ? ` for checkpoint \`${pending.checkpoint}\`` : '';
-  return [`**Line ${line + 1}** · Glassbox`, '', `Prediction: _pending_ (being computed${where}).`, '', 'Top attributions: _pending_.'].join('\n');
+  const why = pending.checkpoint ? `being computed for checkpoint \`${pending.checkpoint}\`` : 'no checkpoint analysed yet';
+  return [`**Line ${line + 1}** · Glassbox`, '', `Prediction: _pending_ (${why}).`, '', 'Top attributions: _pending_.'].join('\n');
 }
 
 /** Index of the row starting on 1-based `line` in a predictions file, or -1. */

@@ -220,7 +220,7 @@ describe('daemon faults: broken things at startup', () => {
     await client.initialize(root);
     const d = await client.waitFor('textDocument/publishDiagnostics', (p) => p.uri === `file://${config}` && p.diagnostics.length > 0);
     expect(d.diagnostics.some((x: any) => x.range.start.line === configLine(root, '"path"') && /train\.py/.test(x.message))).toBe(true);
-    expect((await hoverRow(client, root)).contents.value).toMatch(/not computed yet/);
+    expect((await hoverRow(client, root)).contents.value).toMatch(/Prediction: _pending_/);
     await client.shutdown();
   });
 

@@ -205,7 +205,7 @@ describe('hovers within their budget, and code actions', () => {
 
   it('shows a row as pending before any prediction, never asking to hover again', async () => {
     const h = await hover(4);
-    expect(h.contents.value).toBe('**Line 5** · Glassbox\n\nPrediction: _pending_ (being computed).\n\nTop attributions: _pending_.');
+    expect(h.contents.value).toBe('**Line 5** · Glassbox\n\nPrediction: _pending_ (no checkpoint analysed yet).\n\nTop attributions: _pending_.');
   });
 
   it('shows what is known when the attributions miss the budget, and them once computed', async () => {
