@@ -6,11 +6,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CONFIG_FILE } from '../core/config/config';
-import { DEFAULT_SUSPECT_DIAGNOSTICS, ProjectState, type Shown } from './project-state';
+import { DEFAULT_SUSPECT_DIAGNOSTICS, ProjectState } from './project-state';
 import { dashboardState, checkResults } from './dashboard';
-import type { DriftResult } from './steps/drift';
-import type { InfluenceResult } from './steps/influence';
-import type { ChecksResult } from './steps/checks';
 import type { CompareResult } from './steps/compare';
 import type { ReportResult } from './steps/report';
 import type { CheckResult, DashboardState } from '../protocol/panels';
@@ -22,7 +19,6 @@ import { WorkerHost, type EngineStatus } from './worker-host';
 import { cellIndexAt, splitCells } from './csv-cells';
 import { headerHover, pendingRowHover, rowHover, rowOfLine } from './hover';
 import type { ImportanceResult } from './steps/importance';
-import type { PredictionsResult } from './steps/predictions';
 import type { RowExplanation } from './steps/explain-row';
 import type { PlainDiagnostic } from './types';
 import type { Health } from '../protocol';
@@ -261,20 +257,20 @@ export class Daemon {
     if (line === 0) {
       const feature = splitCells(headerText)[cellIndexAt(lineText, character)];
       if (!feature) return undefined;
-      const importance = p.shown.get('importance') as Shown<ImportanceResult> | undefined;
+      const importance = p.shown.get('importance');
       // The current run only: a retrain's checkpoints never extend the old run's trend.
       const trend = p
         .runHistory('importance')
         .filter((h) => h.value.features.includes(feature))
         .map((h) => ({ name: h.checkpoint.name, share: h.value.share[h.value.features.indexOf(feature)]! }));
       const role = feature === p.config.raw.label ? 'the label' : 'ignored by the encoding';
-      return headerHover(feature, importance, trend, role, p.shown.get('drift') as Shown<DriftResult> | undefined);
+      return headerHover(feature, importance, trend, role, p.shown.get('drift'));
     }
     // One budget for the whole hover: what arrives within it is shown, the rest is marked pending.
     const deadline = new Promise<undefined>((resolve) => setTimeout(resolve, this.options.hoverWaitMs ?? 200));
     const abs = path.resolve(file);
     const filePredictions = () => {
-      const shown = p.shown.get('predictions') as Shown<PredictionsResult> | undefined;
+      const shown = p.shown.get('predictions');
       const fp = shown?.value.files.find((f) => f.file === abs);
       return shown && fp ? { shown, fp } : undefined;
     };
@@ -289,7 +285,7 @@ export class Daemon {
     if (row < 0) return undefined;
     const explain = p.explainRow(file, line + 1).catch(() => undefined) as Promise<RowExplanation | undefined>;
     const explanation = await Promise.race([explain, deadline]);
-    const inf = p.shown.get('influence') as Shown<InfluenceResult> | undefined;
+    const inf = p.shown.get('influence');
     const rank = inf && inf.value.file === abs ? inf.value.selfInfluenceRank[row] : undefined;
     const influencePending = !inf && p.dataFiles()[0] === abs;
     let text = rowHover(predictions, fp, row, explanation, rank !== undefined ? { selfInfluenceRank: rank, n: inf!.value.n, checkpoint: inf!.checkpoint.name, score: inf!.value.score } : undefined, 5, influencePending);
@@ -302,7 +298,7 @@ export class Daemon {
   async explainRow(file: string, line: number, options: { method?: string; influence?: boolean; checkpoint?: string } = {}): Promise<RowExplanation> {
     const p = this.projectOf(file);
     if (!p) throw new Error('no Glassbox project in this workspace');
-    return (await p.explainRow(file, line, { ...options, influence: options.influence ?? true })) as RowExplanation;
+    return p.explainRow(file, line, { ...options, influence: options.influence ?? true });
   }
 
   /** The side panel's state, from the results shown and stored. */
@@ -323,7 +319,7 @@ export class Daemon {
     };
     const ca = pick(a, 2);
     const cb = pick(b, 1);
-    return (await p.onDemand('compare', { other: cb }, ca.name)) as CompareResult;
+    return p.onDemand('compare', { other: cb }, ca.name);
   }
 
   /** The shareable report (HTML or Markdown) of the newest ready checkpoint against the one before. */
@@ -340,11 +336,11 @@ export class Daemon {
   async runChecks(): Promise<CheckResult[]> {
     const p = this.projectList[0];
     if (!p) throw new Error('no Glassbox project in this workspace');
-    return checkResults((await p.rerun('checks')) as ChecksResult);
+    return checkResults(await p.rerun('checks'));
   }
 
   importance(): { checkpoint: string; value: ImportanceResult } | null {
-    const s = this.projectList[0]?.shown.get('importance') as Shown<ImportanceResult> | undefined;
+    const s = this.projectList[0]?.shown.get('importance');
     return s ? { checkpoint: s.checkpoint.name, value: s.value } : null;
   }
 

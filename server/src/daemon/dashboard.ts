@@ -62,7 +62,7 @@ export function dashboardState(p: ProjectState, scheduler: Scheduler): Dashboard
     state.previousRun = {
       run: previous.id,
       checkpoints: previous.checkpoints.map((c) => summary({ name: c.name, hash: c.hash, state: 'ready', ...(stored.has(c.hash) ? { metrics: stored.get(c.hash)!.metrics } : {}) })),
-      ...(last ? { importance: globalImportance(last.checkpoint.name, last.value as ImportanceResult) } : {}),
+      ...(last ? { importance: globalImportance(last.checkpoint.name, last.value) } : {}),
     };
   }
   // Where each section's numbers come from; stale while a newer checkpoint of the run is analysed.
