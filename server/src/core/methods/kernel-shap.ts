@@ -3,19 +3,28 @@
  * coalitions with the Shapley kernel π(S) = (F−1) / (C(F,|S|)·|S|·(F−|S|)), with the efficiency
  * constraint Σφ = f(x) − E_b f(b) imposed exactly (one feature eliminated).
  *
- * Coalitions follow SHAP's KernelExplainer: subset sizes whose coalitions (and complements) fit
- * the remaining budget are enumerated completely with their kernel weight; the rest of the budget
- * is filled by paired (antithetic) sampling — a size drawn from the remaining kernel mass, a random
- * subset of that size and its complement — sharing the remaining weight equally. With a budget of
- * 2^F − 2 every coalition is enumerated and the result is the exact Shapley value. The coalitions
- * are shared by all rows, so the regression matrix is built and solved once per batch of rows.
+ * Coalitions (kernelDesign): the levels {s, F−s} of subset sizes whose share of the budget covers
+ * all their coalitions are enumerated with their kernel weight; the rest of the budget is spent on
+ * paired samples (a subset and its complement), the same number per remaining size (the leverage
+ * scores of this regression are equal across sizes), drawn without replacement as windows of random
+ * feature permutations so every feature appears equally often. A sampled coalition weighs its
+ * level's kernel mass over the coalitions drawn there. With a budget of 2^F − 2 every coalition is
+ * enumerated and the result is the exact Shapley value. The coalitions are shared by all rows, so
+ * the regression matrix is built and solved once per batch of rows.
+ *
+ * Accuracy (server/bench/shapley.bench.ts, Adult MLP, 14 features, mean-baseline row, 50 rows):
+ * relative squared error to exact Shapley 2.2e-3 at 4F coalitions, 1.7e-4 at 16F, 8.5e-6 at 160F,
+ * 2.8–4x below shap.KernelExplainer at the same evaluations, with no blow-up at F coalitions (0.35
+ * against shap's 0.8–3.2). The default, 2,048, keeps the error near 1e-5 up to ~15 features; an
+ * error of 1e-3 needs about 16F.
  *
  * Standard error per feature: a delete-a-group jackknife over 8 groups of the sampled pairs
  * (enumerated coalitions are not random), SE² = (G−1)/G · Σ_g (φ_(g) − φ̄)². It is 0 when
  * everything was enumerated.
  *
  * Lundberg & Lee (2017), "A Unified Approach to Interpreting Model Predictions";
- * Covert & Lee (2021) for paired sampling. Defaults: 2,048 coalitions, background of 10 k-means
+ * Covert & Lee (2021) for paired sampling; Musco & Witter (2025), "Provably Accurate Shapley Value
+ * Estimation via Leverage Score Sampling", for sizes and sampling without replacement. Defaults: 2,048 coalitions, background of 10 k-means
  * cluster representatives of the training set.
  */
 import { Matrix, solve } from 'ml-matrix';
