@@ -3,7 +3,7 @@
 // taller than MAX_SIDEBAR_PX for the full-size demo state or with its checks below the first screen
 // (the panel must read at a glance; the panel before this layout was 5,296 px with the checks at
 // 4,982 px for the same state), and
-// when a chart keeps its old colours after a theme switch. Saves PNGs under .artifacts/webviews/.
+// when a chart keeps its old colours after a theme switch (dark, then light, then high contrast). Saves PNGs under .artifacts/webviews/.
 // Faster than the full editor run; needs chromium and a prior `npm run build`.
 // Usage: node scripts/preview-webviews.mjs
 import * as esbuild from 'esbuild';
@@ -27,6 +27,7 @@ const fixtures = await import(pathToFileURL(fixturesJs).href);
 const common = '--vscode-font-family:system-ui,sans-serif;--vscode-font-size:13px;--vscode-button-foreground:#fff;--vscode-focusBorder:#0078d4;--vscode-charts-orange:#d18616;--vscode-charts-red:#f14c4c;--vscode-charts-green:#89d185;--vscode-charts-purple:#b180d7;--vscode-charts-yellow:#cca700;--vscode-button-background:#0078d4;';
 const DARK = `${common}--vscode-foreground:#cccccc;--vscode-editor-background:#1f1f1f;--vscode-sideBar-background:#181818;--vscode-descriptionForeground:#9d9d9d;--vscode-button-secondaryBackground:#313131;--vscode-button-secondaryForeground:#cccccc;--vscode-widget-border:#313131;--vscode-errorForeground:#f85149;--vscode-charts-blue:#3794ff;--vscode-textLink-foreground:#4daafc`;
 const LIGHT = `${common}--vscode-foreground:#3b3b3b;--vscode-editor-background:#ffffff;--vscode-sideBar-background:#f8f8f8;--vscode-descriptionForeground:#717171;--vscode-button-secondaryBackground:#e5e5e5;--vscode-button-secondaryForeground:#3b3b3b;--vscode-widget-border:#e5e5e5;--vscode-errorForeground:#f85149;--vscode-charts-blue:#005fb8;--vscode-textLink-foreground:#005fb8`;
+const HIGH_CONTRAST = `${common}--vscode-foreground:#ffffff;--vscode-editor-background:#000000;--vscode-sideBar-background:#000000;--vscode-descriptionForeground:#ffffffcc;--vscode-button-secondaryBackground:#000000;--vscode-button-secondaryForeground:#ffffff;--vscode-widget-border:#6fc3df;--vscode-contrastBorder:#6fc3df;--vscode-errorForeground:#f48771;--vscode-charts-blue:#1aebff;--vscode-textLink-foreground:#21a6ff`;
 const cases = [
   ['sidebar', 'dashboard', fixtures.dashboard],
   ['sidebar', 'dashboard', fixtures.dashboardFull, 'sidebar-full'],
@@ -55,16 +56,20 @@ try {
       const checksAt = await page.evaluate(() => [...document.querySelectorAll('h2')].find((h) => h.textContent.startsWith('Checks'))?.getBoundingClientRect().top ?? Infinity);
       if (checksAt > MAX_CHECKS_TOP_PX) errors.push(`the checks start ${checksAt} px down (limit ${MAX_CHECKS_TOP_PX})`);
     }
-    // Theme switch as VS Code does it: new variables and body class in place, no reload.
+    // Theme switches as VS Code does them: new variables and body class in place, no reload.
     const charts = () => page.evaluate(() => [...document.querySelectorAll('canvas')].map((c) => c.toDataURL()));
-    const before = await charts();
-    await page.evaluate((style) => { document.body.setAttribute('style', style); document.body.className = 'vscode-light'; }, LIGHT);
-    await page.waitForTimeout(100);
-    const after = await charts();
-    const unchanged = before.filter((png, i) => png === after[i]).length;
-    if (before.length && unchanged) errors.push(`${unchanged} of ${before.length} charts kept the dark theme's colours`);
-    await page.screenshot({ path: path.join(out, `${name}-light.png`), fullPage: true });
-    console.log(`${errors.length ? 'FAIL' : 'ok  '} ${name} (${height} px, ${before.length} charts)${errors.length ? `: ${errors.join('; ')}` : ''} -> .artifacts/webviews/${name}.png`);
+    let before = await charts();
+    const count = before.length;
+    for (const [cls, style, label] of [['vscode-light', LIGHT, 'light'], ['vscode-high-contrast', HIGH_CONTRAST, 'high-contrast']]) {
+      await page.evaluate(([c, s]) => { document.body.setAttribute('style', s); document.body.className = c; }, [cls, style]);
+      await page.waitForTimeout(100);
+      const after = await charts();
+      const unchanged = before.filter((png, i) => png === after[i]).length;
+      if (unchanged) errors.push(`${unchanged} of ${before.length} charts kept their colours after the switch to ${label}`);
+      await page.screenshot({ path: path.join(out, `${name}-${label}.png`), fullPage: true });
+      before = after;
+    }
+    console.log(`${errors.length ? 'FAIL' : 'ok  '} ${name} (${height} px, ${count} charts)${errors.length ? `: ${errors.join('; ')}` : ''} -> .artifacts/webviews/${name}.png`);
     failed += errors.length ? 1 : 0;
     await page.close();
   }

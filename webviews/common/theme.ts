@@ -30,6 +30,8 @@ export function chartColors() {
 let version = 0;
 const listeners = new Set<() => void>();
 let observer: MutationObserver | undefined;
+/** The browser dashboard follows the OS colour scheme (browser-theme.css): charts follow it too. */
+let scheme: MediaQueryList | undefined;
 
 /** Tell every chart to re-read the theme (the extension's `theme` message, or a body class change). */
 export function themeChanged(): void {
@@ -47,11 +49,17 @@ export function useThemeVersion(): number {
       observer = new MutationObserver(themeChanged);
       observer.observe(document.body, { attributes: true, attributeFilter: ['class', 'style', 'data-vscode-theme-kind'] });
     }
+    if (!scheme && typeof window !== 'undefined' && typeof window.matchMedia === 'function') {
+      scheme = window.matchMedia('(prefers-color-scheme: dark)');
+      scheme.addEventListener('change', themeChanged);
+    }
     return () => {
       listeners.delete(l);
       if (!listeners.size) {
         observer?.disconnect();
         observer = undefined;
+        scheme?.removeEventListener('change', themeChanged);
+        scheme = undefined;
       }
     };
   }, []);

@@ -78,6 +78,11 @@ export function Explain({ state, others }: { state: ExplainView; others?: Explai
       {others && others.length > 0 && (
         <section aria-labelledby="side-by-side">
           <h2 id="side-by-side">Methods side by side</h2>
+          <Definition>The same row and checkpoint explained by each method; compare the order of the features, not the numbers across kinds (a gradient is a slope, a contribution a share of the output).</Definition>
+          <ExportMenu table={() => {
+            const features = Object.keys(state.values);
+            return { title: `methods line ${state.line}`, columns: ['feature', ...others.map((o) => o.method)], rows: features.map((f) => [f, ...others.map((o) => o.attributions[f])]) };
+          }} />
           <div className="methods">{others.map((o) => <Attributions key={o.method} state={o} compact />)}</div>
         </section>
       )}
@@ -99,6 +104,7 @@ export function Explain({ state, others }: { state: ExplainView; others?: Explai
           return (
             <>
               <Definition>Distance {fmt(n.distance)} in the model's encoded input space; ◆ marks the values that differ. Features by importance for this row.</Definition>
+              <ExportMenu table={{ title: `nearest other class line ${state.line}`, columns: ['feature', `line_${state.line}`, `line_${n.line}`], rows: all.map((f) => [f, state.values[f], n.values[f]]) }} />
               <table aria-label="Nearest row of another class">
                 <thead><tr><th>feature</th><th>this row</th><th>{basename(n.file)}:{n.line} ({n.label ?? 'unlabelled'})</th></tr></thead>
                 <tbody>

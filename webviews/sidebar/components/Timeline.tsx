@@ -5,7 +5,7 @@
 import type { CheckpointSummary } from '../../../server/src/protocol/panels';
 import { analysisOf, type AnalysisView } from '../../common/state';
 import { post } from '../../common/bridge';
-import { rowKeys } from '../../common/components';
+import { ExportMenu, rowKeys } from '../../common/components';
 
 /** `pending` from a daemon without a queue state means waiting too; from one with it, not scheduled. */
 const STATE_LABEL: Record<AnalysisView, string> = { pending: 'not analysed', queued: 'queued', running: 'analysing…', done: 'analysed', failed: 'failed' };
@@ -50,7 +50,10 @@ export function Timeline({ checkpoints: cks }: { checkpoints: CheckpointSummary[
           })}
         </tbody>
       </table>
-      {cks.length >= 2 && <div className="toolbar"><button className="secondary" onClick={compareLast}>Compare last two</button></div>}
+      <div className="toolbar">
+        {cks.length >= 2 && <button className="secondary" onClick={compareLast}>Compare last two</button>}
+        <ExportMenu table={{ title: 'checkpoints', columns: ['checkpoint', 'epoch', 'step', 'files', 'analysis', 'run'], rows: cks.map((c) => [c.name, c.epoch, c.step, c.state, analysisOf(c), (c as { run?: string }).run]) }} />
+      </div>
     </details>
   );
 }
