@@ -52,7 +52,7 @@ export class Project {
     const { config } = this;
     const file = config.data.train;
     const missingAt = config.dataLocation(file);
-    const fitted = await fitSchema(await openSource(file, { displayName: file, ...(missingAt ? { missingAt } : {}) }), config.declaration, file);
+    const fitted = await fitSchema(await openSource(file, { displayName: file, typed: true, ...(missingAt ? { missingAt } : {}) }), config.declaration, file);
     if (!config.raw.encoding) return fitted;
     // A fitted encoding supplied by the user replaces the feature part; label and task still come
     // from the config and the data.

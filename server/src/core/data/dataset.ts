@@ -44,7 +44,8 @@ export interface LoadOptions extends CsvOptions {
 }
 
 export async function loadDataset(path: string, encoding: Encoding, options: LoadOptions = {}): Promise<Dataset> {
-  const stream = await openSource(path, options);
+  // Typed cells (numbers stay numbers) unless raw texts are kept.
+  const stream = await openSource(path, { ...options, typed: !options.keepRaw });
   const file = options.displayName ?? path;
   let encoder: ReturnType<typeof compileEncoder>;
   try {
@@ -81,7 +82,20 @@ export async function loadDataset(path: string, encoding: Encoding, options: Loa
     }
     encoder.encode(rec.values, X, n * width, counters);
     for (const f of numeric) {
-      const text = rec.values[f.col]!;
+      const cell = rec.values[f.col] as string | number;
+      if (typeof cell === 'number') {
+        if (!isOutOfRange(cell)) continue;
+        X[n * width + f.slot] = f.imputed;
+        // As for text below: the encoder counted an infinite value as missing; it is counted here only.
+        if (!Number.isFinite(cell)) counters.missing.set(f.name, counters.missing.get(f.name)! - 1);
+        if (counters.missing.get(f.name) === 0) counters.missing.delete(f.name);
+        let o = outOfRange.get(f.name);
+        if (!o) outOfRange.set(f.name, (o = { count: 0, lines: [], example: String(cell) }));
+        o.count++;
+        if (o.lines.length < MAX_NOTED_LINES) o.lines.push(rec.line);
+        continue;
+      }
+      const text = cell;
       // Only a text with an exponent, `inf`/`infinity`, or 39+ digits can be out of range, and
       // only then is the cell parsed a second time.
       if (text.length < 39 && !OUT_OF_RANGE_HINT.test(text)) continue;
@@ -100,7 +114,8 @@ export async function loadDataset(path: string, encoding: Encoding, options: Loa
     }
     lines[n] = rec.line;
     if (y) {
-      const v = rec.values[labelCol]!;
+      const cell = rec.values[labelCol] as string | number;
+      const v = typeof cell === 'number' ? (Number.isNaN(cell) ? '' : String(cell)) : cell;
       if (classIndex) {
         const k = classIndex.get(v.trim()) ?? classIndex.get(v);
         if (k === undefined) unknownLabels.set(v, (unknownLabels.get(v) ?? 0) + 1);

@@ -123,7 +123,9 @@ class ColumnStats {
   outOfRangeLines: number[] = [];
   outOfRangeExample = '';
 
-  add(raw: string, missingTokens: Set<string>, line: number): void {
+  add(cell: string | number, missingTokens: Set<string>, line: number): void {
+    if (typeof cell === 'number') return this.addNumber(cell, line);
+    const raw = cell;
     const trimmed = raw.trim();
     if (!this.overflow) {
       this.counts.set(raw, (this.counts.get(raw) ?? 0) + 1);
@@ -144,6 +146,31 @@ class ColumnStats {
       return;
     }
     // Welford: stable for large files.
+    this.n++;
+    const d = v - this.mean;
+    this.mean += d / this.n;
+    this.m2 += d * (v - this.mean);
+  }
+
+  /**
+   * A number from a typed source (source.ts `typed`): counted as its text while distinct values
+   * are counted, without parsing any text.
+   */
+  private addNumber(v: number, line: number): void {
+    if (!this.overflow) {
+      const key = String(v);
+      this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+      if (this.counts.size > DISTINCT_CAP * 50) this.overflow = true;
+    }
+    if (Number.isNaN(v)) {
+      this.missing++;
+      return;
+    }
+    if (isOutOfRange(v)) {
+      if (this.outOfRange++ === 0) this.outOfRangeExample = echo(String(v), 40);
+      if (this.outOfRangeLines.length < MAX_NOTED_LINES) this.outOfRangeLines.push(line);
+      return;
+    }
     this.n++;
     const d = v - this.mean;
     this.mean += d / this.n;
@@ -210,7 +237,7 @@ async function fit(stream: CsvStream, declaration: SchemaDeclaration, file: stri
   const stats = header.map(() => new ColumnStats());
   let rows = 0;
   for await (const rec of stream.records) {
-    for (let c = 0; c < header.length; c++) stats[c]!.add(rec.values[c]!, missingTokens, rec.line);
+    for (let c = 0; c < header.length; c++) stats[c]!.add(rec.values[c] as string | number, missingTokens, rec.line);
     rows++;
   }
   if (rows === 0) throw new GlassboxError('csv', 'the training data has a header but no rows', headerAt(stream, file));

@@ -339,10 +339,15 @@ async function trainingSide(project: Project, encoding: Encoding, params: Precom
     n++;
     for (let f = 0; f < features.length; f++) {
       const cell = rec.values[cols[f]!] as string | number;
+      if (numeric[f] && typeof cell === 'number') {
+        if (!Number.isFinite(cell)) missing[f]!++;
+        if (slot < TRAIN_SAMPLE) reservoir[f]![slot] = cell;
+        continue;
+      }
       const raw = typeof cell === 'number' ? (Number.isNaN(cell) ? '' : String(cell)) : cell;
       const trimmed = raw.trim();
       if (numeric[f]) {
-        const v = typeof cell === 'number' ? cell : missingTokens.has(trimmed) || trimmed === '' ? NaN : Number(trimmed);
+        const v = missingTokens.has(trimmed) || trimmed === '' ? NaN : Number(trimmed);
         if (!Number.isFinite(v)) missing[f]!++;
         if (slot < TRAIN_SAMPLE) reservoir[f]![slot] = v;
       } else {
