@@ -7,7 +7,7 @@ import { DashboardRequest, ExplainRowRequest, RunChecksRequest, type ComparePara
 import { Commands, DASHBOARD_VIEW, type CommandId } from './commandIds';
 import type { GlassboxConfig } from './config';
 import { describeDaemonError, type Daemon } from './daemon';
-import type { Host } from './host';
+import { CancelledError, type Host } from './host';
 import { createConfigFile } from './setup/createConfig';
 
 /** The panels the commands open (panels/*.ts). */
@@ -41,6 +41,8 @@ function needsDaemon(what: string, factory: Factory): Factory {
       try {
         await run(...args);
       } catch (e) {
+        // Cancelled from its notification: the user knows, nothing failed.
+        if (e instanceof CancelledError) return;
         deps.host.error(describeDaemonError(e, what));
       }
     };
@@ -77,7 +79,7 @@ export const COMMAND_FACTORIES: Record<CommandId, Factory> = {
   [Commands.showInfluentialRows]: needsDaemon('Show Influential Training Rows', (deps) => async () => {
     const params = csvRow(deps);
     if (!params) return;
-    const state = await deps.host.withProgress('Finding influential training rows…', () => deps.daemon.request(ExplainRowRequest.type, params));
+    const state = await deps.host.withProgress('Finding influential training rows…', (signal) => deps.daemon.request(ExplainRowRequest.type, params, signal));
     if (!state.influence) {
       void deps.host.info('Influential training rows are not available yet for this checkpoint.');
       return;
@@ -103,7 +105,7 @@ export const COMMAND_FACTORIES: Record<CommandId, Factory> = {
   }),
 
   [Commands.runChecks]: needsDaemon('Run Checks', (deps) => async () => {
-    const results = await deps.host.withProgress('Running Glassbox checks…', () => deps.daemon.request(RunChecksRequest.type, {}));
+    const results = await deps.host.withProgress('Running Glassbox checks…', (signal) => deps.daemon.request(RunChecksRequest.type, {}, signal));
     const failed = results.filter((r) => r.status === 'fail').length;
     const warned = results.filter((r) => r.status === 'warn').length;
     await deps.panels.refreshDashboard();

@@ -92,9 +92,12 @@ export class GlassboxContext implements Daemon {
     return this.status.text;
   }
 
-  request<P, R>(type: RequestType<P, R, void>, params: P): Promise<R> {
+  request<P, R>(type: RequestType<P, R, void>, params: P, signal?: AbortSignal): Promise<R> {
     if (!this.client || !this.running) return Promise.reject(new Error('the Glassbox daemon is not running'));
-    return this.client.sendRequest(type, params);
+    if (!signal) return this.client.sendRequest(type, params);
+    const source = new vscode.CancellationTokenSource();
+    signal.addEventListener('abort', () => source.cancel(), { once: true });
+    return this.client.sendRequest(type, params, source.token).finally(() => source.dispose());
   }
 
   async start(): Promise<void> {

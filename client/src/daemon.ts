@@ -3,7 +3,8 @@ import type { RequestType } from 'vscode-languageserver-protocol';
 
 export interface Daemon {
   readonly running: boolean;
-  request<P, R>(type: RequestType<P, R, void>, params: P): Promise<R>;
+  /** `signal` aborted: the request is cancelled on the daemon too (`$/cancelRequest`). */
+  request<P, R>(type: RequestType<P, R, void>, params: P, signal?: AbortSignal): Promise<R>;
   restart(): Promise<void>;
 }
 

@@ -31,5 +31,16 @@ export interface Host {
   readText(file: string, maxBytes: number): Promise<string>;
   writeText(file: string, text: string): Promise<void>;
   exists(file: string): Promise<boolean>;
-  withProgress<T>(title: string, task: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `task` under a notification with a Cancel button; cancelling aborts `signal` (the task
+   * passes it on to its daemon request) and the returned promise rejects with `CancelledError`.
+   */
+  withProgress<T>(title: string, task: (signal: AbortSignal) => Promise<T>): Promise<T>;
+}
+
+/** The user cancelled a long command from its notification: nothing to report. */
+export class CancelledError extends Error {
+  constructor(what: string) {
+    super(`${what} was cancelled`);
+  }
 }

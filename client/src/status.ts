@@ -11,12 +11,14 @@ export function statusView(s: ServerStatusParams | undefined, findings: number, 
   if (!running) return { text: '$(circle-slash) Glassbox', tooltip: 'The Glassbox daemon is not running. Run "Glassbox: Restart Daemon".', severity: 'error' };
   if (!s) return { text: '$(loading~spin) Glassbox', tooltip: 'Starting the Glassbox daemon…', severity: 'info' };
   const icon = s.busy ? '$(sync~spin)' : s.health === 'error' ? '$(error)' : s.health === 'warning' ? '$(warning)' : '$(pass)';
-  const parts = [s.backend, s.checkpoint, findings > 0 ? `${findings} finding${findings === 1 ? '' : 's'}` : undefined].filter(Boolean);
+  // While busy, the daemon's message names the running step and its progress ("Glassbox: analysing Global importance (epoch-3) 40% · 4 queued").
+  const activity = s.busy ? s.message.replace(/^Glassbox: /, '') : undefined;
+  const parts = [s.backend, activity ?? s.checkpoint, findings > 0 ? `${findings} finding${findings === 1 ? '' : 's'}` : undefined].filter(Boolean);
   const lines = [
     s.message,
     `Backend: ${s.backend ?? 'not chosen yet'}`,
     `Checkpoint: ${s.checkpoint ?? 'none analysed yet'}`,
-    s.busy ? 'Analysing…' : 'Idle',
+    s.busy ? `Now: ${activity}` : 'Idle',
     `Findings: ${findings}`,
     ...(s.backendNotes ?? []),
   ];

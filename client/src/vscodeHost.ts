@@ -1,6 +1,6 @@
 /** `Host` on the real VS Code API: the only place the commands' logic touches `vscode`. */
 import * as vscode from 'vscode';
-import type { Host } from './host';
+import { CancelledError, type Host } from './host';
 
 export function vscodeHost(): Host {
   return {
@@ -29,6 +29,16 @@ export function vscodeHost(): Host {
     },
     writeText: async (file, text) => vscode.workspace.fs.writeFile(vscode.Uri.file(file), new TextEncoder().encode(text)),
     exists: (file) => Promise.resolve(vscode.workspace.fs.stat(vscode.Uri.file(file)).then(() => true, () => false)),
-    withProgress: (title, task) => Promise.resolve(vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title }, task)),
+    withProgress: (title, task) =>
+      Promise.resolve(
+        vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (_progress, token) => {
+          const controller = new AbortController();
+          token.onCancellationRequested(() => controller.abort());
+          return Promise.race([
+            task(controller.signal),
+            new Promise<never>((_, reject) => controller.signal.addEventListener('abort', () => reject(new CancelledError(title.replace(/…$/, ''))), { once: true })),
+          ]);
+        }),
+      ),
   };
 }

@@ -60,6 +60,22 @@ describe('commands', () => {
     expect(rec.infos).toEqual(['Glassbox checks: 1 passed, 0 warnings, 1 failed.']);
   });
 
+  it('run the checks under a cancellable notification; Cancel aborts the request and reports nothing', async () => {
+    const { deps, rec } = fakeDeps({ responses: { 'glassbox/runChecks': dashboard.checks }, cancelProgress: true });
+    await run(Commands.runChecks, deps);
+    expect(rec.progress).toEqual(['Running Glassbox checks…']);
+    expect(rec.requests.map((r) => [r.method, r.signal?.aborted])).toEqual([['glassbox/runChecks', true]]);
+    expect(rec.errors).toEqual([]);
+    expect(rec.infos).toEqual([]);
+  });
+
+  it('explain the row a code action names (uri, 0-based line) without looking at the cursor', async () => {
+    const { deps, rec } = fakeDeps();
+    await run(Commands.explainRow, deps, 'file:///ws/data/train.csv', 41);
+    expect(rec.explained).toEqual([{ uri: 'file:///ws/data/train.csv', line: 41 }]);
+    expect(rec.infos).toEqual([]);
+  });
+
   it('open the dashboard view and restart the daemon without a running daemon', async () => {
     const { deps, rec } = fakeDeps({ running: false });
     await run(Commands.openDashboard, deps);

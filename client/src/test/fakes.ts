@@ -2,7 +2,7 @@
 import type { RequestType } from 'vscode-languageserver-protocol';
 import type { CommandDeps } from '../commands';
 import { readConfig } from '../config';
-import type { Host, PickItem } from '../host';
+import { CancelledError, type Host, type PickItem } from '../host';
 
 export interface Recorded {
   infos: string[];
@@ -12,7 +12,8 @@ export interface Recorded {
   written: Record<string, string>;
   explained: unknown[];
   compared: unknown[];
-  requests: { method: string; params: unknown }[];
+  requests: { method: string; params: unknown; signal?: AbortSignal }[];
+  progress: string[];
 }
 
 export function fakeDeps(opts: {
@@ -24,8 +25,10 @@ export function fakeDeps(opts: {
   infoAnswer?: string;
   files?: Record<string, string>;
   root?: string;
+  /** The user presses Cancel on every progress notification while its task runs. */
+  cancelProgress?: boolean;
 } = {}): { deps: CommandDeps; rec: Recorded } {
-  const rec: Recorded = { infos: [], errors: [], opened: [], executed: [], written: {}, explained: [], compared: [], requests: [] };
+  const rec: Recorded = { infos: [], errors: [], opened: [], executed: [], written: {}, explained: [], compared: [], requests: [], progress: [] };
   const picks = [...(opts.picks ?? [])];
   const files = { ...(opts.files ?? {}) };
   const host: Host = {
@@ -40,15 +43,22 @@ export function fakeDeps(opts: {
     readText: async (f) => files[f] ?? '',
     writeText: async (f, t) => { rec.written[f] = t; files[f] = t; },
     exists: async (f) => f in files,
-    withProgress: (_title, task) => task(),
+    withProgress: (title, task) => {
+      rec.progress.push(title);
+      const controller = new AbortController();
+      const running = task(controller.signal);
+      if (!opts.cancelProgress) return running;
+      controller.abort();
+      return Promise.reject(new CancelledError(title));
+    },
   };
   const deps: CommandDeps = {
     host,
     config: () => readConfig(() => undefined),
     daemon: {
       running: opts.running ?? true,
-      async request<P, R>(type: RequestType<P, R, void>, params: P): Promise<R> {
-        rec.requests.push({ method: type.method, params });
+      async request<P, R>(type: RequestType<P, R, void>, params: P, signal?: AbortSignal): Promise<R> {
+        rec.requests.push({ method: type.method, params, ...(signal ? { signal } : {}) });
         const r = opts.responses?.[type.method];
         if (r === undefined) throw Object.assign(new Error('Unhandled method'), { code: -32601 });
         return r as R;

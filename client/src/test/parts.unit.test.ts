@@ -49,9 +49,10 @@ describe('config', () => {
 
 describe('status item', () => {
   it('shows backend, checkpoint, activity and findings', () => {
-    const v = statusView({ health: 'ok', busy: true, message: 'Analysing epoch-3', backend: 'wasm', checkpoint: 'epoch-3' }, 2, true);
-    expect(v.text).toBe('$(sync~spin) Glassbox (wasm · epoch-3 · 2 findings)');
-    expect(v.tooltip).toContain('Analysing…');
+    const v = statusView({ health: 'ok', busy: true, message: 'Glassbox: analysing Global importance (epoch-3) 40% · 4 queued', backend: 'wasm', checkpoint: 'epoch-2' }, 2, true);
+    expect(v.text).toBe('$(sync~spin) Glassbox (wasm · analysing Global importance (epoch-3) 40% · 4 queued · 2 findings)');
+    expect(v.tooltip).toContain('Now: analysing Global importance (epoch-3) 40% · 4 queued');
+    expect(statusView({ health: 'ok', busy: false, message: 'Glassbox: epoch-3 analysed', backend: 'wasm', checkpoint: 'epoch-3' }, 0, true).text).toBe('$(pass) Glassbox (wasm · epoch-3)');
     expect(statusView({ health: 'error', busy: false, message: 'x' }, 0, true)).toMatchObject({ text: '$(error) Glassbox', severity: 'error' });
     expect(statusView(undefined, 0, false).severity).toBe('error');
   });
