@@ -17,6 +17,12 @@ import type { Target } from './types';
 export interface DenseGradient {
   /** n x width gradients of the per-row target (classes: n class indices), a tensor the caller disposes. */
   grad(x: tf.Tensor2D, classes: tf.Tensor1D): tf.Tensor2D;
+  /**
+   * For x holding `groups` stacked blocks of `rows` rows (block-major), the sum over blocks of each
+   * row's gradient, rows x width: the first layer's backward product is linear, so it runs once on
+   * the summed pre-activation gradients instead of once per block.
+   */
+  gradSum(x: tf.Tensor2D, classes: tf.Tensor1D, groups: number, rows: number): tf.Tensor2D;
   dispose(): void;
 }
 
@@ -31,25 +37,27 @@ export function denseInputGradient(model: ModelHandle, target: Target): DenseGra
   if (model.task === 'regression' ? head.activation !== 'linear' : !['linear', 'softmax', 'sigmoid'].includes(head.activation)) return undefined;
   const transposed = layers.map((l) => tf.keep(tf.transpose(l.kernel)) as tf.Tensor2D);
   const K = model.outputWidth;
+  /** The target's gradient with respect to the first layer's pre-activation, n x H1. */
+  const firstPreGradient = (x: tf.Tensor2D, classes: tf.Tensor1D): tf.Tensor2D => {
+    const acts: tf.Tensor2D[] = [];
+    let h = x;
+    for (const l of hidden) {
+      h = forward(h, l);
+      acts.push(h);
+    }
+    const z = tf.fused.matMul({ a: h, b: head.kernel, ...(head.bias ? { bias: head.bias } : {}) }) as tf.Tensor2D;
+    // d: the gradient at layer l's pre-activation, from the head down to the first layer.
+    let d = outputGradient(z, classes, model.task === 'regression', K, target);
+    for (let l = layers.length - 1; l > 0; l--) d = tf.mul(tf.matMul(d, transposed[l]!), derivative(acts[l - 1]!, hidden[l - 1]!.activation)) as tf.Tensor2D;
+    return d;
+  };
   return {
-    grad(x, classes) {
-      return tf.tidy((): tf.Tensor2D => {
-        const acts: tf.Tensor2D[] = [];
-        let h = x;
-        for (const l of hidden) {
-          h = forward(h, l);
-          acts.push(h);
-        }
-        const z = tf.fused.matMul({ a: h, b: head.kernel, ...(head.bias ? { bias: head.bias } : {}) }) as tf.Tensor2D;
-        let d: tf.Tensor = outputGradient(z, classes, model.task === 'regression', K, target);
-        for (let l = layers.length - 1; l >= 0; l--) {
-          const dh = tf.matMul(d as tf.Tensor2D, transposed[l]! as tf.Tensor2D) as tf.Tensor2D;
-          if (l === 0) return dh;
-          d = tf.mul(dh, derivative(acts[l - 1]!, hidden[l - 1]!.activation));
-        }
-        throw new Error('unreachable');
-      });
-    },
+    grad: (x, classes) => tf.tidy(() => tf.matMul(firstPreGradient(x, classes), transposed[0]!)),
+    gradSum: (x, classes, groups, rows) =>
+      tf.tidy(() => {
+        const d = firstPreGradient(x, classes);
+        return tf.matMul(tf.sum(tf.reshape(d, [groups, rows, d.shape[1]]), 0) as tf.Tensor2D, transposed[0]!);
+      }),
     dispose: () => tf.dispose(transposed),
   };
 }

@@ -63,22 +63,29 @@ export async function noiseTunnel(methodId: string, reduction: NoiseReduction, i
           for (let j = 0; j < width; j++) points[off + j] = X[xo + j]! + Math.fround(sigma[j]! * normal());
         }
       }
-      const g = tf.tidy(() => {
-        const c = tf.tile(tf.tensor1d(classes.subarray(ch.rowStart, ch.rowEnd), 'int32'), [s]) as tf.Tensor1D;
-        const x = tf.tensor2d(points, [s * R, width]);
-        return dense ? dense.grad(x, c) : inputGradients(model, x, c, target);
-      });
-      // Sums over samples on the CPU in float64: one read-back, no square/reduce kernels.
-      const d = g.dataSync();
-      g.dispose();
+      const c = tf.tidy(() => tf.tile(tf.tensor1d(classes.subarray(ch.rowStart, ch.rowEnd), 'int32'), [s]) as tf.Tensor1D);
+      const x = tf.tensor2d(points, [s * R, width]);
       const off = ch.rowStart * width;
-      for (let k = 0; k < s; k++) {
-        for (let q = 0; q < R * width; q++) {
-          const v = d[k * R * width + q]!;
-          sum[off + q] += v;
-          sumSq[off + q] += v * v;
+      if (reduction === 'mean' && dense) {
+        // Only the sum over samples is needed: summed before the first layer's backward product.
+        const g = dense.gradSum(x, c, s, R);
+        const d = g.dataSync();
+        for (let q = 0; q < R * width; q++) sum[off + q] += d[q]!;
+        g.dispose();
+      } else {
+        const g = tf.tidy(() => (dense ? dense.grad(x, c) : inputGradients(model, x, c, target)));
+        // Sums over samples on the CPU in float64: one read-back, no square/reduce kernels.
+        const d = g.dataSync();
+        g.dispose();
+        for (let k = 0; k < s; k++) {
+          for (let q = 0; q < R * width; q++) {
+            const v = d[k * R * width + q]!;
+            sum[off + q] += v;
+            sumSq[off + q] += v * v;
+          }
         }
       }
+      tf.dispose([c, x]);
       input.onProgress?.(ch.rowEnd / n);
     }
   } finally {
