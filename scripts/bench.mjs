@@ -1,6 +1,8 @@
 // Runs the benchmarks: every server/bench/<name>.bench.ts is bundled with esbuild and run in turn;
-// each prints its own tables (with a baseline measured in the same run). Speed is measured here,
-// never in unit tests.
+// each prints its own tables, with its reference library run in the same process pair and
+// alternated with Glassbox when Python has it (server/bench/reference.ts, scripts/reference/;
+// `npm run setup:python` installs it). Speed is measured here, never in unit tests; CI does not run it.
+//   GLASSBOX_BENCH_PAIRS=<n>   alternated pairs per workload (default 5)
 //   npm run bench              all benchmarks
 //   npm run bench -- drift     only those whose name contains "drift"
 import * as esbuild from 'esbuild';
