@@ -18,6 +18,8 @@ export type CommandId = (typeof Commands)[keyof typeof Commands];
 /** The side panel (a webview view); VS Code derives the `<id>.focus` command from it. */
 export const DASHBOARD_VIEW = 'glassbox.dashboard';
 export const VIEW_CONTAINER = 'glassbox';
+/** The first-run view: what Glassbox needs and the next step (package.json `viewsWelcome`). */
+export const WELCOME_VIEW = 'glassbox.welcome';
 
 /**
  * The daemon's `workspace/executeCommand` ids minus the extension's own: vscode-languageclient

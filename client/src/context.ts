@@ -10,7 +10,7 @@ import {
 import { ExecuteCommandRequest, type RequestType } from 'vscode-languageserver-protocol';
 import { ServerStatusNotification, type ServerStatusParams } from '../../server/src/protocol';
 import { DashboardChangedNotification } from '../../server/src/protocol/panels';
-import { Commands, DASHBOARD_VIEW, daemonCommandsToRegister } from './commandIds';
+import { Commands, DASHBOARD_VIEW, WELCOME_VIEW, daemonCommandsToRegister } from './commandIds';
 import { COMMAND_FACTORIES, type CommandDeps } from './commands';
 import { readConfig, type GlassboxConfig } from './config';
 import { CrashPolicy } from './crashPolicy';
@@ -71,6 +71,25 @@ export class GlassboxContext implements Daemon {
     this.renderStatus();
     // Shows the commands that need a Glassbox project (the `when` clauses in package.json).
     void vscode.commands.executeCommand('setContext', 'glassbox.active', true);
+    // The welcome view ("Get Started") shows while no workspace folder has a glassbox.json; it is
+    // empty by design (its content is `viewsWelcome` in package.json).
+    const watcher = vscode.workspace.createFileSystemWatcher('**/glassbox.json');
+    const update = () => void this.updateHasConfig();
+    extension.subscriptions.push(
+      watcher,
+      watcher.onDidCreate(update),
+      watcher.onDidDelete(update),
+      vscode.workspace.onDidChangeWorkspaceFolders(update),
+      vscode.window.registerTreeDataProvider(WELCOME_VIEW, { getChildren: () => [], getTreeItem: (item: vscode.TreeItem) => item }),
+    );
+    update();
+  }
+
+  /** Sets `glassbox.hasConfig`: a glassbox.json at the root of a workspace folder (where the daemon looks). */
+  private async updateHasConfig(): Promise<void> {
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    const found = await Promise.all(folders.map((f) => Promise.resolve(vscode.workspace.fs.stat(vscode.Uri.joinPath(f.uri, 'glassbox.json'))).then(() => true, () => false)));
+    await vscode.commands.executeCommand('setContext', 'glassbox.hasConfig', found.some(Boolean));
   }
 
   config(): GlassboxConfig {

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Commands, daemonCommandsToRegister } from '../commandIds';
+import { Commands, WELCOME_VIEW, daemonCommandsToRegister } from '../commandIds';
 import { DaemonCommands } from '../../../server/src/protocol';
 import { readConfig, SETTING_KEYS } from '../config';
 import { CrashPolicy } from '../crashPolicy';
@@ -16,6 +16,15 @@ describe('manifest', () => {
     expect(declared.sort()).toEqual(Object.values(Commands).sort());
     const palette = new Map(pkg.contributes.menus.commandPalette.map((m: { command: string; when: string }) => [m.command, m.when]));
     for (const id of Object.values(Commands)) expect(palette.get(id), id).toBeTruthy();
+  });
+
+  it('declares a welcome view, shown until a glassbox.json exists, whose links run declared commands', () => {
+    const view = pkg.contributes.views.glassbox.find((v: { id: string }) => v.id === WELCOME_VIEW);
+    expect(view.when).toBe('!glassbox.hasConfig');
+    const welcome = pkg.contributes.viewsWelcome.filter((w: { view: string }) => w.view === WELCOME_VIEW);
+    expect(welcome.map((w: { when: string }) => w.when)).toEqual(['workbenchState == empty', 'workbenchState != empty']);
+    const links = welcome.flatMap((w: { contents: string }) => [...w.contents.matchAll(/\(command:([\w.]+)\)/g)].map((m) => m[1]));
+    expect(links).toEqual(['vscode.openFolder', Commands.createConfig]);
   });
 
   it('declares exactly the settings the client reads, each with a scope', () => {
