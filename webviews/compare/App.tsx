@@ -35,7 +35,7 @@ type CompareView = CompareState & { method?: string; rows?: number; run?: string
 export function Compare({ state: s }: { state: CompareState }) {
   const state = s as CompareView;
   const options = state.checkpoints.length ? state.checkpoints : [state.a, state.b];
-  const method = state.method ? `mean |${state.method} attribution|` : 'the daemon\'s global importance (mean |attribution|)';
+  const method = state.method ? `mean |${state.method} attribution|` : 'mean |attribution| with each checkpoint\'s default row method';
   return (
     <>
       <div className="toolbar">

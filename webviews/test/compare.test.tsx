@@ -32,6 +32,6 @@ describe('compare panel definitions', () => {
     act(() => fromExtension({ type: 'compare', state: { ...compare, method: 'kernel-shap', rows: 500 } }));
     expect(screen.getByText('Rank 1 = most important by mean |kernel-shap attribution| over 500 rows; the biggest moves first.')).toBeTruthy();
     act(() => fromExtension({ type: 'compare', state: compare }));
-    expect(screen.getByText(/^Rank 1 = most important by the daemon's global importance \(mean \|attribution\|\) over the same rows/)).toBeTruthy();
+    expect(screen.getByText(/^Rank 1 = most important by mean \|attribution\| with each checkpoint's default row method over the same rows/)).toBeTruthy();
   });
 });

@@ -1,13 +1,21 @@
 /** The side panel: a webview view in the Glassbox view container, fed by `glassbox/dashboard`. */
 import * as vscode from 'vscode';
+import { RequestType } from 'vscode-languageserver-protocol';
 import { DashboardRequest, type DashboardState } from '../../../server/src/protocol/panels';
+import { TimelineRequest, type TimelineEntry } from '../../../server/src/protocol';
 import { Commands } from '../commandIds';
 import { describeDaemonError, type Daemon } from '../daemon';
 import type { Host } from '../host';
+import { importanceHistory } from './panelMessages';
 import { WebviewConnection } from './webview';
+
+/** `glassbox/timeline` takes no params; the daemon connection's `request` wants a typed param. */
+const Timeline = new RequestType<Record<string, never>, TimelineEntry[], void>(TimelineRequest.method);
 
 export class DashboardView implements vscode.WebviewViewProvider, vscode.Disposable {
   private connection: WebviewConnection | undefined;
+  /** Orders answers: a state that arrives after a newer one was posted is dropped. */
+  private sequence = 0;
 
   constructor(private readonly extensionUri: vscode.Uri, private readonly daemon: Daemon, private readonly host: Host) {}
 
@@ -40,7 +48,24 @@ export class DashboardView implements vscode.WebviewViewProvider, vscode.Disposa
 
   /** Live update pushed by the daemon. */
   update(state: DashboardState): void {
-    this.connection?.post({ type: 'dashboard', state });
+    void this.post(state);
+  }
+
+  /**
+   * Posts the state with the importance trend of the run added (from `glassbox/timeline`) when the
+   * daemon's state does not carry one; without the timeline the panel says the trend is missing.
+   */
+  private async post(state: DashboardState): Promise<void> {
+    const mine = ++this.sequence;
+    let full: DashboardState = state;
+    if (!('importanceHistory' in state)) {
+      try {
+        full = { ...state, importanceHistory: importanceHistory(await this.daemon.request(Timeline, {}), state.checkpoints) } as DashboardState;
+      } catch {
+        /* an older daemon without the timeline: the panel shows no trend */
+      }
+    }
+    if (mine === this.sequence) this.connection?.post({ type: 'dashboard', state: full });
   }
 
   async refresh(): Promise<void> {
@@ -51,7 +76,7 @@ export class DashboardView implements vscode.WebviewViewProvider, vscode.Disposa
       return;
     }
     try {
-      connection.post({ type: 'dashboard', state: await this.daemon.request(DashboardRequest.type, {}) });
+      await this.post(await this.daemon.request(DashboardRequest.type, {}));
     } catch (e) {
       connection.post({ type: 'error', message: describeDaemonError(e, 'The Glassbox dashboard') });
     }

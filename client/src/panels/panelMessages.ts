@@ -1,5 +1,13 @@
 /** Pure helpers for the panels' messages (no VS Code API, so unit tests run them directly). */
+import type { TimelineEntry } from '../../../server/src/protocol';
+import type { CheckpointSummary } from '../../../server/src/protocol/panels';
 import type { FromWebview, ToWebview } from '../../../server/src/protocol/webview';
+
+/** One analysed checkpoint's importance (the side panel's `importanceHistory`, webviews/common/state.ts). */
+export interface ImportancePoint {
+  checkpoint: string;
+  features: { feature: string; importance: number }[];
+}
 
 type ExportMessage = Extract<FromWebview, { type: 'export' }>;
 
@@ -32,4 +40,17 @@ export function followTarget(current: { uri: string; line: number } | undefined,
   if (!csv || cursor.line < 1) return undefined;
   if (current && current.uri === cursor.uri && current.line === cursor.line) return undefined;
   return { uri: cursor.uri, line: cursor.line };
+}
+
+/**
+ * The side panel's importance trend from the daemon's timeline (`glassbox/timeline`: the current
+ * run's checkpoints in series order, with importance shares where computed): the analysed
+ * checkpoints among those the panel lists, in series order.
+ */
+export function importanceHistory(timeline: TimelineEntry[], checkpoints: CheckpointSummary[]): ImportancePoint[] {
+  const listed = new Set(checkpoints.map((c) => c.name));
+  return [...timeline]
+    .filter((t) => t.importance && listed.has(t.checkpoint))
+    .sort((a, b) => a.order - b.order)
+    .map((t) => ({ checkpoint: t.checkpoint, features: Object.entries(t.importance!).map(([feature, importance]) => ({ feature, importance })) }));
 }

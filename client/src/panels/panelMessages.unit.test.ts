@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { exportBytes, followTarget, themeMessage } from './panelMessages';
+import { exportBytes, followTarget, importanceHistory, themeMessage } from './panelMessages';
+import type { TimelineEntry } from '../../../server/src/protocol';
 import { isFromWebview } from '../../../webviews/common/guards';
 
 describe('panel messages', () => {
@@ -31,5 +32,21 @@ describe('following the cursor', () => {
   it('accepts a pin message only with a boolean', () => {
     expect(isFromWebview({ type: 'pin', pinned: false })).toBe(true);
     expect(isFromWebview({ type: 'pin', pinned: 'no' })).toBe(false);
+  });
+});
+
+describe('importance history for the trend', () => {
+  it('keeps the analysed checkpoints the panel lists, in series order', () => {
+    const ck = (name: string) => ({ name, state: 'ready' as const, analysis: 'done' as const });
+    const timeline: TimelineEntry[] = [
+      { checkpoint: 'epoch-2', hash: 'b', order: 2, metrics: {}, importance: { age: 0.4, sex: 0.6 } },
+      { checkpoint: 'epoch-1', hash: 'a', order: 1, metrics: {}, importance: { age: 0.7, sex: 0.3 } },
+      { checkpoint: 'epoch-3', hash: 'c', order: 3, metrics: {}, importance: null },
+      { checkpoint: 'other', hash: 'd', order: 4, metrics: {}, importance: { age: 1 } },
+    ];
+    expect(importanceHistory(timeline, [ck('epoch-1'), ck('epoch-2'), ck('epoch-3')])).toEqual([
+      { checkpoint: 'epoch-1', features: [{ feature: 'age', importance: 0.7 }, { feature: 'sex', importance: 0.3 }] },
+      { checkpoint: 'epoch-2', features: [{ feature: 'age', importance: 0.4 }, { feature: 'sex', importance: 0.6 }] },
+    ]);
   });
 });
