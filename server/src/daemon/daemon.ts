@@ -307,11 +307,11 @@ export class Daemon {
     return p ? dashboardState(p, this.scheduler) : { checkpoints: [] };
   }
 
-  /** Compares two ready checkpoints (default: the two newest). */
+  /** Compares two ready checkpoints (default: the two newest of the current run). */
   async compare(a?: string, b?: string): Promise<CompareResult> {
     const p = this.projectList[0];
     if (!p) throw new Error('no Glassbox project in this workspace');
-    const ready = p.series.filter((c) => c.state === 'ready' && c.hash);
+    const ready = p.runs.current(p.series).filter((c) => c.state === 'ready' && c.hash);
     const pick = (name: string | undefined, fallback: number) => {
       const c = name === undefined ? ready[ready.length - fallback] : p.checkpointNamed(name);
       if (!c) throw new Error(name === undefined ? 'comparing needs two ready checkpoints' : `no ready checkpoint named '${name}'`);

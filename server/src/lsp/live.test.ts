@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addCheckpoint, changed, CHECKPOINTS, inProcess, makeWorkspace, type TestClient } from '../../test/lsp-client';
+import { DATA, REPO, tmpDir } from '../../test/helpers';
 
 type Client = TestClient & { server: { daemon(): any } };
 const idle = (checkpoint: string) => (s: any) => s.checkpoint === checkpoint && !s.busy && s.health === 'ok';
@@ -110,6 +111,8 @@ describe('every checkpoint of a run analysed, runs kept apart', () => {
     const header = await client.connection.sendRequest<any>('textDocument/hover', { textDocument: { uri: `file://${train}` }, position: { line: 0, character: 1 } });
     expect(header.contents.value).toContain('at checkpoint `epoch-1`');
     expect(header.contents.value).not.toContain('Trend over');
+    // Comparing by default stays within the run: one checkpoint is not enough.
+    await expect(client.connection.sendRequest('glassbox/compareCheckpoints', {})).rejects.toThrow(/comparing needs two ready checkpoints/);
   });
 
   it('continues the new run as the retrain overwrites more names, with a trend over the new run only', async () => {
@@ -127,6 +130,8 @@ describe('every checkpoint of a run analysed, runs kept apart', () => {
     expect(header.contents.value).toMatch(/Trend over 2 checkpoints: \S+ epoch-1 \d+\.\d% → epoch-2 \d+\.\d%\n/);
     const timeline = await client.connection.sendRequest<any>('glassbox/timeline');
     expect(timeline.map((t: any) => t.checkpoint)).toEqual(['epoch-1', 'epoch-2']);
+    const compared = await client.connection.sendRequest<any>('glassbox/compareCheckpoints', {});
+    expect([compared.a, compared.b]).toEqual(['epoch-1', 'epoch-2']);
   });
 });
 
@@ -230,5 +235,33 @@ describe('hovers within their budget, and code actions', () => {
     expect(actions).toHaveLength(1);
     expect(actions[0].title).toBe(`Explain this row (line ${diags[0].range.start.line + 1})`);
     expect(actions[0].command).toEqual({ title: 'Explain this row', command: 'glassbox.explainRow', arguments: [`file://${train}`, diags[0].range.start.line] });
+  });
+});
+
+describe('a tree model (no gradients)', () => {
+  it('labels the suspicion rank of a training row by the area under the margin', async () => {
+    const root = tmpDir('lsp-trees');
+    const fixture = path.join(REPO, 'server/test/fixtures/projects/xgboost-adult');
+    fs.cpSync(path.join(fixture, 'checkpoints'), path.join(root, 'checkpoints'), { recursive: true });
+    fs.copyFileSync(path.join(fixture, 'encoding.json'), path.join(root, 'encoding.json'));
+    fs.mkdirSync(path.join(root, 'data'));
+    const head = (src: string, n: number) => fs.readFileSync(src, 'utf8').split('\n').slice(0, n + 1).join('\n') + '\n';
+    fs.writeFileSync(path.join(root, 'data/train.csv'), head(path.join(DATA, 'adult_train.csv'), 300));
+    fs.writeFileSync(path.join(root, 'data/test.csv'), head(path.join(DATA, 'adult_test.csv'), 200));
+    const config = JSON.parse(fs.readFileSync(path.join(fixture, 'glassbox.json'), 'utf8'));
+    delete config.$schema;
+    config.data = { train: 'data/train.csv', test: 'data/test.csv' };
+    fs.writeFileSync(path.join(root, 'glassbox.json'), JSON.stringify(config, null, 2));
+    const client = inProcess({ hoverWaitMs: 5000 });
+    await client.initialize(root);
+    await client.waitFor('glassbox/serverStatus', (s) => s.checkpoint === 'round-30' && !s.busy);
+    const dashboard = await client.connection.sendRequest<any>('glassbox/dashboard', {});
+    expect(dashboard.checkpoints.map((c: any) => c.analysis)).toEqual(['done', 'done', 'done']);
+    const train = path.join(root, 'data/train.csv');
+    const h = await client.connection.sendRequest<any>('textDocument/hover', { textDocument: { uri: `file://${train}` }, position: { line: 5, character: 1 } });
+    expect(h.contents.value).toMatch(/Area-under-the-margin rank: \*\*[\d,]+\*\* of 300 training rows \(1 = most suspect; checkpoint `round-30`\)/);
+    expect(h.contents.value).not.toMatch(/self-influence/i);
+    expect(h.contents.value).toMatch(/Prediction: \*\*(<=50K|>50K)\*\*/);
+    await client.shutdown();
   });
 });
