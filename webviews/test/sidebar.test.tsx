@@ -79,8 +79,11 @@ describe('side panel', () => {
     expect(within(screen.getByRole('heading', { name: /Global importance/ })).getByLabelText('source').textContent).toBe('epoch-004 · run r2');
     fireEvent.change(screen.getByLabelText('Checkpoint'), { target: { value: 'epoch-002' } });
     expect(within(screen.getByRole('heading', { name: /Global importance/ })).getByLabelText('source').textContent).toBe('epoch-002 · run r2');
-    // epoch-002's own numbers: age's importance there is ((0*7+2*3)%14+1)/100 = 0.07
-    expect(rows('Global importance').find((r) => r.firstChild!.textContent === 'age')!.children[1]!.textContent).toBe('0.0700');
+    // epoch-002's own numbers, from the run's history (shares only): features alternate 0.07 and
+    // 0.14 ((i*7 + 6) % 14 + 1) / 100), total 7 * 0.21 = 1.47, so age has 0.07 / 1.47 = 4.8%
+    const age = rows('Global importance').find((r) => r.firstChild!.textContent === 'age')!;
+    expect(age.textContent).toBe('age4.8%');
+    expect(rows('Global importance')[0]!.textContent).toBe('featureshare');
     expect(screen.getByText('Computed for epoch-004, not for epoch-002.')).toBeTruthy();
     expect(screen.getByText('Computed up to epoch-004, not for epoch-002.')).toBeTruthy();
     expect(within(rows('Metrics').find((r) => r.className === 'picked')!).getAllByRole('cell')[0]!.textContent).toBe('epoch-002');

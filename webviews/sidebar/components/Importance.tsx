@@ -47,12 +47,13 @@ export function Importance({ state, checkpoint }: { state: DashboardView; checkp
     <Section title="Global importance" data={data} source={data ? sourceText(state, 'importance', data.checkpoint) : undefined}
       stale={data ? isStale(state, 'importance', data.checkpoint) : false}
       empty={checkpoint && imp ? `Not computed for ${checkpoint} yet (shown for ${imp.checkpoint} when picked).` : undefined}>
-      {(d) => <ImportanceBody imp={d} history={history} previous={state.previousRun} />}
+      {(d) => <ImportanceBody imp={d} history={history} previous={state.previousRun} sharesOnly={!picked} />}
     </Section>
   );
 }
 
-function ImportanceBody({ imp, history, previous }: { imp: GlobalImportance & { rows?: number }; history: ImportancePoint[]; previous?: DashboardView['previousRun'] }) {
+/** `sharesOnly`: the numbers come from the run's history, which holds shares, not mean |attribution|. */
+function ImportanceBody({ imp, history, previous, sharesOnly }: { imp: GlobalImportance & { rows?: number }; history: ImportancePoint[]; previous?: DashboardView['previousRun']; sharesOnly: boolean }) {
   const [classIndex, setClassIndex] = usePersistentState('importanceClass', -1);
   const hasPerClass = imp.features.some((f) => f.perClass?.length);
   const rows = useMemo(() => shares(importanceRows(imp, hasPerClass ? classIndex : -1)), [imp, classIndex, hasPerClass]);
@@ -83,8 +84,8 @@ function ImportanceBody({ imp, history, previous }: { imp: GlobalImportance & { 
       <details className="more">
         <summary>Table ({rows.length} features)</summary>
         <table aria-label="Global importance">
-          <thead><tr><th>feature</th><th className="num">mean |attr.|</th><th className="num">share</th>{prev && <th className="num" title={`${previous!.importance!.checkpoint}, all classes`}>share, run {previous!.run}</th>}</tr></thead>
-          <tbody>{rows.map((r) => <tr key={r.feature}><td>{r.feature}</td><td className="num">{r.value.toPrecision(3)}</td><td className="num">{pct(r.share)}</td>{prev && <td className="num">{pct(prev.get(r.feature))}</td>}</tr>)}</tbody>
+          <thead><tr><th>feature</th>{!sharesOnly && <th className="num">mean |attr.|</th>}<th className="num">share</th>{prev && <th className="num" title={`${previous!.importance!.checkpoint}, all classes`}>share, run {previous!.run}</th>}</tr></thead>
+          <tbody>{rows.map((r) => <tr key={r.feature}><td>{r.feature}</td>{!sharesOnly && <td className="num">{r.value.toPrecision(3)}</td>}<td className="num">{pct(r.share)}</td>{prev && <td className="num">{pct(prev.get(r.feature))}</td>}</tr>)}</tbody>
         </table>
       </details>
       <h3 className="sub">Trend over checkpoints</h3>
