@@ -1,8 +1,15 @@
-/** The guided "Create glassbox.json": look at the workspace, ask for the label, write and open the file. */
+/**
+ * The guided "Create glassbox.json": look at the workspace, ask for the label, write and open the
+ * file, and say the next step. The daemon opens the new project by itself (it watches for
+ * glassbox.json); while the checkpoint folder holds nothing, a diagnostic on `checkpoints.path`
+ * says what to do.
+ */
 import type { Host } from '../host';
 import { inferConfig, parseHeader } from './inferConfig';
 
 const EXCLUDE = '**/{node_modules,.git,dist,.glassbox}/**';
+/** Model files of every checkpoint format the daemon reads (TF.js, ONNX, XGBoost, LightGBM). */
+const MODEL_GLOBS = ['**/model.json', '**/*.onnx', '**/xgboost.json', '**/*.ubj', '**/lightgbm.txt'];
 
 export async function createConfigFile(host: Host): Promise<string | undefined> {
   const root = host.workspaceRoot();
@@ -16,7 +23,8 @@ export async function createConfigFile(host: Host): Promise<string | undefined> 
     return undefined;
   }
   const rel = (p: string) => p.slice(root.length + 1).replace(/\\/g, '/');
-  const [csvFiles, modelFiles] = await Promise.all([host.findFiles('**/*.csv', EXCLUDE, 50), host.findFiles('**/model.json', EXCLUDE, 500)]);
+  const [csvFiles, ...modelLists] = await Promise.all([host.findFiles('**/*.csv', EXCLUDE, 50), ...MODEL_GLOBS.map((g) => host.findFiles(g, EXCLUDE, 500))]);
+  const modelFiles = [...new Set(modelLists.flat())];
   const csvs = await Promise.all(csvFiles.map(async (f) => ({ path: rel(f), header: parseHeader((await host.readText(f, 64 * 1024)).split(/\r?\n/, 1)[0] ?? '') })));
   const guess = inferConfig(csvs, modelFiles.map(rel));
   if (!guess) {
@@ -29,5 +37,12 @@ export async function createConfigFile(host: Host): Promise<string | undefined> 
   const config = { ...guess.config, label: label.label };
   await host.writeText(target, `${JSON.stringify(config, null, 2)}\n`);
   await host.openFile(target);
+  const folder = config.checkpoints.path;
+  const found = modelFiles.filter((f) => rel(f).startsWith(`${folder}/`)).length;
+  void host.info(
+    found > 0
+      ? `glassbox.json created: Glassbox is analysing the ${found} checkpoint${found === 1 ? '' : 's'} in ${folder}/, newest first.`
+      : `glassbox.json created. Next: train your model and save checkpoints in ${folder}/; Glassbox analyses each one as it lands.`,
+  );
   return target;
 }

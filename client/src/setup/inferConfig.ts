@@ -1,6 +1,6 @@
 /**
  * Guesses a glassbox.json from what the workspace holds: its CSV files (header line only) and the
- * folders holding checkpoints (a `model.json` inside). Only the keys the schema requires (`data`,
+ * folders holding checkpoints (a model file of any format inside). Only the keys the schema requires (`data`,
  * `label`, `checkpoints`) are written: the core infers each feature's type and the task from the
  * data (`glassbox schema` shows what it chose), so nothing is guessed twice.
  */
@@ -31,7 +31,7 @@ function parent(p: string): string {
   return i < 0 ? '.' : p.slice(0, i);
 }
 
-/** `modelFiles`: workspace-relative paths of `model.json` files. Undefined when there is no CSV. */
+/** `modelFiles`: workspace-relative paths of model files (model.json, .onnx, xgboost.json, ...). Undefined when there is no CSV. */
 export function inferConfig(csvs: CsvCandidate[], modelFiles: string[]): ConfigGuess | undefined {
   const usable = csvs.filter((c) => c.header.length >= 2).sort((a, b) => a.path.localeCompare(b.path));
   if (usable.length === 0) return undefined;

@@ -32,6 +32,17 @@ describe('Create glassbox.json', () => {
     await COMMAND_FACTORIES[Commands.createConfig](deps)();
     expect(JSON.parse(rec.written['/ws/glassbox.json']!)).toEqual({ data: { train: 'data/train.csv' }, label: 'a', checkpoints: { path: 'ckpt' } });
     expect(rec.opened).toEqual([{ file: '/ws/glassbox.json' }]);
+    expect(rec.infos).toEqual(['glassbox.json created: Glassbox is analysing the 1 checkpoint in ckpt/, newest first.']);
+  });
+
+  it('finds checkpoints of every format, and names the next step when there are none', async () => {
+    const onnx = fakeDeps({ root: '/ws', files: { '/ws/data/train.csv': 'a,b,label\n1,2,0\n', '/ws/runs/r1/model.onnx': '', '/ws/runs/r2/model.onnx': '' } });
+    await COMMAND_FACTORIES[Commands.createConfig](onnx.deps)();
+    expect(JSON.parse(onnx.rec.written['/ws/glassbox.json']!).checkpoints).toEqual({ path: 'runs' });
+    expect(onnx.rec.infos).toEqual(['glassbox.json created: Glassbox is analysing the 2 checkpoints in runs/, newest first.']);
+    const none = fakeDeps({ root: '/ws', files: { '/ws/data/train.csv': 'a,b,label\n1,2,0\n' } });
+    await COMMAND_FACTORIES[Commands.createConfig](none.deps)();
+    expect(none.rec.infos).toEqual(['glassbox.json created. Next: train your model and save checkpoints in checkpoints/; Glassbox analyses each one as it lands.']);
   });
 
   it('does not overwrite an existing glassbox.json', async () => {
