@@ -45,6 +45,14 @@ SHIFT = {
 }
 
 
+# Data sets where a healthy model is wrong often enough (held-out accuracy 75-86%) that scaling its
+# logits makes it overconfident. On breast cancer and wine the healthy models reach 94-98%: logits x4
+# can add at most their error rate to the ECE (measured 0.025-0.040), which is no calibration bug a
+# user would act on, and training them on flipped labels first lowers their confidence as much as
+# their accuracy (measured: ECE 0.03-0.10 at p 0.005-0.78). So those two get no overconfident case.
+ROOM_TO_BE_OVERCONFIDENT = ("adult", "german")
+
+
 # ---------------------------------------------------------------------------------------------
 # Training
 
@@ -304,10 +312,17 @@ def cases(out, seeds, only):
                     made.append(write_project(out, f"reinit-{which}-{int(fraction * 100)}-{base}", data, data.train, test=data.test, post=reinit_layer(which, fraction),
                                               truth=truth(seed, "bug", f"reinit-{which}-{int(fraction * 100)}", "checkpoint-reset")))
             if want("overfit") and name != "adult":
+                # 150 rows memorised by a wide network. On the easy sets (breast cancer, wine) 150 clean
+                # rows already generalise to 94-98%, which is no overfit; a fifth of them with a wrong
+                # label, memorised, is: 100% on training rows, clearly less on held-out ones.
                 small = data.train.sample(n=min(len(data.train), 150), random_state=seed).reset_index(drop=True)
+                note = "150 training rows, 256 hidden units, 400 epochs"
+                if data.task != "regression":
+                    small, _ = flip_labels(data, small, 0.2, seed, "symmetric")
+                    note += ", 20% of the labels flipped and memorised"
                 made.append(write_project(out, f"overfit-{base}", data, small, test=data.test, arch="wide", epochs=400, lr=3e-3,
-                                          truth=truth(seed, "bug", "overfit", "generalisation-gap", notes="150 training rows, 256 hidden units, 400 epochs")))
-            if want("calibration") and data.task != "regression":
+                                          truth=truth(seed, "bug", "overfit", "generalisation-gap", notes=note)))
+            if want("calibration") and data.task != "regression" and name in ROOM_TO_BE_OVERCONFIDENT:
                 made.append(write_project(out, f"overconfident-{base}", data, data.train, test=data.test, post=overconfident(4.0),
                                           truth=truth(seed, "bug", "overconfident", "calibration", notes="logits x4 in the last checkpoint")))
             if want("noise") and data.task != "regression":

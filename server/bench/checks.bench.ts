@@ -18,7 +18,8 @@ import { CHECKS, runChecks } from '../src/core/checks/registry';
 import { checkOptions, createCheckContext } from '../src/core/checks/context';
 import { iceCurves } from '../src/core/checks/monotonic';
 import { time, printTable, peakRssMiB } from './util';
-import { runZooProject, zooProjects, type ZooOutcome } from './checks.bench.zoo';
+import { BOOTSTRAP, randomisationSamples, runZooProject, zooProjects, type RandomisationSample, type ZooOutcome } from './checks.bench.zoo';
+import { WEIGHT_INDEPENDENT_SIMILARITY } from '../src/core/checks/randomisation';
 
 async function zoo(): Promise<void> {
   const dir = process.env.GLASSBOX_ZOO ?? path.join(__dirname, '../../.cache/zoo');
@@ -76,7 +77,58 @@ async function zoo(): Promise<void> {
       ]),
     );
   }
+  if (noisy.length) {
+    const names = [...new Set(noisy.flatMap((o) => Object.keys(o.mislabel!.scores)))];
+    printTable(
+      'false-negative rate when reading the top (estimated noise rate x n) rows: flips left unread / flips',
+      ['project', 'planted', 'noise est.', ...names],
+      noisy.filter((o) => o.mislabel!.flips).map((o) => [
+        o.truth.id,
+        pctText(o.mislabel!.flips / o.mislabel!.n),
+        o.mislabel!.noiseRate === undefined ? '-' : pctText(o.mislabel!.noiseRate),
+        ...names.map((s) => {
+          const v = o.mislabel!.scores[s]?.fnrAtBudget;
+          return v === undefined ? '-' : v.toFixed(3);
+        }),
+      ]),
+    );
+    const paired = noisy.filter((o) => o.mislabel!.aumVsCleanlab);
+    const ci = (q: [number, number, number]) => `${q[1] >= 0 ? '+' : ''}${q[1].toFixed(3)} [${q[0].toFixed(3)}, ${q[2].toFixed(3)}]`;
+    const verdict = (q: [number, number, number]) => (q[0] > 0 ? 'AUM better' : q[2] < 0 ? 'cleanlab better' : 'no difference');
+    printTable(
+      `area under the margin minus cleanlab (out-of-fold), paired bootstrap over rows (${BOOTSTRAP} draws): median [95% interval]`,
+      ['project', 'AUROC difference', '', 'P@k difference', ''],
+      paired.map((o) => {
+        const v = o.mislabel!.aumVsCleanlab!;
+        return [o.truth.id, ci(v.auroc), verdict(v.auroc), ci(v.precisionAtK), verdict(v.precisionAtK)];
+      }),
+    );
+    const count = (key: 'auroc' | 'precisionAtK', what: string) => paired.filter((o) => verdict(o.mislabel!.aumVsCleanlab![key]) === what).length;
+    console.log(`
+AUROC: AUM better on ${count('auroc', 'AUM better')}, cleanlab better on ${count('auroc', 'cleanlab better')}, no difference on ${count('auroc', 'no difference')} of ${paired.length}; P@k: ${count('precisionAtK', 'AUM better')} / ${count('precisionAtK', 'cleanlab better')} / ${count('precisionAtK', 'no difference')}`);
+  }
+  await randomisationTable(folders.filter((f) => outcomes.find((o) => f.endsWith(o.truth.id))?.truth.kind === 'healthy'));
   fs.writeFileSync(path.join(dir, 'results.json'), JSON.stringify(outcomes, null, 1));
+}
+
+/** The randomisation similarities the check's 0.8 limit is chosen from (checks/randomisation.ts). */
+async function randomisationTable(healthy: string[]): Promise<void> {
+  const samples: RandomisationSample[] = [];
+  for (const f of healthy) samples.push(...(await randomisationSamples(f)));
+  if (!samples.length) return;
+  const groups = new Map<string, RandomisationSample[]>();
+  for (const s of samples) {
+    groups.set(s.method, [...(groups.get(s.method) ?? []), s]);
+  }
+  const q = (v: number[]) => {
+    const s = [...v].sort((a, b) => a - b);
+    return `${s[0]!.toFixed(2)} / ${s[Math.floor(s.length / 2)]!.toFixed(2)} / ${s[s.length - 1]!.toFixed(2)}`;
+  };
+  printTable(
+    `randomisation test on ${healthy.length} healthy zoo models: final similarity (every layer re-initialised) and null (two random networks), min / median / max; flagged at final >= ${WEIGHT_INDEPENDENT_SIMILARITY}`,
+    ['method', 'models', 'final', 'null', 'final - null', 'flagged'],
+    [...groups].map(([method, v]) => [method, v.length, q(v.map((s) => s.final)), q(v.map((s) => s.nullSimilarity)), q(v.map((s) => s.final - s.nullSimilarity)), `${v.filter((s) => s.final >= WEIGHT_INDEPENDENT_SIMILARITY).length}/${v.length}`]),
+  );
 }
 
 const pctText = (x: number) => `${(100 * x).toFixed(1)}%`;

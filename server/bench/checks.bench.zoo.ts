@@ -15,6 +15,11 @@ import { driftReport } from '../src/core/drift/report';
 import { estimateNoiseRate, trainingDynamics, dynamicsScores } from '../src/core/influence/dynamics';
 import { suspectScores, dynamicsInfluenceScores } from '../src/core/influence/suspects';
 import { ranks } from '../src/core/util/stats';
+import { createRng } from '../src/core/util/random';
+import { parameterRandomisation, randomisationInput, randomisationMethods, reinitialised, weightedGroups } from '../src/core/checks/randomisation';
+import { getMethod } from '../src/core/methods/registry';
+import type { AttributionMethod } from '../src/core/methods/types';
+import type { ModelHandle } from '../src/core/model/model';
 
 export interface ZooTruth {
   id: string;
@@ -42,8 +47,50 @@ export interface MislabelScores {
   flips: number;
   n: number;
   noiseRate?: number;
-  /** Score name -> precision at k = flips, AUROC, false-negative rate at a budget of k rows. */
-  scores: Record<string, { precisionAtK: number; auroc: number }>;
+  /**
+   * Score name -> precision at k = flips, AUROC, and the false-negative rate when the rows read are
+   * the top ceil(estimated noise rate x n) (the budget label-suspects lists): flips left unread / flips.
+   */
+  scores: Record<string, { precisionAtK: number; auroc: number; fnrAtBudget?: number }>;
+  /** AUM minus cleanlab, paired bootstrap over rows: 95% interval of the AUROC and P@k differences. */
+  aumVsCleanlab?: { auroc: [number, number, number]; precisionAtK: [number, number, number] };
+}
+
+export const BOOTSTRAP = 200;
+
+/** Flipped rows missed when reading the `budget` highest scores. */
+export function fnrAtBudget(score: ArrayLike<number>, positive: Set<number>, budget: number): number {
+  const order = Array.from({ length: score.length }, (_, i) => i).sort((a, b) => score[b]! - score[a]! || a - b);
+  let hit = 0;
+  for (const i of order.slice(0, budget)) if (positive.has(i)) hit++;
+  return positive.size ? 1 - hit / positive.size : NaN;
+}
+
+/**
+ * Paired bootstrap (rows resampled with replacement, the same draw for both scores) of a − b in
+ * AUROC and in precision at k = flipped rows drawn: [2.5%, 50%, 97.5%] quantiles. An interval above
+ * 0 says a beats b on this project beyond row-sampling chance.
+ */
+export function pairedBootstrap(a: ArrayLike<number>, b: ArrayLike<number>, positive: Set<number>, draws = BOOTSTRAP, seed = 1): { auroc: [number, number, number]; precisionAtK: [number, number, number] } {
+  const rng = createRng(seed);
+  const n = a.length;
+  const dA: number[] = [];
+  const dP: number[] = [];
+  for (let d = 0; d < draws; d++) {
+    const idx = Int32Array.from({ length: n }, () => Math.floor(rng.next() * n));
+    const sa = Float64Array.from(idx, (i) => a[i]!);
+    const sb = Float64Array.from(idx, (i) => b[i]!);
+    const pos = new Set<number>();
+    idx.forEach((i, j) => positive.has(i) && pos.add(j));
+    dA.push(auroc(sa, pos) - auroc(sb, pos));
+    dP.push(precisionAtK(sa, pos) - precisionAtK(sb, pos));
+  }
+  const q = (v: number[]): [number, number, number] => {
+    const s = [...v].sort((x, y) => x - y);
+    const at = (p: number) => s[Math.min(s.length - 1, Math.max(0, Math.round(p * (s.length - 1))))]!;
+    return [at(0.025), at(0.5), at(0.975)];
+  };
+  return { auroc: q(dA), precisionAtK: q(dP) };
 }
 
 export function zooProjects(dir: string): string[] {
@@ -128,10 +175,13 @@ async function mislabelScores(project: Project, folder: string, truth: ZooTruth)
   const dynamics = await trainingDynamics(project, train, series);
   const flips = new Set(truth.flips);
   const scores: MislabelScores['scores'] = {};
+  const noise = estimateNoiseRate(dynamics);
+  const budget = noise ? Math.max(1, Math.ceil(noise.rate * train.n)) : undefined;
   const add = (name: string, s: ArrayLike<number> | undefined) => {
-    if (s && flips.size) scores[name] = { precisionAtK: precisionAtK(s, flips), auroc: auroc(s, flips) };
+    if (s && flips.size) scores[name] = { precisionAtK: precisionAtK(s, flips), auroc: auroc(s, flips), ...(budget ? { fnrAtBudget: fnrAtBudget(s, flips, budget) } : {}) };
   };
-  add('area under the margin', dynamicsScores(dynamics));
+  const aum = dynamicsScores(dynamics);
+  add('area under the margin', aum);
   add('forgetting events', dynamics.forgetting);
   const checkpoint = project.latestCheckpoint();
   const model = await project.model(checkpoint);
@@ -143,7 +193,86 @@ async function mislabelScores(project: Project, folder: string, truth: ZooTruth)
     add('dynamics + influence', dynamicsInfluenceScores(dynamics, index));
   }
   await ctx.release();
-  add('cleanlab find_label_issues (out-of-fold)', flips.size ? cleanlabScores(folder) : undefined);
-  const noise = estimateNoiseRate(dynamics);
-  return { flips: flips.size, n: train.n, ...(noise ? { noiseRate: noise.rate } : {}), scores };
+  const cleanlab = flips.size ? cleanlabScores(folder) : undefined;
+  add('cleanlab find_label_issues (out-of-fold)', cleanlab);
+  const vs = cleanlab ? pairedBootstrap(aum, cleanlab, flips) : undefined;
+  return { flips: flips.size, n: train.n, ...(noise ? { noiseRate: noise.rate } : {}), scores, ...(vs ? { aumVsCleanlab: vs } : {}) };
+}
+
+/** Final and null similarity of one method on one zoo model (randomisation cascade). */
+export interface RandomisationSample {
+  project: string;
+  method: string;
+  /** Registered method, or a planted weight-independent one (share of it that ignores the weights). */
+  planted: number;
+  final: number;
+  nullSimilarity: number;
+}
+
+/**
+ * A planted insensitive method: `base` run on a fixed random network instead of the model it is
+ * given (so it ignores the weights entirely), mixed per row with `base` on the real model:
+ * a = planted · â_fixed + (1 − planted) · â_model, each row scaled to unit L1 norm first. With
+ * planted = 1 the method is what Adebayo et al. warn about (an explanation that would look the same
+ * for any model); 0.5 is half of it.
+ */
+function plantedMethod(base: AttributionMethod, fixed: ModelHandle, planted: number): AttributionMethod {
+  const unit = (a: Float64Array, n: number, F: number) => {
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let f = 0; f < F; f++) s += Math.abs(a[i * F + f]!);
+      for (let f = 0; f < F; f++) a[i * F + f] = s > 0 ? a[i * F + f]! / s : 0;
+    }
+    return a;
+  };
+  return {
+    ...base,
+    id: `planted ${Math.round(planted * 100)}% ${base.id}`,
+    async attribute(input, params) {
+      const onFixed = await base.attribute({ ...input, model: fixed }, params);
+      const F = onFixed.grouped.length / input.n;
+      const a = unit(Float64Array.from(onFixed.grouped), input.n, F);
+      if (planted < 1) {
+        const b = unit(Float64Array.from((await base.attribute(input, params)).grouped), input.n, F);
+        for (let k = 0; k < a.length; k++) a[k] = planted * a[k]! + (1 - planted) * b[k]!;
+      }
+      return { ...onFixed, grouped: a };
+    },
+  };
+}
+
+/**
+ * The randomisation test's similarities on every healthy zoo network: the registered gradient
+ * methods (which depend on the weights) and planted weight-independent ones built on input x
+ * gradient and Integrated Gradients (which do not, fully or half). The distributions the rule in
+ * checks/randomisation.ts is chosen from.
+ */
+export async function randomisationSamples(folder: string): Promise<RandomisationSample[]> {
+  const file = path.join(folder, 'glassbox.json');
+  const project = new Project(parseConfig(fs.readFileSync(file, 'utf8'), file));
+  const out: RandomisationSample[] = [];
+  try {
+    const checkpoint = project.latestCheckpoint();
+    const model = await project.model(checkpoint);
+    if (!model.differentiable || !model.withParameters) return out;
+    const ctx = await createCheckContext({ project, checkpoint, model, options: checkOptions(project.config) });
+    const real = randomisationMethods(undefined);
+    const input = await randomisationInput(ctx, real);
+    const fixed = await reinitialised(model, input.expect, new Set(weightedGroups(model)), 977);
+    try {
+      const planted = (['input-x-gradient', 'integrated-gradients'] as const).flatMap((id) => [1, 0.5].map((share) => plantedMethod(getMethod(id), fixed, share)));
+      const result = await parameterRandomisation({ ...input, methods: [...real, ...planted] });
+      for (const m of result.methods) {
+        if (m.degenerateAt) continue;
+        const share = /^planted (\d+)%/.exec(m.method);
+        out.push({ project: path.basename(folder), method: m.method, planted: share ? Number(share[1]) / 100 : 0, final: m.final, nullSimilarity: m.nullSimilarity });
+      }
+    } finally {
+      fixed.dispose();
+      await ctx.release();
+    }
+  } finally {
+    await project.dispose();
+  }
+  return out;
 }

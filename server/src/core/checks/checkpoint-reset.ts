@@ -10,9 +10,9 @@
  * Per model: on a seeded sample of training rows, the agreement of predicted classes and the mean
  * training loss (cross-entropy; regression: squared error) before and after.
  *
- * Per unit: the same cosine for each row and each column of a 2-D kernel (one of the two is the
- * layer's units, depending on whether the format stores [in, out] or [out, in]), since part of a
- * layer re-initialised (a resumed run that loaded half a state dict) leaves the whole-kernel cosine
+ * Per unit: the same cosine for each row and each column (of at least `MIN_SLICE` weights) of a
+ * 2-D kernel (one of the two is the layer's units, depending on whether the format stores
+ * [in, out] or [out, in]), since part of a layer re-initialised (a resumed run that loaded half a state dict) leaves the whole-kernel cosine
  * at ~0.7 while its fresh units sit near 0.
  *
  * Flagged: any kernel with cosine < 0.3 (re-initialised layer), a kernel with at least
@@ -32,6 +32,8 @@ import { outcome, skip, type Check, type Finding } from './types';
 export const RESET_COSINE = 0.3;
 /** Share of a kernel's rows or columns below `RESET_COSINE` read as a partial re-initialisation. */
 export const PARTIAL_RESET_SHARE = 0.1;
+/** Fewest weights a row or column needs for its cosine to count (see compareKernels). */
+export const MIN_SLICE = 8;
 export const COLLAPSE_AGREEMENT = 0.8;
 export const COLLAPSE_LOSS_RATIO = 1.2;
 /** Regression has no class agreement to confirm a loss jump, so it needs a larger one. */
@@ -115,6 +117,9 @@ export function compareKernels(before: ModelHandle, after: ModelHandle): LayerCo
     let resetUnits = 0;
     let units = 0;
     for (const axis of [0, 1] as const) {
+      // A slice of a few weights has no direction to lose: a [2, 256] output kernel's columns are
+      // pairs, and a sign change of one weight of a pair is ordinary training.
+      if ((axis === 0 ? fanOut : fanIn) < MIN_SLICE) continue;
       const cos = sliceCosines(ka.data, kb.data, fanIn, fanOut, axis);
       const low = cos.filter((c) => c < RESET_COSINE).length;
       if (low / cos.length > resetUnits / Math.max(1, units) || units === 0) [resetUnits, units] = [low, cos.length];

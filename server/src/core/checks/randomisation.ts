@@ -12,7 +12,7 @@
  * cascade; name them in `checks.methods` to include them).
  *
  * Flagged as insensitive when the final similarity (every layer re-initialised) is at least
- * `WEIGHT_INDEPENDENT_SIMILARITY` (0.8). Chosen from the bug zoo (`npm run bench -- checks`, 20
+ * `WEIGHT_INDEPENDENT_SIMILARITY` (0.8). Chosen from the bug zoo (`npm run bench -- checks`, 21
  * healthy networks, docs/cli.md): the registered gradient methods end at -0.22..0.58 (Integrated
  * Gradients and input x gradient highest, since |x| ranks features under any weights), a method
  * planted to ignore the weights (input x gradient or IG of a fixed random network) ends at 1.00
