@@ -80,7 +80,9 @@ function DriftBody({ drift }: { drift: DriftImportance }) {
               },
               scales: { x: { title: { display: true, text: 'importance' }, beginAtZero: true }, y: { title: { display: true, text: 'drift (0..1)' }, beginAtZero: true } },
             },
-            plugins: [pointLabels({ 0: rows.map((r) => r.feature) }, c.foreground)],
+            // Names on the points above the drift median (the quadrants to act on or watch); the crowd
+            // near zero drift stays unlabelled and is named in the legend below.
+            plugins: [pointLabels({ 0: rows.map((r) => (quad.get(r.feature) === 'act' || quad.get(r.feature) === 'watch' ? r.feature : '')) }, c.foreground)],
           };
         }} />
       <div className="legend" aria-label="Quadrant legend">
