@@ -17,7 +17,7 @@ import { OwnWatcher } from './watcher';
 import { StreamEndpoint } from './stream';
 import { WorkerHost, type EngineStatus } from './worker-host';
 import { cellIndexAt, splitCells } from './csv-cells';
-import { headerHover, pendingRowHover, rowHover, rowOfLine } from './hover';
+import { headerHover, pendingRowHover, rowHover, rowOfLine, staleNote } from './hover';
 import type { ImportanceResult } from './steps/importance';
 import type { RowExplanation } from './steps/explain-row';
 import type { PlainDiagnostic } from './types';
@@ -264,7 +264,7 @@ export class Daemon {
         .filter((h) => h.value.features.includes(feature))
         .map((h) => ({ name: h.checkpoint.name, share: h.value.share[h.value.features.indexOf(feature)]! }));
       const role = feature === p.config.raw.label ? 'the label' : 'ignored by the encoding';
-      return headerHover(feature, importance, trend, role, p.shown.get('drift'));
+      return headerHover(feature, importance, trend, role, p.shown.get('drift')) + staleNote(p.latest, importance?.checkpoint);
     }
     // One budget for the whole hover: what arrives within it is shown, the rest is marked pending.
     const deadline = new Promise<undefined>((resolve) => setTimeout(resolve, this.options.hoverWaitMs ?? 200));
@@ -288,10 +288,8 @@ export class Daemon {
     const inf = p.shown.get('influence');
     const rank = inf && inf.value.file === abs ? inf.value.selfInfluenceRank[row] : undefined;
     const influencePending = !inf && p.dataFiles()[0] === abs;
-    let text = rowHover(predictions, fp, row, explanation, rank !== undefined ? { selfInfluenceRank: rank, n: inf!.value.n, checkpoint: inf!.checkpoint.name, score: inf!.value.score } : undefined, 5, influencePending);
-    const latest = p.latest;
-    if (latest && latest.hash !== predictions.checkpoint.hash) text += `\n\n_Checkpoint \`${latest.name}\` is being analysed; these numbers are from \`${predictions.checkpoint.name}\`._`;
-    return text;
+    const text = rowHover(predictions, fp, row, explanation, rank !== undefined ? { selfInfluenceRank: rank, n: inf!.value.n, checkpoint: inf!.checkpoint.name, score: inf!.value.score } : undefined, 5, influencePending);
+    return text + staleNote(p.latest, predictions.checkpoint);
   }
 
   /** The Explain panel's state for the row at a 1-based line (influential rows unless told not to). */

@@ -1,11 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { rankName, rowHover } from './hover';
+import { rankName, rowHover, staleNote } from './hover';
 import type { PredictionsResult } from './steps/predictions';
 
 const predictions = {
   checkpoint: { name: 'round-30', hash: 'h' },
   value: { classes: ['<=50K', '>50K'], files: [{ file: '/t.csv', lines: [2, 3], predicted: [1, 0], confidence: [0.9, 0.8], labels: [0, 0], accuracy: 0.5, metrics: {} }] } as unknown as PredictionsResult,
 };
+
+describe('stale note', () => {
+  it('says which checkpoint the numbers come from while a newer one is analysed, and nothing otherwise', () => {
+    expect(staleNote({ name: 'epoch-3', hash: 'c' }, { name: 'epoch-2', hash: 'b' })).toBe('\n\n_Checkpoint `epoch-3` is being analysed; these numbers are from `epoch-2`._');
+    expect(staleNote({ name: 'epoch-3', hash: 'c' }, { name: 'epoch-3', hash: 'c' })).toBe('');
+    expect(staleNote(undefined, { name: 'epoch-3', hash: 'c' })).toBe('');
+  });
+});
 
 describe('row hover', () => {
   it('names the rank after the score the influence step ranked with', () => {

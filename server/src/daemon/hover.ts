@@ -45,6 +45,12 @@ export function headerHover(feature: string, importance: Shown<ImportanceResult>
   return lines.join('\n');
 }
 
+/** A line marking numbers of `shown` as stale while `latest` (newer, same run) is analysed; '' when current. */
+export function staleNote(latest: { name: string; hash?: string } | undefined, shown: { name: string; hash: string } | undefined): string {
+  if (!latest || !shown || latest.hash === shown.hash) return '';
+  return `\n\n_Checkpoint \`${latest.name}\` is being analysed; these numbers are from \`${shown.name}\`._`;
+}
+
 /** A data row before its checkpoint's predictions exist: what is known, the rest pending. */
 export function pendingRowHover(line: number, pending: Pending): string {
   const why = pending.checkpoint ? `being computed for checkpoint \`${pending.checkpoint}\`` : 'no checkpoint analysed yet';
