@@ -8,7 +8,9 @@ Each task runs the Glassbox CLI on its shard (`glassbox precompute --shard i/n -
 every worker node needs Node.js >= 20 and the Glassbox CLI (the `glassbox` command, or the path in
 `cli=` / the `GLASSBOX_CLI` environment variable), and must see the config, the data, the
 checkpoint and `out` at the same paths (a shared file system or object-store mount). Parquet shards
-are whole row groups: a file of many row groups spreads best. The merge (`glassbox merge`) runs
+are whole row groups: a file of many row groups spreads best. The training side (schema, bins,
+background) is prepared once where this function is called (`glassbox precompute --prepare`) and
+read by every shard. The merge (`glassbox merge`) runs
 where this function is called, reads only the small shard files, and refuses a set that does not
 cover the data or mixes runs, so a failed or duplicated task never yields a silent partial result.
 
@@ -102,6 +104,13 @@ def precompute(
     for flag, value in (("--checkpoint", checkpoint), ("--k", k), ("--sample", sample), ("--seed", seed)):
         if value is not None:
             extra += [flag, str(value)]
+
+    # The training side (schema, bins, background) once, here; every shard then reads
+    # out/training.json instead of passing over the training file itself.
+    prepare_args = ["precompute", "--prepare", "--json", "--config", config, "--out", out]
+    if seed is not None:
+        prepare_args += ["--seed", str(seed)]
+    _run(command, prepare_args)
 
     if not ray.is_initialized():
         ray.init(address=address, include_dashboard=False, log_to_driver=False)

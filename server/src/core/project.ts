@@ -48,6 +48,11 @@ export class Project {
     return this.schemaPromise;
   }
 
+  /** Uses a schema fitted elsewhere (a precompute shard given the prepared training side) instead of fitting it. */
+  useSchema(fitted: FittedSchema): void {
+    this.schemaPromise = Promise.resolve(fitted);
+  }
+
   private async fit(): Promise<FittedSchema> {
     const { config } = this;
     const file = config.data.train;

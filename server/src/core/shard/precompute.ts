@@ -37,6 +37,7 @@ import { NumericBaseline, binOf } from '../drift/numeric';
 import { createRng } from '../util/random';
 import { BottomKSample, byScoreThenOrdinal, TopK, type Ranked } from './sketch';
 import type { Project, DataRole } from '../project';
+import type { FittedSchema } from '../data/schema';
 
 export const PRECOMPUTE_FORMAT = 'glassbox-precompute';
 export const PRECOMPUTE_VERSION = 1;
@@ -138,23 +139,36 @@ export interface PrecomputeOptions {
   shard: ShardSpec;
   checkpoint: CheckpointInfo;
   params?: Partial<PrecomputeParams>;
+  /** The training side prepared once (`prepareTraining`), instead of each shard computing it. */
+  training?: PreparedTraining;
   signal?: AbortSignal;
   onProgress?: (rows: number) => void;
 }
 
 export async function precomputeShard(project: Project, options: PrecomputeOptions): Promise<ShardResult> {
-  const params = { ...DEFAULT_PARAMS, ...options.params };
-  for (const [k, v] of Object.entries(params)) {
-    if (!Number.isSafeInteger(v) || v < (k === 'bins' ? 2 : 0)) throw new GlassboxError('usage', `precompute: ${k} must be an integer >= ${k === 'bins' ? 2 : 0}, got ${v}`);
-  }
+  const params = checkParams(options.params);
   const file = project.dataPath(options.role);
   if (!file) throw new GlassboxError('config', `glassbox.json names no '${options.role}' data`, project.config.locate(['data']));
+  let train: TrainingSide;
+  if (options.training) {
+    const prepared = options.training;
+    const key = trainingKey(project, params);
+    if (prepared.key !== key) {
+      throw new GlassboxError('usage', 'the prepared training side is of another glassbox.json, training file or parameters: prepare it again (glassbox precompute --prepare)', { file: prepared.file ?? 'training.json' });
+    }
+    project.useSchema(prepared.schema);
+    train = {
+      histograms: prepared.histograms.map((h) => ({ ...h, counts: h.type === 'numeric' ? new Array<number>(h.counts.length).fill(0) : (Object.create(null) as Record<string, number>), missing: 0 }) as FeatureHistogram),
+      background: Float32Array.from(prepared.background),
+      backgroundN: prepared.backgroundN,
+    };
+  }
   const { encoding } = await project.schema();
   const model = await project.model(options.checkpoint);
   const fallback = defaultImportance(model);
   const method = getMethod(fallback.method);
   const resolved = resolveParams(method.id, method.params, fallback.params);
-  const train = await trainingSide(project, encoding, params, options.signal);
+  train ??= await trainingSide(project, encoding, params, options.signal);
 
   const { index, count } = options.shard;
   const missingAt = project.config.dataLocation(file);
@@ -291,6 +305,48 @@ export async function precomputeShard(project: Project, options: PrecomputeOptio
     suspects: suspects.result().map((r) => r.data),
     sample: kept.map((r, i) => ({ ordinal: r.ordinal, row: r.row, hash: r.score, attribution: Array.from(attributions.subarray(i * F, (i + 1) * F)) })),
   };
+}
+
+function checkParams(given: Partial<PrecomputeParams> | undefined): PrecomputeParams {
+  const params = { ...DEFAULT_PARAMS, ...given };
+  for (const [k, v] of Object.entries(params)) {
+    if (!Number.isSafeInteger(v) || v < (k === 'bins' ? 2 : 0)) throw new GlassboxError('usage', `precompute: ${k} must be an integer >= ${k === 'bins' ? 2 : 0}, got ${v}`);
+  }
+  return params;
+}
+
+/**
+ * The training side of a precompute (fitted schema, bins, training proportions, background),
+ * computed once and given to every shard, so shards do not each pass over the training file.
+ */
+export interface PreparedTraining {
+  format: 'glassbox-precompute-training';
+  /** Hash of the config, the training file (name, size, mtime) and the parameters it was made for. */
+  key: string;
+  schema: FittedSchema;
+  histograms: FeatureHistogram[];
+  background: number[];
+  backgroundN: number;
+  /** Where it was read from (for messages; not written). */
+  file?: string;
+}
+
+export async function prepareTraining(project: Project, given?: Partial<PrecomputeParams>, signal?: AbortSignal): Promise<PreparedTraining> {
+  const params = checkParams(given);
+  const schema = await project.schema();
+  const side = await trainingSide(project, schema.encoding, params, signal);
+  return { format: 'glassbox-precompute-training', key: trainingKey(project, params), schema, histograms: side.histograms, background: Array.from(side.background), backgroundN: side.backgroundN };
+}
+
+function trainingKey(project: Project, params: PrecomputeParams): string {
+  const file = project.config.data.train;
+  let stat: { size: number; mtimeMs: number } = { size: -1, mtimeMs: -1 };
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    // A missing training file is reported by whatever reads it.
+  }
+  return sha256(JSON.stringify({ config: project.config.raw, train: [path.basename(file), stat.size, stat.mtimeMs], bins: params.bins, seed: params.seed }));
 }
 
 function labelValue(cell: string | number, classIndex: Map<string, number> | undefined): number {

@@ -136,6 +136,20 @@ describe('glassbox precompute + merge', () => {
     expect(Math.max(...a.suspects.map((s: { row: number }) => s.row))).toBeLessThan(300);
   }, 120_000);
 
+  it('shards reading a prepared training side merge to the same result; a stale one is refused', async () => {
+    const cwd = project(path.join(DATA, 'adult_test.csv'));
+    await shards(cwd, 1, 'one');
+    const prep = await cli(cwd, ['precompute', '--prepare', '--out', 'prepared', '--k', '25', '--sample', '300', '--backend', 'cpu']);
+    expect(prep.stderr).toBe('');
+    await shards(cwd, 2, 'prepared');
+    expect({ ...(await merged(cwd, ['prepared'])), shards: 1 }).toEqual(await merged(cwd, ['one']));
+    const other = await cli(cwd, ['precompute', '--prepare', '--out', 'binned', '--bins', '5', '--backend', 'cpu']);
+    expect(other.code).toBe(0);
+    const stale = await cli(cwd, ['precompute', '--shard', '1/2', '--out', 'binned', '--data', 'reference', '--backend', 'cpu']);
+    expect(stale.code).toBe(2);
+    expect(stale.stderr).toMatch(/training\.json: the prepared training side is of another glassbox.json, training file or parameters/);
+  }, 120_000);
+
   it('refuses a set that does not cover the data, twins, and shards of another run', async () => {
     const cwd = project(path.join(SOURCES, 'adult.parquet'));
     await shards(cwd, 3, 'three');
