@@ -6,6 +6,7 @@ import { DATA, REPO, tmpDir } from '../../../test/helpers';
 import { BottomKSample, byScoreThenOrdinal, mergeTopK, rowHash, TopK, type Ranked } from './sketch';
 import { histogramPsi } from './merge';
 import { parseShard } from './precompute';
+import { tf } from '../engine/tf';
 
 const XGB = path.join(REPO, 'server/test/fixtures/projects/xgboost-adult');
 const SOURCES = path.join(REPO, 'server/test/fixtures/data-sources');
@@ -124,7 +125,9 @@ describe('glassbox precompute + merge', () => {
   it('Parquet: shards by row group, merged equal 1 shard; rows addressed by index', async () => {
     const cwd = project(path.join(SOURCES, 'adult.parquet'));
     await shards(cwd, 1, 'one');
+    const tensors = tf.memory().numTensors;
     await shards(cwd, 2, 'two');
+    expect(tf.memory().numTensors).toBe(tensors);
     const a = await merged(cwd, ['one']);
     const b = await merged(cwd, ['two']);
     expect({ ...b, shards: 1 }).toEqual(a);
