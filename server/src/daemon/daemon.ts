@@ -331,10 +331,10 @@ export class Daemon {
   }
 
   /** Runs the model checks again now on the analysed checkpoint (findings become diagnostics too). */
-  async runChecks(): Promise<CheckResult[]> {
+  async runChecks(signal?: AbortSignal): Promise<CheckResult[]> {
     const p = this.projectList[0];
     if (!p) throw new Error('no Glassbox project in this workspace');
-    return checkResults(await p.rerun('checks'));
+    return checkResults(await p.rerun('checks', signal));
   }
 
   importance(): { checkpoint: string; value: ImportanceResult } | null {

@@ -356,11 +356,16 @@ export class ProjectState {
   }
 
   /** Runs a scheduled step again now for the analysed checkpoint, storing and showing its result. */
-  async rerun<K extends StepId>(stepId: K): Promise<StepResults[K]> {
+  async rerun<K extends StepId>(stepId: K, signal?: AbortSignal): Promise<StepResults[K]> {
     const c = this.analysed;
     if (!c?.hash) throw new Error('no checkpoint has been analysed yet');
     const step = stepInfo(stepId) as StepInfo<K>;
-    const value = await this.run(step, c, { rerun: Date.now() });
+    const params = { rerun: Date.now() };
+    const job = this.run(step, c, params);
+    // Cancelled by the user (the notification's Cancel): drop this job, queued or running.
+    const cancel = () => this.scheduler.cancelWhere((j) => j.params === params);
+    signal?.addEventListener('abort', cancel, { once: true });
+    const value = await job.finally(() => signal?.removeEventListener('abort', cancel));
     if (this.disposed) return value;
     this.store.put(c.hash, step.id, this.inputKey(step), value);
     if (this.analysed?.hash === c.hash) this.shown.set(step.id, { checkpoint: { name: c.name, hash: c.hash }, value });

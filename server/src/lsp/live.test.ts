@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addCheckpoint, changed, CHECKPOINTS, inProcess, makeWorkspace, type TestClient } from '../../test/lsp-client';
 import { DATA, REPO, tmpDir } from '../../test/helpers';
+import { CancellationTokenSource } from 'vscode-languageserver-protocol';
 
 type Client = TestClient & { server: { daemon(): any } };
 const idle = (checkpoint: string) => (s: any) => s.checkpoint === checkpoint && !s.busy && s.health === 'ok';
@@ -226,6 +227,20 @@ describe('hovers within their budget, and code actions', () => {
     // The explanation the hover started is the one this request joins.
     await client.connection.sendRequest<any>('glassbox/explainRow', { uri: `file://${train}`, line: 4, influence: false });
     expect((await hover(4)).contents.value).toContain('Top attributions (saliency, predicted class):');
+  });
+
+  it('stops a run of the checks the client cancels', async () => {
+    const mark = client.seen.length;
+    const source = new CancellationTokenSource();
+    const request = client.connection.sendRequest('glassbox/runChecks', {}, source.token);
+    // The user presses Cancel once the checks run.
+    await client.waitFor('$/progress', (p) => p.value.kind === 'begin' && p.value.message === 'Model checks (epoch-1)', mark);
+    source.cancel();
+    await expect(request).rejects.toMatchObject({ code: -32800 });
+    await client.waitFor('$/progress', (p) => p.value.kind === 'report' && p.value.message === 'Model checks (epoch-1): cancelled', mark);
+    // And it still answers the next time.
+    const checks = await client.connection.sendRequest<any[]>('glassbox/runChecks', {});
+    expect(checks.find((c) => c.id === 'irrelevant').status).toBe('fail');
   });
 
   it('offers "Explain this row" on suspect rows', async () => {
