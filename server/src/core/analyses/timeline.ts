@@ -5,9 +5,9 @@
  * `glassbox check` reports for that checkpoint); drift is left out (it compares data, not
  * checkpoints).
  *
- * Suspects count: the `label-suspects` check's count of training rows in the top of the suspects
- * ranking whose label the checkpoint gives p < maxProbability (influence over the series up to that
- * checkpoint); null with the reason when the check skipped (models without gradients, regression).
+ * Suspects count: what the `label-suspects` check states for that checkpoint (its rows ranked by the
+ * area under the margin over the series up to it, any model kind); null with the reason when the
+ * check skipped (e.g. regression).
  */
 import type { Project } from '../project';
 import { evaluate, type DataMetrics } from './compare';
