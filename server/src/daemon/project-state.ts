@@ -409,7 +409,12 @@ export class ProjectState {
     // Problems of the project as a whole sit on glassbox.json's first key, never at 1:1 before it.
     const whole = this.configAnchor();
     const configError = this.shownConfigError;
-    if (configError) out.push(diagnosticAt(configError.location?.line !== undefined ? configError.location : whole, 'error', configError.message, configError.code));
+    if (configError) {
+      // A key missing from the top level is located at the opening brace (1:1): show it on the first key instead.
+      const loc = configError.location;
+      const atStart = loc?.line === undefined || (loc.line === 1 && (loc.column ?? 1) === 1 && !configError.message.startsWith('invalid JSON'));
+      out.push(diagnosticAt(atStart ? whole : loc!, 'error', configError.message, configError.code));
+    }
     const config = this.config;
     const located = config?.locate(['checkpoints', 'path']);
     const checkpointsKey = located && !(located.line === 1 && located.column === 1) ? located : whole;

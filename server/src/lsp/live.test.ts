@@ -147,7 +147,16 @@ describe('projects picked up live', () => {
     await client.initialize(root);
     await client.waitFor('glassbox/serverStatus', (s) => s.message === 'Glassbox: no glassbox.json in the workspace folders');
 
+    // First without the label: the missing key is reported on the first key, not at 1:1.
     let mark = client.seen.length;
+    const unlabelled = JSON.parse(text);
+    delete unlabelled.label;
+    fs.writeFileSync(config, JSON.stringify(unlabelled, null, 2));
+    await changed(client, [config]);
+    const missing = await client.waitFor('textDocument/publishDiagnostics', (p) => p.uri.endsWith('/glassbox.json') && p.diagnostics.some((d: any) => d.code === 'config'), mark);
+    expect(missing.diagnostics.map((d: any) => [d.message, d.range.start])).toEqual([["the top level is missing the required key 'label'", { line: 1, character: 2 }]]);
+
+    mark = client.seen.length;
     fs.writeFileSync(config, text);
     await changed(client, [config]);
     const diag = await client.waitFor('textDocument/publishDiagnostics', (p) => p.uri.endsWith('/glassbox.json') && p.diagnostics.some((d: any) => d.code === 'no-checkpoint'), mark);
