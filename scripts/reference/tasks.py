@@ -240,13 +240,15 @@ def torch_self_influence(checkpoints, x, width, labels):
 
 
 def captum_tracincp_self(checkpoints, x, width, labels, batch_size=512):
+    """Captum TracInCP self-influence over all weights and biases, its fast per-sample gradients
+    (sample_wise_grads_per_batch, which needs a summed loss)."""
     from captum.influence import TracInCP
     X = torch.from_numpy(read_f32(x, width).copy())
     y = torch.from_numpy(np.asarray(labels, dtype=np.int64))
     ds = torch.utils.data.TensorDataset(X, y)
     net = _trainable_copy(checkpoints[0])
     tr = TracInCP(net, ds, checkpoints, checkpoints_load_func=_load_into,
-                  loss_fn=torch.nn.CrossEntropyLoss(reduction='none'), batch_size=batch_size, sample_wise_grads_per_batch=False)
+                  loss_fn=torch.nn.CrossEntropyLoss(reduction='sum'), batch_size=batch_size, sample_wise_grads_per_batch=True)
     s, si = _timed(lambda: tr.self_influence(outer_loop_by_checkpoints=True))
     return {'seconds': s, 'rows': X.shape[0], 'checksum': float(si.double().sum())}
 
@@ -261,7 +263,7 @@ def captum_tracincp_proponents(checkpoints, x, width, labels, query, query_label
     ds = torch.utils.data.TensorDataset(X, y)
     net = _trainable_copy(checkpoints[0])
     tr = TracInCP(net, ds, checkpoints, checkpoints_load_func=_load_into,
-                  loss_fn=torch.nn.CrossEntropyLoss(reduction='none'), batch_size=batch_size, sample_wise_grads_per_batch=False)
+                  loss_fn=torch.nn.CrossEntropyLoss(reduction='sum'), batch_size=batch_size, sample_wise_grads_per_batch=True)
     s, res = _timed(lambda: tr.influence((Q, qy), k=k, proponents=True, show_progress=False))
     return {'seconds': s, 'rows': Q.shape[0], 'indices': res[0].numpy()}
 
