@@ -2,8 +2,8 @@
  * Data at scale: the per-row precompute (drift histograms + importance sample + top-loss suspects)
  * over ROWS x 50 features in Parquet, one process, with peak RSS. The data, a logistic model and
  * glassbox.json are generated once under .cache/scale/<rows>/ by scale-data.py (.venv's pyarrow
- * and scikit-learn); the training file has as many rows as the scored one, so a run reads 2 x ROWS
- * rows. Baseline in the same run: reading the scored file alone (no model, no summaries), which
+ * and scikit-learn); the training file has as many rows as the scored one, so a run reads 3 x ROWS
+ * rows (schema fit, training reservoir, scored file). Baseline in the same run: reading the scored file alone (no model, no summaries), which
  * bounds what the precompute can reach.
  *
  *   GLASSBOX_SCALE_ROWS=10000000 npm run bench -- scale      (default 1,000,000)
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   const rss = peakRssMiB();
   if (result.rows !== rows || n !== rows) throw new Error(`read ${n} / precomputed ${result.rows} of ${rows} rows`);
   const shifted = result.drift.filter((h) => h.name === 'x0' || h.name === 'x1').length;
-  printTable(`Per-row precompute, ${rows.toLocaleString('en')} rows x 50 features (Parquet, ${fs.statSync(path.join(dir, 'reference.parquet')).size >> 20} MiB), one process`, ['pass', 'seconds', 'rows/s', 'peak RSS MiB'], [
+  printTable(`Per-row precompute, ${rows.toLocaleString('en')} rows x 50 features (Parquet, ${Math.round(fs.statSync(path.join(dir, 'reference.parquet')).size / 2 ** 20)} MiB), one process`, ['pass', 'seconds', 'rows/s', 'peak RSS MiB'], [
     ['read only (baseline)', (readMs / 1000).toFixed(1), Math.round((rows / readMs) * 1000), Math.round(readRss)],
     ['precompute (train reservoir + drift + suspects + importance sample)', (ms / 1000).toFixed(1), Math.round((rows / ms) * 1000), Math.round(rss)],
   ]);
