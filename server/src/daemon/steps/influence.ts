@@ -79,20 +79,9 @@ export const influenceStep = {
     await withPredicted(project, checkpoint, train, list, signal);
     const si = index.selfInfluence();
     const selfInfluenceRank = Array.from(ranks(Float64Array.from(si, (v) => -v)), (r) => Math.round(r));
-    const findings: Finding[] = list.map((s, k) => ({
-      severity: s.pLabel < WARN_P_LABEL ? 'warning' : 'info',
-      code: 'suspect-row',
-      rank: k + 1,
-      file: train.file,
-      line: s.line,
-      message: `Suspect row ${s.row} (#${k + 1} by ${DEFAULT_SUSPECT_SCORE} score ${s.score.toFixed(3)}): ${s.reason}, at checkpoint ${checkpoint.name}`,
-    }));
-    findings.push({
-      severity: 'info',
-      code: 'suspect-summary',
-      file: train.file,
-      line: train.lines[0]! - 1,
-      message: `${list.filter((s) => s.pLabel < WARN_P_LABEL).length} of the ${list.length} most suspect training rows (of ${index.n}) have a label the model gives p < ${WARN_P_LABEL}; ranked by ${DEFAULT_SUSPECT_SCORE} score over ${index.entries.length} checkpoint(s) up to ${checkpoint.name}`,
+    const findings = suspectFindings(list, train, {
+      row: (s, k) => `Suspect row ${s.row} (#${k + 1} by ${DEFAULT_SUSPECT_SCORE} score ${s.score.toFixed(3)}): ${s.reason}, at checkpoint ${checkpoint.name}`,
+      summary: `(of ${index.n}) have a label the model gives p < ${WARN_P_LABEL}; ranked by ${DEFAULT_SUSPECT_SCORE} score over ${index.entries.length} checkpoint(s) up to ${checkpoint.name}`,
     });
     progress(1);
     return {
@@ -146,21 +135,30 @@ async function byDynamics(
   }));
   await withPredicted(project, checkpoint, train, list, signal);
   const score = d.task === 'regression' ? 'loss' : 'aum';
+  const findings = suspectFindings(list, train, {
+    row: (s, k) => `Suspect row ${s.row} (#${k + 1} by ${score === 'aum' ? 'area under the margin' : 'loss'}, score ${s.score.toFixed(3)}): ${s.reason}, up to checkpoint ${checkpoint.name}`,
+    summary: `(of ${d.n}) have a label the model gives p < ${WARN_P_LABEL}; ranked by ${score === 'aum' ? 'the area under the margin' : 'the loss'} over ${d.checkpoints.length} checkpoint(s) up to ${checkpoint.name} (the model has no gradients for TracIn)`,
+  });
+  progress(1);
+  return { file: train.file, n: d.n, score, checkpoints: d.checkpoints.map((c) => c.name), suspects: list, selfInfluenceRank: rank, findings };
+}
+
+/** One finding per suspect row at its line (a warning when its label gets p < WARN_P_LABEL), and a summary on the header. */
+function suspectFindings(list: SuspectEntry[], train: Dataset, text: { row: (s: SuspectEntry, k: number) => string; summary: string }): Finding[] {
   const findings: Finding[] = list.map((s, k) => ({
     severity: s.pLabel < WARN_P_LABEL ? 'warning' : 'info',
     code: 'suspect-row',
     rank: k + 1,
     file: train.file,
     line: s.line,
-    message: `Suspect row ${s.row} (#${k + 1} by ${score === 'aum' ? 'area under the margin' : 'loss'}, score ${s.score.toFixed(3)}): ${s.reason}, up to checkpoint ${checkpoint.name}`,
+    message: text.row(s, k),
   }));
   findings.push({
     severity: 'info',
     code: 'suspect-summary',
     file: train.file,
     line: train.lines[0]! - 1,
-    message: `${list.filter((s) => s.pLabel < WARN_P_LABEL).length} of the ${list.length} most suspect training rows (of ${d.n}) have a label the model gives p < ${WARN_P_LABEL}; ranked by ${score === 'aum' ? 'the area under the margin' : 'the loss'} over ${d.checkpoints.length} checkpoint(s) up to ${checkpoint.name} (the model has no gradients for TracIn)`,
+    message: `${list.filter((s) => s.pLabel < WARN_P_LABEL).length} of the ${list.length} most suspect training rows ${text.summary}`,
   });
-  progress(1);
-  return { file: train.file, n: d.n, score, checkpoints: d.checkpoints.map((c) => c.name), suspects: list, selfInfluenceRank: rank, findings };
+  return findings;
 }
