@@ -95,6 +95,7 @@ export class Daemon {
       this.engine = e;
       this.emitStatus();
     }, options.backend ? { backend: options.backend } : {});
+    this.host.warm();
     this.scheduler = new Scheduler(this.host, {
       started: (job) => {
         events.jobStarted(job);

@@ -106,6 +106,14 @@ export class WorkerHost {
     return w;
   }
 
+  /**
+   * Starts the worker ahead of the first job, so the engine is ready (and its backend reported)
+   * even when every result is already stored, and the first on-demand request does not wait for it.
+   */
+  warm(): void {
+    if (!this.disposed) this.ensure();
+  }
+
   /** Stops a worker for good: no job goes to it again, nothing from it is heard. */
   private retire(w: WorkerLike): void {
     if (this.worker === w) this.worker = undefined;

@@ -211,8 +211,9 @@ describe('glassbox daemon: stale work, wrong models and reopening', () => {
     await again.initialize(root);
     await again.waitFor('glassbox/serverStatus', (s) => s.checkpoint === 'epoch-2' && !s.busy);
     expect((await again.connection.sendRequest<any>('glassbox/importance')).checkpoint).toBe('epoch-2');
-    // Every checkpoint was analysed before: nothing runs again.
+    // Every checkpoint was analysed before: nothing runs again, yet the engine starts and says which backend it uses.
     expect(again.seen.some((r) => r.method === '$/progress')).toBe(false);
+    await again.waitFor('glassbox/serverStatus', (s) => typeof s.backend === 'string');
     await again.shutdown();
   });
 });
