@@ -40,3 +40,10 @@ def writer_for(model):
     if "keras" in top or "tf_keras" in top or any(n.startswith("tensorflow.") and "keras" in n for n in names):
         return Writer("keras", importlib.import_module(".keras", __name__).save)
     raise TypeError(f"glassbox cannot save a {type(model).__module__}.{type(model).__qualname__}; supported: {SUPPORTED}")
+
+
+def positive_every(every, unit):
+    """The callbacks' `every` as a positive int, or a ValueError naming the unit (epochs, rounds)."""
+    if int(every) < 1:
+        raise ValueError(f"every must be a positive number of {unit}, got {every}")
+    return int(every)

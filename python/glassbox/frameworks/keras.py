@@ -3,6 +3,7 @@
 import os
 
 from . import onnx_meta
+from . import positive_every
 
 DEFAULT_OPSET = 13
 
@@ -47,10 +48,9 @@ class Callback(_base()):
 
     def __init__(self, checkpoints, every=1, **save_options):
         super().__init__()
-        if int(every) < 1:
-            raise ValueError(f"every must be a positive number of epochs, got {every}")
+        every = positive_every(every, "epochs")
         self.checkpoints = checkpoints
-        self.every = int(every)
+        self.every = every
         self.save_options = save_options
         self.saved = []
 

@@ -3,6 +3,7 @@ model, `save_model`), and `callback` saves a checkpoint every N boosting rounds.
 import os
 
 import lightgbm
+from . import positive_every
 
 
 def _booster(model):
@@ -20,9 +21,7 @@ def callback(checkpoints, every=1, learning_rate=None):
     """`lightgbm.train(..., callbacks=[glassbox.lightgbm.callback(checkpoints, every=10)])`, or
     `LGBMClassifier().fit(..., callbacks=[...])`: after every `every`-th round, a checkpoint
     `round-<n>` with step = round = n and the latest value of every validation metric."""
-    if int(every) < 1:
-        raise ValueError(f"every must be a positive number of rounds, got {every}")
-    every = int(every)
+    every = positive_every(every, "rounds")
 
     def _callback(env):
         rounds = env.iteration + 1

@@ -8,7 +8,7 @@ and batch norm as at inference) and its previous mode restored afterwards.
 """
 import torch
 
-from . import onnx_meta
+from . import onnx_meta, positive_every
 
 DEFAULT_OPSET = 13
 
@@ -80,10 +80,9 @@ class Callback(_base()):
 
     def __init__(self, checkpoints, every=1, **save_options):
         super().__init__()
-        if int(every) < 1:
-            raise ValueError(f"every must be a positive number of epochs, got {every}")
+        every = positive_every(every, "epochs")
         self.checkpoints = checkpoints
-        self.every = int(every)
+        self.every = every
         self.save_options = save_options
         self.saved = []
 

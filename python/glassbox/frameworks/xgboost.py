@@ -3,6 +3,7 @@ model, `save_model`), and `Callback` saves a checkpoint every N boosting rounds.
 import os
 
 import xgboost
+from . import positive_every
 
 
 def _booster(model):
@@ -22,10 +23,9 @@ class Callback(xgboost.callback.TrainingCallback):
 
     def __init__(self, checkpoints, every=1, learning_rate=None):
         super().__init__()
-        if int(every) < 1:
-            raise ValueError(f"every must be a positive number of rounds, got {every}")
+        every = positive_every(every, "rounds")
         self.checkpoints = checkpoints
-        self.every = int(every)
+        self.every = every
         self.learning_rate = learning_rate
         self.saved = []
 
