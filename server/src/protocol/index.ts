@@ -7,6 +7,8 @@ import { NotificationType, RequestType0 } from 'vscode-languageserver-protocol';
 
 // The panels' states and requests (`glassbox/dashboard`, `glassbox/explainRow`, ...).
 export * from './panels';
+// Counterfactuals and what-if editing (`glassbox/counterfactual`, `glassbox/whatIf`).
+export * from './counterfactual';
 
 export type Health = 'ok' | 'warning' | 'error';
 
