@@ -47,15 +47,18 @@ describe('denseInputGradient', () => {
       const dense = denseInputGradient(model, target);
       expect(dense, `${hidden.join('/')} -> ${head}`).toBeDefined();
       const before = tf.memory().numTensors;
-      const [fast, slow, summed] = tf.tidy(() => {
+      const blockWeights = Float32Array.from([0.25, -1.5, 2]);
+      const [fast, slow, summed, weighted] = tf.tidy(() => {
         const x = tf.tensor2d(X, [n, width]);
         const c = tf.tensor1d(cls, 'int32');
-        return [dense!.grad(x, c).arraySync(), inputGradients(model, x, c, target).arraySync(), dense!.gradSum(x, c, 3, 3).arraySync()];
+        return [dense!.grad(x, c).arraySync(), inputGradients(model, x, c, target).arraySync(), dense!.gradSum(x, c, 3, 3).arraySync(), dense!.gradSum(x, c, 3, 3, blockWeights).arraySync()];
       });
       expect(tf.memory().numTensors).toBe(before);
       expectClose(fast.flat(), slow.flat(), 1e-5, 1e-6);
       // Rows stacked as 3 blocks of 3: the per-row sums over blocks.
       expectClose(summed.flat(), Array.from({ length: 3 * width }, (_, k) => slow[Math.floor(k / width)]![k % width]! + slow[3 + Math.floor(k / width)]![k % width]! + slow[6 + Math.floor(k / width)]![k % width]!), 1e-5, 1e-6);
+      // The same, block b weighted by blockWeights[b] (a quadrature rule's weights).
+      expectClose(weighted.flat(), Array.from({ length: 3 * width }, (_, k) => [0, 1, 2].reduce((a, b) => a + blockWeights[b]! * slow[3 * b + Math.floor(k / width)]![k % width]!, 0)), 1e-5, 1e-6);
       expect(Math.max(...slow.flat().map(Math.abs))).toBeGreaterThan(1e-3);
       dense!.dispose();
       m.dispose();

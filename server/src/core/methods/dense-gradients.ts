@@ -19,10 +19,11 @@ export interface DenseGradient {
   grad(x: tf.Tensor2D, classes: tf.Tensor1D): tf.Tensor2D;
   /**
    * For x holding `groups` stacked blocks of `rows` rows (block-major), the sum over blocks of each
-   * row's gradient, rows x width: the first layer's backward product is linear, so it runs once on
-   * the summed pre-activation gradients instead of once per block.
+   * row's gradient, rows x width, each block weighted by `weights[block]` when given (quadrature
+   * weights of a path integral): the first layer's backward product is linear, so it runs once on
+   * the (weighted) summed pre-activation gradients instead of once per block.
    */
-  gradSum(x: tf.Tensor2D, classes: tf.Tensor1D, groups: number, rows: number): tf.Tensor2D;
+  gradSum(x: tf.Tensor2D, classes: tf.Tensor1D, groups: number, rows: number, weights?: Float32Array): tf.Tensor2D;
   dispose(): void;
 }
 
@@ -53,10 +54,15 @@ export function denseInputGradient(model: ModelHandle, target: Target): DenseGra
   };
   return {
     grad: (x, classes) => tf.tidy(() => tf.matMul(firstPreGradient(x, classes), transposed[0]!)),
-    gradSum: (x, classes, groups, rows) =>
+    gradSum: (x, classes, groups, rows, weights) =>
       tf.tidy(() => {
         const d = firstPreGradient(x, classes);
-        return tf.matMul(tf.sum(tf.reshape(d, [groups, rows, d.shape[1]]), 0) as tf.Tensor2D, transposed[0]!);
+        const H = d.shape[1];
+        // Weighted: one [1, groups] x [groups, rows * H] product instead of a broadcast multiply and a reduction.
+        const summed = weights
+          ? tf.reshape(tf.matMul(tf.tensor2d(weights, [1, groups]), tf.reshape(d, [groups, rows * H])), [rows, H])
+          : tf.sum(tf.reshape(d, [groups, rows, H]), 0);
+        return tf.matMul(summed as tf.Tensor2D, transposed[0]!);
       }),
     dispose: () => tf.dispose(transposed),
   };

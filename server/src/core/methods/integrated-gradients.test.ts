@@ -63,6 +63,22 @@ describe('integrated-gradients', () => {
     model.dispose();
   });
 
+  it('gives the same attributions through the closed-form dense backward pass as through tf.grad', async () => {
+    const model = mlpModel();
+    // The same model without its dense-stack description: run by tf.grad.
+    const taped = { ...model, layers: undefined };
+    for (const target of [{ kind: 'predicted' }, { kind: 'loss' }] as const) {
+      for (const rule of ['gausslegendre', 'riemann-trapezoid'] as const) {
+        const input: AttributionInput = { model, encoding: MIXED, X, n, target, labels: Float32Array.from({ length: n }, (_, i) => (i + 1) % 2), background, backgroundN: 40 };
+        const fast = await integratedGradients.attribute(input, params({ rule, steps: 20, batchSize: 30 }));
+        const slow = await integratedGradients.attribute({ ...input, model: taped }, params({ rule, steps: 20, batchSize: 30 }));
+        expect(Math.max(...Array.from(slow.encoded, Math.abs))).toBeGreaterThan(1e-3);
+        expectClose(fast.encoded, slow.encoded, 1e-5, 1e-6);
+      }
+    }
+    model.dispose();
+  });
+
   it('says what is missing: background for the mean, baselines for custom, their shape', async () => {
     const model = linearModel('regression');
     const base: AttributionInput = { model, encoding: MIXED, X, n, target: { kind: 'predicted' } };

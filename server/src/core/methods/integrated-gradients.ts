@@ -11,7 +11,9 @@
  * Rules: `gausslegendre` (default, Captum's default) and Captum's `riemann-trapezoid`,
  * `riemann-left`, `riemann-right`, `riemann-middle`, plus the textbook `trapezoid`; see
  * quadrature.ts. Rows x steps are evaluated in batches of `batchSize` points, one
- * forward/backward pass each.
+ * forward/backward pass each: on dense stacks the closed-form backward pass of dense-gradients.ts
+ * (no tape; the quadrature-weighted sum taken before the first layer's backward product), on
+ * other models tf.grad.
  *
  * Sundararajan, Taly & Yan (2017), "Axiomatic Attribution for Deep Networks", ICML. Matches
  * Captum's `IntegratedGradients` (50 steps, both rules, zero and mean baselines) to 1e-4.
@@ -22,6 +24,7 @@ import { groupByFeature } from '../data/encoding';
 import { checkInput, chunks, columnMeans, completenessGap, requireBackground, targetValues } from './batching';
 import { QUADRATURE_RULES, quadrature, type QuadratureRule } from './quadrature';
 import { inputGradients, reportedTargetClasses, resolveTargetClasses } from './target';
+import { denseInputGradient } from './dense-gradients';
 import type { AttributionInput, AttributionMethod } from './types';
 
 export const BASELINES = ['zero', 'mean', 'custom'] as const;
@@ -55,28 +58,43 @@ export const integratedGradients = {
     const { alphas, weights } = quadrature(params.rule, params.steps);
     const steps = params.steps;
 
-    // Quadrature-weighted gradient sums per row and column, accumulated over step chunks.
+    // Quadrature-weighted gradient sums per row and column, accumulated over step chunks. Dense
+    // stacks take the hand-written backward pass (dense-gradients.ts) with the quadrature weights
+    // applied before the first layer's backward product; other models tf.grad.
     const pathGrad = new Float64Array(n * width);
-    for (const ch of chunks(n, steps, params.batchSize)) {
-      throwIfAborted(signal);
-      const R = ch.rowEnd - ch.rowStart;
-      const S = ch.sampleEnd - ch.sampleStart;
-      const g = tf.tidy(() => {
-        const x = tf.tensor2d(X.subarray(ch.rowStart * width, ch.rowEnd * width), [R, width]);
-        const b = tf.tensor2d(baselines.subarray(ch.rowStart * width, ch.rowEnd * width), [R, width]);
-        const a = tf.tensor3d(Float32Array.from(alphas.subarray(ch.sampleStart, ch.sampleEnd)), [S, 1, 1]);
-        const w = tf.tensor3d(Float32Array.from(weights.subarray(ch.sampleStart, ch.sampleEnd)), [S, 1, 1]);
-        // Step-major: point (s, r) = b_r + alpha_s (x_r - b_r).
-        const points = tf.reshape(tf.add(tf.expandDims(b, 0), tf.mul(a, tf.expandDims(tf.sub(x, b), 0))), [S * R, width]) as tf.Tensor2D;
-        const c = tf.tile(tf.tensor1d(classes.subarray(ch.rowStart, ch.rowEnd), 'int32'), [S]) as tf.Tensor1D;
-        const grads = tf.reshape(inputGradients(model, points, c, target), [S, R, width]);
-        return tf.sum(tf.mul(grads, w), 0);
-      });
-      const d = g.dataSync();
-      const off = ch.rowStart * width;
-      for (let k = 0; k < d.length; k++) pathGrad[off + k] += d[k]!;
-      g.dispose();
-      input.onProgress?.(ch.rowEnd / n);
+    const dense = denseInputGradient(model, target);
+    try {
+      for (const ch of chunks(n, steps, params.batchSize)) {
+        throwIfAborted(signal);
+        const R = ch.rowEnd - ch.rowStart;
+        const S = ch.sampleEnd - ch.sampleStart;
+        // Step-major points (s, r) = b_r + alpha_s (x_r - b_r), built here: a broadcast add of
+        // [S, R, width] on the backend is slow on wasm.
+        const points = new Float32Array(S * R * width);
+        for (let k = 0; k < S; k++) {
+          const a = alphas[ch.sampleStart + k]!;
+          for (let r = 0; r < R; r++) {
+            const xo = (ch.rowStart + r) * width;
+            const po = (k * R + r) * width;
+            for (let j = 0; j < width; j++) points[po + j] = baselines[xo + j]! + a * (X[xo + j]! - baselines[xo + j]!);
+          }
+        }
+        const w = Float32Array.from(weights.subarray(ch.sampleStart, ch.sampleEnd));
+        const g = tf.tidy(() => {
+          const x = tf.tensor2d(points, [S * R, width]);
+          const c = tf.tile(tf.tensor1d(classes.subarray(ch.rowStart, ch.rowEnd), 'int32'), [S]) as tf.Tensor1D;
+          if (dense) return dense.gradSum(x, c, S, R, w);
+          const grads = tf.reshape(inputGradients(model, x, c, target), [S, R * width]);
+          return tf.reshape(tf.matMul(tf.tensor2d(w, [1, S]), grads), [R, width]);
+        });
+        const d = g.dataSync();
+        const off = ch.rowStart * width;
+        for (let k = 0; k < d.length; k++) pathGrad[off + k] += d[k]!;
+        g.dispose();
+        input.onProgress?.(ch.rowEnd / n);
+      }
+    } finally {
+      dense?.dispose();
     }
 
     const encoded = new Float32Array(n * width);
