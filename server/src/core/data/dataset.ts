@@ -1,17 +1,19 @@
 /**
  * An encoded data set in memory: the model-input matrix, labels, and for every row the line it
- * came from. Rows are read by streaming, so memory is the encoded matrix plus (optionally) the raw
- * values, never the file text.
+ * came from. Rows are read in chunks (chunks.ts), so memory is the encoded matrix plus (optionally)
+ * the raw values, never the file text. A pass that needs one row at a time should read the chunks
+ * itself (`readChunks`) and hold no matrix at all.
  *
  * Numbers a model input cannot hold (infinite, or beyond the float32 range: `inf`, `1e308`) are
  * treated as missing, as schema fitting treats them: imputed with the training mean and listed
  * with their lines in `outOfRange`, never passed on as an infinite input.
  */
 import type { CsvOptions } from './csv';
-import { openSource, type DataFormat, type RowAddressing } from './source';
-import { compileEncoder, newCounters, type EncodeCounters, type Encoding } from './encoding';
-import { isOutOfRange, MAX_NOTED_LINES, parseNumber, type OutOfRangeValues } from './schema';
-import { echo, GlassboxError } from '../errors';
+import type { DataFormat, RowAddressing } from './source';
+import { readChunks, CHUNK_ROWS } from './chunks';
+import type { EncodeCounters, Encoding } from './encoding';
+import type { OutOfRangeValues } from './schema';
+import { GlassboxError } from '../errors';
 
 export interface Dataset {
   file: string;
@@ -44,110 +46,48 @@ export interface LoadOptions extends CsvOptions {
 }
 
 export async function loadDataset(path: string, encoding: Encoding, options: LoadOptions = {}): Promise<Dataset> {
-  // Typed cells (numbers stay numbers) unless raw texts are kept.
-  const stream = await openSource(path, { ...options, typed: !options.keepRaw });
-  const file = options.displayName ?? path;
-  let encoder: ReturnType<typeof compileEncoder>;
-  try {
-    encoder = compileEncoder(encoding, stream.header, file);
-  } catch (e) {
-    // Nothing will read the records: release the file now rather than at garbage collection.
-    stream.close?.();
-    throw e;
-  }
+  const reader = await readChunks(path, encoding, options);
   const width = encoding.width;
-  const labelCol = encoding.label && options.labels !== false ? stream.header.indexOf(encoding.label.name) : -1;
-  const classIndex = encoding.label?.classes ? new Map(encoding.label.classes.map((c, i) => [c, i] as const)) : undefined;
-  const counters = newCounters();
-  const unknownLabels = new Map<string, number>();
-  const outOfRange = new Map<string, OutOfRangeValues>();
-  const missingTokens = new Set(encoding.missing);
-  // Numeric inputs to re-check per row: where the value sits and what a missing one becomes.
-  const numeric = encoding.features.flatMap((f) =>
-    f.type === 'numeric' ? [{ name: f.name, col: stream.header.indexOf(f.name), slot: f.columns[0], imputed: f.transform === 'standardize' ? 0 : f.mean }] : [],
-  );
-
-  let capacity = 1024;
+  // Parquet says its row count up front: one allocation. Otherwise capacity doubles.
+  let capacity = Math.max(1, reader.rows !== undefined ? Math.min(reader.rows, options.limit ?? Infinity) : CHUNK_ROWS);
   let X: Float32Array = new Float32Array(capacity * width);
   let lines: Int32Array = new Int32Array(capacity);
-  let y: Float32Array | undefined = labelCol >= 0 ? new Float32Array(capacity) : undefined;
+  let y: Float32Array | undefined = reader.hasLabels ? new Float32Array(capacity) : undefined;
   const raw: string[][] | undefined = options.keepRaw ? [] : undefined;
   let n = 0;
-  for await (const rec of stream.records) {
-    if (n === capacity) {
-      capacity *= 2;
+  for await (const c of reader.chunks) {
+    if (n + c.n > capacity) {
+      while (n + c.n > capacity) capacity *= 2;
       X = grow(X, capacity * width);
       lines = growInt(lines, capacity);
       if (y) y = grow(y, capacity);
     }
-    encoder.encode(rec.values, X, n * width, counters);
-    for (const f of numeric) {
-      const cell = rec.values[f.col] as string | number;
-      if (typeof cell === 'number') {
-        if (!isOutOfRange(cell)) continue;
-        X[n * width + f.slot] = f.imputed;
-        // As for text below: the encoder counted an infinite value as missing; it is counted here only.
-        if (!Number.isFinite(cell)) counters.missing.set(f.name, counters.missing.get(f.name)! - 1);
-        if (counters.missing.get(f.name) === 0) counters.missing.delete(f.name);
-        let o = outOfRange.get(f.name);
-        if (!o) outOfRange.set(f.name, (o = { count: 0, lines: [], example: String(cell) }));
-        o.count++;
-        if (o.lines.length < MAX_NOTED_LINES) o.lines.push(rec.line);
-        continue;
-      }
-      const text = cell;
-      // Only a text with an exponent, `inf`/`infinity`, or 39+ digits can be out of range, and
-      // only then is the cell parsed a second time.
-      if (text.length < 39 && !OUT_OF_RANGE_HINT.test(text)) continue;
-      const trimmed = text.trim();
-      if (missingTokens.has(trimmed)) continue;
-      const v = parseNumber(trimmed);
-      if (!isOutOfRange(v)) continue;
-      X[n * width + f.slot] = f.imputed;
-      // The encoder already counted a non-finite parse as missing: count it here only.
-      if (!Number.isFinite(Number(text))) counters.missing.set(f.name, counters.missing.get(f.name)! - 1);
-      if (counters.missing.get(f.name) === 0) counters.missing.delete(f.name);
-      let o = outOfRange.get(f.name);
-      if (!o) outOfRange.set(f.name, (o = { count: 0, lines: [], example: echo(trimmed, 40) }));
-      o.count++;
-      if (o.lines.length < MAX_NOTED_LINES) o.lines.push(rec.line);
-    }
-    lines[n] = rec.line;
-    if (y) {
-      const cell = rec.values[labelCol] as string | number;
-      const v = typeof cell === 'number' ? (Number.isNaN(cell) ? '' : String(cell)) : cell;
-      if (classIndex) {
-        const k = classIndex.get(v.trim()) ?? classIndex.get(v);
-        if (k === undefined) unknownLabels.set(v, (unknownLabels.get(v) ?? 0) + 1);
-        y[n] = k ?? NaN;
-      } else {
-        const num = Number(v);
-        y[n] = v.trim() === '' || !Number.isFinite(num) ? NaN : num;
-      }
-    }
-    raw?.push(rec.values);
-    n++;
+    X.set(c.X, n * width);
+    lines.set(c.lines, n);
+    if (y && c.y) y.set(c.y, n);
+    if (raw && c.raw) for (const r of c.raw) raw.push(r);
+    n += c.n;
   }
-  if (n === 0) throw new GlassboxError('csv', 'the file has a header but no rows', stream.addressing === 'row' ? { file } : { file, line: stream.headerLine });
+  const file = reader.file;
+  if (n === 0) throw new GlassboxError('csv', 'the file has a header but no rows', reader.addressing === 'row' ? { file } : { file, line: reader.headerLine });
+  const totals = reader.totals();
   const ds: Dataset = {
     file,
-    header: stream.header,
+    header: reader.header,
     n,
     width,
     X: X.subarray(0, n * width),
     lines: lines.subarray(0, n),
-    addressing: stream.addressing,
-    format: stream.format,
-    counters,
-    unknownLabels,
-    outOfRange,
+    addressing: reader.addressing,
+    format: reader.format,
+    counters: totals.counters,
+    unknownLabels: totals.unknownLabels,
+    outOfRange: totals.outOfRange,
   };
   if (y) ds.y = y.subarray(0, n);
   if (raw) ds.raw = raw;
   return ds;
 }
-
-const OUT_OF_RANGE_HINT = /[eEfFyY]/;
 
 /** Rows `indices` of a data set as a new compact matrix. */
 export function takeRows(ds: Pick<Dataset, 'X' | 'width'>, indices: ArrayLike<number>): Float32Array {
