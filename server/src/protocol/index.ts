@@ -3,10 +3,13 @@
  * here once and documented in docs/protocol.md; a new message means editing both together.
  * Messages carry plain JSON only.
  */
-import { NotificationType, RequestType0 } from 'vscode-languageserver-protocol';
+import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+import type { ProjectParams } from './panels';
 
 // The panels' states and requests (`glassbox/dashboard`, `glassbox/explainRow`, ...).
 export * from './panels';
+// Settings the client passes (`initializationOptions`, `workspace/didChangeConfiguration`).
+export * from './settings';
 // Counterfactuals and what-if editing (`glassbox/counterfactual`, `glassbox/whatIf`).
 export * from './counterfactual';
 
@@ -33,19 +36,24 @@ export namespace ServerStatusNotification {
 }
 
 export interface ImportanceResponse {
+  /** The project's glassbox.json. */
+  project: string;
   checkpoint: string;
   method: string;
+  /** Rows explained (a seeded sample of the training file, in file order) and that file. */
   rows: number;
+  file: string;
   features: string[];
+  /** Mean |attribution| per feature (model output units). */
   meanAbs: number[];
-  /** Shares of the total, summing to 1. */
+  /** meanAbs / sum(meanAbs): shares of the total, summing to 1 (uniform when all are 0). */
   share: number[];
 }
 
-/** client -> daemon: global importance of the newest analysed checkpoint (null before any). */
+/** client -> daemon: global importance of the project's newest analysed checkpoint (null before any). */
 export namespace ImportanceRequest {
   export const method = 'glassbox/importance';
-  export const type = new RequestType0<ImportanceResponse | null, void>(method);
+  export const type = new RequestType<ProjectParams, ImportanceResponse | null, void>(method);
 }
 
 export interface TimelineEntry {
@@ -57,10 +65,10 @@ export interface TimelineEntry {
   importance: Record<string, number> | null;
 }
 
-/** client -> daemon: every checkpoint seen, in series order, with metrics and importance shares. */
+/** client -> daemon: every checkpoint of the project's current run, in series order, with metrics and importance shares. */
 export namespace TimelineRequest {
   export const method = 'glassbox/timeline';
-  export const type = new RequestType0<TimelineEntry[], void>(method);
+  export const type = new RequestType<ProjectParams, TimelineEntry[], void>(method);
 }
 
 /**

@@ -1,9 +1,22 @@
 /**
  * The states the editor's panels render and the requests that fetch them. Every state is plain JSON
  * and every analysis section is optional: a panel shows "not available yet" for a section the daemon
- * has not computed (or does not implement yet) instead of failing. Documented in docs/protocol.md.
+ * has not computed (or does not implement yet) instead of failing. Fields marked "always set" are
+ * filled in every answer of this daemon (a test checks a real state against the panels' fixtures);
+ * they are optional in the type so states of older daemons still type-check in the panels.
+ * Documented in docs/protocol.md.
  */
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+
+/**
+ * Names the project a request is about: its glassbox.json path or its folder (absolute paths; a
+ * folder-relative name is matched against the folder names too). Optional while the workspace has
+ * one project; with several, a request that names none (and has no file to resolve it from) fails
+ * with a message listing them.
+ */
+export interface ProjectParams {
+  project?: string;
+}
 
 /** Raw value of one feature in a CSV row, as read (numbers parsed, missing = null). */
 export type RawValue = string | number | null;
@@ -47,14 +60,26 @@ export interface CheckpointSummary {
   run?: string;
   /** The step running on it now. */
   running?: RunningStep;
+  /** How many of the scheduled steps (`stepsTotal`) have a result for this checkpoint, and which (step ids, priority order). */
+  stepsDone?: number;
+  stepsTotal?: number;
+  stepsReady?: string[];
 }
 
-/** Global importance per raw feature: mean |attribution| over the reference rows. */
+/**
+ * Global importance per raw feature: `importance` is the mean |attribution| over `rows` rows of
+ * `file` (model output units); `share` is that feature's fraction of the sum over all features
+ * (shares sum to 1; uniform when every attribution is 0): what the header hover, the checks and
+ * the timeline call "share".
+ */
 export interface GlobalImportance {
   checkpoint: string;
   method: string;
+  /** How many rows were explained (a seeded sample in file order), and of which file (absolute path). */
+  rows?: number;
+  file?: string;
   classes: string[];
-  features: { feature: string; importance: number; /** one value per class, same order as `classes` */ perClass?: number[] }[];
+  features: { feature: string; importance: number; share?: number; /** one value per class, same order as `classes` */ perClass?: number[] }[];
 }
 
 /** Drift-weighted importance: how much each feature's shift between train and reference matters. */
@@ -64,6 +89,13 @@ export interface DriftImportance {
   features: { feature: string; importance: number; drift: number; impact: number }[];
 }
 
+/**
+ * What ranks the suspect rows: `combined` (last-layer self-influence with the loss on the row's
+ * label, TracIn), `self-influence` / `self-influence-last` (TracIn alone), `aum` (area under the
+ * margin over the checkpoints, models without gradients), `loss` (regression without gradients).
+ */
+export type SuspectScoreKind = 'combined' | 'self-influence' | 'self-influence-last' | 'aum' | 'loss';
+
 export interface SuspectRow {
   /** Absolute path of the CSV file. */
   file: string;
@@ -72,8 +104,11 @@ export interface SuspectRow {
   row: number;
   /** Why the row is suspect (`possible mislabel`, `high self-influence`, ...). */
   reason: string;
+  /** Larger = more suspect; its meaning is `scoreKind`'s. */
   score: number;
+  scoreKind?: SuspectScoreKind;
   label?: string;
+  /** The class the section's checkpoint predicts for the row (classifiers). */
   predicted?: string;
 }
 
@@ -90,7 +125,19 @@ export interface CheckResult {
 
 /** The side panel. */
 export interface DashboardState {
+  /** The project's glassbox.json (absolute path): what a request's `project` names. Absent without a project. */
   project?: string;
+  /** The project's folder name, for titles. */
+  projectName?: string;
+  /** Every project of the workspace (glassbox.json paths), for a project picker. */
+  projects?: string[];
+  /**
+   * The checkpoint whose results the sections show: the one asked for (`DashboardParams.checkpoint`),
+   * else the newest analysed. Absent before any analysis.
+   */
+  checkpoint?: string;
+  /** One line on the analysis, e.g. `analysing epoch-5: influence (40%) — importance, drift ready`. */
+  status?: string;
   checkpoints: CheckpointSummary[];
   importance?: GlobalImportance;
   drift?: DriftImportance;
@@ -102,7 +149,7 @@ export interface DashboardState {
   previousRun?: { run: string; checkpoints: CheckpointSummary[]; importance?: GlobalImportance };
   /** The analysis step running now (any checkpoint). */
   running?: RunningStep;
-  /** Per section (`importance`, `drift`, `suspects`, `checks`): where its numbers come from. */
+  /** Per section (`importance`, `drift`, `suspects`, `checks`): where its numbers come from (the picked checkpoint when one is asked for). */
   provenance?: Partial<Record<'importance' | 'drift' | 'suspects' | 'checks', Provenance>>;
 }
 
@@ -115,6 +162,13 @@ export interface InfluentialRow {
   values: Record<string, RawValue>;
   label?: string;
 }
+
+/**
+ * How a method's attributions relate to the output: `additive` (they sum from `baseline` to
+ * `output`: Shapley values, integrated gradients approximately), `gradient` (local sensitivities,
+ * signed; no waterfall), `local-surrogate` (coefficients of a local model, e.g. LIME).
+ */
+export type MethodKind = 'additive' | 'gradient' | 'local-surrogate';
 
 /** The Explain panel: one row. */
 export interface ExplainState {
@@ -129,10 +183,16 @@ export interface ExplainState {
   /** Attribution methods the daemon offers, and the one used for `attributions`. */
   methods: string[];
   method: string;
+  methodKind?: MethodKind;
   /** Per raw feature. */
   attributions: Record<string, number>;
   /** The model's output at the method's baseline, when the method has one (waterfall start). */
   baseline?: number;
+  /**
+   * The model output the attributions explain (waterfall end): the explained class's logit
+   * (log-odds for one-unit heads), or the regression value; same units as `baseline`.
+   */
+  output?: number;
   influence?: { proponents: InfluentialRow[]; opponents: InfluentialRow[] };
   nearestOpposite?: { file: string; line: number; row: number; label?: string; distance: number; values: Record<string, RawValue> };
 }
@@ -142,30 +202,41 @@ export interface CompareState {
   a: string;
   b: string;
   checkpoints: string[];
+  /** What the importance in `rankChanges` is (e.g. `mean |kernel-shap|`): the checks' importance shares. */
+  method?: string;
+  /** Rows both sides were evaluated on (`flipped` counts over them), and their file. */
+  rows?: number;
+  file?: string;
+  /** `importanceA`/`importanceB`: the feature's share (sums to 1 per side); rank 1 = largest share. */
   rankChanges?: { feature: string; rankA: number; rankB: number; importanceA: number; importanceB: number }[];
   flipped?: { file: string; line: number; row: number; before: string; after: string; label?: string }[];
   /** Per feature: Spearman correlation of the row attributions between the two checkpoints. */
   disagreement?: { feature: string; spearman: number }[];
 }
 
+export interface DashboardParams extends ProjectParams {
+  /** A ready checkpoint's name: every section shows its stored results (default: the newest analysed). */
+  checkpoint?: string;
+}
+
 /** client -> daemon: the side panel's state. */
 export namespace DashboardRequest {
   export const method = 'glassbox/dashboard';
-  export const type = new RequestType<Record<string, never>, DashboardState, void>(method);
+  export const type = new RequestType<DashboardParams, DashboardState, void>(method);
 }
 
-/** daemon -> client: the side panel's state changed (a checkpoint appeared or was analysed). */
+/** daemon -> client: a project's side panel state changed (a checkpoint appeared or was analysed); one per project, `project` says which; sections of the newest analysed checkpoint. */
 export namespace DashboardChangedNotification {
   export const method = 'glassbox/dashboardChanged';
   export const type = new NotificationType<DashboardState>(method);
 }
 
-export interface ExplainRowParams {
-  /** URI of the CSV document. */
+export interface ExplainRowParams extends ProjectParams {
+  /** URI of the CSV document (its project answers unless `project` names one). */
   uri: string;
   /** 0-based editor line (what `Position.line` holds). */
   line: number;
-  /** Attribution method id (default: the model's row method, `saliency` for networks, `tree-shap` / `linear-shap` for tree and linear models); one of `ExplainState.methods`. */
+  /** Attribution method id (default: the `glassbox.explain.method` setting, else the model's row method: `kernel-shap` for networks, `tree-shap` / `linear-shap` for tree and linear models); one of `ExplainState.methods`. */
   method?: string;
   /** Checkpoint name (default: the newest analysed one). */
   checkpoint?: string;
@@ -179,7 +250,7 @@ export namespace ExplainRowRequest {
   export const type = new RequestType<ExplainRowParams, ExplainState, void>(method);
 }
 
-export interface CompareParams {
+export interface CompareParams extends ProjectParams {
   /** Checkpoint names; default: the two newest ready ones. */
   a?: string;
   b?: string;
@@ -191,7 +262,7 @@ export namespace CompareRequest {
   export const type = new RequestType<CompareParams, CompareState, void>(method);
 }
 
-export interface ExportReportParams {
+export interface ExportReportParams extends ProjectParams {
   /** `html` (default): one self-contained file; `md`: Markdown for a pull request or CI summary. */
   format?: 'html' | 'md';
 }
@@ -214,5 +285,5 @@ export namespace ExportReportRequest {
 /** client -> daemon: run the model checks of glassbox.json now; findings also arrive as diagnostics. */
 export namespace RunChecksRequest {
   export const method = 'glassbox/runChecks';
-  export const type = new RequestType<Record<string, never>, CheckResult[], void>(method);
+  export const type = new RequestType<ProjectParams, CheckResult[], void>(method);
 }
