@@ -153,4 +153,69 @@ describe('browser dashboard page', () => {
     expect(await page.next()).toEqual({ type: 'dashboard', state: later });
     page.socket.close();
   });
+
+  it('answers a page for the checkpoint its picker shows, on request and on every published update', async () => {
+    const { endpoint, socketUrl } = await start();
+    const asked: (string | undefined)[] = [];
+    const forCheckpoint = (c: string | undefined): DashboardState => ({ ...dashboard, project: `shown for ${c ?? 'the newest'}` });
+    endpoint.dashboard.setSource({ getDashboard: async (p) => (asked.push(p?.checkpoint), forCheckpoint(p?.checkpoint)) });
+    const picked = await pageSocket(socketUrl);
+    const newest = await pageSocket(socketUrl);
+    picked.send({ type: 'getDashboard', checkpoint: 'epoch-001' });
+    expect(await picked.next()).toEqual({ type: 'dashboard', state: forCheckpoint('epoch-001') });
+    newest.ask();
+    expect(await newest.next()).toEqual({ type: 'dashboard', state: forCheckpoint(undefined) });
+    expect(asked).toEqual(['epoch-001', undefined]);
+
+    // An update: the page following the newest gets the published state as is, the picked page its checkpoint's, recomputed.
+    endpoint.dashboard.publish(dashboardEarly);
+    expect(await newest.next()).toEqual({ type: 'dashboard', state: dashboardEarly });
+    expect(await picked.next()).toEqual({ type: 'dashboard', state: forCheckpoint('epoch-001') });
+    expect(asked).toEqual(['epoch-001', undefined, 'epoch-001']);
+
+    // Back to following the newest.
+    picked.ask();
+    expect(await picked.next()).toEqual({ type: 'dashboard', state: forCheckpoint(undefined) });
+    for (const checkpoint of [3, '', 'x'.repeat(513)]) {
+      picked.send({ type: 'getDashboard', checkpoint });
+      expect(await picked.next()).toEqual({ type: 'error', message: expect.stringContaining('by its name') });
+    }
+    expect(asked).toHaveLength(4);
+    picked.socket.close();
+    newest.socket.close();
+  });
+});
+
+describe('browser dashboard report download', () => {
+  it('serves the same report the editor exports, as an attachment, with the token only', async () => {
+    const { endpoint, base, token } = await start();
+    const formats: string[] = [];
+    const html = '<!DOCTYPE html><html><body><h1>Glassbox report: epoch-005</h1></body></html>';
+    const md = '# Glassbox report: epoch-005\n\n| feature | share |\n';
+    endpoint.dashboard.setSource({
+      getDashboard: async () => dashboard,
+      getReport: async (format) => (formats.push(format), { text: format === 'md' ? md : html, checkpoint: 'epoch-005' }),
+    });
+    for (const p of ['/dashboard/report.html', '/dashboard/report.md?token=wrong']) expect((await fetch(base + p)).status, p).toBe(401);
+    expect(formats).toEqual([]);
+    expect((await fetch(`${base}/dashboard/report.pdf?token=${token}`)).status).toBe(404);
+
+    const res = await fetch(`${base}/dashboard/report.html?token=${token}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(res.headers.get('content-disposition')).toBe('attachment; filename="glassbox-report-epoch-005.html"');
+    expect(res.headers.get('content-security-policy')).toMatch(/^sandbox;/);
+    expect(await res.text()).toBe(html);
+    const mdRes = await fetch(`${base}/dashboard/report.md?token=${token}`);
+    expect([mdRes.headers.get('content-type'), mdRes.headers.get('content-disposition')]).toEqual(['text/markdown; charset=utf-8', 'attachment; filename="glassbox-report-epoch-005.md"']);
+    expect(await mdRes.text()).toBe(md);
+    expect(formats).toEqual(['html', 'md']);
+    expect((await fetch(`${base}/dashboard/report.md?token=${token}`, { method: 'POST' })).status).toBe(405);
+
+    endpoint.dashboard.setSource({ getDashboard: async () => dashboard, getReport: async () => { throw new Error('no ready checkpoint to report on yet'); } });
+    const failed = await fetch(`${base}/dashboard/report.html?token=${token}`);
+    expect([failed.status, await failed.text()]).toEqual([503, 'Glassbox could not build the report: no ready checkpoint to report on yet\n']);
+    endpoint.dashboard.setSource({ getDashboard: async () => dashboard });
+    expect((await fetch(`${base}/dashboard/report.html?token=${token}`)).status).toBe(503);
+  });
 });

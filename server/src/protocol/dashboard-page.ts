@@ -12,8 +12,25 @@ export const DASHBOARD_SOCKET_PATH = '/dashboard/socket';
 /** The page tells the browser bridge where its socket is with `<meta name="glassbox-socket" content="/dashboard/socket">`. */
 export const DASHBOARD_SOCKET_META = 'glassbox-socket';
 
-/** page -> daemon. The only request: the socket is read-only. */
-export type DashboardPageRequest = { type: 'getDashboard' };
+/**
+ * The shareable report (what `glassbox report` writes), downloaded: `${DASHBOARD_REPORT_PATH}.html`
+ * or `.md`, token required like every path here. Served as an attachment, never rendered on the
+ * dashboard's origin.
+ */
+export const DASHBOARD_REPORT_PATH = '/dashboard/report';
+
+export type ReportFormat = 'html' | 'md';
+
+/** The page-relative address of the report download (token included). */
+export function dashboardReportHref(format: ReportFormat, token: string): string {
+  return `${DASHBOARD_REPORT_PATH}.${format}?token=${encodeURIComponent(token)}`;
+}
+
+/**
+ * page -> daemon. The only request: the socket is read-only. `checkpoint`: the page's checkpoint
+ * picker (absent: the newest); the socket keeps answering updates for it until the next request.
+ */
+export type DashboardPageRequest = { type: 'getDashboard'; checkpoint?: string };
 
 /**
  * daemon -> page: the same shapes the editor posts to the side panel (`ToWebview`), so the app
