@@ -9,7 +9,7 @@ import { tf } from '../engine/tf';
 import { createRng } from '../util/random';
 import type { Activation, DenseLayer } from '../model/model';
 import { gradientFactors, layerShapes, type DenseStack } from './gradients';
-import { dotProducts, factorLayout, packFactors, prepareQuery, squaredNorms, type ParamScope } from './tracin';
+import { dotProducts, factorLayout, packFactors, prepareQuery, squaredNorms, squaredNormsFromFactorNorms, type ParamScope } from './tracin';
 import { createProjection, parameterCount, projectGradients } from './projection';
 import { expectClose } from '../../../test/helpers';
 
@@ -91,6 +91,7 @@ describe.each([
       const dots = dotProducts(layout, rows, X, n, q, scope);
       const norms = squaredNorms(layout, rows, X, n, scope);
       const G = explicitGradients(stack, X, y, n, scope);
+      expectClose(squaredNormsFromFactorNorms(layout, f.norms, n, scope), G.map((g) => dot(g, g)), 1e-4, 1e-6);
       if (!scope.layers) expect(G[0]!.length).toBe(parameterCount(layout.shapes));
       const want: number[] = [];
       for (let i = 0; i < n; i++) for (let k = 0; k < 4; k++) want.push(dot(G[i]!, G[k]!));
@@ -99,6 +100,19 @@ describe.each([
       expectClose(q.sqnorm, G.slice(0, 4).map((g) => dot(g, g)), 1e-4, 1e-6);
     });
   }
+
+  it('closed-form factors equal the autodiff ones (activations, deltas, loss, label probability, norms)', () => {
+    const fast = gradientFactors(stack, X, y, 2, n);
+    const taped = gradientFactors(stack, X, y, 2, n, true);
+    for (let l = 0; l < stack.layers.length; l++) {
+      expectClose(fast.acts[l]!, taped.acts[l]!, 1e-5, 1e-6);
+      expectClose(fast.deltas[l]!, taped.deltas[l]!, 1e-5, 1e-6);
+      expect(Math.max(...Array.from(taped.deltas[l]!, Math.abs))).toBeGreaterThan(1e-3);
+    }
+    expectClose(fast.loss, taped.loss, 1e-5, 1e-6);
+    expectClose(fast.pLabel, taped.pLabel, 1e-5, 1e-6);
+    expectClose(fast.norms, taped.norms, 1e-5, 1e-6);
+  });
 
   it('projection preserves dot products within the Johnson–Lindenstrauss error', () => {
     const f = gradientFactors(stack, X, y, 0, n);
@@ -124,6 +138,25 @@ describe.each([
     }
     expect(worst).toBeLessThan(bound);
     expect(worst).toBeGreaterThan(0); // it is a projection, not the identity
+  });
+});
+
+describe('closed-form factors on other stacks', () => {
+  it('equal the autodiff ones for sigmoid hidden layers, a softmax head and a regression head', () => {
+    const rng = createRng(4);
+    const X = Float32Array.from({ length: 7 * 5 }, () => rng.normal());
+    const cases: Array<[DenseStack, Float32Array]> = [
+      [randomStack(6, [5, 6, 3], ['sigmoid', 'softmax'], 'multiclass'), Float32Array.from({ length: 7 }, (_, i) => i % 3)],
+      [randomStack(7, [5, 4, 4, 1], ['tanh', 'linear', 'linear'], 'regression'), Float32Array.from({ length: 7 }, () => rng.normal())],
+    ];
+    for (const [stack, y] of cases) {
+      const fast = gradientFactors(stack, X, y, 0, 7);
+      const taped = gradientFactors(stack, X, y, 0, 7, true);
+      for (let l = 0; l < stack.layers.length; l++) expectClose(fast.deltas[l]!, taped.deltas[l]!, 1e-5, 1e-6);
+      expectClose(fast.loss, taped.loss, 1e-5, 1e-6);
+      expectClose(fast.norms, taped.norms, 1e-5, 1e-6);
+      tf.dispose(stack.layers.flatMap((l) => [l.kernel, ...(l.bias ? [l.bias] : [])]));
+    }
   });
 });
 

@@ -11,6 +11,14 @@
  * Loss: cross-entropy of the true label over the model's logits (the same logits `ModelHandle`
  * exposes: softmax/sigmoid heads give their pre-activation, one-unit heads become [0, z]), summed
  * over rows; regression uses ½(prediction − y)².
+ *
+ * The δ are written out in closed form where the stack allows it (hidden activations linear, relu,
+ * tanh, sigmoid; a logits head): δ_L = softmax(logits) − onehot(y) (σ(z) − [y = 1] for a one-unit
+ * head, prediction − y for regression), δ_l = (δ_{l+1} W_{l+1}ᵀ) ⊙ f'(a_{l+1}) — one forward pass
+ * of fused matMul + bias + activation kernels and one backward product per layer, no tape and no
+ * second forward pass (the taped form below is kept for other activations and as the tests'
+ * reference). Each row's squared factor norms |a_l|², |δ_l|² come out of the same pass, so
+ * self-influence never rereads the factors.
  */
 import { tf } from '../engine/tf';
 import { GlassboxError } from '../errors';
@@ -51,6 +59,8 @@ export interface GradientFactors {
   loss: Float32Array;
   /** Per-row probability the model gives the row's own label (NaN for regression). */
   pLabel: Float32Array;
+  /** m × 2L: per row and layer l, |a_l|² at 2l and |δ_l|² at 2l + 1 (no bias term). */
+  norms: Float32Array;
 }
 
 /**
@@ -107,8 +117,9 @@ function rowLoss(stack: DenseStack, out: tf.Tensor2D, y: tf.Tensor1D): { loss: t
 /**
  * Gradient factors of rows [start, end) of X (row-major, width = first layer's input) with labels y.
  * One forward and one backward pass for the whole batch; the caller chunks large data sets.
+ * `taped` forces the autodiff form (tests compare the two).
  */
-export function gradientFactors(stack: DenseStack, X: Float32Array, y: ArrayLike<number>, start: number, end: number): GradientFactors {
+export function gradientFactors(stack: DenseStack, X: Float32Array, y: ArrayLike<number>, start: number, end: number, taped = false): GradientFactors {
   const shapes = layerShapes(stack);
   const d = stack.inputWidth ?? shapes[0]!.in;
   const m = end - start;
@@ -118,17 +129,28 @@ export function gradientFactors(stack: DenseStack, X: Float32Array, y: ArrayLike
       throw new GlassboxError('usage', `row ${i} has no usable label (${v}); influence needs the true label of every row`);
     }
   }
+  const closed = !taped && closedForm(stack);
   const tensors = tf.tidy(() => {
     const input = tf.tensor2d(X.subarray(start * d, end * d), [m, d]);
     // The prefix is held fixed: only the tail's parameters are differentiated.
     const x = stack.prefix ? stack.prefix(input) : input;
     const yt = tf.tensor1d(Float32Array.from({ length: m }, (_, i) => y[start + i]!));
-    const { inputs, out } = forward(stack, x);
-    const { loss, p } = rowLoss(stack, out, yt);
-    const zeros = shapes.map((s) => tf.zeros([m, s.out]) as tf.Tensor2D);
-    const f = (...zs: tf.Tensor[]) => tf.sum(rowLoss(stack, forward(stack, x, zs as tf.Tensor2D[]).out, yt).loss) as tf.Scalar;
-    const deltas = tf.grads(f)(zeros);
-    return { acts: inputs, deltas, loss, p };
+    let acts: tf.Tensor2D[];
+    let deltas: tf.Tensor2D[];
+    let loss: tf.Tensor1D;
+    let p: tf.Tensor1D;
+    if (closed) {
+      ({ acts, deltas, loss, p } = closedFormFactors(stack, x, yt));
+    } else {
+      const { inputs, out } = forward(stack, x);
+      ({ loss, p } = rowLoss(stack, out, yt));
+      const zeros = shapes.map((s) => tf.zeros([m, s.out]) as tf.Tensor2D);
+      const f = (...zs: tf.Tensor[]) => tf.sum(rowLoss(stack, forward(stack, x, zs as tf.Tensor2D[]).out, yt).loss) as tf.Scalar;
+      acts = inputs;
+      deltas = tf.grads(f)(zeros) as tf.Tensor2D[];
+    }
+    const norms = tf.stack(acts.flatMap((a, l) => [tf.sum(tf.square(a), 1), tf.sum(tf.square(deltas[l]!), 1)]), 1);
+    return { acts, deltas, loss, p, norms };
   });
   const read = (t: tf.Tensor) => t.dataSync() as Float32Array;
   const result: GradientFactors = {
@@ -137,7 +159,72 @@ export function gradientFactors(stack: DenseStack, X: Float32Array, y: ArrayLike
     deltas: tensors.deltas.map(read),
     loss: read(tensors.loss),
     pLabel: read(tensors.p),
+    norms: read(tensors.norms),
   };
-  tf.dispose([...tensors.acts, ...tensors.deltas, tensors.loss, tensors.p]);
+  tf.dispose([...tensors.acts, ...tensors.deltas, tensors.loss, tensors.p, tensors.norms]);
   return result;
+}
+
+const CLOSED_HIDDEN = new Set(['linear', 'relu', 'tanh', 'sigmoid']);
+
+/** Whether the δ have the closed form: known hidden derivatives and a head whose logits are its pre-activation. */
+function closedForm(stack: DenseStack): boolean {
+  const { layers, task } = stack;
+  const head = layers[layers.length - 1]!;
+  if (!layers.slice(0, -1).every((l) => CLOSED_HIDDEN.has(l.activation))) return false;
+  return task === 'regression' ? head.activation === 'linear' : ['linear', 'softmax', 'sigmoid'].includes(head.activation);
+}
+
+function closedFormFactors(stack: DenseStack, x: tf.Tensor2D, y: tf.Tensor1D): { acts: tf.Tensor2D[]; deltas: tf.Tensor2D[]; loss: tf.Tensor1D; p: tf.Tensor1D } {
+  const { layers, task } = stack;
+  const L = layers.length;
+  const acts: tf.Tensor2D[] = [x];
+  for (let l = 0; l < L - 1; l++) {
+    const layer = layers[l]!;
+    const fused = layer.activation === 'tanh' ? 'linear' : (layer.activation as 'linear' | 'relu' | 'sigmoid');
+    const z = tf.fused.matMul({ a: acts[l]!, b: layer.kernel, ...(layer.bias ? { bias: layer.bias } : {}), activation: fused }) as tf.Tensor2D;
+    acts.push(layer.activation === 'tanh' ? tf.tanh(z) : z);
+  }
+  const head = layers[L - 1]!;
+  const z = tf.fused.matMul({ a: acts[L - 1]!, b: head.kernel, ...(head.bias ? { bias: head.bias } : {}) }) as tf.Tensor2D;
+  let top: tf.Tensor2D;
+  let loss: tf.Tensor1D;
+  let p: tf.Tensor1D;
+  if (task === 'regression') {
+    top = tf.sub(z, tf.reshape(y, [-1, 1]));
+    loss = tf.mul(tf.square(tf.reshape(top, [-1])), 0.5) as tf.Tensor1D;
+    p = tf.fill([y.shape[0]], NaN) as tf.Tensor1D;
+  } else {
+    const logits = stack.outputWidth === 1 ? tf.concat([tf.zerosLike(z), z], 1) : z;
+    const mask = tf.oneHot(tf.cast(y, 'int32') as tf.Tensor1D, logits.shape[1]);
+    const logp = tf.logSoftmax(logits);
+    const dLogits = tf.sub(tf.exp(logp), mask);
+    // One-unit heads: logits [0, z], so dL/dz is the second logit's gradient.
+    top = stack.outputWidth === 1 ? (tf.slice(dLogits, [0, 1], [-1, 1]) as tf.Tensor2D) : (dLogits as tf.Tensor2D);
+    const own = tf.sum(tf.mul(logp, mask), 1) as tf.Tensor1D;
+    loss = tf.neg(own);
+    p = tf.exp(own);
+  }
+  const deltas: tf.Tensor2D[] = new Array(L);
+  deltas[L - 1] = top;
+  for (let l = L - 1; l > 0; l--) {
+    const a = acts[l]!;
+    const back = tf.matMul(deltas[l]!, tf.transpose(layers[l]!.kernel));
+    deltas[l - 1] = tf.mul(back, derivative(a, layers[l - 1]!.activation)) as tf.Tensor2D;
+  }
+  return { acts, deltas, loss, p };
+}
+
+/** d activation / d pre-activation from the activation's output a. */
+function derivative(a: tf.Tensor2D, activation: string): tf.Tensor {
+  switch (activation) {
+    case 'relu':
+      return tf.step(a);
+    case 'tanh':
+      return tf.sub(1, tf.square(a));
+    case 'sigmoid':
+      return tf.mul(a, tf.sub(1, a));
+    default:
+      return tf.onesLike(a);
+  }
 }

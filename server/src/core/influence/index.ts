@@ -20,7 +20,7 @@ import type { Dataset } from '../data/dataset';
 import type { Project } from '../project';
 import { GlassboxError, throwIfAborted } from '../errors';
 import { denseStackOf, gradientFactors, type DenseStack } from './gradients';
-import { dotProducts, factorLayout, prepareQuery, squaredNorms, type FactorLayout, type ParamScope } from './tracin';
+import { dotProducts, factorLayout, prepareQuery, squaredNormsFromFactorNorms, type FactorLayout, type ParamScope } from './tracin';
 import { FileInfluenceStore, type InfluenceStore, type StoredFactors } from './store';
 import { ResidentFactors } from './resident';
 import { PRECOMPUTE_CHUNK, dataKey, precomputeCheckpoint, type TrainingData } from './precompute';
@@ -128,11 +128,8 @@ export class InfluenceIndex {
     const key = `${scope.layers ?? 'all'}|${scope.bias !== false}`;
     let out = this.normCache.get(key);
     if (!out) {
-      out = this.entries.map((e) => {
-        const all = new Float64Array(this.n);
-        this.forChunks(e, (start, m, rows, X) => all.set(squaredNorms(this.layout, rows, X, m, scope), start));
-        return all;
-      });
+      // From the stored per-layer factor norms: 2L numbers a row, the factors are not read.
+      out = this.entries.map((e) => squaredNormsFromFactorNorms(this.layout, e.stored.norms, this.n, scope));
       this.normCache.set(key, out);
     }
     return out;

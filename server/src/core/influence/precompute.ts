@@ -56,7 +56,7 @@ export function precomputeCheckpoint(
       throwIfAborted(options.signal);
       const end = Math.min(data.n, start + chunk);
       const f = gradientFactors(stack, data.X, data.y, start, end);
-      writer.append(packFactors(layout, f), f.loss, f.pLabel);
+      writer.append(packFactors(layout, f), f.loss, f.pLabel, f.norms);
     }
     const seconds = (performance.now() - started) / 1000;
     writer.commit({ format: STORE_FORMAT, checkpointHash, dataKey: key, n: data.n, rowWidth: layout.rowWidth, shapes, ...(inputStored ? { inputStored } : {}), createdAt: new Date().toISOString(), seconds });

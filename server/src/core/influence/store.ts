@@ -7,6 +7,8 @@
  *   <root>/<checkpoint hash>/factors.f32     n × rowWidth little-endian Float32, row-major
  *   <root>/<checkpoint hash>/loss.f32        n Float32
  *   <root>/<checkpoint hash>/plabel.f32      n Float32
+ *   <root>/<checkpoint hash>/norms.f32       n × 2L Float32: per layer |a_l|², |δ_l|² (gradients.ts),
+ *                                            so self-influence reads 2L numbers a row, not the factors
  * An entry is written into a temporary directory and renamed, so readers never see half of one. A
  * missing, corrupt, other-version or other-data entry reads as absent and is rebuilt, never fatal.
  */
@@ -14,7 +16,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LayerShape } from './gradients';
 
-export const STORE_FORMAT = 'glassbox-influence/1';
+export const STORE_FORMAT = 'glassbox-influence/2';
 
 export interface StoreManifest {
   format: string;
@@ -35,6 +37,8 @@ export interface StoredFactors {
   manifest: StoreManifest;
   loss: Float32Array;
   pLabel: Float32Array;
+  /** n × 2L squared factor norms (GradientFactors.norms), always in memory: 2L floats a row. */
+  norms: Float32Array;
   /** Packed rows [start, start + m); the view is valid until the next call. */
   rowsAt(start: number, m: number): Float32Array;
   resident: boolean;
@@ -42,7 +46,7 @@ export interface StoredFactors {
 }
 
 export interface StoreWriter {
-  append(rows: Float32Array, loss: Float32Array, pLabel: Float32Array): void;
+  append(rows: Float32Array, loss: Float32Array, pLabel: Float32Array, norms: Float32Array): void;
   commit(manifest: StoreManifest): void;
   abort(): void;
 }
@@ -69,10 +73,11 @@ export class FileInfluenceStore implements InfluenceStore {
       if (fs.statSync(factorsFile).size !== n * rowWidth * 4) return undefined;
       const loss = readF32(path.join(dir, 'loss.f32'), n);
       const pLabel = readF32(path.join(dir, 'plabel.f32'), n);
-      if (!loss || !pLabel) return undefined;
+      const norms = readF32(path.join(dir, 'norms.f32'), n * 2 * manifest.shapes.length);
+      if (!loss || !pLabel || !norms) return undefined;
       if (n * rowWidth * 4 <= this.residentBytes) {
         const all = readF32(factorsFile, n * rowWidth)!;
-        return { manifest, loss, pLabel, resident: true, rowsAt: (s, m) => all.subarray(s * rowWidth, (s + m) * rowWidth), close: () => {} };
+        return { manifest, loss, pLabel, norms, resident: true, rowsAt: (s, m) => all.subarray(s * rowWidth, (s + m) * rowWidth), close: () => {} };
       }
       const fd = fs.openSync(factorsFile, 'r');
       let buf = new Float32Array(0);
@@ -80,6 +85,7 @@ export class FileInfluenceStore implements InfluenceStore {
         manifest,
         loss,
         pLabel,
+        norms,
         resident: false,
         rowsAt(s, m) {
           if (buf.length < m * rowWidth) buf = new Float32Array(m * rowWidth);
@@ -98,14 +104,20 @@ export class FileInfluenceStore implements InfluenceStore {
     const final = path.join(this.root, checkpointHash);
     const tmp = `${final}.tmp-${process.pid}-${Date.now()}`;
     fs.mkdirSync(tmp, { recursive: true });
-    const fds = { factors: fs.openSync(path.join(tmp, 'factors.f32'), 'w'), loss: fs.openSync(path.join(tmp, 'loss.f32'), 'w'), plabel: fs.openSync(path.join(tmp, 'plabel.f32'), 'w') };
+    const fds = {
+      factors: fs.openSync(path.join(tmp, 'factors.f32'), 'w'),
+      loss: fs.openSync(path.join(tmp, 'loss.f32'), 'w'),
+      plabel: fs.openSync(path.join(tmp, 'plabel.f32'), 'w'),
+      norms: fs.openSync(path.join(tmp, 'norms.f32'), 'w'),
+    };
     const write = (fd: number, a: Float32Array) => fs.writeSync(fd, new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
     const closeAll = () => Object.values(fds).forEach((fd) => fs.closeSync(fd));
     return {
-      append(rows, loss, pLabel) {
+      append(rows, loss, pLabel, norms) {
         write(fds.factors, rows);
         write(fds.loss, loss);
         write(fds.plabel, pLabel);
+        write(fds.norms, norms);
       },
       commit(manifest) {
         closeAll();
@@ -122,6 +134,7 @@ export class FileInfluenceStore implements InfluenceStore {
 }
 
 function readF32(file: string, count: number): Float32Array | undefined {
+  if (!fs.existsSync(file)) return undefined;
   const b = fs.readFileSync(file);
   if (b.byteLength !== count * 4) return undefined;
   const out = new Float32Array(count);

@@ -100,6 +100,20 @@ export function squaredNorms(layout: FactorLayout, rows: Float32Array, X: Float3
 }
 
 /**
+ * The same squared gradient norms from the per-layer factor norms (GradientFactors.norms, m × 2L):
+ * Σ_l (|a_l|² + [bias]) |δ_l|², 2L reads a row instead of the whole packed row.
+ */
+export function squaredNormsFromFactorNorms(layout: FactorLayout, norms: Float32Array, m: number, scope: ParamScope = {}, out = new Float64Array(m)): Float64Array {
+  const L = layout.shapes.length;
+  const bias = scope.bias !== false;
+  for (const l of layersInScope(layout, scope)) {
+    const one = bias && layout.shapes[l]!.bias ? 1 : 0;
+    for (let i = 0, o = 2 * l; i < m; i++, o += 2 * L) out[i] += (norms[o]! + one) * norms[o + 1]!;
+  }
+  return out;
+}
+
+/**
  * Query rows prepared for fast scoring: per layer, the query's activation as a sparse list (ReLU
  * activations and one-hot inputs are mostly zeros) and its delta.
  */
