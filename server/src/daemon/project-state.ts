@@ -327,7 +327,9 @@ export class ProjectState {
    * Runs an on-demand step (explain a row, compare) for a checkpoint of the series (default: the
    * one whose results are shown); the same request while one is pending or done joins it.
    */
-  onDemand<K extends StepId>(stepId: K, params: Record<string, unknown>, checkpoint?: string): Promise<StepResults[K]> {
+  onDemand<K extends StepId>(stepId: K, params: Record<string, unknown>, checkpoint?: string, signal?: AbortSignal): Promise<StepResults[K]> {
+    // Cancelled by the client: drop the job (queued or running) this request submitted.
+    signal?.addEventListener('abort', () => this.scheduler.cancelWhere((j) => j.params === params), { once: true });
     const c = checkpoint === undefined ? this.analysed : this.checkpointNamed(checkpoint);
     if (!c?.hash) return Promise.reject(new Error(checkpoint === undefined ? 'no checkpoint has been analysed yet' : `no ready checkpoint named '${checkpoint}'`));
     const step = stepInfo(stepId) as StepInfo<K>;

@@ -15,6 +15,7 @@ import { registerHover } from './handlers/hover';
 import { registerCodeActions } from './handlers/code-actions';
 import { COMMAND_IDS, registerCommands } from './handlers/commands';
 import { registerClientWatchers, registerWatch } from './handlers/watch';
+import { registerCounterfactual } from './handlers/counterfactual';
 import { toPath } from './uri';
 import { CONFIG_FILE } from '../core/config/config';
 
@@ -70,6 +71,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     registerCodeActions(connection, documents);
     registerCommands(connection, daemon);
     registerWatch(connection, daemon);
+    registerCounterfactual(connection, daemon);
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,

@@ -16,6 +16,7 @@ import type { ChecksResult } from './checks';
 import type { RowExplanation } from './explain-row';
 import type { CompareResult } from './compare';
 import type { ReportResult } from './report';
+import type { CounterfactualStepResult, WhatIfStepResult } from './counterfactual';
 import type { StepOutput } from './types';
 
 /** What makes a stored result stale besides a new checkpoint (every result is per checkpoint). */
@@ -31,6 +32,8 @@ export interface StepResults {
   explainRow: RowExplanation;
   compare: CompareResult;
   report: ReportResult;
+  counterfactual: CounterfactualStepResult;
+  whatIf: WhatIfStepResult;
 }
 
 export type StepId = keyof StepResults;
@@ -56,6 +59,8 @@ export const STEP_CATALOG: { readonly [K in StepId]: StepInfo<K> } = {
   explainRow: { id: 'explainRow', title: 'Explain row', priority: 0, invalidatedBy: ['data', 'config'], onDemand: true },
   compare: { id: 'compare', title: 'Compare checkpoints', priority: 0, invalidatedBy: ['data', 'config'], onDemand: true },
   report: { id: 'report', title: 'Export report', priority: 0, invalidatedBy: ['data', 'config'], onDemand: true },
+  counterfactual: { id: 'counterfactual', title: 'Counterfactuals', priority: 0, invalidatedBy: ['data', 'config'], onDemand: true },
+  whatIf: { id: 'whatIf', title: 'What-if', priority: 0, invalidatedBy: ['data', 'config'], onDemand: true },
 };
 
 export function isStepId(id: string): id is StepId {

@@ -14,6 +14,7 @@ import { influenceStep } from './influence';
 import { checksStep } from './checks';
 import { compareStep } from './compare';
 import { reportStep } from './report';
+import { counterfactualStep, whatIfStep } from './counterfactual';
 
 export const RUNNERS: { readonly [K in StepId]: AnalysisStep<StepResults[K]> } = {
   predictions: predictionsStep,
@@ -24,6 +25,8 @@ export const RUNNERS: { readonly [K in StepId]: AnalysisStep<StepResults[K]> } =
   explainRow: explainRowStep,
   compare: compareStep,
   report: reportStep,
+  counterfactual: counterfactualStep,
+  whatIf: whatIfStep,
 };
 
 export function getRunner(id: string): AnalysisStep {

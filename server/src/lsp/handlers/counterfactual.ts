@@ -1,0 +1,81 @@
+/**
+ * `glassbox/counterfactual` and `glassbox/whatIf`: converts the request's row reference to a file
+ * and line or row, picks the project, and runs the on-demand step on the daemon's worker. The
+ * client's `$/cancelRequest` cancels the job (queued or running). Errors a user can act on answer
+ * `InvalidRequest` with their one line.
+ */
+import * as path from 'node:path';
+import type { Connection, CancellationToken } from 'vscode-languageserver/node';
+import { ResponseError, ErrorCodes, LSPErrorCodes } from 'vscode-languageserver/node';
+import { JobError } from '../../daemon/worker-host';
+import type { Daemon } from '../../daemon/daemon';
+import type { ProjectState } from '../../daemon/project-state';
+import { CounterfactualRequest, WhatIfRequest, type CounterfactualParams, type WhatIfParams } from '../../protocol/counterfactual';
+import { toPath } from '../uri';
+
+async function answer<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (e) {
+    if (e instanceof ResponseError) throw e;
+    if (e instanceof JobError && e.cancelled) throw new ResponseError(LSPErrorCodes.RequestCancelled, e.message);
+    throw new ResponseError(ErrorCodes.InvalidRequest, (e as Error).message);
+  }
+}
+
+function signalOf(token: CancellationToken): AbortSignal {
+  const controller = new AbortController();
+  if (token.isCancellationRequested) controller.abort();
+  else token.onCancellationRequested(() => controller.abort());
+  return controller.signal;
+}
+
+/** The row reference as the step takes it: an absolute file and a 1-based line, or a 0-based row. */
+function rowRef(p: Partial<{ uri: unknown; line: unknown; file: unknown; row: unknown }>): { file: string; line: number } | { file: string; row: number } | undefined {
+  if (typeof p.uri === 'string') {
+    if (typeof p.line !== 'number' || !Number.isInteger(p.line) || p.line < 0) throw new ResponseError(ErrorCodes.InvalidParams, 'a row given by uri needs a 0-based line');
+    return { file: toPath(p.uri), line: p.line + 1 };
+  }
+  if (typeof p.file === 'string') {
+    if (typeof p.row !== 'number') throw new ResponseError(ErrorCodes.InvalidParams, 'a row given by file needs a 0-based row');
+    return { file: path.resolve(p.file), row: p.row };
+  }
+  return undefined;
+}
+
+function projectFor(daemon: Daemon, project: unknown, file: string | undefined): ProjectState {
+  const list = daemon.projectList;
+  if (typeof project === 'string') {
+    const p = list.find((x) => x.root === path.resolve(project));
+    if (!p) throw new ResponseError(ErrorCodes.InvalidRequest, `no Glassbox project at ${project} (projects: ${list.map((x) => x.root).join(', ') || 'none'})`);
+    return p;
+  }
+  // A file outside every project goes to the only project, whose step names its data sets.
+  const p = (file ? daemon.projectOf(file) : undefined) ?? (list.length === 1 || !file ? list[0] : undefined);
+  if (!p) throw new ResponseError(ErrorCodes.InvalidRequest, list.length ? `${file} belongs to no Glassbox project of this workspace (projects: ${list.map((x) => x.root).join(', ')})` : 'no Glassbox project in this workspace');
+  return p;
+}
+
+/** Request fields passed to the step as they are (the step validates them with located messages). */
+const PASSED = ['target', 'probability', 'maxChanges', 'immutable', 'directions', 'bounds', 'count'] as const;
+
+export function registerCounterfactual(connection: Connection, daemon: Daemon): void {
+  connection.onRequest(CounterfactualRequest.type, (p: CounterfactualParams, token) =>
+    answer(() => {
+      const ref = rowRef(p as Parameters<typeof rowRef>[0]);
+      if (!ref) throw new ResponseError(ErrorCodes.InvalidParams, 'glassbox/counterfactual needs a row: { uri, line } or { file, row }');
+      const params: Record<string, unknown> = { ...ref };
+      for (const k of PASSED) if (p[k] !== undefined) params[k] = p[k];
+      return projectFor(daemon, p.project, ref.file).onDemand('counterfactual', params, p.checkpoint, signalOf(token));
+    }),
+  );
+  connection.onRequest(WhatIfRequest.type, (p: WhatIfParams, token) =>
+    answer(() => {
+      if (!p || typeof p.values !== 'object' || p.values === null) throw new ResponseError(ErrorCodes.InvalidParams, 'glassbox/whatIf needs the row\'s values');
+      const ref = rowRef(p as Parameters<typeof rowRef>[0]);
+      const params: Record<string, unknown> = { ...(ref ?? {}), values: p.values };
+      if (typeof p.method === 'string') params.method = p.method;
+      return projectFor(daemon, p.project, ref?.file).onDemand('whatIf', params, p.checkpoint, signalOf(token));
+    }),
+  );
+}
