@@ -2,12 +2,13 @@
  * The bridge outside VS Code: the same React apps in a plain browser page served by the daemon
  * (the read-only dashboard, server/src/daemon/dashboard-server.ts). It stands in for VS Code's
  * webview API: states arrive over the page's WebSocket and are delivered as the window `message`
- * events the apps already listen to; what the apps post is answered locally. Nothing here can edit
+ * events the apps already listen to; what the apps post is answered locally (the checkpoint picker
+ * re-asks the socket, Export Report downloads the daemon's report). Nothing here can edit
  * a file or start an analysis: "open this line" shows the place, analysis buttons say where to run
  * them, and the socket is only ever asked for the current state.
  */
 import './browser-theme.css';
-import { DASHBOARD_SOCKET_META, type DashboardPageRequest } from '../../server/src/protocol/dashboard-page';
+import { DASHBOARD_SOCKET_META, dashboardReportHref, type DashboardPageRequest, type ReportFormat } from '../../server/src/protocol/dashboard-page';
 import { isToWebview, type FromWebview } from '../../server/src/protocol/webview';
 
 /** The part of VS Code's webview API the apps use. */
@@ -35,6 +36,8 @@ export interface BrowserBridgeOptions {
   notify?: (text: string) => void;
   /** Keeps UI state across reloads (default: sessionStorage when available). */
   storage?: Pick<Storage, 'getItem' | 'setItem'>;
+  /** Downloads a page-relative address (default: a clicked `<a download>`). */
+  download?: (href: string) => void;
 }
 
 const OPEN = 1;
@@ -81,10 +84,12 @@ export function createBrowserApi(options: BrowserBridgeOptions): WebviewApi {
   let opened = false;
   let lost = false;
   let wanted = false;
+  /** The page's checkpoint picker (undefined: the newest); every request carries it. */
+  let checkpoint: string | undefined;
 
   const deliver = (data: unknown) => target.dispatchEvent(new MessageEvent('message', { data }));
   const request = () => {
-    if (socket.readyState === OPEN) socket.send(JSON.stringify({ type: 'getDashboard' } satisfies DashboardPageRequest));
+    if (socket.readyState === OPEN) socket.send(JSON.stringify({ type: 'getDashboard', ...(checkpoint === undefined ? {} : { checkpoint }) } satisfies DashboardPageRequest));
     else wanted = true;
   };
   const onLost = () => {
@@ -119,7 +124,12 @@ export function createBrowserApi(options: BrowserBridgeOptions): WebviewApi {
     postMessage(message: unknown) {
       const m = message as FromWebview;
       if (m.type === 'ready' || m.type === 'refresh') return request();
+      if (m.type === 'selectCheckpoint') {
+        checkpoint = m.checkpoint ?? undefined;
+        return request();
+      }
       if (m.type === 'export') return exportInBrowser(m, notify);
+      if (m.type === 'exportReport') return (options.download ?? downloadLink)(reportHref(m.format, options.socketUrl));
       const notice = readOnlyNotice(m);
       if (notice) notify(notice);
     },
@@ -141,6 +151,18 @@ export function createBrowserApi(options: BrowserBridgeOptions): WebviewApi {
       }
     },
   };
+}
+
+/** The report download beside the page, with the page's token (taken from its socket URL). */
+export function reportHref(format: ReportFormat, socketUrl: string): string {
+  return dashboardReportHref(format, new URL(socketUrl).searchParams.get('token') ?? '');
+}
+
+function downloadLink(href: string): void {
+  const a = document.createElement('a');
+  a.href = href;
+  a.download = '';
+  a.click();
 }
 
 /** Exports on the dashboard page: the browser downloads the file or writes the clipboard (nothing goes to the daemon). */

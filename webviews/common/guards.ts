@@ -36,6 +36,10 @@ export function isFromWebview(m: unknown): m is FromWebview {
       return str(o.a) && str(o.b);
     case 'pin':
       return typeof o.pinned === 'boolean';
+    case 'selectCheckpoint':
+      return o.checkpoint === null || (str(o.checkpoint) && o.checkpoint.length > 0 && o.checkpoint.length <= 512);
+    case 'exportReport':
+      return o.format === 'html' || o.format === 'md';
     case 'export':
       return (o.action === 'copy' || o.action === 'save') && (o.format === 'csv' || o.format === 'json' || o.format === 'png')
         && !(o.format === 'png' && o.action === 'copy') && exportFilename(o.filename, o.format) && exportContent(o.content, o.format);

@@ -54,6 +54,48 @@ export function analysisOf(c: CheckpointSummary): AnalysisView {
   return c.analysis as AnalysisView;
 }
 
+/** A checkpoint with the per-checkpoint progress a daemon may send: steps finished of all its steps. */
+export type CheckpointView = CheckpointSummary & { stepsDone?: number; stepsTotal?: number };
+
+/** "3/6 steps" when the daemon says how many of the checkpoint's steps are done, else undefined. */
+export function stepsText(c: CheckpointSummary): string | undefined {
+  const { stepsDone, stepsTotal } = c as CheckpointView;
+  return Number.isInteger(stepsDone) && Number.isInteger(stepsTotal) && stepsTotal! > 0 ? `${stepsDone}/${stepsTotal} steps` : undefined;
+}
+
+/**
+ * Whether some of the checkpoint's results exist: its analysis is done, the daemon counts finished
+ * steps, or a shown section's numbers come from it (a daemon that sends neither still shows
+ * importance computed on a checkpoint whose later steps are running).
+ */
+export function hasResults(state: DashboardView, c: CheckpointSummary): boolean {
+  if (c.analysis === 'done' || ((c as CheckpointView).stepsDone ?? 0) > 0) return true;
+  return sectionCheckpoints(state).has(c.name);
+}
+
+/** The checkpoints the shown sections' numbers come from. */
+function sectionCheckpoints(state: DashboardView): Set<string> {
+  const names = new Set<string>();
+  for (const p of Object.values(state.provenance ?? {})) if (p) names.add(p.checkpoint);
+  if (state.importance) names.add(state.importance.checkpoint);
+  if (state.drift) names.add(state.drift.checkpoint);
+  return names;
+}
+
+/**
+ * The newest checkpoint with results and whether its analysis is complete: what the status line
+ * names, so it never says "none analysed" beside a section showing numbers.
+ */
+export function newestWithResults(state: DashboardView): { name: string; complete: boolean; steps?: string } | undefined {
+  const c = [...state.checkpoints].reverse().find((x) => hasResults(state, x));
+  if (!c) {
+    // Numbers from a checkpoint the list no longer holds (another run's): name them anyway.
+    const other = [...sectionCheckpoints(state)][0];
+    return other ? { name: other, complete: false } : undefined;
+  }
+  return { name: c.name, complete: c.analysis === 'done', steps: stepsText(c) };
+}
+
 /** The newest checkpoint with a finished analysis, or undefined. */
 export function newestAnalysed(cks: CheckpointSummary[]): string | undefined {
   return [...cks].reverse().find((c) => c.state === 'ready' && c.analysis === 'done')?.name;

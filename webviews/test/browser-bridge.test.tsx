@@ -169,4 +169,30 @@ describe('browser bridge', () => {
     act(() => socket.receive({ type: 'dashboard', state: dashboardEarly }));
     expect(screen.getByText('not analysed')).toBeTruthy();
   });
+
+  it('asks the socket for the picked checkpoint, on every later refresh too, and back to the newest', () => {
+    const { api, socket } = setUp();
+    socket.open();
+    api.postMessage({ type: 'selectCheckpoint', checkpoint: 'epoch-002' });
+    api.postMessage({ type: 'refresh' });
+    api.postMessage({ type: 'selectCheckpoint', checkpoint: null });
+    expect(socket.sent).toEqual([{ type: 'getDashboard', checkpoint: 'epoch-002' }, { type: 'getDashboard', checkpoint: 'epoch-002' }, { type: 'getDashboard' }]);
+  });
+
+  it('downloads the daemon\'s report with the page token from Export report', () => {
+    document.head.appendChild(Object.assign(document.createElement('meta'), { name: 'glassbox-socket', content: '/dashboard/socket' }));
+    window.history.replaceState(null, '', '/dashboard?token=t%260k');
+    vi.stubGlobal('WebSocket', FakeSocket);
+    const clicked: { download: string; href: string }[] = [];
+    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) { clicked.push({ download: this.download, href: this.getAttribute('href')! }); });
+    render(<App />);
+    const socket = FakeSocket.last!;
+    act(() => socket.open());
+    act(() => socket.receive({ type: 'dashboard', state: dashboard }));
+    fireEvent.click(screen.getByText(/^HTML/));
+    fireEvent.click(screen.getByText(/^Markdown/));
+    expect(clicked).toEqual([{ download: '', href: '/dashboard/report.html?token=t%260k' }, { download: '', href: '/dashboard/report.md?token=t%260k' }]);
+    expect(socket.sent).toEqual([{ type: 'getDashboard' }]);
+    vi.restoreAllMocks();
+  });
 });

@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
-import { act, fireEvent, render, screen, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import { App } from '../sidebar/App';
 import { importanceRows, shares, trend } from '../sidebar/components/Importance';
 import { metricGroups, metricLines } from '../sidebar/components/Metrics';
@@ -8,6 +8,7 @@ import { quadrants } from '../sidebar/components/Drift';
 import { filterSuspects, rankSuspects, sortSuspects } from '../sidebar/components/Suspects';
 import { isStale, type DashboardView } from '../common/state';
 import { posted } from '../common/bridge';
+import { isFromWebview } from '../common/guards';
 import { dashboard, dashboardEarly, dashboardFull } from './fixtures';
 import { fromExtension } from './setup';
 
@@ -226,4 +227,66 @@ describe('side panel', () => {
     expect(importanceRows(imp, 1).map((r) => r.feature)).toEqual(['capital_gain', 'age', 'sex']);
     expect(importanceRows(imp, -1).map((r) => r.feature)).toEqual(['capital_gain', 'race', 'age', 'sex']);
   });
+
+  it('never says "none analysed" beside numbers: names the checkpoint they come from and its steps done', () => {
+    // The newest checkpoint's importance is in while its later steps run; no checkpoint is 'done'.
+    const cks = dashboard.checkpoints.map((c) => ({ ...c, analysis: c.state === 'ready' ? ('pending' as const) : c.analysis }));
+    cks[2] = { ...cks[2]!, analysis: 'running', stepsDone: 2, stepsTotal: 5 } as typeof cks[number];
+    show({ ...dashboard, checkpoints: cks, importance: { ...dashboard.importance!, checkpoint: 'epoch-003' } });
+    expect(screen.getByLabelText('Status summary').textContent).toBe('/ws/glassbox.json · 4 checkpoints · newest results: epoch-003 (2/5 steps) · analysing epoch-003');
+    expect(within(screen.getByRole('heading', { name: /Global importance/ })).getByLabelText('source').textContent).toBe('epoch-003');
+    const timeline = rows('Checkpoint timeline').map((r) => r.lastChild!.textContent);
+    expect(timeline).toEqual(['analysis', 'not analysed', 'not analysed', 'analysing… (2/5 steps)', 'incomplete']);
+    // Older checkpoints with results (drift on epoch-002) are offered by the picker; ones without are not.
+    expect([...(screen.getByLabelText('Checkpoint') as HTMLSelectElement).options].map((o) => o.textContent)).toEqual([
+      'newest analysed (follows training)', 'epoch-002 (epoch 2)', 'epoch-003 (epoch 3) – 2/5 steps',
+    ]);
+
+    // Fully analysed older checkpoint and a partly analysed newer one: both named.
+    const mixed = dashboardFull.checkpoints.map((c, i) => (i === 4 ? { ...c, analysis: 'queued' as const, stepsDone: 1, stepsTotal: 6 } : c));
+    act(() => fromExtension({ type: 'dashboard', state: { ...dashboardFull, checkpoints: mixed, running: undefined } }));
+    expect(screen.getByLabelText('Status summary').textContent).toBe('test-workspace · run r2 · 5 checkpoints · newest results: epoch-005 (1/6 steps) · fully analysed: epoch-004 · 1 queued');
+    act(() => fromExtension({ type: 'dashboard', state: dashboardEarly }));
+    expect(screen.getByLabelText('Status summary').textContent).toBe('1 checkpoint · none analysed yet');
+  });
+
+  it('asks the host for the picked checkpoint\'s state, again when re-shown, and follows the newest when it is gone', () => {
+    show(dashboardFull);
+    fireEvent.change(screen.getByLabelText('Checkpoint'), { target: { value: 'epoch-003' } });
+    expect(posted.at(-1)).toEqual({ type: 'selectCheckpoint', checkpoint: 'epoch-003' });
+    // The daemon's answer for epoch-003: every section from it.
+    const provenance = Object.fromEntries(['importance', 'drift', 'suspects', 'checks'].map((k) => [k, { checkpoint: 'epoch-003', run: 'r2', stale: false }]));
+    act(() => fromExtension({ type: 'dashboard', state: { ...dashboardFull, importance: { ...dashboardFull.importance!, checkpoint: 'epoch-003' }, drift: { ...dashboardFull.drift!, checkpoint: 'epoch-003' }, provenance } }));
+    for (const name of [/Global importance/, /Drift impact/, /Suspect rows/]) expect(within(screen.getByRole('heading', { name })).getByLabelText('source').textContent).toMatch(/epoch-003 · run r2$/);
+    expect(rows('Global importance')[0]!.textContent).toBe('featuremean |attr.|share'); // its own mean |attribution|, not history shares
+
+    // Re-shown panel (state restored): the host hears the pick again.
+    cleanupAndShow();
+    expect(posted).toHaveLength(2);
+    expect(posted).toEqual(expect.arrayContaining([{ type: 'ready' }, { type: 'selectCheckpoint', checkpoint: 'epoch-003' }]));
+    // A new run without epoch-003: back to the newest, and the host is told.
+    act(() => fromExtension({ type: 'dashboard', state: { ...dashboardFull, checkpoints: dashboardFull.checkpoints.map((c) => ({ ...c, name: c.name.replace('epoch', 'run3-epoch') })) } }));
+    expect(posted.at(-1)).toEqual({ type: 'selectCheckpoint', checkpoint: null });
+    expect((screen.getByLabelText('Checkpoint') as HTMLSelectElement).value).toBe('');
+  });
+
+  it('asks the host to export the report as HTML or Markdown', () => {
+    show(dashboard);
+    fireEvent.click(screen.getByText(/^HTML/));
+    fireEvent.click(screen.getByText(/^Markdown/));
+    expect(posted.slice(-2)).toEqual([{ type: 'exportReport', format: 'html' }, { type: 'exportReport', format: 'md' }]);
+    expect(posted.slice(-2).every(isFromWebview)).toBe(true);
+    expect(isFromWebview({ type: 'exportReport', format: 'pdf' })).toBe(false);
+    expect(isFromWebview({ type: 'selectCheckpoint', checkpoint: null })).toBe(true);
+    expect(isFromWebview({ type: 'selectCheckpoint', checkpoint: '' })).toBe(false);
+    expect(isFromWebview({ type: 'selectCheckpoint' })).toBe(false);
+  });
 });
+
+/** Unmounts the panel and mounts it again with the persisted webview state (VS Code re-showing a hidden view). */
+function cleanupAndShow() {
+  cleanup();
+  posted.length = 0;
+  render(<App />);
+  act(() => fromExtension({ type: 'dashboard', state: dashboardFull }));
+}

@@ -36,6 +36,13 @@ export type FromWebview =
   | { type: 'explainMethods'; methods: string[] }
   | { type: 'compare'; a: string; b: string }
   | { type: 'runChecks' }
+  /**
+   * Side panel: show every section for this checkpoint (`null`: follow the newest). The host asks
+   * the daemon for that checkpoint's state now and on every later update until another pick.
+   */
+  | { type: 'selectCheckpoint'; checkpoint: string | null }
+  /** Save the shareable report (what `glassbox report` writes) as HTML or Markdown. */
+  | { type: 'exportReport'; format: 'html' | 'md' }
   /** Explain panel: `false` = follow the cursor in CSV files; `true` = stay on the shown row. */
   | { type: 'pin'; pinned: boolean }
   /**

@@ -6,7 +6,7 @@
 import type { CheckResult, CheckStatus } from '../../../server/src/protocol/panels';
 import { post } from '../../common/bridge';
 import { ExportMenu, pct, rowKeys, Section } from '../../common/components';
-import { analysisOf, isStale, newestAnalysed, sourceText, type DashboardView, type RunningStepView } from '../../common/state';
+import { analysisOf, isStale, newestAnalysed, newestWithResults, sourceText, type DashboardView, type RunningStepView } from '../../common/state';
 
 const ICON: Record<CheckStatus, string> = { pass: '✓', warn: '⚠', fail: '✗', skipped: '–' };
 const ORDER: Record<CheckStatus, number> = { fail: 0, warn: 1, skipped: 2, pass: 3 };
@@ -20,6 +20,8 @@ export function checkCounts(checks: CheckResult[]): Record<CheckStatus, number> 
 export function Status({ state }: { state: DashboardView }) {
   const cks = state.checkpoints;
   const analysed = newestAnalysed(cks);
+  // Names the checkpoint the sections' numbers come from, even while its later steps still run.
+  const newest = newestWithResults(state);
   const running = cks.filter((c) => c.analysis === 'running').map((c) => c.name);
   const queued = cks.filter((c) => analysisOf(c) === 'queued').length;
   const failed = cks.filter((c) => c.analysis === 'failed');
@@ -30,7 +32,9 @@ export function Status({ state }: { state: DashboardView }) {
       <p className="status-line" aria-label="Status summary">
         {state.project && <>{state.project} · </>}{state.run && <>run {state.run} · </>}
         {cks.length} checkpoint{cks.length === 1 ? '' : 's'}
-        {analysed ? <> · newest analysed: <strong>{analysed}</strong></> : ' · none analysed yet'}
+        {!newest ? ' · none analysed yet' : newest.complete ? <> · newest analysed: <strong>{newest.name}</strong></> : (
+          <> · newest results: <strong>{newest.name}</strong> ({newest.steps ?? 'partly analysed'}){analysed && analysed !== newest.name && <> · fully analysed: {analysed}</>}</>
+        )}
         {running.length > 0 && !p && <> · analysing {running.join(', ')}</>}
         {queued > 0 && <> · {queued} queued</>}
       </p>

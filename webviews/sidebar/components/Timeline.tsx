@@ -3,7 +3,7 @@
  * order with their analysis state; a row compares the checkpoint with the one before it.
  */
 import type { CheckpointSummary } from '../../../server/src/protocol/panels';
-import { analysisOf, type AnalysisView } from '../../common/state';
+import { analysisOf, stepsText, type AnalysisView } from '../../common/state';
 import { post } from '../../common/bridge';
 import { ExportMenu, rowKeys } from '../../common/components';
 
@@ -12,18 +12,27 @@ const STATE_LABEL: Record<AnalysisView, string> = { pending: 'not analysed', que
 
 /** What a checkpoint's analysis column says: file readiness first, then the daemon's state. */
 export function analysisLabel(c: CheckpointSummary): string {
-  return c.state === 'ready' ? STATE_LABEL[analysisOf(c)] : c.state;
+  if (c.state !== 'ready') return c.state;
+  const steps = stepsText(c);
+  const a = analysisOf(c);
+  // A checkpoint whose cheap steps finished before the queue moved on has results worth naming.
+  return steps && a !== 'done' ? `${a === 'pending' ? 'partly analysed' : STATE_LABEL[a]} (${steps})` : STATE_LABEL[a];
 }
 
-/** `undefined` value = follow the newest analysed checkpoint. */
+/**
+ * `checkpoints`: those with results to show; `undefined` value = follow the newest. A checkpoint
+ * still being analysed says how far it is.
+ */
 export function CheckpointPicker({ checkpoints, value, onChange }: { checkpoints: CheckpointSummary[]; value: string | undefined; onChange: (v: string | undefined) => void }) {
-  const analysed = checkpoints.filter((c) => c.analysis === 'done');
   return (
     <div className="toolbar">
       <label htmlFor="checkpoint">Checkpoint</label>
       <select id="checkpoint" value={value ?? ''} onChange={(e) => onChange(e.target.value || undefined)}>
         <option value="">newest analysed (follows training)</option>
-        {analysed.map((c) => <option key={c.name} value={c.name}>{c.name}{c.epoch !== undefined ? ` (epoch ${c.epoch})` : ''}</option>)}
+        {checkpoints.map((c) => {
+          const steps = c.analysis === 'done' ? undefined : stepsText(c);
+          return <option key={c.name} value={c.name}>{c.name}{c.epoch !== undefined ? ` (epoch ${c.epoch})` : ''}{steps ? ` – ${steps}` : ''}</option>;
+        })}
       </select>
     </div>
   );
