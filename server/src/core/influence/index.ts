@@ -18,9 +18,10 @@ import type { CheckpointInfo } from '../model/checkpoints';
 import type { ModelHandle } from '../model/model';
 import type { Dataset } from '../data/dataset';
 import type { Project } from '../project';
+import { tf } from '../engine/tf';
 import { GlassboxError, throwIfAborted } from '../errors';
-import { denseStackOf, gradientFactors, type DenseStack } from './gradients';
-import { dotProducts, factorLayout, prepareQuery, squaredNormsFromFactorNorms, type FactorLayout, type ParamScope } from './tracin';
+import { denseStackOf, gradientFactors, type DenseStack, type GradientFactors } from './gradients';
+import { dotProducts, factorLayout, layersInScope, prepareQuery, squaredNormsFromFactorNorms, type FactorLayout, type ParamScope } from './tracin';
 import { FileInfluenceStore, type InfluenceStore, type StoredFactors } from './store';
 import { ResidentFactors } from './resident';
 import { PRECOMPUTE_CHUNK, dataKey, precomputeCheckpoint, type TrainingData } from './precompute';
@@ -64,6 +65,7 @@ export interface QueryResult {
 
 export class InfluenceIndex {
   private readonly normCache = new Map<string, Float64Array[]>();
+  private readonly inverseCache = new Map<string, tf.Tensor2D[]>();
   private resident: ResidentFactors | undefined | null;
   /** Factors up to this many bytes (all checkpoints) are kept on the backend for fast queries. */
   residentBudget = 384 * 1024 * 1024;
@@ -162,32 +164,60 @@ export class InfluenceIndex {
     const rel = want('relatif');
     const norms = cos || rel ? this.norms(scope) : undefined;
     const resident = this.residentFactors();
-    this.entries.forEach((e, c) => {
+    const factors = this.entries.map((e) => {
       throwIfAborted(signal);
-      const f = gradientFactors(e.stack, Xq, yq, 0, nq);
-      const q = prepareQuery(this.layout, f, scope);
-      const qInv = Float64Array.from(q.sqnorm, (v) => (v > 0 ? 1 / Math.sqrt(v) : 0));
-      const sq = norms?.[c];
-      // `dots` is row-major m × nq, or query-major nq × m when `queryMajor`.
-      const accumulate = (start: number, m: number, dots: ArrayLike<number>, queryMajor = false) => {
-        for (let i = 0; i < m; i++) {
-          const gi = sq ? Math.sqrt(sq[start + i]!) : 0;
-          const inv = gi > 0 ? e.weight / gi : 0;
-          for (let k = 0; k < nq; k++) {
-            const dot = dots[queryMajor ? k * m + i : i * nq + k]!;
-            const at = k * n + start + i;
-            if (raw) raw[at] += e.weight * dot;
-            if (rel) rel[at] += inv * dot;
-            if (cos) cos[at] += inv * dot * qInv[k]!;
-          }
-        }
-      };
-      if (resident) {
-        const t = resident.dots(c, f, scope);
-        accumulate(0, n, t.dataSync(), true);
-        t.dispose();
-      } else this.forChunks(e, (start, m, rows, X) => accumulate(start, m, dotProducts(this.layout, rows, X, m, q, scope)));
+      return gradientFactors(e.stack, Xq, yq, 0, nq);
     });
+    if (resident) {
+      // On the backend: every checkpoint's dot products combined there, one read-back per score.
+      const inverse = norms ? this.inverseNorms(scope, norms) : undefined;
+      const [tRaw, tCos, tRel] = tf.tidy(() => {
+        const input = resident.sharedInput && layersInScope(this.layout, scope).includes(0) ? resident.inputDots(Xq, nq) : undefined;
+        let sRaw: tf.Tensor | undefined;
+        let sCos: tf.Tensor | undefined;
+        let sRel: tf.Tensor | undefined;
+        const add = (a: tf.Tensor | undefined, b: tf.Tensor) => (a ? tf.add(a, b) : b);
+        factors.forEach((f, c) => {
+          const dots = resident.dots(c, f, scope, input);
+          if (raw) sRaw = add(sRaw, tf.mul(dots, this.entries[c]!.weight));
+          if (rel || cos) {
+            // w_c / ‖g_i‖ per training row (1 × n), and 1 / ‖g_q‖ per query (nq × 1).
+            const byRow = tf.mul(dots, inverse![c]!);
+            if (rel) sRel = add(sRel, byRow);
+            if (cos) sCos = add(sCos, tf.mul(byRow, tf.tensor2d(queryInverseNorms(f, this.layout, scope), [nq, 1])));
+          }
+        });
+        return [sRaw, sCos, sRel];
+      });
+      const read = (t: tf.Tensor | undefined, into: Float64Array | undefined) => {
+        if (t && into) into.set(t.dataSync());
+        t?.dispose();
+      };
+      read(tRaw, raw);
+      read(tCos, cos);
+      read(tRel, rel);
+    } else {
+      this.entries.forEach((e, c) => {
+        throwIfAborted(signal);
+        const q = prepareQuery(this.layout, factors[c]!, scope);
+        const qInv = Float64Array.from(q.sqnorm, (v) => (v > 0 ? 1 / Math.sqrt(v) : 0));
+        const sq = norms?.[c];
+        this.forChunks(e, (start, m, rows, X) => {
+          const dots = dotProducts(this.layout, rows, X, m, q, scope);
+          for (let i = 0; i < m; i++) {
+            const gi = sq ? Math.sqrt(sq[start + i]!) : 0;
+            const inv = gi > 0 ? e.weight / gi : 0;
+            for (let k = 0; k < nq; k++) {
+              const dot = dots[i * nq + k]!;
+              const at = k * n + start + i;
+              if (raw) raw[at] += e.weight * dot;
+              if (rel) rel[at] += inv * dot;
+              if (cos) cos[at] += inv * dot * qInv[k]!;
+            }
+          }
+        });
+      });
+    }
     const out: Partial<Record<InfluenceMethod, Float64Array>> = {};
     if (raw) out.tracin = raw;
     if (cos) out['tracin-cos'] = cos;
@@ -204,6 +234,20 @@ export class InfluenceIndex {
     });
   }
 
+  /** Per checkpoint, w_c / ‖g_i‖ for every training row as a 1 × n backend tensor (0 where g_i = 0), kept with the resident factors. */
+  private inverseNorms(scope: ParamScope, norms: Float64Array[]): tf.Tensor2D[] {
+    const key = `${scope.layers ?? 'all'}|${scope.bias !== false}`;
+    let out = this.inverseCache.get(key);
+    if (!out) {
+      out = norms.map((sq, c) => {
+        const w = this.entries[c]!.weight;
+        return tf.keep(tf.tensor2d(Float32Array.from(sq, (v) => (v > 0 ? w / Math.sqrt(v) : 0)), [1, this.n]));
+      });
+      this.inverseCache.set(key, out);
+    }
+    return out;
+  }
+
   /** The factors on the backend when every entry is in memory and within budget, else undefined. */
   private residentFactors(): ResidentFactors | undefined {
     if (this.resident === undefined) {
@@ -215,6 +259,8 @@ export class InfluenceIndex {
   }
 
   close(): void {
+    for (const ts of this.inverseCache.values()) tf.dispose(ts);
+    this.inverseCache.clear();
     this.resident?.dispose();
     this.resident = undefined;
     for (const e of this.entries) e.stored.close();
@@ -227,6 +273,12 @@ export class InfluenceIndex {
       fn(start, m, e.stored.rowsAt(start, m), this.data.X.subarray(start * d, (start + m) * d));
     }
   }
+}
+
+/** 1 / ‖g_q‖ per query row in scope (0 for a zero gradient), from its factors. */
+function queryInverseNorms(f: GradientFactors, layout: FactorLayout, scope: ParamScope): Float32Array {
+  const sq = squaredNormsFromFactorNorms(layout, f.norms, f.m, scope);
+  return Float32Array.from(sq, (v) => (v > 0 ? 1 / Math.sqrt(v) : 0));
 }
 
 /** The k largest (sign 1) or smallest (sign −1) entries, best first; opponents keep their negative scores. */
