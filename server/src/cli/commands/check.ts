@@ -1,3 +1,7 @@
+/**
+ * `glassbox check`: the model and expectation checks of glassbox.json on a checkpoint, the CI gate
+ * (exit 1 when a check of severity `error` fails).
+ */
 import * as path from 'node:path';
 import type { Command } from '../context';
 import { fmtNum } from '../format';

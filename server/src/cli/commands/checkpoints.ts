@@ -1,3 +1,7 @@
+/**
+ * `glassbox checkpoints`: the checkpoint series in training order and which checkpoints are ready
+ * to analyse (complete, not being written).
+ */
 import * as path from 'node:path';
 import type { Command } from '../context';
 import { table } from '../format';

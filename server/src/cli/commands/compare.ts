@@ -1,3 +1,6 @@
+/**
+ * `glassbox compare`: two checkpoints, runs or models side by side (parse, core/analyses/compare, print).
+ */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command, CommandContext } from '../context';

@@ -1,3 +1,7 @@
+/**
+ * `glassbox doctor`: the tensor backend in use, why faster ones were skipped, and whether the
+ * project loads; the first thing to run when something does not.
+ */
 import type { Command } from '../context';
 import { table } from '../format';
 import { isGlassboxError } from '../../core/errors';

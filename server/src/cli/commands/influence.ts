@@ -1,3 +1,7 @@
+/**
+ * `glassbox influence`: the training rows that most supported or opposed the predictions for given
+ * rows (TracIn), the nearest rows of another class, and the fairness lens.
+ */
 import type { Command, CommandContext } from '../context';
 import { fmtNum } from '../format';
 import { GlassboxError } from '../../core/errors';

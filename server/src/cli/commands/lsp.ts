@@ -1,3 +1,6 @@
+/**
+ * `glassbox lsp --stdio`: the analysis daemon as a language server for any LSP client.
+ */
 import { createConnection, ProposedFeatures, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver/node';
 import type { Command } from '../context';
 import { GlassboxError } from '../../core/errors';

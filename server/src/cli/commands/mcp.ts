@@ -1,3 +1,6 @@
+/**
+ * `glassbox mcp`: the analyses as Model Context Protocol tools over stdio, for coding agents.
+ */
 import * as path from 'node:path';
 import type { Command } from '../context';
 import { GlassboxError } from '../../core/errors';

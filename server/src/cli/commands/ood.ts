@@ -1,3 +1,6 @@
+/**
+ * `glassbox ood`: rows ranked by their calibrated distance from the training data.
+ */
 import type { Command } from '../context';
 import { table, fmtNum } from '../format';
 import { featureNames } from '../../core/data/encoding';

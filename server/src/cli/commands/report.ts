@@ -1,3 +1,7 @@
+/**
+ * `glassbox report`: the shareable report, one self-contained HTML file or Markdown for pull
+ * requests and CI job summaries.
+ */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from '../context';

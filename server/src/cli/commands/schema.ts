@@ -1,3 +1,7 @@
+/**
+ * `glassbox schema`: how each raw column is used (declared or inferred, and why) and the encoded
+ * inputs the model sees.
+ */
 import type { Command } from '../context';
 import { table } from '../format';
 import { columnNames } from '../../core/data/encoding';

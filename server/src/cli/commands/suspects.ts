@@ -1,3 +1,6 @@
+/**
+ * `glassbox suspects`: the training rows most likely mislabelled or outliers.
+ */
 import type { Command, CommandContext } from '../context';
 import type { Project } from '../../core/project';
 import { fmtNum } from '../format';

@@ -1,3 +1,6 @@
+/**
+ * ONNX node attributes decoded into plain values, with errors naming the node and the file.
+ */
 import { onnx } from 'onnx-proto';
 import { decodeTensor, toNumber, type HostTensor } from './tensor';
 import type { Attributes } from './ops/types';

@@ -1,3 +1,7 @@
+/**
+ * An ONNX graph prepared for TensorFlow.js: nodes resolved to operator implementations at load,
+ * then run in topological order (forward, and differentiably for gradient methods).
+ */
 import type { onnx } from 'onnx-proto';
 import { tf } from '../../engine/tf';
 import { GlassboxError } from '../../errors';

@@ -1,3 +1,7 @@
+/**
+ * Reads an ONNX file into a graph Glassbox can run: opset range, initialisers, inputs and outputs,
+ * and a clear error for what it cannot run.
+ */
 import * as fs from 'node:fs';
 import { onnx } from 'onnx-proto';
 import { GlassboxError } from '../../errors';

@@ -1,3 +1,6 @@
+/**
+ * ONNX tensor protos to host arrays and TensorFlow.js dtypes.
+ */
 import { onnx } from 'onnx-proto';
 import { GlassboxError } from '../../errors';
 

@@ -1,3 +1,6 @@
+/**
+ * ONNX activation operators (Relu, Sigmoid, Tanh, Gelu, Softmax, ...) as TensorFlow.js ops.
+ */
 import { tf } from '../../../engine/tf';
 import type { OpContext, OpFamily } from './types';
 import { need, normAxis } from './util';

@@ -1,3 +1,6 @@
+/**
+ * ONNX element-wise arithmetic and comparison operators as TensorFlow.js ops.
+ */
 import { tf } from '../../../engine/tf';
 import type { OpContext, OpFamily } from './types';
 import { broadcastShape, need } from './util';

@@ -1,3 +1,6 @@
+/**
+ * ONNX linear algebra operators (Gemm, MatMul) as TensorFlow.js ops.
+ */
 import { tf } from '../../../engine/tf';
 import type { OpFamily } from './types';
 import { need } from './util';

@@ -1,3 +1,7 @@
+/**
+ * ONNX normalisation operators (BatchNormalization, LayerNormalization, the ReduceMean they are
+ * exported with, Dropout at inference) as TensorFlow.js ops.
+ */
 import { tf } from '../../../engine/tf';
 import type { OpContext, OpFamily } from './types';
 import { need, normAxis } from './util';

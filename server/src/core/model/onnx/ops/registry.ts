@@ -1,3 +1,7 @@
+/**
+ * Every ONNX operator Glassbox runs with TensorFlow.js, by name; graphs with others fall back to
+ * onnxruntime (forward only).
+ */
 import { activation } from './activation';
 import { elementwise } from './elementwise';
 import { linear } from './linear';

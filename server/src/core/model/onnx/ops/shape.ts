@@ -1,3 +1,6 @@
+/**
+ * ONNX shape operators (Reshape, Flatten, Concat, Gather, ...) as TensorFlow.js ops.
+ */
 import { tf } from '../../../engine/tf';
 import { tfDtypeOf } from '../tensor';
 import type { OpContext, OpFamily } from './types';

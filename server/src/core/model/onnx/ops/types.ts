@@ -1,3 +1,6 @@
+/**
+ * The contract of an ONNX operator implementation: attributes, inputs, and the tensors it returns.
+ */
 import type { onnx } from 'onnx-proto';
 import type { tf } from '../../../engine/tf';
 import type { HostTensor } from '../tensor';

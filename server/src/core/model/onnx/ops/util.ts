@@ -1,3 +1,6 @@
+/**
+ * Helpers shared by the ONNX operator families (axes, required inputs, gathers).
+ */
 import { tf } from '../../../engine/tf';
 
 /** ONNX allows negative axes counted from the end. */

@@ -1,3 +1,7 @@
+/**
+ * Zero gradients for integer-valued and shape operators, so gradient methods run through graphs
+ * that contain them.
+ */
 import { tf } from '../../../engine/tf';
 
 /** Kernels whose output is boolean: piecewise constant in their inputs, so their gradient is zero
