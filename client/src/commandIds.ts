@@ -4,6 +4,7 @@
  */
 export const Commands = {
   explainRow: 'glassbox.explainRow',
+  counterfactualRow: 'glassbox.counterfactualRow',
   showInfluentialRows: 'glassbox.showInfluentialRows',
   compareCheckpoints: 'glassbox.compareCheckpoints',
   runChecks: 'glassbox.runChecks',

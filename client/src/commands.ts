@@ -12,7 +12,8 @@ import { createConfigFile } from './setup/createConfig';
 
 /** The panels the commands open (panels/*.ts). */
 export interface Panels {
-  showExplain(params: ExplainRowParams): Promise<void>;
+  /** `counterfactuals`: the panel also asks for the row's counterfactuals (`glassbox/counterfactual`). */
+  showExplain(params: ExplainRowParams & { counterfactuals?: boolean }): Promise<void>;
   showCompare(params: CompareParams): Promise<void>;
   refreshDashboard(): Promise<void>;
 }
@@ -74,6 +75,12 @@ export const COMMAND_FACTORIES: Record<CommandId, Factory> = {
     const method = deps.config().explainMethod;
     const params = typeof uri === 'string' && typeof line === 'number' ? { uri, line, ...(method ? { method } : {}) } : csvRow(deps);
     if (params) await deps.panels.showExplain(params);
+  }),
+
+  // From the row hover's link or the palette: the Explain panel on the row, with its counterfactuals.
+  [Commands.counterfactualRow]: needsDaemon('What Would Change This Prediction?', (deps) => async (uri?: unknown, line?: unknown) => {
+    const params = typeof uri === 'string' && typeof line === 'number' ? { uri, line } : csvRow(deps);
+    if (params) await deps.panels.showExplain({ ...params, counterfactuals: true });
   }),
 
   [Commands.showInfluentialRows]: needsDaemon('Show Influential Training Rows', (deps) => async () => {

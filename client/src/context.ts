@@ -130,6 +130,8 @@ export class GlassboxContext implements Daemon {
     const clientOptions: LanguageClientOptions = {
       documentSelector: [{ scheme: 'file', language: 'csv' }, { scheme: 'file', pattern: '**/*.csv' }, { scheme: 'file', pattern: '**/glassbox.json' }],
       initializationOptions: { suspectRows: this.config().suspectRows },
+      // Row hovers link to this command ("What would change this prediction?"); no other command runs from hover text.
+      markdown: { isTrusted: { enabledCommands: [Commands.counterfactualRow] } },
       errorHandler: {
         error: () => ({ action: ErrorAction.Continue }),
         closed: () => this.crashes.shouldRestart(this.config().autoRestart)

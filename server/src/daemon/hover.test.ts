@@ -38,6 +38,9 @@ describe('row hover', () => {
         'Top attributions: _pending_ (being computed for checkpoint `round-30`).',
         '',
         'Suspicion rank: _pending_ (influence is being computed).',
+        '',
+        // Arguments of glassbox.counterfactualRow: the file's URI and the row's 0-based line.
+        '[What would change this prediction?](command:glassbox.counterfactualRow?%5B%22file%3A%2F%2F%2Ft.csv%22%2C1%5D)',
       ].join('\n'),
     );
   });

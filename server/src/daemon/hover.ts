@@ -8,6 +8,7 @@
 import type { ImportanceResult } from './steps/importance';
 import type { FilePredictions, PredictionsResult } from './steps/predictions';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { RowExplanation } from './steps/explain-row';
 import type { DriftResult } from './steps/drift';
 import type { Shown } from './project-state';
@@ -118,5 +119,8 @@ export function rowHover(predictions: Shown<PredictionsResult>, file: FilePredic
     const diff = Object.keys(near.values).filter((f) => near.values[f] !== explanation!.values[f]);
     lines.push('', `Nearest training row of another class: line ${near.line} (row ${near.row}, label ${near.label ?? '-'}, distance ${near.distance.toFixed(3)}); differs in ${diff.map((f) => `\`${f}\` = ${shown(near.values[f])}`).join(', ') || 'nothing'}`);
   }
+  // The client opens the Explain panel with the row's counterfactuals (args: uri, 0-based line).
+  const args = encodeURIComponent(JSON.stringify([pathToFileURL(file.file).href, file.lines[row]! - 1]));
+  lines.push('', `[What would change this prediction?](command:glassbox.counterfactualRow?${args})`);
   return lines.join('\n');
 }
