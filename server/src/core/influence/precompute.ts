@@ -51,6 +51,7 @@ export function precomputeCheckpoint(
   const layout = factorLayout(shapes, inputStored);
   const chunk = options.chunk ?? PRECOMPUTE_CHUNK;
   const writer = store.create(checkpointHash);
+  let stored: StoredFactors | undefined;
   try {
     for (let start = 0; start < data.n; start += chunk) {
       throwIfAborted(options.signal);
@@ -59,12 +60,12 @@ export function precomputeCheckpoint(
       writer.append(packFactors(layout, f), f.loss, f.pLabel, f.norms);
     }
     const seconds = (performance.now() - started) / 1000;
-    writer.commit({ format: STORE_FORMAT, checkpointHash, dataKey: key, n: data.n, rowWidth: layout.rowWidth, shapes, ...(inputStored ? { inputStored } : {}), createdAt: new Date().toISOString(), seconds });
+    stored = writer.commit({ format: STORE_FORMAT, checkpointHash, dataKey: key, n: data.n, rowWidth: layout.rowWidth, shapes, ...(inputStored ? { inputStored } : {}), createdAt: new Date().toISOString(), seconds });
   } catch (e) {
     writer.abort();
     throw e;
   }
-  const stored = store.open(checkpointHash, key);
+  stored ??= store.open(checkpointHash, key);
   if (!stored) throw new Error(`influence store entry ${checkpointHash} could not be read back after writing`);
   return { stored, reused: false, seconds: (performance.now() - started) / 1000 };
 }

@@ -30,6 +30,12 @@ describe('FileInfluenceStore', () => {
     const first = precomputeCheckpoint(store, 'h1', stack, data, key, { chunk: 16 });
     expect(first.reused).toBe(false);
     const rows = Float32Array.from(first.stored.rowsAt(0, 50));
+    // The fresh entry is served from the chunks kept while writing: the same numbers as read from disk.
+    const reopened = store.open('h1', key)!;
+    expect(Array.from(reopened.rowsAt(0, 50))).toEqual(Array.from(rows));
+    expect(Array.from(reopened.norms)).toEqual(Array.from(first.stored.norms));
+    expect(Array.from(reopened.loss)).toEqual(Array.from(first.stored.loss));
+    expect(reopened.norms.length).toBe(50 * 2);
     expect(precomputeCheckpoint(store, 'h1', stack, data, key).reused).toBe(true);
 
     const entry = path.join(dir, 'h1');

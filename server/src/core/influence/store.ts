@@ -47,7 +47,8 @@ export interface StoredFactors {
 
 export interface StoreWriter {
   append(rows: Float32Array, loss: Float32Array, pLabel: Float32Array, norms: Float32Array): void;
-  commit(manifest: StoreManifest): void;
+  /** Makes the entry visible; returns it read for use when the writer kept it in memory (no reread). */
+  commit(manifest: StoreManifest): StoredFactors | undefined;
   abort(): void;
 }
 
@@ -112,18 +113,33 @@ export class FileInfluenceStore implements InfluenceStore {
     };
     const write = (fd: number, a: Float32Array) => fs.writeSync(fd, new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
     const closeAll = () => Object.values(fds).forEach((fd) => fs.closeSync(fd));
+    // While the entry stays within the resident budget its chunks are kept, so the committed entry
+    // is served from memory instead of being read back from the files just written.
+    let kept: { rows: Float32Array[]; loss: Float32Array[]; pLabel: Float32Array[]; norms: Float32Array[]; bytes: number } | undefined = { rows: [], loss: [], pLabel: [], norms: [], bytes: 0 };
+    const residentBytes = this.residentBytes;
     return {
       append(rows, loss, pLabel, norms) {
         write(fds.factors, rows);
         write(fds.loss, loss);
         write(fds.plabel, pLabel);
         write(fds.norms, norms);
+        if (kept && (kept.bytes += rows.byteLength) <= residentBytes) {
+          kept.rows.push(rows);
+          kept.loss.push(loss);
+          kept.pLabel.push(pLabel);
+          kept.norms.push(norms);
+        } else kept = undefined;
       },
       commit(manifest) {
         closeAll();
         fs.writeFileSync(path.join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 1));
         fs.rmSync(final, { recursive: true, force: true });
         fs.renameSync(tmp, final);
+        if (!kept) return undefined;
+        const all = concat(kept.rows);
+        if (all.length !== manifest.n * manifest.rowWidth) return undefined;
+        const { rowWidth } = manifest;
+        return { manifest, loss: concat(kept.loss), pLabel: concat(kept.pLabel), norms: concat(kept.norms), resident: true, rowsAt: (s, m) => all.subarray(s * rowWidth, (s + m) * rowWidth), close: () => {} };
       },
       abort() {
         closeAll();
@@ -131,6 +147,17 @@ export class FileInfluenceStore implements InfluenceStore {
       },
     };
   }
+}
+
+function concat(parts: Float32Array[]): Float32Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 function readF32(file: string, count: number): Float32Array | undefined {
