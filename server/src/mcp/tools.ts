@@ -49,7 +49,7 @@ export const TOOLS: ToolSpec[] = [
   {
     name: 'explain',
     title: 'Explain rows',
-    description: "Why the model predicts what it does for given rows: each raw feature's attribution to the predicted class (default method per model: saliency for networks, exact SHAP for trees and linear models), with the prediction and the row's values.",
+    description: "Why the model predicts what it does for given rows: each raw feature's attribution to the predicted class (default method per model: additive, exact SHAP for trees and linear models, KernelSHAP for networks), with the prediction and the row's values.",
     command: 'explain',
     shape: { ...rowsShape, method: z.string().optional().describe('attribution method id (see glassbox explain --help)'), target: z.string().optional().describe('predicted (default), class:N or loss'), checkpoint },
     toArgv: (a) => [...rowArgs(a), ...opt('--method', a.method), ...opt('--target', a.target), ...opt('--checkpoint', a.checkpoint)],

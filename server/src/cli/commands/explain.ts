@@ -13,7 +13,7 @@ export const explain: Command = {
   summary: 'attribute the model output for rows to their raw features',
   options: {
     ...ROW_OPTIONS,
-    method: { type: 'string', arg: 'ID', description: `attribution method (${methodIds().join(', ')}; default: saliency for networks, linear-shap for linear models, tree-shap for tree ensembles)` },
+    method: { type: 'string', arg: 'ID', description: `attribution method (${methodIds().join(', ')}; default: additive, linear-shap for linear models, tree-shap for tree ensembles, kernel-shap for networks)` },
     param: { type: 'string', multiple: true, arg: 'KEY=VALUE', description: "a method parameter, e.g. --param absolute=true (repeatable; see docs/cli.md)" },
     target: { type: 'string', arg: 'T', description: 'what to explain: predicted (default), class:N, or loss (against the true label)' },
     checkpoint: { type: 'string', arg: 'PATH', description: 'checkpoint directory or name in the series (default: latest ready)' },

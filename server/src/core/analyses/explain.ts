@@ -1,10 +1,11 @@
 /**
  * Explain rows: the model's prediction for each row and its attribution per raw feature, with the
- * method the caller names or the model's default (`defaultRowMethod`: linear-shap for linear
- * models, tree-shap for tree ensembles, gradient saliency for differentiable networks, else
- * KernelSHAP). One code path for `glassbox explain`, the daemon's row explanation (hovers, the
- * Explain panel) and each side of a checkpoint comparison: same rows, method, parameters and seed
- * give the same numbers everywhere. Background rows follow shared.ts `backgroundFor`.
+ * method the caller names or the default explanation method (`defaultExplainMethod`: always an
+ * additive one, linear-shap for linear models, tree-shap for tree ensembles, KernelSHAP for
+ * networks and ONNX graphs, so a row's attributions sum from a base value to the model's output).
+ * One code path for `glassbox explain`, the daemon's row explanation (hovers, the Explain panel):
+ * same rows, method, parameters and seed give the same numbers everywhere. Background rows follow
+ * shared.ts `backgroundFor`.
  *
  * Units: attributions are in the target's units (the logit of the explained class, the regression
  * value, or the loss), per raw feature (one-hot groups summed; gradient-type methods take the
@@ -13,16 +14,39 @@
 import { columnNames, featureNames } from '../data/encoding';
 import type { Dataset } from '../data/dataset';
 import { takeRows } from '../data/dataset';
-import { defaultRowMethod, getMethod } from '../methods/registry';
+import { getMethod, type MethodId } from '../methods/registry';
 import { resolveParams } from '../methods/params';
+import { targetValues } from '../methods/batching';
 import type { AttributionInput, AttributionResult, Target } from '../methods/types';
 import { predict, type ModelHandle, type Predictions } from '../model/model';
 import type { CheckpointInfo } from '../model/checkpoints';
 import type { Project } from '../project';
 import { backgroundFor, checkpointRef, classNamesOf, DEFAULT_SEED, type CheckpointRef } from './shared';
 
+/**
+ * The method a row explanation uses when none is named: additive for every model (attributions sum
+ * from the base value to the output, what a waterfall shows), exact where the model's structure
+ * allows. Gradient saliency, the registry's cheap `defaultRowMethod`, is signed sensitivity, not
+ * a contribution: it stays the checks' and comparisons' per-row default, never the explanation's.
+ */
+export function defaultExplainMethod(model: ModelHandle): MethodId {
+  return model.kind === 'linear' ? 'linear-shap' : model.kind === 'trees' ? 'tree-shap' : 'kernel-shap';
+}
+
+/**
+ * How a method's attributions relate to the model's output (protocol `MethodKind`): `additive`
+ * methods sum (exactly, or approximately for the path integrals) from a base value to the output;
+ * `local-surrogate` gives a local linear model's coefficients; the rest (gradients, noise-averaged
+ * gradients, ablations) are signed local effects that do not add up to the output.
+ */
+export function methodKind(id: string): 'additive' | 'gradient' | 'local-surrogate' {
+  if (['kernel-shap', 'shapley-exact', 'linear-shap', 'tree-shap', 'integrated-gradients', 'expected-gradients'].includes(id)) return 'additive';
+  if (id === 'lime') return 'local-surrogate';
+  return 'gradient';
+}
+
 export interface AttributeOptions {
-  /** Method id; default `defaultRowMethod(model)`. */
+  /** Method id; default `defaultExplainMethod(model)`. */
   method?: string;
   /** Method parameters (strings are parsed as the method declares); unnamed ones take defaults. */
   params?: Record<string, unknown>;
@@ -48,7 +72,7 @@ export interface Attribution {
 
 /** Attributes n encoded rows of `model`: the core of every row explanation (no row bookkeeping). */
 export async function attributeRows(project: Project, model: ModelHandle, X: Float32Array, n: number, options: AttributeOptions = {}): Promise<Attribution> {
-  const method = getMethod(options.method ?? defaultRowMethod(model));
+  const method = getMethod(options.method ?? defaultExplainMethod(model));
   const params = resolveParams(method.id, method.params, options.params ?? {});
   const { encoding } = await project.schema();
   const target = options.target ?? { kind: 'predicted' };
@@ -82,6 +106,12 @@ export interface ExplainedRow {
   prediction: { class?: number; probability?: number; value?: number };
   /** True class index or value, when the file has one for the row. */
   label?: number;
+  /**
+   * The model output explained (what an additive method's attributions sum to from its base value):
+   * the target class's logit (log-odds for one-output binary models), the negated loss for the
+   * `loss` target, the predicted value for regression.
+   */
+  output: number;
   /** Per raw feature. */
   attributions: Record<string, number>;
   encoded?: Record<string, number>;
@@ -113,6 +143,8 @@ export async function explainRows(project: Project, options: ExplainOptions): Pr
   const F = names.length;
   const cols = columnNames(encoding);
   const p = a.predictions;
+  // The explained scalar per row, as the methods define it (methods/target.ts `targetScalar`).
+  const outputs = targetValues(model, X, rows.length, Int32Array.from(a.result.targetClass, (k) => Math.max(k, 0)), a.target, 4096);
   const out = rows.map((row, i): ExplainedRow => {
     const y = ds.y?.[row];
     return {
@@ -122,6 +154,7 @@ export async function explainRows(project: Project, options: ExplainOptions): Pr
       targetClass: a.result.targetClass[i],
       prediction: p.predicted ? { class: p.predicted[i]!, probability: p.probabilities![i * p.classes + p.predicted[i]!]! } : { value: p.logits[i * p.classes]! },
       ...(y !== undefined && !Number.isNaN(y) ? { label: y } : {}),
+      output: outputs[i]!,
       attributions: Object.fromEntries(names.map((nm, f) => [nm, a.result.grouped[i * F + f]!])),
       ...(options.encoded ? { encoded: Object.fromEntries(cols.map((c, j) => [c, a.result.encoded[i * encoding.width + j]!])) } : {}),
     };

@@ -5,7 +5,7 @@
  * checkpoints, the timeline of a series. Shared policies (background rows, class names, numbers)
  * are in shared.ts.
  */
-export { attributeRows, explainRows, type Attribution, type AttributeOptions, type ExplainedRow, type ExplainOptions, type RowsExplanation } from './explain';
+export { attributeRows, defaultExplainMethod, explainRows, methodKind, type Attribution, type AttributeOptions, type ExplainedRow, type ExplainOptions, type RowsExplanation } from './explain';
 export { predictRows, classificationMetrics, regressionMetrics, type Metrics, type PredictOptions, type RowsPrediction } from './predict';
 export { importanceOver, type ImportanceOptions, type RowsImportance } from './importance';
 export { backgroundFor, className, classNamesOf, DEFAULT_SEED, formatNumber, type CheckpointRef } from './shared';

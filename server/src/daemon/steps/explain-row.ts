@@ -1,8 +1,9 @@
 /**
  * On demand (hover, `glassbox/explainRow`): one data row's prediction, attributions per raw feature
- * with the chosen method (default `defaultRowMethod`: exact for linear and tree models, gradient
- * saliency for networks), computed by core/analyses `explainRows` exactly as `glassbox explain`
- * does (same background rows and seed), the method's baseline output when it has one, and the
+ * with the chosen method (default core/analyses `defaultExplainMethod`: additive, exact for linear
+ * and tree models, KernelSHAP for networks), computed by core/analyses `explainRows` exactly as
+ * `glassbox explain` does (same background rows and seed), the method's kind, the model output
+ * explained and the method's baseline output when it has one (the waterfall's two ends), and the
  * nearest training row of another class (exact, brute force). With
  * `influence: true`, also the top proponents and opponents among the training rows from the
  * influence index (TracIn family, `DEFAULT_INFLUENCE_METHOD`) traced up to this checkpoint.
@@ -12,8 +13,8 @@ import * as path from 'node:path';
 import { decodeRow, featureNames, type Encoding } from '../../core/data/encoding';
 import { rowAtLine, type Dataset } from '../../core/data/dataset';
 import { GlassboxError } from '../../core/errors';
-import { defaultRowMethod, methodIds } from '../../core/methods/registry';
-import { className, explainRows } from '../../core/analyses';
+import { methodIds } from '../../core/methods/registry';
+import { className, defaultExplainMethod, explainRows, methodKind } from '../../core/analyses';
 import { nearest } from '../../core/influence/nearest';
 import { DEFAULT_INFLUENCE_METHOD } from '../../core/influence/index';
 import { influenceReport, type InfluentialRow as CoreInfluentialRow } from '../../core/influence/report';
@@ -36,7 +37,7 @@ export const explainRowStep = {
     const file = path.resolve(String(params.file));
     const line = Number(params.line);
     const model = await project.model(checkpoint);
-    const methodId = typeof params.method === 'string' && params.method ? params.method : defaultRowMethod(model);
+    const methodId = typeof params.method === 'string' && params.method ? params.method : defaultExplainMethod(model);
     if (!rowMethods().includes(methodId)) throw new GlassboxError('usage', `method '${methodId}' does not explain single rows (methods: ${rowMethods().join(', ')})`);
     const { encoding } = await project.schema();
     const ds = await project.datasetAt(file);
@@ -62,7 +63,9 @@ export const explainRowStep = {
       prediction: predicted !== undefined ? { class: name(predicted), probability: r.prediction.probability! } : { value: r.prediction.value! },
       methods: rowMethods(),
       method: e.method,
+      methodKind: methodKind(e.method),
       attributions: r.attributions,
+      output: r.output,
       ...baselineOf(e.extras),
     };
     // The row's own class (its label, else the prediction) decides what "another class" is.

@@ -83,6 +83,14 @@ describe('one answer for the CLI and the daemon', () => {
       // A non-trivial explanation: some feature carries weight.
       expect(Math.max(...Object.values(d.attributions).map(Math.abs))).toBeGreaterThan(1e-6);
       if (name === 'xgboost') expect(d.baseline).toBeTypeOf('number');
+      // The default is additive for every model (KernelSHAP for the network, TreeSHAP for the
+      // booster): the waterfall runs from the base value to the model output, both given.
+      if (method === undefined) expect([d.method, d.methodKind]).toEqual([name === 'mlp' ? 'kernel-shap' : 'tree-shap', 'additive']);
+      expect(d.output).toBe(c.rows[0].output);
+      if (d.methodKind === 'additive') {
+        const sum = Object.values(d.attributions).reduce((a, b) => a + b, 0);
+        expect(d.baseline! + sum).toBeCloseTo(d.output!, 4);
+      }
     }, 120_000);
   }
 
