@@ -18,6 +18,7 @@ import { check } from './commands/check';
 import { influence } from './commands/influence';
 import { suspects } from './commands/suspects';
 import { drift } from './commands/drift';
+import { quality } from './commands/quality';
 import { ood } from './commands/ood';
 import { lsp } from './commands/lsp';
 import { counterfactual } from './commands/counterfactual';
@@ -29,7 +30,7 @@ import { mcp } from './commands/mcp';
 import { precompute } from './commands/precompute';
 import { merge } from './commands/merge';
 
-export const COMMANDS: Command[] = [doctor, schema, checkpoints, predict, explain, importance, influence, suspects, drift, ood, counterfactual, robustness, check, compare, timeline, report, precompute, merge, mcp, lsp];
+export const COMMANDS: Command[] = [doctor, schema, checkpoints, predict, explain, importance, quality, influence, suspects, drift, ood, counterfactual, robustness, check, compare, timeline, report, precompute, merge, mcp, lsp];
 
 export interface CliIO {
   cwd: string;

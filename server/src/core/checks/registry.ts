@@ -20,6 +20,7 @@ import { oodReference } from './ood-reference';
 import { protectedInfluence } from './protected-influence';
 import { generalisationGap } from './generalisation-gap';
 import { calibration } from './calibration';
+import { explanationQuality } from './explanation-quality';
 import type { Check, CheckReport, CheckResult, SeveritySetting } from './types';
 
 export const CHECKS: Check[] = [
@@ -36,6 +37,7 @@ export const CHECKS: Check[] = [
   expectedTop,
   randomisation,
   dataRandomisationCheck,
+  explanationQuality,
 ];
 
 export function checkIds(): string[] {
