@@ -8,6 +8,7 @@ export const Commands = {
   showInfluentialRows: 'glassbox.showInfluentialRows',
   compareCheckpoints: 'glassbox.compareCheckpoints',
   runChecks: 'glassbox.runChecks',
+  exportReport: 'glassbox.exportReport',
   openDashboard: 'glassbox.openDashboard',
   showSuspectRows: 'glassbox.showSuspectRows',
   restartDaemon: 'glassbox.restartDaemon',

@@ -16,6 +16,8 @@ export interface Panels {
   showExplain(params: ExplainRowParams & { counterfactuals?: boolean }): Promise<void>;
   showCompare(params: CompareParams): Promise<void>;
   refreshDashboard(): Promise<void>;
+  /** Export Report (panels/report.ts): asks where to save, then the daemon for the report. */
+  exportReport(format: 'html' | 'md', project?: string): Promise<void>;
 }
 
 export interface CommandDeps {
@@ -117,6 +119,11 @@ export const COMMAND_FACTORIES: Record<CommandId, Factory> = {
     const warned = results.filter((r) => r.status === 'warn').length;
     await deps.panels.refreshDashboard();
     void deps.host.info(`Glassbox checks: ${results.length - failed - warned} passed, ${warned} warnings, ${failed} failed.`);
+  }),
+
+  // From the palette (HTML, Markdown when a .md name is chosen) or the side panel's Export report (format, project).
+  [Commands.exportReport]: needsDaemon('Export Report', (deps) => async (format?: unknown, project?: unknown) => {
+    await deps.panels.exportReport(format === 'md' ? 'md' : 'html', typeof project === 'string' ? project : undefined);
   }),
 
   [Commands.openDashboard]: (deps) => async () => {

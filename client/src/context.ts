@@ -18,6 +18,8 @@ import type { Daemon } from './daemon';
 import { ComparePanel } from './panels/comparePanel';
 import { DashboardView } from './panels/dashboardView';
 import { ExplainPanel } from './panels/explainPanel';
+import { pickReportTarget } from './panels/export';
+import { exportReport } from './panels/report';
 import { statusView } from './status';
 import { RESTRICTED_MESSAGE } from './trust';
 import { vscodeHost } from './vscodeHost';
@@ -60,6 +62,7 @@ export class GlassboxContext implements Daemon {
         showExplain: (p) => this.explain.show(p),
         showCompare: (p) => this.compare.show(p),
         refreshDashboard: () => this.dashboard.refresh(),
+        exportReport: async (format, project) => void (await exportReport({ daemon: this, host: this.host, pickTarget: pickReportTarget }, format, project)),
       },
     };
     extension.subscriptions.push(

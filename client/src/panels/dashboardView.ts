@@ -1,4 +1,7 @@
-/** The side panel: a webview view in the Glassbox view container, fed by `glassbox/dashboard`. */
+/**
+ * The side panel: a webview view in the Glassbox view container, fed by `glassbox/dashboard` for
+ * the checkpoint its picker shows (every section follows it) and by the daemon's pushes.
+ */
 import * as vscode from 'vscode';
 import { RequestType } from 'vscode-languageserver-protocol';
 import { DashboardRequest, type DashboardState } from '../../../server/src/protocol/panels';
@@ -6,7 +9,7 @@ import { TimelineRequest, type TimelineEntry } from '../../../server/src/protoco
 import { Commands } from '../commandIds';
 import { describeDaemonError, type Daemon } from '../daemon';
 import type { Host } from '../host';
-import { importanceHistory } from './panelMessages';
+import { DashboardSelection, importanceHistory } from './panelMessages';
 import { WebviewConnection } from './webview';
 
 /** `glassbox/timeline` takes no params; the daemon connection's `request` wants a typed param. */
@@ -16,6 +19,7 @@ export class DashboardView implements vscode.WebviewViewProvider, vscode.Disposa
   private connection: WebviewConnection | undefined;
   /** Orders answers: a state that arrives after a newer one was posted is dropped. */
   private sequence = 0;
+  private readonly selection = new DashboardSelection();
 
   constructor(private readonly extensionUri: vscode.Uri, private readonly daemon: Daemon, private readonly host: Host) {}
 
@@ -35,6 +39,11 @@ export class DashboardView implements vscode.WebviewViewProvider, vscode.Disposa
           return this.host.executeCommand(Commands.compareCheckpoints, m.a, m.b);
         case 'runChecks':
           return this.host.executeCommand(Commands.runChecks);
+        case 'selectCheckpoint':
+          this.selection.pick(m.checkpoint);
+          return this.refresh();
+        case 'exportReport':
+          return this.host.executeCommand(Commands.exportReport, m.format);
         case 'selectMethod':
           return undefined;
       }
@@ -46,9 +55,11 @@ export class DashboardView implements vscode.WebviewViewProvider, vscode.Disposa
     });
   }
 
-  /** Live update pushed by the daemon. */
+  /** Live update pushed by the daemon (the newest checkpoint's state of one project). */
   update(state: DashboardState): void {
-    void this.post(state);
+    const action = this.selection.onPushed(state);
+    if (action === 'show') void this.post(state);
+    else if (action === 'refetch') void this.refresh();
   }
 
   /**
@@ -65,7 +76,9 @@ export class DashboardView implements vscode.WebviewViewProvider, vscode.Disposa
         /* an older daemon without the timeline: the panel shows no trend */
       }
     }
-    if (mine === this.sequence) this.connection?.post({ type: 'dashboard', state: full });
+    if (mine !== this.sequence) return;
+    this.selection.shown(state);
+    this.connection?.post({ type: 'dashboard', state: full });
   }
 
   async refresh(): Promise<void> {
@@ -76,8 +89,14 @@ export class DashboardView implements vscode.WebviewViewProvider, vscode.Disposa
       return;
     }
     try {
-      await this.post(await this.daemon.request(DashboardRequest.type, {}));
+      await this.post(await this.daemon.request(DashboardRequest.type, this.selection.params()));
     } catch (e) {
+      if (this.selection.checkpoint) {
+        // The picked checkpoint is gone (a new run, files removed): show the newest; the panel
+        // says the picked one's numbers are not available.
+        this.selection.pick(null);
+        return this.refresh();
+      }
       connection.post({ type: 'error', message: describeDaemonError(e, 'The Glassbox dashboard') });
     }
   }

@@ -1,6 +1,6 @@
 /** Pure helpers for the panels' messages (no VS Code API, so unit tests run them directly). */
 import type { TimelineEntry } from '../../../server/src/protocol';
-import type { CheckpointSummary } from '../../../server/src/protocol/panels';
+import type { CheckpointSummary, DashboardParams, DashboardState } from '../../../server/src/protocol/panels';
 import type { FromWebview, ToWebview } from '../../../server/src/protocol/webview';
 
 /** One analysed checkpoint's importance (the side panel's `importanceHistory`, webviews/common/state.ts). */
@@ -53,4 +53,34 @@ export function importanceHistory(timeline: TimelineEntry[], checkpoints: Checkp
     .filter((t) => t.importance && listed.has(t.checkpoint))
     .sort((a, b) => a.order - b.order)
     .map((t) => ({ checkpoint: t.checkpoint, features: Object.entries(t.importance!).map(([feature, importance]) => ({ feature, importance })) }));
+}
+
+/**
+ * What the side panel shows: the project of the last state shown and the checkpoint the user
+ * picked (undefined: the newest). The daemon pushes the newest checkpoint's state of each project;
+ * with a pick, a push is a cue to ask for the picked checkpoint's state again, and another
+ * project's push is not shown over this one.
+ */
+export class DashboardSelection {
+  checkpoint: string | undefined;
+  project: string | undefined;
+
+  pick(checkpoint: string | null): void {
+    this.checkpoint = checkpoint ?? undefined;
+  }
+
+  /** `glassbox/dashboard` params for what the panel shows. */
+  params(): DashboardParams {
+    return { ...(this.project ? { project: this.project } : {}), ...(this.checkpoint ? { checkpoint: this.checkpoint } : {}) };
+  }
+
+  shown(state: DashboardState): void {
+    if (state.project) this.project = state.project;
+  }
+
+  /** A state the daemon pushed (`glassbox/dashboardChanged`): show it, ask again for the picked checkpoint, or ignore it. */
+  onPushed(state: DashboardState): 'show' | 'refetch' | 'ignore' {
+    if (this.project && state.project && state.project !== this.project) return 'ignore';
+    return this.checkpoint ? 'refetch' : 'show';
+  }
 }

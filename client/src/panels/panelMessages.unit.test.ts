@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { exportBytes, followTarget, importanceHistory, themeMessage } from './panelMessages';
+import { DashboardSelection, exportBytes, followTarget, importanceHistory, themeMessage } from './panelMessages';
 import type { TimelineEntry } from '../../../server/src/protocol';
 import { isFromWebview } from '../../../webviews/common/guards';
 
@@ -48,5 +48,23 @@ describe('importance history for the trend', () => {
       { checkpoint: 'epoch-1', features: [{ feature: 'age', importance: 0.7 }, { feature: 'sex', importance: 0.3 }] },
       { checkpoint: 'epoch-2', features: [{ feature: 'age', importance: 0.4 }, { feature: 'sex', importance: 0.6 }] },
     ]);
+  });
+});
+
+describe('the side panel\'s selection', () => {
+  const state = (project?: string) => ({ checkpoints: [], ...(project ? { project } : {}) });
+  it('asks for the picked checkpoint of the shown project, and re-asks on every push while picked', () => {
+    const s = new DashboardSelection();
+    expect(s.params()).toEqual({});
+    expect(s.onPushed(state('/ws/a/glassbox.json'))).toBe('show');
+    s.shown(state('/ws/a/glassbox.json'));
+    s.pick('epoch-002');
+    expect(s.params()).toEqual({ project: '/ws/a/glassbox.json', checkpoint: 'epoch-002' });
+    expect(s.onPushed(state('/ws/a/glassbox.json'))).toBe('refetch');
+    expect(s.onPushed(state('/ws/b/glassbox.json'))).toBe('ignore'); // another project's push never replaces this one
+    s.pick(null);
+    expect(s.params()).toEqual({ project: '/ws/a/glassbox.json' });
+    expect(s.onPushed(state('/ws/a/glassbox.json'))).toBe('show');
+    expect(s.onPushed(state())).toBe('show'); // an older daemon names no project
   });
 });

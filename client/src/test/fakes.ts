@@ -69,6 +69,7 @@ export function fakeDeps(opts: {
       showExplain: async (p) => { rec.explained.push(p); },
       showCompare: async (p) => { rec.compared.push(p); },
       refreshDashboard: async () => undefined,
+      exportReport: async (format, project) => { rec.executed.push(['exportReport', format, project]); },
     },
   };
   return { deps, rec };
