@@ -164,12 +164,23 @@ def overconfident(factor):
 # Planted data bugs
 
 def flip_labels(data, train, rate, seed, mode):
-    """Flips labels: symmetric (`rate` of all rows, each to another class uniformly) or
-    class-dependent (`rate` of the rows of class 1 become class 0). Returns the frame and rows."""
+    """Flips labels: symmetric (`rate` of all rows, each to another class uniformly), class
+    (`rate` of the rows of class 1 become class 0) or weighted (`rate` of all rows, a row of class 1
+    three times as likely to be flipped as a row of class 0: a class-conditional transition matrix
+    whose off-diagonal differs per class, the case confident learning is built for). Returns the
+    frame and the flipped rows."""
     rng = np.random.default_rng(seed + 1000)
     y = train[data.label].to_numpy().copy()
     K = len(data.class_names)
     n = len(y)
+    if mode == "weighted":
+        weight = np.where(y == 1, 3.0, 1.0)
+        k = int(round(rate * n))
+        rows = np.sort(rng.choice(n, size=k, replace=False, p=weight / weight.sum()))
+        y[rows] = 1 - y[rows]
+        train = train.copy()
+        train[data.label] = y
+        return train, rows
     pool = np.arange(n) if mode == "symmetric" else np.flatnonzero(y == 1)
     k = int(round(rate * len(pool)))
     rows = np.sort(rng.choice(pool, size=min(k, len(pool)), replace=False))
@@ -340,6 +351,15 @@ def cases(out, seeds, only):
             made.append(write_project(out, f"mislabel-adult-{int(rate * 100)}", data, tr, test=data.test, epochs=8,
                                       truth=truth(0, "bug" if rate else "healthy", f"noise-symmetric-{int(rate * 100)}" if rate else None,
                                                   "label-suspects" if rate else None, flips=rows, notes="full Adult; side by side with cleanlab")))
+    if want("mislabel-weighted"):
+        # The same comparison under class-dependent noise: 5% / 10% of every Adult row flipped,
+        # a >50K row three times as likely as a <=50K one (for 10%: 20% of >50K, 7% of <=50K).
+        data = adult(0)
+        for rate in (0.05, 0.1):
+            tr, rows = flip_labels(data, data.train, rate, 0, "weighted")
+            made.append(write_project(out, f"mislabel-adult-weighted-{int(rate * 100)}", data, tr, test=data.test, epochs=8,
+                                      truth=truth(0, "bug", f"noise-weighted-{int(rate * 100)}", "label-suspects", flips=rows,
+                                                  notes="full Adult, class-dependent flips; side by side with cleanlab")))
     return made
 
 
@@ -347,7 +367,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", default=os.path.join(ROOT, ".cache", "zoo"))
     parser.add_argument("--seeds", type=int, default=2)
-    parser.add_argument("--only", nargs="*", help="kinds: healthy shift leak reinit overfit calibration noise mislabel")
+    parser.add_argument("--only", nargs="*", help="kinds: healthy shift leak reinit overfit calibration noise mislabel mislabel-weighted")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
     made = cases(args.out, list(range(args.seeds)), set(args.only) if args.only else None)

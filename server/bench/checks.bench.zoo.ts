@@ -102,7 +102,7 @@ export function zooProjects(dir: string): string[] {
 const python = path.resolve(__dirname, '../../.venv/bin/python');
 
 /** cleanlab's score per row (higher = more suspect), computed once per project and cached. */
-function cleanlabScores(folder: string): Float64Array | undefined {
+export function cleanlabScores(folder: string): Float64Array | undefined {
   const out = path.join(folder, 'cleanlab.json');
   const train = path.join(folder, 'data', 'train.csv');
   if (!fs.existsSync(out) || fs.statSync(out).mtimeMs < fs.statSync(train).mtimeMs) {

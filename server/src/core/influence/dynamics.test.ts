@@ -16,7 +16,7 @@ function dynamics(n: number, flipRate: number, seed: number): TrainingDynamics {
     if (rng.next() < flipRate) y = 1 - y;
     labels[i] = y;
   }
-  return { n, checkpoints: [], aum: new Float64Array(n), meanLoss: new Float64Array(n), forgetting: new Float64Array(n), meanProbabilities, classes: 2, pLabel: new Float64Array(n), labels, task: 'classification' };
+  return { n, checkpoints: [], aum: new Float64Array(n), aumAdjusted: new Float64Array(n), meanLoss: new Float64Array(n), forgetting: new Float64Array(n), meanProbabilities, classes: 2, pLabel: new Float64Array(n), labels, task: 'classification' };
 }
 
 describe('estimateNoiseRate', () => {

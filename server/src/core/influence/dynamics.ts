@@ -13,6 +13,15 @@
  * forgotten at every checkpoint (Toneva's "unforgettable" reversed: never learnt ranks highest).
  * And the mean predicted probabilities over checkpoints, which `estimateNoiseRate` reads.
  *
+ * The class-adjusted margin puts confident learning's per-class thresholds into the AUM (Northcutt
+ * et al. 2021, arXiv:1911.00068, §3.1: t_j = mean probability of class j over the rows labelled j,
+ * the model's own confidence level for that class). At each checkpoint every class's logit is
+ * shifted by −log t_j, so a row counts as "sure of class k" relative to how sure the model is of k
+ * on its own rows; under class-dependent noise (one class flipped into the other more often) that
+ * stops the class the model is less sure of from crowding the top of the ranking:
+ *
+ *   aumAdjusted_i = (1/C) Σ_c [ (z_c[y_i] − log t_c[y_i]) − max_{k≠y_i} (z_c[k] − log t_c[k]) ]
+ *
  * Regression has no margin: rows are ranked by the mean squared error over checkpoints instead.
  * The same project rows, checkpoints and class names as TracIn's suspects, so `glassbox suspects`
  * and the daemon present both alike.
@@ -29,12 +38,16 @@ export interface TrainingDynamics {
   checkpoints: CheckpointInfo[];
   /** Mean margin of the given label over checkpoints (classification); NaN for regression. */
   aum: Float64Array;
+  /** Mean margin after each checkpoint's per-class thresholds (file comment); NaN for regression. */
+  aumAdjusted: Float64Array;
   /** Mean loss on the given label over checkpoints (cross-entropy, or ½ squared error). */
   meanLoss: Float64Array;
   /** Forgetting events per row (classification; 0 for regression): see the file comment. */
   forgetting: Float64Array;
   /** Mean over checkpoints of the predicted probabilities, n x classes (classification). */
   meanProbabilities?: Float64Array;
+  /** Mean over checkpoints of the logits, n x classes (classification). */
+  meanLogits?: Float64Array;
   /** `confidentNoise` of each checkpoint's own probabilities, in series order (classification). */
   noiseByCheckpoint?: NoiseRateEstimate[];
   classes: number;
@@ -67,6 +80,7 @@ export async function trainingDynamics(project: Project, train: Dataset, checkpo
   const n = train.n;
   const y = train.y;
   const aum = new Float64Array(n);
+  const aumAdjusted = new Float64Array(n);
   const meanLoss = new Float64Array(n);
   let pLabel = new Float64Array(n);
   let predicted: Int32Array | undefined;
@@ -75,6 +89,7 @@ export async function trainingDynamics(project: Project, train: Dataset, checkpo
   const everRight = new Uint8Array(n);
   let wasRight: Uint8Array | undefined;
   let meanP: Float64Array | undefined;
+  let meanZ: Float64Array | undefined;
   let classes = 1;
   const noiseByCheckpoint: NoiseRateEstimate[] = [];
   for (const c of series) {
@@ -84,6 +99,8 @@ export async function trainingDynamics(project: Project, train: Dataset, checkpo
     const p = predict(model, train.X, n, signal);
     const K = (classes = p.classes);
     if (!regression) meanP ??= new Float64Array(n * K);
+    if (!regression) meanZ ??= new Float64Array(n * K);
+    const logThreshold = regression ? undefined : classLogThresholds(p.probabilities!, y, n, K);
     const right = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
       const label = y[i]!;
@@ -97,8 +114,14 @@ export async function trainingDynamics(project: Project, train: Dataset, checkpo
       let other = -Infinity;
       for (let j = 0; j < K; j++) if (j !== k) other = Math.max(other, p.logits[i * K + j]!);
       aum[i] += (zy - other) / series.length;
+      let otherAdjusted = -Infinity;
+      for (let j = 0; j < K; j++) if (j !== k) otherAdjusted = Math.max(otherAdjusted, p.logits[i * K + j]! - logThreshold![j]!);
+      aumAdjusted[i] += (zy - logThreshold![k]! - otherAdjusted) / series.length;
       meanLoss[i] += -Math.log(Math.max(1e-12, p.probabilities![i * K + k]!)) / series.length;
-      for (let j = 0; j < K; j++) meanP![i * K + j] += p.probabilities![i * K + j]! / series.length;
+      for (let j = 0; j < K; j++) {
+        meanP![i * K + j] += p.probabilities![i * K + j]! / series.length;
+        meanZ![i * K + j] += p.logits[i * K + j]! / series.length;
+      }
       right[i] = zy > other ? 1 : 0;
       if (right[i]) everRight[i] = 1;
       if (wasRight?.[i] && !right[i]) forgetting[i]++;
@@ -112,21 +135,71 @@ export async function trainingDynamics(project: Project, train: Dataset, checkpo
   }
   if (regression) {
     aum.fill(NaN);
+    aumAdjusted.fill(NaN);
     pLabel.fill(NaN);
   }
   if (!regression) for (let i = 0; i < n; i++) if (!everRight[i]) forgetting[i] = series.length;
-  const out: TrainingDynamics = { n, checkpoints: series, aum, meanLoss, forgetting, classes, pLabel, labels: y, task: regression ? 'regression' : 'classification' };
+  const out: TrainingDynamics = { n, checkpoints: series, aum, aumAdjusted, meanLoss, forgetting, classes, pLabel, labels: y, task: regression ? 'regression' : 'classification' };
   if (predicted) out.predicted = predicted;
   if (meanP && !regression) {
     out.meanProbabilities = meanP;
+    out.meanLogits = meanZ!;
     out.noiseByCheckpoint = noiseByCheckpoint;
   }
   return out;
 }
 
+/**
+ * log t_j per class j: t_j = mean P(j) over the rows labelled j (confident learning's threshold). A
+ * class nobody is labelled with keeps t = 1 (no shift); t is floored at 1e-12 so the log is finite.
+ */
+export function classLogThresholds(P: ArrayLike<number>, labels: ArrayLike<number>, n: number, K: number): Float64Array {
+  const sum = new Float64Array(K);
+  const count = new Float64Array(K);
+  for (let i = 0; i < n; i++) {
+    const y = labels[i]!;
+    sum[y] += P[i * K + y]!;
+    count[y]++;
+  }
+  return Float64Array.from(sum, (s, j) => (count[j] ? Math.log(Math.max(1e-12, s / count[j]!)) : 0));
+}
+
 /** Suspicion score per row: −AUM for classification, mean loss for regression. */
 export function dynamicsScores(d: TrainingDynamics): Float64Array {
   return d.task === 'regression' ? Float64Array.from(d.meanLoss) : Float64Array.from(d.aum, (v) => -v);
+}
+
+/**
+ * The rankings of mislabelled rows the training run supports (measured against cleanlab by
+ * `npm run bench -- mislabel`): the area under the margin, the class-adjusted margin, forgetting
+ * events, and the rank average of the margin and forgetting (Toneva et al. and Pleiss et al.
+ * combined as rank averages, so neither's scale dominates).
+ */
+export const MISLABEL_RANKINGS = ['aum', 'aum-adjusted', 'aum-noise-adjusted', 'forgetting', 'aum + forgetting'] as const;
+export type MislabelRanking = (typeof MISLABEL_RANKINGS)[number];
+export const DEFAULT_MISLABEL_RANKING: MislabelRanking = 'aum';
+
+/** Per row, higher = more suspect, under `ranking`; regression ranks by the mean loss whatever it is. */
+export function mislabelScores(d: TrainingDynamics, ranking: MislabelRanking = DEFAULT_MISLABEL_RANKING): Float64Array {
+  if (d.task === 'regression') return Float64Array.from(d.meanLoss);
+  switch (ranking) {
+    case 'aum':
+      return Float64Array.from(d.aum, (v) => -v);
+    case 'aum-adjusted':
+      return Float64Array.from(d.aumAdjusted, (v) => -v);
+    case 'aum-noise-adjusted': {
+      const noise = estimateNoiseRate(d);
+      return noise && d.meanLogits ? noiseAdjustedScores(d.meanLogits, d.labels, d.n, d.classes, noise) : Float64Array.from(d.aum, (v) => -v);
+    }
+    case 'forgetting':
+      // Ties among the many rows never forgotten are broken by the margin, far below one event.
+      return Float64Array.from(d.forgetting, (f, i) => f - 1e-6 * Math.tanh(d.aum[i]!));
+    case 'aum + forgetting': {
+      const a = ranks(Float64Array.from(d.aum, (v) => -v));
+      const b = ranks(d.forgetting);
+      return Float64Array.from(a, (r, i) => (r + b[i]!) / (2 * d.n));
+    }
+  }
 }
 
 /** The k most suspect rows, most suspect first. */
@@ -139,6 +212,37 @@ export function dynamicsSuspects(d: TrainingDynamics, k: number): DynamicsSuspec
     if (d.predicted) s.predicted = d.predicted[i]!;
     return s;
   });
+}
+
+/**
+ * Log-odds that a row's label was flipped, from the margins over the run and the estimated flip rate
+ * out of each class (confident learning's noise estimate, `estimateNoiseRate`). With ρ_k the share of
+ * class k's rows carrying another label (spread evenly over the other K − 1 labels) and z̄ the logits
+ * averaged over checkpoints (their differences are the AUM's margins), Bayes' rule for "the label y
+ * came from class k" gives
+ *
+ *   score_i = max_{k≠y} ( z̄[k] + log(ρ_k / (K−1)) ) − z̄[y] − log(1 − ρ_y)
+ *
+ * Equal flip rates shift every row alike, so symmetric noise ranks exactly as the AUM does; when one
+ * class is flipped into the other more often, the rows carrying that other label move up by the log
+ * of the ratio. ρ is smoothed as (contrary + ½) / (rows + 1) so a class with no contrary label in its
+ * confident slice keeps a finite offset.
+ */
+export function noiseAdjustedScores(meanLogits: ArrayLike<number>, labels: ArrayLike<number>, n: number, K: number, noise: NoiseRateEstimate): Float64Array {
+  const rho = Float64Array.from({ length: K }, (_, k) => {
+    const c = noise.perClass.find((p) => p.class === k);
+    return c ? (c.contrary + 0.5) / (c.rows + 1) : 0.5 / (1 + 1);
+  });
+  const into = Float64Array.from(rho, (r) => Math.log(r / Math.max(1, K - 1)));
+  const stay = Float64Array.from(rho, (r) => Math.log(Math.max(1e-12, 1 - r)));
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const y = labels[i]!;
+    let other = -Infinity;
+    for (let k = 0; k < K; k++) if (k !== y) other = Math.max(other, meanLogits[i * K + k]! + into[k]!);
+    out[i] = other - meanLogits[i * K + y]! - stay[y]!;
+  }
+  return out;
 }
 
 /** "label >50K but the model gives it p=0.03; mean margin −2.41 over 5 checkpoints". */
