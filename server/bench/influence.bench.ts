@@ -24,7 +24,7 @@ import { dataKey, type TrainingData } from '../src/core/influence/precompute';
 import { SUSPECT_SCORES, suspectScores } from '../src/core/influence/suspects';
 import { createProjection, parameterCount, projectGradients } from '../src/core/influence/projection';
 import { denseStackOf, gradientFactors, layerShapes } from '../src/core/influence/gradients';
-import { peakRssMiB, printTable, time } from './util';
+import { peakRssMiB, printLimit, printTable, rateOfLimit, time } from './util';
 import { Reference, median, paired, ratioCell, type Paired } from './reference';
 
 const ANCHORS = path.join(__dirname, '../../server/test/anchors');
@@ -52,32 +52,41 @@ async function speed(): Promise<void> {
   const reuse = await time(async () => (await InfluenceIndex.open(project, { learningRate: 1, store: new FileInfluenceStore(storeDir) })).close(), 3);
   // First call: reads every stored factor and computes the norms (later calls are cached).
   const siMs = (await time(() => index.selfInfluence(), 1, 0)).medianMs;
-  const side = async (label: string, ours: () => unknown, task: string, params: Record<string, unknown>, goal?: [number, string]): Promise<Array<string | number>> => {
-    if (!ref?.has('captum') && task.startsWith('captum')) return [label, (await time(ours, 1, 0)).medianMs, task, '', 'no reference side'];
-    if (!ref) return [label, (await time(ours, 1, 0)).medianMs, task, '', 'no reference side'];
+  // FLOPs: precompute per row and checkpoint, a forward pass and the δ backward products
+  // (2·in·out each, layer 0 has no backward product); a query per row, checkpoint and layer
+  // 2·(in + out) for the two factor products, layer 0's input product once for all checkpoints.
+  const shapes = index.layout.shapes;
+  const C = index.entries.length;
+  const precomputeFlops = train.n * C * shapes.reduce((a, sh, l) => a + 2 * sh.in * sh.out * (l === 0 ? 1 : 2), 0);
+  const queryFlops = (nq: number) => nq * train.n * (2 * shapes[0]!.in + C * shapes.reduce((a, sh, l) => a + 2 * ((l === 0 ? 0 : sh.in) + sh.out), 0));
+  const side = async (label: string, ours: () => unknown, task: string, params: Record<string, unknown>, flops: number, goal?: [number, string]): Promise<Array<string | number>> => {
+    if (!ref || (!ref.has('captum') && task.startsWith('captum'))) {
+      const ms = (await time(ours, 1, 0)).medianMs;
+      return [label, ms, rateOfLimit(flops, ms), task, '', 'no reference side'];
+    }
     const p: Paired = await paired(ours, ref, task, { ...data, ...params }, pairs);
     const met = goal ? `, goal ${goal[1]} ${median(p.ratios) >= goal[0] ? 'met' : 'NOT met'}` : '';
-    return [label, median(p.oursMs), task, median(p.refMs), `${ratioCell(p)}${met}`];
+    return [label, median(p.oursMs), rateOfLimit(flops, median(p.oursMs)), task, median(p.refMs), `${ratioCell(p)}${met}`];
   };
   const rows: Array<Array<string | number>> = [];
-  rows.push(await side(`precompute ${train.n} rows × 5 checkpoints (factors to disk)`, precompute, 'torch_self_influence', {}, [1, '>= 1x']));
-  rows.push(await side(`precompute ${train.n} rows × 5 checkpoints (factors to disk)`, precompute, 'captum_tracincp_self', {}, [5, '>= 5x']));
-  rows.push(['reopen with every checkpoint unchanged (reuse)', reuse.medianMs, '', '', '']);
-  rows.push([`self-influence of all rows from the store (first call; goal < 100 ms)`, siMs, '', '', siMs < 100 ? 'goal met' : 'goal NOT met']);
+  rows.push(await side(`precompute ${train.n} rows × 5 checkpoints (factors to disk)`, precompute, 'torch_self_influence', {}, precomputeFlops, [1, '>= 1x']));
+  rows.push(await side(`precompute ${train.n} rows × 5 checkpoints (factors to disk)`, precompute, 'captum_tracincp_self', {}, precomputeFlops, [5, '>= 5x']));
+  rows.push(['reopen with every checkpoint unchanged (reuse)', reuse.medianMs, '', '', '', '']);
+  rows.push([`self-influence of all rows from the store (first call; goal < 100 ms)`, siMs, '', '', '', siMs < 100 ? 'goal met' : 'goal NOT met']);
   let q = 0;
   for (const method of INFLUENCE_METHODS) {
     const one = await time(() => {
       const k = q++ % 50;
       return index.query(test.X.subarray(k * test.width, (k + 1) * test.width), [test.y![k]!], 1, 10, method);
     }, 7);
-    rows.push([`top-10 ${method}, 1 query row over all ${train.n} rows (goal < 10 ms)`, one.medianMs, '', '', one.medianMs < 10 ? 'goal met' : 'goal NOT met']);
+    rows.push([`top-10 ${method}, 1 query row over all ${train.n} rows (goal < 10 ms)`, one.medianMs, rateOfLimit(queryFlops(1), one.medianMs), '', '', one.medianMs < 10 ? 'goal met' : 'goal NOT met']);
   }
   const query20 = () => index.query(test.X.subarray(0, 20 * test.width), test.y!, 20, 10, 'tracin');
-  rows.push(await side('top-10 tracin, 20 query rows', query20, 'captum_tracincp_proponents', ref ? { query: ref.matrix(test.X.subarray(0, 20 * test.width)), query_labels: Array.from(test.y!.subarray(0, 20)), k: 10 } : {}));
-  rows.push(['peak RSS so far (MiB)', peakRssMiB(), '', '', '']);
+  rows.push(await side('top-10 tracin, 20 query rows', query20, 'captum_tracincp_proponents', ref ? { query: ref.matrix(test.X.subarray(0, 20 * test.width)), query_labels: Array.from(test.y!.subarray(0, 20)), k: 10 } : {}, queryFlops(20)));
+  rows.push(['peak RSS so far (MiB)', peakRssMiB(), '', '', '', '']);
   ref?.close();
   const relatifMs = Number(rows.find((r) => String(r[0]).startsWith('top-10 relatif'))![1]);
-  printTable(`influence on the Adult MLP (${train.n} train rows, 5 checkpoints), ${pairs} alternated pairs with the reference`, ['task', 'Glassbox ms', 'reference', 'reference ms', 'speed-up: median (IQR) of pairs'], rows);
+  printTable(`influence on the Adult MLP (${train.n} train rows, 5 checkpoints), ${pairs} alternated pairs with the reference`, ['task', 'Glassbox ms', 'GFLOP/s (of limit)', 'reference', 'reference ms', 'speed-up: median (IQR) of pairs'], rows);
 
   // 10× rows, streamed from disk (entries above 64 MiB are not held in memory).
   const n10 = train.n * 10;
@@ -208,6 +217,7 @@ async function mislabels(): Promise<void> {
 async function main(): Promise<void> {
   const engine = await initEngine();
   console.log(`backend ${engine.backend}`);
+  printLimit();
   const only = process.env.GLASSBOX_BENCH_ONLY;
   if (!only || only === 'speed') await speed();
   if (!only || only === 'projection') await projection();
