@@ -20,6 +20,7 @@ import { createHash } from 'node:crypto';
 import { loadConfig, parseConfig, type Config } from '../core/config/config';
 import { GlassboxError, isGlassboxError } from '../core/errors';
 import { scanCheckpoints, type CheckpointInfo } from '../core/model/checkpoints';
+import { rowAddressing } from '../core/data/format';
 import { ResultsStore, type StoredCheckpoint } from './store';
 import { LiteralIndex } from './literals';
 import { RunTracker } from './runs';
@@ -450,11 +451,16 @@ export class ProjectState {
       f.steps.push(stepInfo(stepId).title);
       failures.set(key, f);
     }
+    // A binary data file (Parquet, Arrow) has no lines to show anything on: its errors and findings
+    // go to the glassbox.json key naming it, and its suspect rows are listed by row index in the
+    // panel and the CLI only.
+    const binaryAt = (file: string | undefined) => (file && rowAddressing(file) === 'row' ? (config?.dataLocation(file) ?? whole) : undefined);
     for (const { steps, e } of failures.values()) {
       // A checkpoint file has no line to point at and is rarely open: report on the config's key.
       const inCheckpoints = e.location && config && e.location.line === undefined && path.resolve(e.location.file).startsWith(config.checkpoints + path.sep);
-      const where = !e.location || inCheckpoints ? checkpointsKey : e.location;
-      const suffix = inCheckpoints ? ` (${path.relative(this.root, e.location!.file)})` : '';
+      const inBinary = binaryAt(e.location?.file);
+      const where = inBinary ?? (!e.location || inCheckpoints ? checkpointsKey : e.location);
+      const suffix = inCheckpoints || inBinary ? ` (${path.relative(this.root, e.location!.file)})` : '';
       out.push(diagnosticAt(where, 'error', `${steps.join(', ')} failed: ${e.message}${suffix}`, e.code));
     }
     const findings = [...this.shown.values()]
@@ -462,11 +468,12 @@ export class ProjectState {
       .filter((f) => f.code !== 'suspect-row' || (f.rank ?? 0) <= this.limits.suspectRows);
     const byFeature = this.literals.find([...new Set(findings.map((f) => f.feature).filter((f): f is string => Boolean(f)))]);
     for (const f of findings) {
-      const evidence = (f.related ?? []).map((r) => ({ file: r.file, line: Math.max(0, r.line - 1), message: r.message }));
-      const related = [...(f.file ? [{ file: f.file, line: Math.max(0, (f.line ?? 1) - 1), message: 'evidence' }] : []), ...evidence];
+      const evidence = (f.related ?? []).filter((r) => !binaryAt(r.file)).map((r) => ({ file: r.file, line: Math.max(0, r.line - 1), message: r.message }));
+      const inBinary = binaryAt(f.file);
+      const related = [...(f.file && !inBinary ? [{ file: f.file, line: Math.max(0, (f.line ?? 1) - 1), message: 'evidence' }] : []), ...evidence];
       const code = f.code ?? 'finding';
-      const at = f.file && f.line === undefined && path.resolve(f.file) === this.configFile ? whole : { file: f.file!, ...(f.line !== undefined ? { line: f.line } : {}) };
-      if (f.file) out.push({ ...diagnosticAt(at, f.severity, f.message, code), ...(evidence.length ? { related: evidence } : {}) });
+      const at = inBinary ?? (f.file && f.line === undefined && path.resolve(f.file) === this.configFile ? whole : { file: f.file!, ...(f.line !== undefined ? { line: f.line } : {}) });
+      if (f.file && !(inBinary && code === 'suspect-row')) out.push({ ...diagnosticAt(at, f.severity, f.message, code), ...(evidence.length ? { related: evidence } : {}) });
       for (const hit of f.feature ? byFeature.get(f.feature) ?? [] : []) {
         if (f.file && hit.file === f.file && hit.line === (f.line ?? 1) - 1) continue;
         out.push({ file: hit.file, line: hit.line, start: hit.start, end: hit.end, severity: f.severity, message: f.message, code, related });

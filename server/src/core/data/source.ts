@@ -18,17 +18,14 @@
  * `GlassboxError`s naming the file (and, for Parquet, the row group).
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema, type FileMetaData } from 'hyparquet';
 import { DataType, RecordBatchReader, type Field, type RecordBatch } from 'apache-arrow';
+import { dataFormat, type DataFormat, type RowAddressing } from './format';
 import { openCsv, MAX_CSV_BYTES, type CsvOptions, type CsvRecord, type CsvStream } from './csv';
 import { echo, GlassboxError, isGlassboxError, throwIfAborted } from '../errors';
 import { assertReadableFile } from '../util/files';
 
-export type DataFormat = 'csv' | 'parquet' | 'arrow';
-
-/** What a record's `line` means: a 1-based file line (CSV) or a 0-based row index (binary formats). */
-export type RowAddressing = 'line' | 'row';
+export { dataFormat, rowAddress, type DataFormat, type RowAddressing } from './format';
 
 export interface RowSource extends CsvStream {
   format: DataFormat;
@@ -57,19 +54,6 @@ export interface SourceOptions extends CsvOptions {
 
 /** A cell of a record read with `typed`: text, or a number. */
 export type Cell = string | number;
-
-/** The format of a data file, from its extension; anything else is read as CSV. */
-export function dataFormat(file: string): DataFormat {
-  const ext = path.extname(file).toLowerCase();
-  if (ext === '.parquet' || ext === '.pq') return 'parquet';
-  if (ext === '.arrow' || ext === '.feather' || ext === '.ipc' || ext === '.arrows') return 'arrow';
-  return 'csv';
-}
-
-/** A row address as users read it: `line 12` or `row 11`. */
-export function rowAddress(addressing: RowAddressing | undefined, line: number): string {
-  return addressing === 'row' ? `row ${line}` : `line ${line}`;
-}
 
 /** Opens any supported data file (or in-memory CSV text) as a stream of records. */
 export async function openSource(source: string | { text: string; name: string }, options: SourceOptions = {}): Promise<RowSource> {

@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import type { RawValue } from '../../protocol/panels';
+import { rowAddressing } from '../../core/data/format';
 
 const cache = new Map<string, { stamp: string; lines: string[]; header: string[] }>();
 
@@ -26,8 +27,12 @@ function linesOf(file: string): { lines: string[]; header: string[] } | undefine
   }
 }
 
-/** Values of `columns` on the row starting at 1-based `line`, numbers parsed; undefined if unreadable. */
+/**
+ * Values of `columns` on the row starting at 1-based `line`, numbers parsed; undefined if unreadable,
+ * and for a binary data file (Parquet, Arrow: rows are addressed by index, and its bytes are no text).
+ */
 export function rawRow(file: string, line: number, columns: string[]): Record<string, RawValue> | undefined {
+  if (rowAddressing(file) === 'row') return undefined;
   const f = linesOf(file);
   const text = f?.lines[line - 1];
   if (!f || text === undefined) return undefined;
