@@ -2,7 +2,9 @@
  * Counterfactuals on the reference Adult MLP over the first 200 test rows, 3 per row, `sex` and
  * `race` immutable: validity (re-encoded and re-evaluated through `predict`), features changed,
  * MAD-L1 distance, plausibility (mean distance to the 5 nearest training rows of the new class;
- * share flagged out of distribution by the OOD score) and milliseconds per counterfactual set,
+ * share flagged out of distribution by the OOD score; Glassbox returns in-distribution ones first)
+ * and milliseconds per counterfactual set (wall, and CPU time: on a loaded machine the wall-time
+ * tail is mostly waiting for a core),
  * for Glassbox's default search (gradient + model-agnostic), each search alone, and DiCE (dice-ml,
  * random sampling, its default model-agnostic method) in the same run when /work/main/.venv has
  * it (scripts/reference/dice_counterfactuals.py). DiCE's rows are scored by the same code.
@@ -37,6 +39,8 @@ interface SideResult {
   nearest: number[];
   ood: number;
   ms: number[];
+  /** CPU time per set (user + system, all threads): wall time on a shared machine includes waiting for a core. */
+  cpuMs: number[];
 }
 
 function median(v: number[]): number {
@@ -61,6 +65,7 @@ function summarise(r: SideResult): Array<string | number> {
     r.returned ? `${((100 * r.ood) / r.returned).toFixed(1)} %` : 'n/a',
     median(r.ms).toFixed(1),
     pct(r.ms, 0.95).toFixed(1),
+    r.cpuMs.length ? `${median(r.cpuMs).toFixed(1)} / ${pct(r.cpuMs, 0.95).toFixed(1)}` : 'n/a',
   ];
 }
 
@@ -77,7 +82,7 @@ function add(side: SideResult, assessed: Array<Pick<AssessedRow, 'valid' | 'spar
 }
 
 function empty(name: string): SideResult {
-  return { name, rows: 0, rowsValid: 0, returned: 0, valid: 0, changed: [], distance: [], nearest: [], ood: 0, ms: [] };
+  return { name, rows: 0, rowsValid: 0, returned: 0, valid: 0, changed: [], distance: [], nearest: [], ood: 0, ms: [], cpuMs: [] };
 }
 
 async function main(): Promise<void> {
@@ -105,8 +110,11 @@ async function main(): Promise<void> {
     counterfactualsForRow(cf, x(0), { count: COUNT, constraints: { immutable: IMMUTABLE }, method });
     for (let i = 0; i < n; i++) {
       const s = performance.now();
+      const c0 = process.cpuUsage();
       const r = counterfactualsForRow(cf, x(i), { count: COUNT, constraints: { immutable: IMMUTABLE }, method });
       side.ms.push(performance.now() - s);
+      const cpu = process.cpuUsage(c0);
+      side.cpuMs.push((cpu.user + cpu.system) / 1000);
       side.rows++;
       // Independent re-check of what was returned, by the same scorer DiCE's rows go through.
       add(side, assessRows(cf, x(i), r.counterfactuals.map((c) => c.values)));
@@ -141,7 +149,7 @@ async function main(): Promise<void> {
 
   printTable(
     `counterfactuals, Adult MLP (108 -> 64 -> 64 -> 2), first ${n} test rows, ${COUNT} per row, immutable ${IMMUTABLE.join(', ')}; backend ${engine.backend}, ${os.cpus().length} cores; preparation (feature space, OOD fit, training predictions) ${prepareMs.toFixed(0)} ms once`,
-    ['method', 'rows with a valid CF', 'returned CFs valid', 'CFs per row', 'median features changed', 'median distance (MAD-L1)', 'median dist. to 5 nearest of new class', 'OOD (p < 0.05)', 'median ms per set', 'p95 ms'],
+    ['method', 'rows with a valid CF', 'returned CFs valid', 'CFs per row', 'median features changed', 'median distance (MAD-L1)', 'median dist. to 5 nearest of new class', 'OOD (p < 0.05)', 'median ms per set', 'p95 ms', 'CPU ms median / p95'],
     sides.map(summarise),
   );
   console.log(`\nOOD reference: ${(100 * ownOod).toFixed(1)} % of the ${n} query rows themselves have p < 0.05 (5 % expected for rows like the training data).`);

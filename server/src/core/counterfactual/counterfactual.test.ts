@@ -142,6 +142,29 @@ describe('counterfactuals', () => {
     expect(r.message).toMatch(/relaxing immutable would find one/);
   });
 
+  it('ranks in-distribution counterfactuals first, each group cheapest first', () => {
+    // With alpha 0.5 about half of any in-distribution set is flagged, so the ranking has work to do.
+    let reordered = 0;
+    let sets = 0;
+    for (let i = 0; i < rows.n; i++) {
+      const r = counterfactualsForRow(cfLinear, rows.X.subarray(i * 7, (i + 1) * 7), { count: 3, oodAlpha: 0.5 });
+      if (r.status !== 'found') continue;
+      sets++;
+      const cs = r.counterfactuals;
+      cs.forEach((c) => expect(c.plausibility.outOfDistribution).toBe(c.plausibility.oodPValue < 0.5));
+      for (let k = 1; k < cs.length; k++) {
+        const [a, b] = [cs[k - 1]!, cs[k]!];
+        // Flags never go from flagged back to in-distribution; within a group distance never drops.
+        expect(Number(a.plausibility.outOfDistribution)).toBeLessThanOrEqual(Number(b.plausibility.outOfDistribution));
+        if (a.plausibility.outOfDistribution === b.plausibility.outOfDistribution) expect(a.distance).toBeLessThanOrEqual(b.distance + 1e-12);
+        else if (a.distance > b.distance) reordered++;
+      }
+    }
+    expect(sets).toBeGreaterThan(20);
+    // A dearer in-distribution counterfactual was put ahead of a cheaper flagged one at least once.
+    expect(reordered).toBeGreaterThan(0);
+  });
+
   it('reports a row that already meets the goal, and reaches a target probability', () => {
     let i = 0;
     while (z(i) < 0.5) i++;

@@ -6,8 +6,9 @@
  * - Distance: MAD-scaled L1 over numeric features plus 1 per changed categorical (space.ts).
  * - Search: gradient (proximal, gradient.ts) where the model is differentiable, pooled with the
  *   model-agnostic beam search (search.ts), which alone serves tree ensembles; then sparsified and
- *   shortened (refine.ts). Diversity: at most one counterfactual per changed-feature subset,
- *   cheapest first.
+ *   shortened (refine.ts). Diversity: at most one counterfactual per changed-feature subset.
+ * - Ranking: among twice as many valid, diverse candidates as asked, in-distribution ones (OOD
+ *   p-value ≥ `oodAlpha`) come first, each group cheapest first.
  * - Plausibility: mean distance to the k nearest training rows of the target class (label, or the
  *   model's prediction when the data has no labels) and the calibrated OOD p-value of drift/ood.ts.
  * - A data-backed alternative: the nearest training row the model predicts as the target class
@@ -175,8 +176,9 @@ export function counterfactualsForRow(cf: CounterfactualModel, x0: Float32Array,
   }
   const ctx: RefineContext = { model, space, goal, constraints, x0, raw0, ...(req.signal ? { signal: req.signal } : {}) };
   const candidates = findCandidates(ctx, req.method ?? 'auto', count);
-  const chosen = diverse(candidates, count);
-  result.counterfactuals = finalize(cf, ctx, chosen, req);
+  // Twice as many as asked, so in-distribution ones can be preferred (finalize ranks and cuts).
+  const chosen = diverse(candidates, PLAUSIBLE_POOL * count);
+  result.counterfactuals = finalize(cf, ctx, chosen, req, count);
   result.nearestTrainingRow = nearestTrainingRow(cf, ctx, from);
   if (result.counterfactuals.length === 0) {
     result.status = 'none';
@@ -187,17 +189,28 @@ export function counterfactualsForRow(cf: CounterfactualModel, x0: Float32Array,
   return result;
 }
 
+/** Candidates kept per returned counterfactual before ranking by plausibility. */
+const PLAUSIBLE_POOL = 2;
+
 function findCandidates(ctx: RefineContext, method: 'auto' | 'gradient' | 'search', count: number): Candidate[] {
   const pool: Candidate[] = [];
   const useGradient = method === 'gradient' || (method === 'auto' && ctx.model.differentiable);
   if (method === 'gradient' && !ctx.model.differentiable) {
     throw new GlassboxError('usage', `gradient search needs a differentiable model; ${ctx.model.kind === 'trees' ? 'tree ensembles have no gradients' : 'this model has none'} (use the model-agnostic search)`);
   }
+  const want = Math.max(PLAUSIBLE_POOL * count, 6);
   if (useGradient) pool.push(...gradientCounterfactuals(ctx));
-  if (method !== 'gradient') pool.push(...searchCounterfactuals(ctx, { want: Math.max(2 * count, 6) }));
+  // The search's deeper levels (two and three features changed) are the slow tail; it goes there
+  // only while the gradient's distinct feature subsets fall short of what is wanted.
+  if (method !== 'gradient') pool.push(...searchCounterfactuals(ctx, { want, have: new Set(pool.filter((c) => c.score > 0).map((c) => c.changed.join(','))).size }));
   throwIfAborted(ctx.signal);
-  return refine(ctx, pool);
+  // Refining costs forward passes per candidate: only the cheapest of each subset, and the
+  // cheapest few overall, are worth it.
+  return refine(ctx, diverse(pool.filter((c) => c.score > 0), REFINED * want));
 }
+
+/** Candidates refined per wanted one (the rest are dearer duplicates of a subset). */
+const REFINED = 2;
 
 /** Cheapest first, one per changed-feature subset; identical rows once. */
 function diverse(cands: Candidate[], count: number): Candidate[] {
@@ -218,7 +231,7 @@ function diverse(cands: Candidate[], count: number): Candidate[] {
  * Re-encodes each candidate from the raw values it reports (the path a user re-running them takes)
  * and keeps those `predict` confirms; adds predictions and plausibility.
  */
-function finalize(cf: CounterfactualModel, ctx: RefineContext, chosen: Candidate[], req: CounterfactualRequest): CounterfactualExample[] {
+function finalize(cf: CounterfactualModel, ctx: RefineContext, chosen: Candidate[], req: CounterfactualRequest, count: number): CounterfactualExample[] {
   if (chosen.length === 0) return [];
   const { space, model, encoding } = cf;
   const names = space.dims.map((d) => d.name);
@@ -234,11 +247,16 @@ function finalize(cf: CounterfactualModel, ctx: RefineContext, chosen: Candidate
   const ood = scoreOod(cf.ood, model, encoding, X, chosen.length);
   const alpha = req.oodAlpha ?? 0.05;
   const k = req.neighbours ?? 5;
-  const out: CounterfactualExample[] = [];
-  chosen.forEach((c, i) => {
-    if (!(ev.score[i]! > 0)) return;
+  // Plausible first: in-distribution counterfactuals (cheapest first), then the flagged ones.
+  // `chosen` is sorted by distance, and the sort is stable.
+  const ranked = chosen
+    .map((c, i) => ({ c, i }))
+    .filter(({ i }) => ev.score[i]! > 0)
+    .sort((a, b) => Number(ood.pValue[a.i]! < alpha) - Number(ood.pValue[b.i]! < alpha))
+    .slice(0, count);
+  return ranked.map(({ c, i }) => {
     const cls = ev.predicted[i]!;
-    out.push({
+    return {
       changes: describeChanges(space, ctx.raw0, c.raw),
       values: Object.fromEntries(names.map((n, f) => [n, values[i]![f]!])),
       prediction: classPrediction(cf, cls, ev.probabilities.subarray(i * model.classes, (i + 1) * model.classes)),
@@ -246,9 +264,8 @@ function finalize(cf: CounterfactualModel, ctx: RefineContext, chosen: Candidate
       sparsity: c.changed.length,
       plausibility: { nearestTargetDistance: nearestOfClass(cf, c.raw, cls, k), oodPValue: ood.pValue[i]!, outOfDistribution: ood.pValue[i]! < alpha },
       method: c.method,
-    });
+    };
   });
-  return out;
 }
 
 function describeChanges(space: FeatureSpace, raw0: Float64Array, raw: Float64Array): Change[] {

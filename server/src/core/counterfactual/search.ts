@@ -20,6 +20,11 @@ export interface SearchOptions {
   beam?: number;
   /** Numeric values tried per feature when extending a partial change (default 12). */
   valuesPerFeature?: number;
+  /**
+   * Distinct valid subsets already found by another search: levels beyond the first are searched
+   * only while `have` + this search's subsets fall short of `want` (default 0).
+   */
+  have?: number;
 }
 
 interface Move {
@@ -108,7 +113,7 @@ export function searchCounterfactuals(ctx: RefineContext, options: SearchOptions
       subsets.add(key);
       found.push(makeCandidate(space, raw0, s.x, s.score, 'search'));
     }
-    if (subsets.size >= want) break;
+    if (subsets.size + (options.have ?? 0) >= want) break;
     // Extend the partial changes that moved the score most per unit of distance, at most a few
     // per feature subset so the beam keeps different subsets.
     const perSubset = new Map<string, number>();
