@@ -46,7 +46,7 @@ describe('counterfactuals and what-if over LSP', () => {
     addCheckpoint(root, 3);
     await changed(client, [path.join(root, 'checkpoints/epoch-3/model.json')]);
     await client.waitFor('glassbox/serverStatus', idle('epoch-3'), mark);
-    await initEngine('wasm');
+    await initEngine({ prefer: 'wasm' });
     project = await Project.open(path.join(root, 'glassbox.json'));
     model = await project.model(project.resolveCheckpoint('epoch-3'));
     encoding = (await project.schema()).encoding;
