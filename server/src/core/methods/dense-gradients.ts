@@ -58,11 +58,11 @@ export function denseInputGradient(model: ModelHandle, target: Target): DenseGra
       tf.tidy(() => {
         const d = firstPreGradient(x, classes);
         const H = d.shape[1];
-        // Weighted: one [1, groups] x [groups, rows * H] product instead of a broadcast multiply and a reduction.
-        const summed = weights
-          ? tf.reshape(tf.matMul(tf.tensor2d(weights, [1, groups]), tf.reshape(d, [groups, rows * H])), [rows, H])
-          : tf.sum(tf.reshape(d, [groups, rows, H]), 0);
-        return tf.matMul(summed as tf.Tensor2D, transposed[0]!);
+        // The (weighted) sum over blocks as one [1, groups] x [groups, rows * H] product: a reduction
+        // over the leading axis transposes first on wasm and measured 2-3x slower than the product.
+        const w = tf.tensor2d(weights ?? new Float32Array(groups).fill(1), [1, groups]);
+        const summed = tf.reshape(tf.matMul(w, tf.reshape(d, [groups, rows * H])), [rows, H]) as tf.Tensor2D;
+        return tf.matMul(summed, transposed[0]!);
       }),
     dispose: () => tf.dispose(transposed),
   };
