@@ -20,6 +20,7 @@ import { iceCurves } from '../src/core/checks/monotonic';
 import { time, printTable, peakRssMiB } from './util';
 import { BOOTSTRAP, randomisationSamples, runZooProject, zooProjects, type RandomisationSample, type ZooOutcome } from './checks.bench.zoo';
 import { WEIGHT_INDEPENDENT_SIMILARITY } from '../src/core/checks/randomisation';
+import { DEFAULT_MISLABEL_RANKING } from '../src/core/influence/dynamics';
 
 async function zoo(): Promise<void> {
   const dir = process.env.GLASSBOX_ZOO ?? path.join(__dirname, '../../.cache/zoo');
@@ -94,9 +95,9 @@ async function zoo(): Promise<void> {
     );
     const paired = noisy.filter((o) => o.mislabel!.aumVsCleanlab);
     const ci = (q: [number, number, number]) => `${q[1] >= 0 ? '+' : ''}${q[1].toFixed(3)} [${q[0].toFixed(3)}, ${q[2].toFixed(3)}]`;
-    const verdict = (q: [number, number, number]) => (q[0] > 0 ? 'AUM better' : q[2] < 0 ? 'cleanlab better' : 'no difference');
+    const verdict = (q: [number, number, number]) => (q[0] > 0 ? 'Glassbox better' : q[2] < 0 ? 'cleanlab better' : 'no difference');
     printTable(
-      `area under the margin minus cleanlab (out-of-fold), paired bootstrap over rows (${BOOTSTRAP} draws): median [95% interval]`,
+      `${DEFAULT_MISLABEL_RANKING} (the default ranking) minus cleanlab (out-of-fold), paired bootstrap over rows (${BOOTSTRAP} draws): median [95% interval]`,
       ['project', 'AUROC difference', '', 'P@k difference', ''],
       paired.map((o) => {
         const v = o.mislabel!.aumVsCleanlab!;
@@ -105,7 +106,7 @@ async function zoo(): Promise<void> {
     );
     const count = (key: 'auroc' | 'precisionAtK', what: string) => paired.filter((o) => verdict(o.mislabel!.aumVsCleanlab![key]) === what).length;
     console.log(`
-AUROC: AUM better on ${count('auroc', 'AUM better')}, cleanlab better on ${count('auroc', 'cleanlab better')}, no difference on ${count('auroc', 'no difference')} of ${paired.length}; P@k: ${count('precisionAtK', 'AUM better')} / ${count('precisionAtK', 'cleanlab better')} / ${count('precisionAtK', 'no difference')}`);
+AUROC: Glassbox better on ${count('auroc', 'Glassbox better')}, cleanlab better on ${count('auroc', 'cleanlab better')}, no difference on ${count('auroc', 'no difference')} of ${paired.length}; P@k: ${count('precisionAtK', 'Glassbox better')} / ${count('precisionAtK', 'cleanlab better')} / ${count('precisionAtK', 'no difference')}`);
   }
   await randomisationTable(folders.filter((f) => outcomes.find((o) => f.endsWith(o.truth.id))?.truth.kind === 'healthy'));
   fs.writeFileSync(path.join(dir, 'results.json'), JSON.stringify(outcomes, null, 1));

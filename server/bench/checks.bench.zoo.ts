@@ -12,7 +12,7 @@ import { Project } from '../src/core/project';
 import { runChecks } from '../src/core/checks/registry';
 import { checkOptions, createCheckContext } from '../src/core/checks/context';
 import { driftReport } from '../src/core/drift/report';
-import { estimateNoiseRate, trainingDynamics, dynamicsScores } from '../src/core/influence/dynamics';
+import { DEFAULT_MISLABEL_RANKING, estimateNoiseRate, mislabelScores as rankingScores, trainingDynamics, dynamicsScores } from '../src/core/influence/dynamics';
 import { suspectScores, dynamicsInfluenceScores } from '../src/core/influence/suspects';
 import { ranks } from '../src/core/util/stats';
 import { createRng } from '../src/core/util/random';
@@ -52,7 +52,7 @@ export interface MislabelScores {
    * the top ceil(estimated noise rate x n) (the budget label-suspects lists): flips left unread / flips.
    */
   scores: Record<string, { precisionAtK: number; auroc: number; fnrAtBudget?: number }>;
-  /** AUM minus cleanlab, paired bootstrap over rows: 95% interval of the AUROC and P@k differences. */
+  /** The default ranking minus cleanlab, paired bootstrap over rows: 95% interval of the AUROC and P@k differences. */
   aumVsCleanlab?: { auroc: [number, number, number]; precisionAtK: [number, number, number] };
 }
 
@@ -183,6 +183,8 @@ async function mislabelScores(project: Project, folder: string, truth: ZooTruth)
   const aum = dynamicsScores(dynamics);
   add('area under the margin', aum);
   add('forgetting events', dynamics.forgetting);
+  const ranking = rankingScores(dynamics, DEFAULT_MISLABEL_RANKING);
+  add(`${DEFAULT_MISLABEL_RANKING} (default)`, ranking);
   const checkpoint = project.latestCheckpoint();
   const model = await project.model(checkpoint);
   const ctx = await createCheckContext({ project, checkpoint, model, options: checkOptions(project.config) });
@@ -195,7 +197,7 @@ async function mislabelScores(project: Project, folder: string, truth: ZooTruth)
   await ctx.release();
   const cleanlab = flips.size ? cleanlabScores(folder) : undefined;
   add('cleanlab find_label_issues (out-of-fold)', cleanlab);
-  const vs = cleanlab ? pairedBootstrap(aum, cleanlab, flips) : undefined;
+  const vs = cleanlab ? pairedBootstrap(ranking, cleanlab, flips) : undefined;
   return { flips: flips.size, n: train.n, ...(noise ? { noiseRate: noise.rate } : {}), scores, ...(vs ? { aumVsCleanlab: vs } : {}) };
 }
 

@@ -122,6 +122,17 @@ describe('checks on the influence and OOD analyses', () => {
     expect(f.evidence[0]!.detail).toMatch(/^label \d but the model gives it p=.*; mean margin -\d+\.\d+ over 3 checkpoint\(s\)$/);
     expect(f.evidence[0]!.values).toMatchObject({ x1: expect.any(String), grp: expect.stringMatching(/^[AB]$/) });
     expect(f.evidence[0]!.line).toBe(f.evidence[0]!.row + 2);
+    const [low, high] = r.details!.noiseInterval as [number, number];
+    expect(low).toBeLessThan(f.measured);
+    expect(high).toBeGreaterThan(f.measured);
+    expect(f.message).toMatch(/^about \d+\.\d% of labels look wrong \(95% interval \d+\.\d%–\d+\.\d%; .* over 2 classes\)/);
+    // The floor is a setting: raised above the estimate, the same labels pass.
+    const raised = JSON.parse(fs.readFileSync(planted.file, 'utf8'));
+    raised.checks = { labelSuspects: { minNoiseRate: Math.min(1, f.measured + 0.01) } };
+    fs.writeFileSync(planted.file, JSON.stringify(raised));
+    const quiet = (await check(planted.file, 'label-suspects')).result;
+    expect(quiet.status).toBe('pass');
+    expect(quiet.details!.noiseRateMin).toBe(raised.checks.labelSuspects.minNoiseRate);
 
     const clean = await project({ label: linear });
     const c = (await check(clean.file, 'label-suspects')).result;

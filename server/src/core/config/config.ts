@@ -46,7 +46,7 @@ export interface RawConfig {
     importanceMethod?: string;
     sampleSize?: number;
     seed?: number;
-    labelSuspects?: { maxProbability?: number; topFraction?: number; maxRows?: number };
+    labelSuspects?: { maxProbability?: number; topFraction?: number; minNoiseRate?: number };
     oodReference?: { alpha?: number; maxRate?: number };
     protectedInfluence?: { rows?: number; k?: number; maxOverRepresentation?: number };
   };
