@@ -3,7 +3,7 @@
  * (VS Code's getState/setState) so a panel looks the same after being hidden and shown. Outside VS
  * Code, on the daemon's dashboard page, browser-bridge.ts stands in for VS Code's API.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { createBrowserApi, dashboardSocketUrl, type WebviewApi as VsCodeApi } from './browser-bridge';
 import { isState, isToWebview, type FromWebview, type ToWebview } from '../../server/src/protocol/webview';
 import { themeChanged } from './theme';
@@ -61,6 +61,22 @@ export function useExtensionMessages(): ToWebview | undefined {
     return () => window.removeEventListener('message', onMessage);
   }, []);
   return last;
+}
+
+/**
+ * Calls `onMessage` with every message from the extension (answers that arrive one after another,
+ * such as what-if results, each reach the panel, not only the last one rendered).
+ */
+export function useExtensionListener(onMessage: (m: ToWebview) => void): void {
+  const handler = useRef(onMessage);
+  handler.current = onMessage;
+  useEffect(() => {
+    const listener = (e: MessageEvent) => {
+      if (isToWebview(e.data)) handler.current(e.data);
+    };
+    window.addEventListener('message', listener);
+    return () => window.removeEventListener('message', listener);
+  }, []);
 }
 
 /** React state that is also persisted in the webview's state under `key`. */

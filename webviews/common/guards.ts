@@ -4,6 +4,16 @@ import type { FromWebview } from '../../server/src/protocol/webview';
 const str = (v: unknown): v is string => typeof v === 'string';
 const line = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 1;
 
+/** Most features a what-if edit may carry, and the longest value typed into one. */
+export const MAX_WHAT_IF_FEATURES = 2000;
+export const MAX_WHAT_IF_CHARS = 1000;
+
+function whatIfValues(v: unknown): boolean {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const entries = Object.entries(v);
+  return entries.length <= MAX_WHAT_IF_FEATURES && entries.every(([, x]) => x === null || (typeof x === 'number' && Number.isFinite(x)) || (str(x) && x.length <= MAX_WHAT_IF_CHARS));
+}
+
 /** Largest export accepted (a PNG of a tall chart, a table of every suspect row). */
 export const MAX_EXPORT_CHARS = 32 * 1024 * 1024;
 
@@ -40,6 +50,10 @@ export function isFromWebview(m: unknown): m is FromWebview {
       return o.checkpoint === null || (str(o.checkpoint) && o.checkpoint.length > 0 && o.checkpoint.length <= 512);
     case 'exportReport':
       return o.format === 'html' || o.format === 'md';
+    case 'whatIf':
+      return Number.isSafeInteger(o.id) && (o.id as number) >= 0 && whatIfValues(o.values);
+    case 'counterfactuals':
+      return (o.target === undefined || (str(o.target) && o.target.length <= 512)) && (o.maxChanges === undefined || (Number.isInteger(o.maxChanges) && (o.maxChanges as number) >= 1 && (o.maxChanges as number) <= 100));
     case 'export':
       return (o.action === 'copy' || o.action === 'save') && (o.format === 'csv' || o.format === 'json' || o.format === 'png')
         && !(o.format === 'png' && o.action === 'copy') && exportFilename(o.filename, o.format) && exportContent(o.content, o.format);

@@ -1,16 +1,20 @@
 /**
  * The Explain panel: why the model predicts what it does for one row. The prediction (class,
- * probability, correct or not), the method's view of the row (a waterfall for additive methods),
- * optionally several methods side by side, the training rows that influenced it (columns: the
- * row's most important features) and the nearest row of another class.
+ * probability, correct or not), the method's view of the row (a waterfall for additive methods)
+ * beside the counterfactuals (what would change the prediction), the what-if editor, optionally
+ * several methods side by side, the training rows that influenced it (columns: the row's most
+ * important features) and the nearest row of another class.
  */
-import { useEffect, useState } from 'react';
-import type { ExplainState, InfluentialRow } from '../../server/src/protocol/panels';
-import { post, usePersistentState, useExtensionMessages } from '../common/bridge';
-import { Banner, basename, Definition, ExportMenu, fmt, pct, rowKeys, Section } from '../common/components';
+import { useEffect, useMemo, useState } from 'react';
+import type { ExplainState, InfluentialRow, RawValue } from '../../server/src/protocol/panels';
+import { post, useExtensionListener, usePersistentState, useExtensionMessages } from '../common/bridge';
+import { Banner, basename, Definition, ExportMenu, fmt, rowKeys, Section } from '../common/components';
 import { ErrorBoundary } from '../common/ErrorBoundary';
 import { Attributions, show, type ExplainView } from './Attributions';
+import { Counterfactuals, type CounterfactualsView } from './Counterfactuals';
 import { methodKind } from './methods';
+import { predictionText } from './prediction';
+import { WhatIf } from './WhatIf';
 
 export { waterfall } from './Attributions';
 
@@ -19,25 +23,35 @@ export function App() {
   // The row's state stays while side-by-side answers arrive (they are extra, not a new row).
   const [row, setRow] = usePersistentState<ExplainState | undefined>('row', undefined);
   const [others, setOthers] = usePersistentState<ExplainState[] | undefined>('others', undefined);
+  // What the user typed into the what-if editor, and the row's counterfactuals: both belong to the row.
+  const [edits, setEdits] = usePersistentState<Record<string, string>>('edits', {});
+  const [counterfactuals, setCounterfactuals] = usePersistentState<CounterfactualsView | undefined>('counterfactuals', undefined);
   useEffect(() => {
     if (message?.type === 'explain') {
+      const sameRow = row !== undefined && row.file === message.state.file && row.line === message.state.line;
       setRow(message.state);
       if (others && (others[0]?.file !== message.state.file || others[0]?.line !== message.state.line)) setOthers(undefined);
+      if (!sameRow) {
+        setEdits({});
+        setCounterfactuals(undefined);
+      }
     } else if (message?.type === 'explainMethods') setOthers(message.states);
   }, [message]);
+  useExtensionListener((m) => {
+    if (m.type !== 'counterfactuals') return;
+    setCounterfactuals(m.status === 'searching' ? { status: 'searching' } : m.status === 'done' ? { status: 'done', result: m.result } : { status: 'error', message: m.message });
+  });
   return (
     <main>
       {message?.type === 'loading' && <Banner kind="loading" message={message.message} />}
       {message?.type === 'error' && <Banner kind="error" message={message.message} />}
       {!message && !row && <Banner kind="loading" message="Waiting for the explanation…" />}
-      {row && <ErrorBoundary what="The panel"><Explain state={row} others={others} /></ErrorBoundary>}
+      {row && <ErrorBoundary what="The panel"><Explain state={row} others={others} edits={edits} setEdits={setEdits} counterfactuals={counterfactuals} /></ErrorBoundary>}
     </main>
   );
 }
 
-export function predictionText(p: ExplainState['prediction']): string {
-  return 'class' in p ? `${p.class} (p = ${pct(p.probability)})` : fmt(p.value);
-}
+export { predictionText };
 
 /** Correct when the predicted class is the label; undefined for regression or an unlabelled row. */
 export function isCorrect(state: ExplainState): boolean | undefined {
@@ -52,10 +66,18 @@ export function topFeatures(state: ExplainState, n: number): string[] {
   return [...ranked, ...rest].slice(0, n);
 }
 
-export function Explain({ state, others }: { state: ExplainView; others?: ExplainState[] }) {
+export function Explain({ state, others, edits = {}, setEdits = () => undefined, counterfactuals }: {
+  state: ExplainView;
+  others?: ExplainState[];
+  edits?: Record<string, string>;
+  setEdits?: (e: Record<string, string>) => void;
+  counterfactuals?: CounterfactualsView;
+}) {
   const correct = isCorrect(state);
   const features = topFeatures(state, 4);
   const [pinned, setPinned] = usePersistentState('pinned', true);
+  // Rows the panel holds besides this one: their values tell the editor each column's categories.
+  const known = useMemo(() => knownRows(state, counterfactuals), [state, counterfactuals]);
   return (
     <>
       <div className="toolbar">
@@ -70,11 +92,15 @@ export function Explain({ state, others }: { state: ExplainView; others?: Explai
         {correct !== undefined && <> · <span className={correct ? 'marker-correct' : 'marker-incorrect'}>{correct ? '✓ correct' : '✗ incorrect'}</span></>}
       </p>
       {'class' in state.prediction && <Definition>p: the model's probability of the predicted class (softmax of its outputs over {state.classes.length} classes).</Definition>}
-      <section aria-labelledby="attributions">
-        <h2 id="attributions">Why: {state.method} <span className="source">{methodKind(state.method, state.methodKind) === 'gradient' ? 'gradient' : 'attribution'}</span></h2>
-        <MethodPicker state={state} />
-        <Attributions state={state} />
-      </section>
+      <div className="beside">
+        <section aria-labelledby="attributions">
+          <h2 id="attributions">Why: {state.method} <span className="source">{methodKind(state.method, state.methodKind) === 'gradient' ? 'gradient' : 'attribution'}</span></h2>
+          <MethodPicker state={state} />
+          <Attributions state={state} />
+        </section>
+        <Counterfactuals state={state} view={counterfactuals} onTry={setEdits} />
+      </div>
+      <WhatIf state={state} edits={edits} setEdits={setEdits} others={known} />
       {others && others.length > 0 && (
         <section aria-labelledby="side-by-side">
           <h2 id="side-by-side">Methods side by side</h2>
@@ -186,4 +212,13 @@ function InfluenceTable({ title, rows, features, self }: { title: string; rows: 
       )}
     </div>
   );
+}
+
+/** The raw values of every other row the panel shows (influential, nearest, counterfactuals). */
+function knownRows(state: ExplainState, cf: CounterfactualsView | undefined): Record<string, RawValue>[] {
+  const rows: Record<string, RawValue>[] = [];
+  if (state.influence) rows.push(...state.influence.proponents.map((r) => r.values), ...state.influence.opponents.map((r) => r.values));
+  if (state.nearestOpposite) rows.push(state.nearestOpposite.values);
+  if (cf?.status === 'done') rows.push(...cf.result.counterfactuals.map((c) => c.values));
+  return rows;
 }

@@ -41,14 +41,15 @@ export function outputName(state: ExplainView): string {
   return 'class' in state.prediction ? `model output for ${state.prediction.class} (logit / margin)` : 'predicted value';
 }
 
-export function Attributions({ state, compact = false }: { state: ExplainView; compact?: boolean }) {
+/** `name`: what the chart and table are called (default: the method's attributions), when a panel shows several. */
+export function Attributions({ state, compact = false, name: caption }: { state: ExplainView; compact?: boolean; name?: string }) {
   const kind = methodKind(state.method, state.methodKind);
   const isWaterfall = kind === 'additive' && state.baseline !== undefined;
   const steps = waterfall(state.attributions, isWaterfall ? state.baseline : 0);
   const output = isWaterfall ? (steps.at(-1)?.end ?? state.baseline!) : undefined;
   const name = valueName(kind);
   const labels = isWaterfall ? ['base value', ...steps.map((s) => s.feature), 'output'] : steps.map((s) => s.feature);
-  const title = isWaterfall ? `Waterfall: ${state.method} contributions from the base value to the output` : `${state.method}: ${name} per feature`;
+  const title = `${caption ? `${caption}: ` : ''}${isWaterfall ? `Waterfall: ${state.method} contributions from the base value to the output` : `${state.method}: ${name} per feature`}`;
   return (
     <div>
       {isWaterfall ? (
@@ -97,7 +98,7 @@ export function Attributions({ state, compact = false }: { state: ExplainView; c
             },
           },
         })} />
-      <table aria-label={compact ? `${state.method} attributions` : 'Attributions'}>
+      <table aria-label={caption ?? (compact ? `${state.method} attributions` : 'Attributions')}>
         <thead><tr><th>feature</th>{!compact && <th>value</th>}<th className="num">{name}</th>{isWaterfall && !compact && <th className="num">running total</th>}</tr></thead>
         <tbody>
           {isWaterfall && !compact && <tr className="total"><td>base value</td><td /><td className="num" /><td className="num">{fmt(state.baseline)}</td></tr>}

@@ -1,6 +1,7 @@
 /** Pure helpers for the panels' messages (no VS Code API, so unit tests run them directly). */
 import type { TimelineEntry } from '../../../server/src/protocol';
-import type { CheckpointSummary, DashboardParams, DashboardState } from '../../../server/src/protocol/panels';
+import type { CounterfactualParams, WhatIfParams } from '../../../server/src/protocol/counterfactual';
+import type { CheckpointSummary, DashboardParams, DashboardState, ExplainRowParams, RawValue } from '../../../server/src/protocol/panels';
 import type { FromWebview, ToWebview } from '../../../server/src/protocol/webview';
 
 /** One analysed checkpoint's importance (the side panel's `importanceHistory`, webviews/common/state.ts). */
@@ -82,5 +83,54 @@ export class DashboardSelection {
   onPushed(state: DashboardState): 'show' | 'refetch' | 'ignore' {
     if (this.project && state.project && state.project !== this.project) return 'ignore';
     return this.checkpoint ? 'refetch' : 'show';
+  }
+}
+
+/** `glassbox/whatIf` params for the shown row (`checkpoint`: the one it was explained on) with the user's edits. */
+export function whatIfParams(row: ExplainRowParams, values: Record<string, RawValue>, checkpoint: string | undefined): WhatIfParams {
+  return {
+    uri: row.uri, line: row.line, values,
+    ...(row.method ? { method: row.method } : {}),
+    ...(checkpoint ?? row.checkpoint ? { checkpoint: checkpoint ?? row.checkpoint } : {}),
+    ...(row.project ? { project: row.project } : {}),
+  };
+}
+
+/** `glassbox/counterfactual` params for the shown row. */
+export function counterfactualParams(row: ExplainRowParams, options: { target?: string; maxChanges?: number }, checkpoint: string | undefined): CounterfactualParams {
+  return {
+    uri: row.uri, line: row.line,
+    ...(options.target !== undefined ? { target: options.target } : {}),
+    ...(options.maxChanges !== undefined ? { maxChanges: options.maxChanges } : {}),
+    ...(checkpoint ?? row.checkpoint ? { checkpoint: checkpoint ?? row.checkpoint } : {}),
+    ...(row.project ? { project: row.project } : {}),
+  };
+}
+
+/**
+ * Runs one request at a time of a kind: starting one aborts the one still running (its signal
+ * cancels it on the daemon too), and only the newest one's outcome is returned; a superseded or
+ * cancelled one resolves with undefined.
+ */
+export class LatestOnly {
+  private current: AbortController | undefined;
+
+  async run<T>(task: (signal: AbortSignal) => Promise<T>): Promise<{ value: T } | { error: unknown } | undefined> {
+    this.current?.abort();
+    const mine = new AbortController();
+    this.current = mine;
+    try {
+      const value = await task(mine.signal);
+      return mine.signal.aborted ? undefined : { value };
+    } catch (error) {
+      return mine.signal.aborted ? undefined : { error };
+    } finally {
+      if (this.current === mine) this.current = undefined;
+    }
+  }
+
+  cancel(): void {
+    this.current?.abort();
+    this.current = undefined;
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DashboardSelection, exportBytes, followTarget, importanceHistory, themeMessage } from './panelMessages';
+import { counterfactualParams, DashboardSelection, exportBytes, followTarget, importanceHistory, LatestOnly, themeMessage, whatIfParams } from './panelMessages';
 import type { TimelineEntry } from '../../../server/src/protocol';
 import { isFromWebview } from '../../../webviews/common/guards';
 
@@ -66,5 +66,36 @@ describe('the side panel\'s selection', () => {
     expect(s.params()).toEqual({ project: '/ws/a/glassbox.json' });
     expect(s.onPushed(state('/ws/a/glassbox.json'))).toBe('show');
     expect(s.onPushed(state())).toBe('show'); // an older daemon names no project
+  });
+});
+
+describe('what-if and counterfactual requests', () => {
+  const row = { uri: 'file:///ws/data/adult_test.csv', line: 6, method: 'kernel-shap', project: '/ws/glassbox.json' };
+  it('ask about the shown row on the checkpoint it was explained on', () => {
+    expect(whatIfParams(row, { age: 30, sex: 'Female' }, 'epoch-005')).toEqual({ uri: row.uri, line: 6, values: { age: 30, sex: 'Female' }, method: 'kernel-shap', checkpoint: 'epoch-005', project: '/ws/glassbox.json' });
+    expect(whatIfParams({ uri: row.uri, line: 6 }, {}, undefined)).toEqual({ uri: row.uri, line: 6, values: {} });
+    expect(counterfactualParams(row, { target: '<=50K', maxChanges: 2 }, 'epoch-005')).toEqual({ uri: row.uri, line: 6, target: '<=50K', maxChanges: 2, checkpoint: 'epoch-005', project: '/ws/glassbox.json' });
+    expect(counterfactualParams({ uri: row.uri, line: 6, checkpoint: 'epoch-002' }, {}, undefined)).toEqual({ uri: row.uri, line: 6, checkpoint: 'epoch-002' });
+  });
+
+  it('cancel the request still running when a newer one starts, and answer only the newest', async () => {
+    const latest = new LatestOnly();
+    const signals: AbortSignal[] = [];
+    const resolvers: ((v: string) => void)[] = [];
+    const task = (signal: AbortSignal) => { signals.push(signal); return new Promise<string>((resolve) => resolvers.push(resolve)); };
+    const first = latest.run(task);
+    const second = latest.run(task);
+    expect(signals.map((s) => s.aborted)).toEqual([true, false]); // the daemon hears $/cancelRequest for the first
+    resolvers[0]!('old');
+    resolvers[1]!('new');
+    expect(await first).toBeUndefined();
+    expect(await second).toEqual({ value: 'new' });
+    const failing = latest.run(async () => { throw new Error('no such row'); });
+    expect(await failing).toEqual({ error: new Error('no such row') });
+    const third = latest.run(task);
+    latest.cancel();
+    resolvers[2]!('late');
+    expect(await third).toBeUndefined();
+    expect(signals[2]!.aborted).toBe(true);
   });
 });

@@ -4,7 +4,8 @@
  * with `postMessage`. Payloads are the plain JSON states of panels.ts. Documented in
  * docs/protocol.md ("Webview messages").
  */
-import type { CompareState, DashboardState, ExplainState } from './panels';
+import type { CounterfactualResult, WhatIfResult } from './counterfactual';
+import type { CompareState, DashboardState, ExplainState, RawValue } from './panels';
 
 export type ExportFormat = 'csv' | 'json' | 'png';
 
@@ -20,7 +21,14 @@ export type ToWebview =
   /** The state could not be fetched (daemon not running, request failed). */
   | { type: 'error'; message: string }
   /** The colour theme changed: charts re-read the theme's colours. Not a state: the panel keeps showing what it showed. */
-  | { type: 'theme'; kind: 'light' | 'dark' | 'highContrast' | 'highContrastLight' };
+  | { type: 'theme'; kind: 'light' | 'dark' | 'highContrast' | 'highContrastLight' }
+  /** Explain panel: the answer to the what-if edit `id` (an answer to an older id is dropped). */
+  | { type: 'whatIf'; id: number; result: WhatIfResult }
+  | { type: 'whatIf'; id: number; error: string }
+  /** Explain panel: counterfactuals of the shown row: being searched, found (or why none), or the request failed. */
+  | { type: 'counterfactuals'; status: 'searching' }
+  | { type: 'counterfactuals'; status: 'done'; result: CounterfactualResult }
+  | { type: 'counterfactuals'; status: 'error'; message: string };
 
 /** webview -> extension */
 export type FromWebview =
@@ -41,6 +49,14 @@ export type FromWebview =
    * the daemon for that checkpoint's state now and on every later update until another pick.
    */
   | { type: 'selectCheckpoint'; checkpoint: string | null }
+  /**
+   * Explain panel: the shown row with these raw values changed (strings as typed, numbers, null =
+   * missing), explained again. `id` increases with every edit; the host cancels the request of an
+   * older one still running.
+   */
+  | { type: 'whatIf'; id: number; values: Record<string, RawValue> }
+  /** Explain panel: counterfactuals of the shown row (`target`: a class label, default any other; `maxChanges`: features one may change). */
+  | { type: 'counterfactuals'; target?: string; maxChanges?: number }
   /** Save the shareable report (what `glassbox report` writes) as HTML or Markdown. */
   | { type: 'exportReport'; format: 'html' | 'md' }
   /** Explain panel: `false` = follow the cursor in CSV files; `true` = stay on the shown row. */
@@ -53,10 +69,13 @@ export type FromWebview =
 
 export function isToWebview(data: unknown): data is ToWebview {
   const t = (data as { type?: unknown } | null)?.type;
-  return t === 'dashboard' || t === 'explain' || t === 'explainMethods' || t === 'compare' || t === 'loading' || t === 'error' || t === 'theme';
+  return t === 'dashboard' || t === 'explain' || t === 'explainMethods' || t === 'compare' || t === 'loading' || t === 'error' || t === 'theme' || t === 'whatIf' || t === 'counterfactuals';
 }
 
-/** Messages that replace what the panel shows (and are kept to show it again); `loading` and `theme` are not. */
+/**
+ * Messages that replace what the panel shows (and are kept to show it again); `loading`, `theme`
+ * and the Explain panel's answers about its row (`whatIf`, `counterfactuals`, kept by the panel) are not.
+ */
 export function isState(m: ToWebview): boolean {
-  return m.type !== 'loading' && m.type !== 'theme';
+  return m.type !== 'loading' && m.type !== 'theme' && m.type !== 'whatIf' && m.type !== 'counterfactuals';
 }
