@@ -26,8 +26,9 @@ export interface TargetValue {
 export type CounterfactualParams = RowRef & {
   /**
    * Classifiers: the class to reach, by label or 0-based index (default: any class other than the
-   * predicted one). Regression: a `TargetValue` interval; a single value `v` is `{ min: v, max: v }`
-   * widened to the tolerance the daemon states in the result's `goal`.
+   * predicted one). Regression (required): a `TargetValue` interval, or a number `v` to reach: at
+   * least `v` when the row's prediction is below it, at most `v` when above (the result's `goal`
+   * states the interval used).
    */
   target?: string | number | TargetValue;
   /** Minimum probability of the target class (classifiers with a `target`). */

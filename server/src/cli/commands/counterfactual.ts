@@ -19,6 +19,7 @@ export const counterfactual: Command = {
     ...ROW_OPTIONS,
     target: { type: 'string', arg: 'C', description: 'class to reach: index, label or class name (default: any other class)' },
     probability: { type: 'string', arg: 'P', description: 'minimum probability of the target class (needs --target)' },
+    'target-value': { type: 'string', arg: 'V', description: "regression: the value to reach (V: at least V from below, at most V from above), or '>=V', '<=V', 'A..B'" },
     count: { type: 'string', arg: 'N', description: 'counterfactuals per row, each changing a different set of features (default 3)' },
     'max-changes': { type: 'string', arg: 'K', description: 'most features one counterfactual changes (default 3)' },
     immutable: { type: 'string', arg: 'F,..', description: "features that must not change (default: glassbox.json 'protected'; 'none' for none)" },
@@ -41,17 +42,18 @@ export const counterfactual: Command = {
     const ckpt = project.resolveCheckpoint(o.checkpoint as string | undefined);
     const { encoding } = await project.schema();
     const model = await project.model(ckpt);
-    const classLabels = labelsOf(project, encoding.label?.classes, model.classes);
+    const classLabels = model.task === 'regression' ? [] : labelsOf(project, encoding.label?.classes, model.classes);
     const constraints = parseConstraints(ctx, project, featureNames(encoding));
     const req: CounterfactualRequest = { constraints, names: NAMES, method: method as CounterfactualRequest['method'] };
     const target = o.target as string | undefined;
     if (target !== undefined) req.target = parseTarget(target, classLabels, encoding.label?.classes);
+    if (o['target-value'] !== undefined) req.targetValue = parseTargetValue(String(o['target-value']));
     const probability = num(o.probability, '--probability');
     if (probability !== undefined) req.probability = probability;
     const count = num(o.count, '--count', true);
     if (count !== undefined) req.count = count;
     const train = await project.dataset('train');
-    const cf = prepareCounterfactuals(model, encoding, train, { classLabels });
+    const cf = prepareCounterfactuals(model, encoding, train, classLabels.length ? { classLabels } : {});
     // Every argument is checked before any row is searched.
     checkRequest(cf, req);
     const sel = await selectRows(ctx, project, 1);
@@ -84,21 +86,45 @@ type PrintedRow = RowCounterfactuals & { row: number; line: number; nearestTrain
 
 function printRow(ctx: CommandContext, project: Project, file: string, trainFile: string, r: PrintedRow): void {
   const p = r.prediction;
-  const goal = r.goal.targetLabel !== null ? `${r.goal.targetLabel}${r.goal.probability !== null ? ` with p ≥ ${r.goal.probability}` : ''}` : 'any other class';
-  ctx.print(`${project.relative(file)}:${r.line}  row ${r.row}  predicted ${p.label} (p=${fmtNum(p.probabilities[p.class]!, 3)}); goal: ${goal}`);
+  const iv = r.goal.interval;
+  const goal = iv
+    ? Number.isFinite(iv.max) ? (Number.isFinite(iv.min) ? `${fmtNum(iv.min)}..${fmtNum(iv.max)}` : `≤ ${fmtNum(iv.max)}`) : `≥ ${fmtNum(iv.min)}`
+    : r.goal.targetLabel !== null ? `${r.goal.targetLabel}${r.goal.probability !== null ? ` with p ≥ ${r.goal.probability}` : ''}` : 'any other class';
+  ctx.print(`${project.relative(file)}:${r.line}  row ${r.row}  predicted ${predictionText(p)}; goal: ${goal}`);
   if (r.status !== 'found') ctx.print(`  ${r.message}`);
   r.counterfactuals.forEach((c, k) => {
     const changes = c.changes.map((ch) => `${ch.feature} ${ch.from} → ${ch.to}`).join(', ');
     const q = c.prediction;
     const ood = c.plausibility.outOfDistribution ? `, out of distribution (p=${fmtNum(c.plausibility.oodPValue, 3)})` : '';
     ctx.print(`  ${k + 1}. ${changes}`);
-    ctx.print(`     → ${q.label} (p=${fmtNum(q.probabilities[q.class]!, 3)}); distance ${fmtNum(c.distance, 2)}; nearest ${q.label} training rows ${fmtNum(c.plausibility.nearestTargetDistance, 2)} away${ood}`);
+    const near = q.value !== undefined ? 'nearest training rows with a value in the goal' : `nearest ${q.label} training rows`;
+    ctx.print(`     → ${predictionText(q)}; distance ${fmtNum(c.distance, 2)}; ${near} ${fmtNum(c.plausibility.nearestTargetDistance, 2)} away${ood}`);
   });
   const near = r.nearestTrainingRow;
   if (near) {
-    ctx.print(`  nearest real ${near.prediction.label} row: ${project.relative(trainFile)}:${near.line} (distance ${fmtNum(near.distance, 2)}, ${near.sparsity} change${near.sparsity === 1 ? "" : "s"}: ${near.changes.slice(0, 6).map((ch) => `${ch.feature} ${ch.from} → ${ch.to}`).join(', ')}${near.sparsity > 6 ? ', …' : ''})`);
-  } else if (r.status !== 'already') ctx.print('  no training row of the goal class respects the constraints');
+    ctx.print(`  nearest real ${near.prediction.value !== undefined ? `row in the goal (${near.prediction.label})` : `${near.prediction.label} row`}: ${project.relative(trainFile)}:${near.line} (distance ${fmtNum(near.distance, 2)}, ${near.sparsity} change${near.sparsity === 1 ? "" : "s"}: ${near.changes.slice(0, 6).map((ch) => `${ch.feature} ${ch.from} → ${ch.to}`).join(', ')}${near.sparsity > 6 ? ', …' : ''})`);
+  } else if (r.status !== 'already') ctx.print(`  no training row ${iv ? 'in the goal' : 'of the goal class'} respects the constraints`);
   ctx.print();
+}
+
+function predictionText(p: { label: string; class: number; probabilities: number[]; value?: number }): string {
+  return p.value !== undefined ? p.label : `${p.label} (p=${fmtNum(p.probabilities[p.class]!, 3)})`;
+}
+
+/** `--target-value`: V, >=V, <=V or A..B. */
+export function parseTargetValue(spec: string): number | { min?: number; max?: number } {
+  const bad = () => new GlassboxError('usage', `--target-value expects a number, >=V, <=V or MIN..MAX, got '${echo(spec)}'`);
+  const n = (t: string) => {
+    const x = Number(t.trim());
+    if (t.trim() === '' || !Number.isFinite(x)) throw bad();
+    return x;
+  };
+  const s = spec.trim();
+  if (s.startsWith('>=')) return { min: n(s.slice(2)) };
+  if (s.startsWith('<=')) return { max: n(s.slice(2)) };
+  const dots = s.indexOf('..', 1);
+  if (dots > 0) return { min: n(s.slice(0, dots)), max: n(s.slice(dots + 2)) };
+  return n(s);
 }
 
 /** Class labels for messages: glassbox.json `classNames` when given, else the label values. */

@@ -15,14 +15,17 @@
  *   (and labelled so, when labels exist) that respects the immutable features, directions and
  *   bounds.
  * - Nothing found: each constraint is relaxed alone to name the ones that bind.
+ * - Regression models: the goal is an interval of the predicted value (`targetValue`, e.g.
+ *   ≥ 50000); "the target class" above reads "rows whose label (else prediction) is in it".
  */
 import { compileEncoder, type Encoding } from '../data/encoding';
 import { fitOod, scoreOod, type OodDetector, type OodOptions } from '../drift/ood';
 import { GlassboxError, throwIfAborted } from '../errors';
+import { formatNumber } from '../analyses/shared';
 import { predict, type ModelHandle } from '../model/model';
 import { allowedInterval, RELAXATIONS, resolveConstraints, type ConstraintNames, type CounterfactualConstraints, type ResolvedConstraints } from './constraints';
 import { gradientCounterfactuals } from './gradient';
-import { evaluateGoal, type Goal } from './objective';
+import { evaluateGoal, intervalScore, type Evaluation, type Goal } from './objective';
 import { decode, refine, type Candidate, type RefineContext, type SearchMethod } from './refine';
 import { searchCounterfactuals } from './search';
 import { displayValue, fitFeatureSpace, type FeatureSpace } from './space';
@@ -33,11 +36,13 @@ export interface CounterfactualModel {
   space: FeatureSpace;
   /** The OOD detector for plausibility, fitted on first use (validation errors come first). */
   readonly ood: OodDetector;
-  /** Model's class for every training row. */
+  /** Model's class for every training row (regression: -1). */
   trainPredicted: Int32Array;
-  /** n x K class probabilities of the training rows. */
+  /** n x K class probabilities of the training rows (regression: empty). */
   trainProbabilities: Float32Array;
-  /** Training labels (class index, NaN when missing), when the data has them. */
+  /** Regression: the model's value for every training row. */
+  trainValues?: Float32Array;
+  /** Training labels (class index or regression value, NaN when missing), when the data has them. */
   trainLabels?: Float32Array;
   classLabels: string[];
 }
@@ -49,12 +54,12 @@ export function prepareCounterfactuals(
   train: { X: Float32Array; n: number; y?: Float32Array },
   options: { ood?: OodOptions; classLabels?: string[]; signal?: AbortSignal } = {},
 ): CounterfactualModel {
-  if (model.task === 'regression') throw new GlassboxError('usage', 'counterfactuals need a classifier; this model is a regression model');
   const space = fitFeatureSpace(encoding, train);
   let ood: OodDetector | undefined;
   const fit = () => (ood ??= fitOod(model, encoding, train, { ...options.ood, ...(options.signal ? { signal: options.signal } : {}) }));
   const p = predict(model, train.X, train.n, options.signal);
-  const classLabels = options.classLabels ?? encoding.label?.classes ?? Array.from({ length: model.classes }, (_, k) => String(k));
+  const regression = !p.predicted;
+  const classLabels = regression ? [] : (options.classLabels ?? encoding.label?.classes ?? Array.from({ length: model.classes }, (_, k) => String(k)));
   const out: CounterfactualModel = {
     model,
     encoding,
@@ -62,10 +67,11 @@ export function prepareCounterfactuals(
     get ood() {
       return fit();
     },
-    trainPredicted: p.predicted!,
-    trainProbabilities: p.probabilities!,
+    trainPredicted: p.predicted ?? new Int32Array(train.n).fill(-1),
+    trainProbabilities: p.probabilities ?? new Float32Array(0),
     classLabels,
   };
+  if (regression) out.trainValues = Float32Array.from({ length: train.n }, (_, i) => p.logits[i * p.classes]!);
   if (train.y) out.trainLabels = train.y;
   return out;
 }
@@ -75,6 +81,11 @@ export interface CounterfactualRequest {
   target?: number;
   /** Minimum probability of the target class (needs `target`). */
   probability?: number;
+  /**
+   * Regression models: the interval the predicted value must reach (inclusive; one end may be
+   * open), or a value to reach: at least it when the row's prediction is below, at most it when above.
+   */
+  targetValue?: { min?: number; max?: number } | number;
   /** Counterfactuals to return (default 3). */
   count?: number;
   constraints?: CounterfactualConstraints;
@@ -97,10 +108,12 @@ export interface Change {
   to: RawValue;
 }
 
+/** A model's answer. Regression: `class` -1, `label` the value as text, no probabilities, `value`. */
 export interface ClassPrediction {
   class: number;
   label: string;
   probabilities: number[];
+  value?: number;
 }
 
 export interface CounterfactualExample {
@@ -127,7 +140,7 @@ export interface NearestTrainingRow {
 
 export interface RowCounterfactuals {
   prediction: ClassPrediction;
-  goal: { target: number | null; targetLabel: string | null; probability: number | null };
+  goal: { target: number | null; targetLabel: string | null; probability: number | null; interval: { min: number; max: number } | null };
   /** found: at least one; none: no counterfactual within the constraints; already: the row meets the goal. */
   status: 'found' | 'none' | 'already';
   counterfactuals: CounterfactualExample[];
@@ -140,6 +153,21 @@ export interface RowCounterfactuals {
 /** Validates the request against the model once (targets, probabilities, constraint names). */
 export function checkRequest(cf: CounterfactualModel, req: CounterfactualRequest): ResolvedConstraints {
   const K = cf.model.classes;
+  if (cf.trainValues) {
+    if (req.target !== undefined || req.probability !== undefined) throw new GlassboxError('usage', 'this is a regression model: give the value to reach (a target value or interval), not a class or probability');
+    const t = typeof req.targetValue === 'number' ? { min: req.targetValue } : req.targetValue;
+    if (!t || (t.min === undefined && t.max === undefined)) throw new GlassboxError('usage', 'counterfactuals of a regression model need a target value or interval to reach (e.g. >= 50000)');
+    for (const v of [t.min, t.max]) if (v !== undefined && !Number.isFinite(v)) throw new GlassboxError('usage', `the target value must be a finite number, got ${v}`);
+    if (t.min !== undefined && t.max !== undefined && t.min > t.max) throw new GlassboxError('usage', `the target interval is empty: ${t.min} > ${t.max}`);
+    const lo = cf.trainValues.reduce((m, v) => Math.min(m, v), Infinity);
+    const hi = cf.trainValues.reduce((m, v) => Math.max(m, v), -Infinity);
+    // Beyond every training prediction: no counterfactual within the data's range can get there.
+    if ((t.min !== undefined && t.min > hi + (hi - lo)) || (t.max !== undefined && t.max < lo - (hi - lo))) {
+      throw new GlassboxError('usage', `the target ${intervalText({ min: t.min ?? -Infinity, max: t.max ?? Infinity })} is out of reach: the model predicts ${formatNumber(lo)}..${formatNumber(hi)} on the training data`);
+    }
+  } else if (req.targetValue !== undefined) {
+    throw new GlassboxError('usage', 'a target value applies to regression models; this model is a classifier (give a target class)');
+  }
   if (req.target !== undefined && !(Number.isInteger(req.target) && req.target >= 0 && req.target < K)) {
     throw new GlassboxError('usage', `target class ${req.target} does not exist; the classes are ${cf.classLabels.map((l, k) => `${k} (${l})`).join(', ')}`);
   }
@@ -156,22 +184,25 @@ export function counterfactualsForRow(cf: CounterfactualModel, x0: Float32Array,
   const constraints = checkRequest(cf, req);
   const { model, space } = cf;
   const count = req.count ?? 3;
-  const before = evaluateGoal(model, { from: 0 }, x0, 1, req.signal);
-  const from = before.predicted[0]!;
-  const goal: Goal = { from, ...(req.target !== undefined ? { target: req.target } : {}), ...(req.probability !== undefined ? { probability: req.probability } : {}) };
-  const prediction = classPrediction(cf, from, before.probabilities);
+  const goal = goalOf(cf, x0, req);
+  const before = evaluateGoal(model, goal, x0, 1, req.signal);
+  const from = goal.from;
+  const prediction = predictionAt(cf, before, 0);
   const raw0 = decode(space, x0);
   const result: RowCounterfactuals = {
     prediction,
-    goal: { target: req.target ?? null, targetLabel: req.target !== undefined ? cf.classLabels[req.target]! : null, probability: req.probability ?? null },
+    goal: { target: req.target ?? null, targetLabel: req.target !== undefined ? cf.classLabels[req.target]! : null, probability: req.probability ?? null, interval: goal.interval ?? null },
     status: 'found',
     counterfactuals: [],
     nearestTrainingRow: null,
   };
-  const start = evaluateGoal(model, goal, x0, 1, req.signal).score[0]!;
-  if (start > 0) {
+  if (before.score[0]! > 0) {
     result.status = 'already';
-    result.message = req.target !== undefined ? `the row is already predicted as ${cf.classLabels[req.target]}${req.probability !== undefined ? ` with probability ≥ ${req.probability}` : ''}` : 'the row already meets the goal';
+    result.message = goal.interval
+      ? `the row's prediction ${formatNumber(prediction.value!)} is already ${intervalText(goal.interval)}`
+      : req.target !== undefined
+        ? `the row is already predicted as ${cf.classLabels[req.target]}${req.probability !== undefined ? ` with probability ≥ ${req.probability}` : ''}`
+        : 'the row already meets the goal';
     return result;
   }
   const ctx: RefineContext = { model, space, goal, constraints, x0, raw0, ...(req.signal ? { signal: req.signal } : {}) };
@@ -259,10 +290,10 @@ function finalize(cf: CounterfactualModel, ctx: RefineContext, chosen: Candidate
     return {
       changes: describeChanges(space, ctx.raw0, c.raw),
       values: Object.fromEntries(names.map((n, f) => [n, values[i]![f]!])),
-      prediction: classPrediction(cf, cls, ev.probabilities.subarray(i * model.classes, (i + 1) * model.classes)),
+      prediction: predictionAt(cf, ev, i),
       distance: c.distance,
       sparsity: c.changed.length,
-      plausibility: { nearestTargetDistance: nearestOfClass(cf, c.raw, cls, k), oodPValue: ood.pValue[i]!, outOfDistribution: ood.pValue[i]! < alpha },
+      plausibility: { nearestTargetDistance: nearestOfClass(cf, c.raw, ctx.goal, cls, k), oodPValue: ood.pValue[i]!, outOfDistribution: ood.pValue[i]! < alpha },
       method: c.method,
     };
   });
@@ -274,6 +305,48 @@ function describeChanges(space: FeatureSpace, raw0: Float64Array, raw: Float64Ar
 
 function classPrediction(cf: CounterfactualModel, cls: number, probabilities: ArrayLike<number>): ClassPrediction {
   return { class: cls, label: cf.classLabels[cls] ?? String(cls), probabilities: Array.from(probabilities).slice(0, cf.model.classes) };
+}
+
+function valuePrediction(v: number): ClassPrediction {
+  return { class: -1, label: formatNumber(v), probabilities: [], value: v };
+}
+
+/** The prediction for row i of an evaluation. */
+function predictionAt(cf: CounterfactualModel, ev: Evaluation, i: number): ClassPrediction {
+  if (ev.values) return valuePrediction(ev.values[i]!);
+  const K = cf.model.classes;
+  return classPrediction(cf, ev.predicted[i]!, ev.probabilities.subarray(i * K, (i + 1) * K));
+}
+
+function intervalText(t: { min: number; max: number }): string {
+  if (!Number.isFinite(t.max)) return `≥ ${formatNumber(t.min)}`;
+  if (!Number.isFinite(t.min)) return `≤ ${formatNumber(t.max)}`;
+  return t.min === t.max ? `= ${formatNumber(t.min)}` : `in ${formatNumber(t.min)}..${formatNumber(t.max)}`;
+}
+
+/**
+ * The request's goal for a row. Regression: the target interval, and the gradient's margin past
+ * its end: 5 % of the training predictions' standard deviation, at most a quarter of the interval.
+ */
+function goalOf(cf: CounterfactualModel, x0: Float32Array, req: CounterfactualRequest): Goal {
+  if (cf.trainValues) {
+    let t = req.targetValue ?? {};
+    if (typeof t === 'number') {
+      const v0 = evaluateGoal(cf.model, { from: -1, interval: { min: -Infinity, max: Infinity } }, x0, 1, req.signal).values![0]!;
+      t = v0 < t ? { min: t } : { max: t };
+    }
+    const interval = { min: t.min ?? -Infinity, max: t.max ?? Infinity };
+    const v = cf.trainValues;
+    let mean = 0;
+    for (const x of v) mean += x / v.length;
+    let varSum = 0;
+    for (const x of v) varSum += (x - mean) ** 2;
+    let margin = 0.05 * Math.sqrt(varSum / v.length);
+    if (Number.isFinite(interval.max - interval.min)) margin = Math.min(margin, (interval.max - interval.min) / 4);
+    return { from: -1, interval, margin };
+  }
+  const from = evaluateGoal(cf.model, { from: 0 }, x0, 1, req.signal).predicted[0]!;
+  return { from, ...(req.target !== undefined ? { target: req.target } : {}), ...(req.probability !== undefined ? { probability: req.probability } : {}) };
 }
 
 /** Raw-space distance between a raw vector and training row i. */
@@ -296,11 +369,18 @@ function trainClass(cf: CounterfactualModel, i: number): number {
   return y === undefined || Number.isNaN(y) ? cf.trainPredicted[i]! : y;
 }
 
-/** Mean distance to the k nearest training rows of class `cls`. */
-function nearestOfClass(cf: CounterfactualModel, raw: Float64Array, cls: number, k: number): number {
+/** Regression: whether training row i's label (else the model's value) lies in the goal's interval. */
+function trainInInterval(cf: CounterfactualModel, i: number, interval: { min: number; max: number }): boolean {
+  const y = cf.trainLabels?.[i];
+  const v = y === undefined || Number.isNaN(y) ? cf.trainValues![i]! : y;
+  return v >= interval.min && v <= interval.max;
+}
+
+/** Mean distance to the k nearest training rows of class `cls` (regression: with a value in the goal's interval). */
+function nearestOfClass(cf: CounterfactualModel, raw: Float64Array, goal: Goal, cls: number, k: number): number {
   const best: number[] = [];
   for (let i = 0; i < cf.space.trainN; i++) {
-    if (trainClass(cf, i) !== cls) continue;
+    if (goal.interval ? !trainInInterval(cf, i, goal.interval) : trainClass(cf, i) !== cls) continue;
     const dist = distanceToTrain(cf.space, raw, i);
     if (best.length < k || dist < best[best.length - 1]!) {
       best.push(dist);
@@ -317,13 +397,20 @@ function nearestTrainingRow(cf: CounterfactualModel, ctx: RefineContext, from: n
   const K = cf.model.classes;
   const meets = (cls: number, i: number) =>
     goal.target === undefined ? cls !== from : cls === goal.target && (goal.probability === undefined || cf.trainProbabilities[i * K + cls]! >= goal.probability);
+  const interval = goal.interval;
   let bestI = -1;
   let bestD = Infinity;
   for (let i = 0; i < space.trainN; i++) {
     const cls = cf.trainPredicted[i]!;
-    if (!meets(cls, i)) continue;
     const y = cf.trainLabels?.[i];
-    if (y !== undefined && !Number.isNaN(y) && y !== cls) continue;
+    if (interval) {
+      // The model's value reaches the goal, and so does the label when there is one.
+      if (!(intervalScore(cf.trainValues![i]!, interval) > 0)) continue;
+      if (y !== undefined && !Number.isNaN(y) && !(y >= interval.min && y <= interval.max)) continue;
+    } else {
+      if (!meets(cls, i)) continue;
+      if (y !== undefined && !Number.isNaN(y) && y !== cls) continue;
+    }
     let ok = true;
     for (let f = 0; f < F && ok; f++) {
       const v = space.trainRaw[i * F + f]!;
@@ -345,7 +432,8 @@ function nearestTrainingRow(cf: CounterfactualModel, ctx: RefineContext, from: n
   const raw = space.trainRaw.slice(bestI * F, (bestI + 1) * F);
   const changes = describeChanges(space, raw0, raw);
   const cls = cf.trainPredicted[bestI]!;
-  return { row: bestI, distance: bestD, sparsity: changes.length, changes, prediction: classPrediction(cf, cls, cf.trainProbabilities.subarray(bestI * K, (bestI + 1) * K)) };
+  const prediction = cf.trainValues ? valuePrediction(cf.trainValues[bestI]!) : classPrediction(cf, cls, cf.trainProbabilities.subarray(bestI * K, (bestI + 1) * K));
+  return { row: bestI, distance: bestD, sparsity: changes.length, changes, prediction };
 }
 
 /** Which constraints, relaxed alone, let the model-agnostic search find a counterfactual. */
@@ -362,7 +450,9 @@ function bindingConstraints(cf: CounterfactualModel, ctx: RefineContext, req: Co
     const relaxed = r.apply(given, F);
     if (relaxed && feasible(relaxed)) binding.push(names[r.name]);
   }
-  const goalText = ctx.goal.target !== undefined ? `reaches ${cf.classLabels[ctx.goal.target]}${ctx.goal.probability !== undefined ? ` with probability ≥ ${ctx.goal.probability}` : ''}` : `changes the prediction from ${cf.classLabels[ctx.goal.from]}`;
+  const goalText = ctx.goal.interval
+    ? `brings the prediction ${intervalText(ctx.goal.interval)}`
+    : ctx.goal.target !== undefined ? `reaches ${cf.classLabels[ctx.goal.target]}${ctx.goal.probability !== undefined ? ` with probability ≥ ${ctx.goal.probability}` : ''}` : `changes the prediction from ${cf.classLabels[ctx.goal.from]}`;
   if (binding.length) return { binding, message: `no counterfactual that ${goalText} within the constraints; relaxing ${binding.join(' or ')} would find one` };
   const all = RELAXATIONS.reduce((c, r) => r.apply(c, F) ?? c, given);
   if (feasible(all)) {
@@ -383,7 +473,7 @@ export interface AssessedRow extends Omit<CounterfactualExample, 'method'> {
  * Glassbox's own: validity through `predict`, distance, sparsity, plausibility. `values` are raw
  * values by feature name, as a CSV row would hold them.
  */
-export function assessRows(cf: CounterfactualModel, x0: Float32Array, values: Array<Record<string, RawValue>>, req: Pick<CounterfactualRequest, 'target' | 'probability' | 'neighbours' | 'oodAlpha'> = {}): AssessedRow[] {
+export function assessRows(cf: CounterfactualModel, x0: Float32Array, values: Array<Record<string, RawValue>>, req: Pick<CounterfactualRequest, 'target' | 'probability' | 'targetValue' | 'neighbours' | 'oodAlpha'> = {}): AssessedRow[] {
   if (values.length === 0) return [];
   const { space, model, encoding } = cf;
   const names = space.dims.map((d) => d.name);
@@ -391,8 +481,7 @@ export function assessRows(cf: CounterfactualModel, x0: Float32Array, values: Ar
   const d = encoding.width;
   const X = new Float32Array(values.length * d);
   values.forEach((v, i) => encoder.encode(names.map((n) => (v[n] === null || v[n] === undefined ? '' : String(v[n]))), X, i * d));
-  const from = evaluateGoal(model, { from: 0 }, x0, 1).predicted[0]!;
-  const goal: Goal = { from, ...(req.target !== undefined ? { target: req.target } : {}), ...(req.probability !== undefined ? { probability: req.probability } : {}) };
+  const goal = goalOf(cf, x0, req);
   const ev = evaluateGoal(model, goal, X, values.length);
   const ood = scoreOod(cf.ood, model, encoding, X, values.length);
   const raw0 = decode(space, x0);
@@ -409,10 +498,10 @@ export function assessRows(cf: CounterfactualModel, x0: Float32Array, values: Ar
       valid: ev.score[i]! > 0,
       changes,
       values: v,
-      prediction: classPrediction(cf, cls, ev.probabilities.subarray(i * model.classes, (i + 1) * model.classes)),
+      prediction: predictionAt(cf, ev, i),
       distance,
       sparsity: changes.length,
-      plausibility: { nearestTargetDistance: nearestOfClass(cf, raw, cls, req.neighbours ?? 5), oodPValue: ood.pValue[i]!, outOfDistribution: ood.pValue[i]! < (req.oodAlpha ?? 0.05) },
+      plausibility: { nearestTargetDistance: nearestOfClass(cf, raw, goal, cls, req.neighbours ?? 5), oodPValue: ood.pValue[i]!, outOfDistribution: ood.pValue[i]! < (req.oodAlpha ?? 0.05) },
     };
   });
 }

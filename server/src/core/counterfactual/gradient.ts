@@ -34,7 +34,7 @@ export function gradientCounterfactuals(ctx: RefineContext, options: GradientOpt
   const { model, space, x0, raw0, constraints, goal } = ctx;
   const lambdas = options.lambdas ?? DEFAULT_LAMBDAS;
   const steps = options.steps ?? 10;
-  const kappa = options.kappa ?? 0.2;
+  const kappa = options.kappa ?? goal.margin ?? 0.2;
   const d = x0.length;
   const S = lambdas.length;
   const w = new Float32Array(d);
@@ -71,7 +71,8 @@ export function gradientCounterfactuals(ctx: RefineContext, options: GradientOpt
     const hiT = tf.tensor2d(hi, [1, d]);
     const K = model.classes;
     const k = goal.target ?? goal.from;
-    const mask = tf.tensor2d(Array.from({ length: K }, (_, j) => (j === k ? 1 : 0)), [1, K]);
+    // Regression goals read the value column and need no class mask.
+    const mask = goal.interval ? undefined : tf.tensor2d(Array.from({ length: K }, (_, j) => (j === k ? 1 : 0)), [1, K]);
     const loss = (delta: tf.Tensor2D) => tf.sum(tf.relu(tf.sub(kappa, goalScoreTensor(model.logits(tf.add(xb, delta) as tf.Tensor2D), goal, mask))));
     const grad = tf.grad(loss as (x: tf.Tensor) => tf.Tensor);
     let delta: tf.Tensor2D = tf.zeros([S, d]);

@@ -102,8 +102,19 @@ function constraintsOf(project: Project, features: string[], params: Record<stri
   return c;
 }
 
-function classPrediction(p: { class: number; label: string; probabilities: number[] }): RowPrediction {
+function rowPrediction(p: { class: number; label: string; probabilities: number[]; value?: number }): RowPrediction {
+  if (p.value !== undefined) return { kind: 'regression', value: p.value };
   return { kind: 'classification', class: p.label, classIndex: p.class, probability: p.probabilities[p.class]!, probabilities: p.probabilities };
+}
+
+/** Regression: a value to reach (number) or an interval `{ min?, max? }`. */
+function targetValueOf(target: unknown): number | { min?: number; max?: number } {
+  if (typeof target === 'number') return target;
+  const t = target as { min?: unknown; max?: unknown } | null;
+  if (typeof t === 'object' && t !== null && (typeof t.min === 'number' || typeof t.max === 'number') && [t.min, t.max].every((v) => v === undefined || typeof v === 'number')) {
+    return { ...(typeof t.min === 'number' ? { min: t.min } : {}), ...(typeof t.max === 'number' ? { max: t.max } : {}) };
+  }
+  throw new GlassboxError('usage', `target: this is a regression model; give a value to reach or { min, max }, got ${echo(JSON.stringify(target))}`);
 }
 
 export const counterfactualStep = {
@@ -114,11 +125,13 @@ export const counterfactualStep = {
     const row = rowOf(project, ds, params);
     const { encoding } = await project.schema();
     const model = await project.model(checkpoint);
-    if (model.task === 'regression') throw new GlassboxError('usage', 'counterfactuals of regression models are not served yet; use `glassbox counterfactual --target-value`');
     progress(0, 'preparing the feature space');
     const cf = await counterfactualModel(project, checkpoint, signal);
     const req: CounterfactualRequest = { constraints: constraintsOf(project, featureNames(encoding), params), names: NAMES, signal };
-    if (params.target !== undefined && params.target !== null) req.target = resolveTarget(params.target, cf.classLabels, encoding.label?.classes);
+    if (params.target !== undefined && params.target !== null) {
+      if (model.task === 'regression') req.targetValue = targetValueOf(params.target);
+      else req.target = resolveTarget(params.target, cf.classLabels, encoding.label?.classes);
+    }
     if (typeof params.probability === 'number') req.probability = params.probability;
     if (params.count !== undefined) req.count = Number(params.count);
     checkRequest(cf, req);
@@ -132,11 +145,17 @@ export const counterfactualStep = {
       row,
       checkpoint: checkpoint.name,
       values: rowValues(encoding, ds, row),
-      prediction: classPrediction(r.prediction),
-      goal: { ...(r.goal.targetLabel !== null ? { class: r.goal.targetLabel } : {}), ...(r.goal.probability !== null ? { probability: r.goal.probability } : {}) },
+      prediction: rowPrediction(r.prediction),
+      goal: {
+        ...(r.goal.targetLabel !== null ? { class: r.goal.targetLabel } : {}),
+        ...(r.goal.probability !== null ? { probability: r.goal.probability } : {}),
+        // JSON has no infinities: an open end is left out.
+        ...(r.goal.interval && Number.isFinite(r.goal.interval.min) ? { min: r.goal.interval.min } : {}),
+        ...(r.goal.interval && Number.isFinite(r.goal.interval.max) ? { max: r.goal.interval.max } : {}),
+      },
       status: r.status,
-      counterfactuals: r.counterfactuals.map((c) => ({ changes: c.changes, values: c.values, prediction: classPrediction(c.prediction), distance: c.distance, sparsity: c.sparsity, plausibility: c.plausibility, method: c.method })),
-      nearestTrainingRow: near ? { file: train.file, line: train.lines[near.row]!, row: near.row, distance: near.distance, sparsity: near.sparsity, changes: near.changes, prediction: classPrediction(near.prediction) } : null,
+      counterfactuals: r.counterfactuals.map((c) => ({ changes: c.changes, values: c.values, prediction: rowPrediction(c.prediction), distance: c.distance, sparsity: c.sparsity, plausibility: c.plausibility, method: c.method })),
+      nearestTrainingRow: near ? { file: train.file, line: train.lines[near.row]!, row: near.row, distance: near.distance, sparsity: near.sparsity, changes: near.changes, prediction: rowPrediction(near.prediction) } : null,
       ...(r.message !== undefined ? { message: r.message } : {}),
       ...(r.binding !== undefined ? { binding: r.binding } : {}),
     };
