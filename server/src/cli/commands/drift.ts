@@ -23,7 +23,9 @@ export const drift: Command = {
     'importance-method': { type: 'string', arg: 'ID', description: `attribution method giving importance shares (${methodIds().join(', ')}; default kernel-shap, 128 samples × 8 background rows)` },
     'importance-rows': { type: 'string', arg: 'N', description: 'rows sampled from each side for importance (default 2000)' },
     'chunk-size': { type: 'string', arg: 'N', description: 'reference rows per chunk for drift over time' },
-    seed: { type: 'string', arg: 'N', description: 'seed for the importance samples (default 0)' },
+    seed: { type: 'string', arg: 'N', description: 'seed for the importance samples and the domain classifier (default 0)' },
+    'no-multivariate': { type: 'boolean', description: 'skip multivariate drift (the domain classifier: 5-fold cross-validation, 19 permutations)' },
+    'multivariate-rows': { type: 'string', arg: 'N', description: 'rows sampled from each side for the domain classifier (default 1000)' },
   },
   async run(ctx) {
     await ctx.engine();
@@ -53,6 +55,10 @@ export const drift: Command = {
     if (chunk !== undefined) options.chunkSize = chunk;
     const seed = num(o.seed, '--seed', true);
     if (seed !== undefined) options.seed = seed;
+    const mvRows = num(o['multivariate-rows'], '--multivariate-rows', true);
+    if (mvRows === 0) throw new GlassboxError('usage', '--multivariate-rows must be at least 2');
+    if (o['no-multivariate']) options.multivariate = false;
+    else if (mvRows !== undefined) options.multivariate = { rowsPerSide: mvRows };
     let report;
     try {
       report = await driftReport(project, options);
@@ -86,6 +92,16 @@ export const drift: Command = {
       for (const s of report.prediction.scores) ctx.print(`prediction drift (${s.output}): PSI ${fmtNum(s.psi)}, KS ${fmtNum(s.ks.statistic)} (p=${fmtNum(s.ks.pValue, 3)})`);
       const perf = report.prediction.performance;
       if (perf) ctx.print(`performance: ${Object.entries(perf.change).map(([k, v]) => `${k} ${fmtNum(perf.train[k as 'accuracy']!)} -> ${fmtNum(perf.reference[k as 'accuracy']!)} (${v >= 0 ? '+' : ''}${fmtNum(v)})`).join(', ')}`);
+      const mv = report.multivariate;
+      if (mv) ctx.print(`multivariate drift: domain classifier AUC ${fmtNum(mv.auc, 3)} (permutation p = ${fmtNum(mv.pValue, 3)}, null max ${fmtNum(mv.nullAuc.max, 3)}; ${mv.rows.train} rows a side) -> ${mv.drifted ? 'the joint distribution moved' : 'no joint shift detected'}`);
+      const est = report.estimatedPerformance;
+      if (est) {
+        const r = est.reference;
+        const realised = r.realised ? `; realised ${fmtNum(r.realised.accuracy, 3)}${r.realised.rocAuc !== undefined ? `, AUC ${fmtNum(r.realised.rocAuc, 3)}` : ''}` : '';
+        const cal = r.calibration.recalibrated ? ` (recalibrated: ECE ${fmtNum(r.calibration.ece!, 3)} on ${r.calibration.rows} labelled rows)` : '';
+        ctx.print(`estimated performance without labels (CBPE): accuracy ${fmtNum(r.expectedAccuracy, 3)} ± ${fmtNum(r.standardError, 3)}${r.expectedRocAuc !== undefined ? `, ROC AUC ${fmtNum(r.expectedRocAuc, 3)}` : ''} (training rows ${fmtNum(est.train.expectedAccuracy, 3)})${realised}${cal}`);
+      }
+      ctx.print(`verdict: ${report.verdict.level}${report.verdict.reasons.length ? ` (${report.verdict.reasons.join('; ')})` : ''}`);
       const corr = report.chunks?.correlation;
       if (report.chunks?.ordered === false) ctx.print(`warning: ${report.chunks.timestamp} decreases somewhere in the reference; chunks follow file order`);
       if (corr) ctx.print(`per-chunk weighted drift vs ${corr.metric}: Pearson ${fmtNum(corr.pearson, 3)}, Spearman ${fmtNum(corr.spearman, 3)} over ${report.chunks!.items.length} chunks`);

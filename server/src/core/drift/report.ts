@@ -6,10 +6,16 @@
  *
  * Importance is measured on a seeded sample of at most `importanceRows` rows of each side; drift
  * uses every row.
+ *
+ * Beside them: multivariate drift (multivariate.ts, a domain classifier on a sample of each side),
+ * the label-free performance estimate (cbpe.ts) on both sides, and one verdict: `act` when a feature
+ * the model relies on moved, or the estimated accuracy fell significantly (by at least 0.01 and
+ * three standard errors of the difference); `watch` when only the joint distribution, a minor
+ * feature or the predictions moved; else `stable`.
  */
 import type { Project } from '../project';
 import type { CheckpointInfo } from '../model/checkpoints';
-import { predict } from '../model/model';
+import { predict, type ModelHandle } from '../model/model';
 import { takeRows, type Dataset } from '../data/dataset';
 import { featureNames } from '../data/encoding';
 import { createRng, sampleWithoutReplacement } from '../util/random';
@@ -21,7 +27,10 @@ import { defaultImportance } from '../importance/importance';
 import { driftImpact, type DriftMetric, type FeatureImpact, type QuadrantThresholds } from './impact';
 import { attributionDrift } from './attribution';
 import { driftPValue } from './stats';
+import { formatNumber } from '../analyses/shared';
 import { GlassboxError } from '../errors';
+import { multivariateDrift, type MultivariateDrift, type MultivariateOptions } from './multivariate';
+import { estimatePerformance, type PerformanceEstimate } from './cbpe';
 
 export interface DriftOptions {
   /** Reference CSV (default: the config's reference data, else its test data). */
@@ -37,7 +46,17 @@ export interface DriftOptions {
   chunkSize?: number;
   timestamp?: string;
   seed?: number;
+  /** Domain-classifier settings, or false to skip multivariate drift. */
+  multivariate?: false | Partial<Omit<MultivariateOptions, 'signal' | 'seed'>>;
   signal?: AbortSignal;
+}
+
+export type DriftLevel = 'act' | 'watch' | 'stable';
+
+export interface DriftVerdict {
+  level: DriftLevel;
+  /** One sentence per reason, with its numbers. */
+  reasons: string[];
 }
 
 export interface FeatureDriftRow extends Omit<FeatureImpact, 'feature'> {
@@ -65,6 +84,10 @@ export interface DriftReport {
   features: FeatureDriftRow[];
   attributionDrift: { spearman: number; ndcg: number };
   prediction: PredictionDrift;
+  multivariate?: MultivariateDrift;
+  /** Confidence-based estimates (classifiers): on the reference (label-free) and on the training rows. */
+  estimatedPerformance?: { reference: PerformanceEstimate; train: PerformanceEstimate };
+  verdict: DriftVerdict;
   chunks?: { size: number; timestamp?: string; ordered?: boolean; items: ChunkSummary[]; correlation?: { metric: string; pearson: number; spearman: number } };
 }
 
@@ -132,7 +155,14 @@ export async function driftReport(project: Project, options: DriftOptions = {}):
     features,
     attributionDrift: { spearman: attr.spearman, ndcg: attr.ndcg },
     prediction,
+    verdict: { level: 'stable', reasons: [] },
   };
+  if (options.multivariate !== false) {
+    report.multivariate = multivariateDrift(encoding, train, ref, { ...options.multivariate, seed, ...(options.signal ? { signal: options.signal } : {}) });
+  }
+  const estimates = await performanceEstimates(project, model, pTrain, pRef, ref, refFile, seed, options.signal);
+  if (estimates) report.estimatedPerformance = estimates;
+  report.verdict = driftVerdict(report);
   if (table.chunks && options.chunkSize) {
     const items = table.chunks.map((c): ChunkSummary => {
       const weightedDrift = c.psi.reduce((s, v, f) => s + v * shareRef[f]!, 0);
@@ -152,6 +182,48 @@ export async function driftReport(project: Project, options: DriftOptions = {}):
     }
   }
   return report;
+}
+
+/**
+ * CBPE on both sides, calibrated on the labelled test rows when the project has them (the reference
+ * itself when it is the test data); undefined for regression.
+ */
+async function performanceEstimates(project: Project, model: ModelHandle, pTrain: ReturnType<typeof predict>, pRef: ReturnType<typeof predict>, ref: Dataset, refFile: string, seed: number, signal?: AbortSignal) {
+  if (!pRef.probabilities) return undefined;
+  let calibration: Parameters<typeof estimatePerformance>[0]['calibration'];
+  const testFile = project.dataPath('test');
+  if (testFile) {
+    const test = testFile === refFile ? ref : await project.dataset('test');
+    if (test.y && test.y.some((v) => !Number.isNaN(v))) {
+      calibration = { predictions: test === ref ? pRef : predict(model, test.X, test.n, signal), labels: test.y, file: test.file };
+    }
+  }
+  const base = { seed, ...(calibration ? { calibration } : {}) };
+  const reference = estimatePerformance({ ...base, reference: pRef, ...(ref.y ? { referenceLabels: ref.y } : {}) })!;
+  const train = estimatePerformance({ ...base, reference: pTrain })!;
+  return { reference, train };
+}
+
+/** Significant fall of the estimated accuracy: at least 0.01 and three standard errors of the difference. */
+export function accuracyFell(e: { reference: PerformanceEstimate; train: PerformanceEstimate }): boolean {
+  const drop = e.train.expectedAccuracy - e.reference.expectedAccuracy;
+  return drop >= 0.01 && drop > 3 * Math.hypot(e.train.standardError, e.reference.standardError);
+}
+
+export function driftVerdict(r: Pick<DriftReport, 'features' | 'multivariate' | 'estimatedPerformance' | 'prediction'>): DriftVerdict {
+  const act: string[] = [];
+  const watch: string[] = [];
+  const important = r.features.filter((f) => f.quadrant === 'high-drift/high-importance');
+  if (important.length) act.push(`features the model relies on moved: ${important.map((f) => f.feature).join(', ')}`);
+  const e = r.estimatedPerformance;
+  if (e && accuracyFell(e)) {
+    act.push(`estimated accuracy fell from ${formatNumber(e.train.expectedAccuracy, 3)} (training rows) to ${formatNumber(e.reference.expectedAccuracy, 3)} (± ${formatNumber(e.reference.standardError, 3)}) without labels`);
+  }
+  const m = r.multivariate;
+  if (m?.drifted) watch.push(`the joint distribution moved: a domain classifier tells the sides apart (AUC ${formatNumber(m.auc, 3)}, permutation p = ${formatNumber(m.pValue, 3)})`);
+  const minor = r.features.filter((f) => f.quadrant === 'high-drift/low-importance');
+  if (minor.length) watch.push(`minor features moved: ${minor.map((f) => f.feature).join(', ')}`);
+  return act.length ? { level: 'act', reasons: [...act, ...watch] } : watch.length ? { level: 'watch', reasons: watch } : { level: 'stable', reasons: [] };
 }
 
 function slicePredictions(p: ReturnType<typeof predict>, start: number, end: number): ReturnType<typeof predict> {
