@@ -18,8 +18,11 @@ if [ "${SKIP_APT:-}" != 1 ]; then
   dpkg -s libkrb5-dev >/dev/null 2>&1 || need+=(libkrb5-dev)
   if [ ${#need[@]} -gt 0 ]; then
     SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" g++ make python3
+    # Another apt/dpkg run (unattended upgrades, a parallel install) holds the lock: wait for it
+    # (up to APT_LOCK_TIMEOUT seconds) instead of failing on the first "Could not get lock".
+    LOCK_WAIT=(-o "DPkg::Lock::Timeout=${APT_LOCK_TIMEOUT:-600}")
+    $SUDO apt-get "${LOCK_WAIT[@]}" update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get "${LOCK_WAIT[@]}" install -y -qq --no-install-recommends "${need[@]}" g++ make python3
   fi
   echo "apt done after $(( $(date +%s) - started )) s"
 fi

@@ -16,6 +16,7 @@ import { registerCodeActions } from './handlers/code-actions';
 import { COMMAND_IDS, registerCommands } from './handlers/commands';
 import { registerClientWatchers, registerWatch } from './handlers/watch';
 import { registerCounterfactual } from './handlers/counterfactual';
+import { registerTools } from './handlers/tools';
 import { toPath } from './uri';
 import { CONFIG_FILE } from '../core/config/config';
 
@@ -72,6 +73,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     registerCommands(connection, daemon);
     registerWatch(connection, daemon);
     registerCounterfactual(connection, daemon);
+    registerTools(connection, daemon);
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
