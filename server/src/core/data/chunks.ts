@@ -99,7 +99,7 @@ export async function readChunks(path: string, encoding: Encoding, options: Chun
   const close = () => stream.close?.();
   let encoder: ReturnType<typeof compileEncoder>;
   try {
-    encoder = compileEncoder(encoding, stream.header, file);
+    encoder = compileEncoder(encoding, stream.header, file, stream.headerLine);
   } catch (e) {
     // Nothing will read the records: release the file now rather than at garbage collection.
     close();

@@ -224,12 +224,16 @@ export interface RowEncoder {
   encode(values: readonly string[] | readonly (string | number)[], out: Float32Array, offset: number, counters?: EncodeCounters): void;
 }
 
-export function compileEncoder(encoding: Encoding, header: readonly string[], file = 'data'): RowEncoder {
+/**
+ * `headerLine`: the header's 1-based line, where a missing column is reported (default 1); 0 for
+ * a binary file (Parquet, Arrow), which has no line to point at: the error names the file only.
+ */
+export function compileEncoder(encoding: Encoding, header: readonly string[], file = 'data', headerLine = 1): RowEncoder {
   const missing = new Set(encoding.missing);
   const isMissing = (raw: string) => missing.has(raw.trim());
   const steps = encoding.features.map((f) => {
     const col = header.indexOf(f.name);
-    if (col < 0) throw new GlassboxError('schema', `column '${f.name}' used by the model is not in the header (${header.join(', ')})`, { file, line: 1 });
+    if (col < 0) throw new GlassboxError('schema', `column '${f.name}' used by the model is not in the header (${header.join(', ')})`, headerLine > 0 ? { file, line: headerLine } : { file });
     if (f.type === 'numeric') {
       const scale = f.transform === 'standardize' ? (f.std > 0 ? 1 / f.std : 0) : 1;
       const shift = f.transform === 'standardize' ? f.mean : 0;

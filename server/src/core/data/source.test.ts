@@ -130,7 +130,7 @@ describe('data sources', () => {
     const fitted = await fitSchema(await openCsv(at('adult.csv')), declaration, 'adult.csv');
     const e = await failure(loadDataset(at('adult-renamed.parquet'), fitted.encoding));
     expect(e.message).toMatch(/age/);
-    expect(e.location?.file).toBe(at('adult-renamed.parquet'));
+    expect(e.location).toEqual({ file: at('adult-renamed.parquet') });
   });
 
   it('refuses a file that is not Parquet, and a missing one', async () => {

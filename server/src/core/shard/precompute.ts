@@ -180,7 +180,7 @@ export async function precomputeShard(project: Project, options: PrecomputeOptio
     typed: true,
   });
   const unit = src.format === 'parquet' ? 'row-group' : 'block';
-  const encoder = compileEncoder(encoding, src.header, file);
+  const encoder = compileEncoder(encoding, src.header, file, src.headerLine);
   const counters = newCounters();
   const width = encoding.width;
   const K = model.classes;
@@ -423,7 +423,7 @@ async function trainingSide(project: Project, encoding: Encoding, params: Precom
     for (const [k, v] of [...cats[f]!].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) train[k] = v;
     return { name: feat.name, type: 'categorical', train, trainMissing: missing[f]!, counts: Object.create(null) as Record<string, number>, missing: 0 };
   });
-  const encoder = compileEncoder(encoding, src.header, file);
+  const encoder = compileEncoder(encoding, src.header, file, src.headerLine);
   const background = new Float32Array(reservoirRows.length * encoding.width);
   const counters = newCounters();
   reservoirRows.forEach((r, i) => encoder.encode(r, background, i * encoding.width, counters));
