@@ -30,12 +30,25 @@ function CheckpointSelect({ label, value, options, onChange }: { label: string; 
 }
 
 /** Fields a daemon may send beyond protocol/panels.ts's `CompareState` (rendered when present). */
-type CompareView = CompareState & { method?: string; rows?: number; run?: string };
+type CompareView = CompareState & { run?: string };
+
+/** "mean |kernel-shap attribution|" from the state's `method` (a method id, or already "mean |…|"). */
+export function rankedBy(method: string | undefined): string {
+  if (!method) return 'mean |attribution| with each checkpoint\'s default row method';
+  return /^mean\b/i.test(method) ? method : `mean |${method} attribution|`;
+}
+
+/** Whether both sides' importances are shares (each side sums to 1, as this daemon sends them). */
+export function areShares(rows: NonNullable<CompareState['rankChanges']>): boolean {
+  const near1 = (xs: number[]) => Math.abs(xs.reduce((s, x) => s + x, 0) - 1) < 1e-6;
+  return rows.length > 0 && near1(rows.map((r) => r.importanceA)) && near1(rows.map((r) => r.importanceB));
+}
 
 export function Compare({ state: s }: { state: CompareState }) {
   const state = s as CompareView;
   const options = state.checkpoints.length ? state.checkpoints : [state.a, state.b];
-  const method = state.method ? `mean |${state.method} attribution|` : 'mean |attribution| with each checkpoint\'s default row method';
+  const method = rankedBy(state.method);
+  const over = state.rows !== undefined ? `${state.rows} rows${state.file ? ` of ${basename(state.file)}` : ''}` : 'the same rows for both checkpoints';
   return (
     <>
       <div className="toolbar">
@@ -47,7 +60,7 @@ export function Compare({ state: s }: { state: CompareState }) {
           const sorted = [...rows].sort((x, y) => Math.abs(y.rankA - y.rankB) - Math.abs(x.rankA - x.rankB) || x.rankB - y.rankB);
           return (
             <>
-              <Definition>Rank 1 = most important by {method} over {state.rows !== undefined ? `${state.rows} rows` : 'the same rows for both checkpoints'}; the biggest moves first.</Definition>
+              <Definition>Rank 1 = most important by {method} over {over}{areShares(rows) ? ' (importance as each feature\'s share of the total, per checkpoint)' : ''}; the biggest moves first.</Definition>
               <ExportMenu table={{ title: `rank changes ${state.a} ${state.b}`, columns: ['feature', `rank_${state.a}`, `rank_${state.b}`, `importance_${state.a}`, `importance_${state.b}`], rows: sorted.map((r) => [r.feature, r.rankA, r.rankB, r.importanceA, r.importanceB]) }} />
               <RankChart rows={sorted} a={state.a} b={state.b} />
               <table aria-label="Importance rank changes">
@@ -100,16 +113,18 @@ export function Compare({ state: s }: { state: CompareState }) {
 }
 
 function RankChart({ rows, a, b }: { rows: NonNullable<CompareState['rankChanges']>; a: string; b: string }) {
+  const share = areShares(rows);
+  const k = share ? 100 : 1;
   const build = (c: ChartColors): ChartConfiguration => ({
       type: 'bar',
       data: {
         labels: rows.map((r) => r.feature),
         datasets: [
-          { label: a, data: rows.map((r) => r.importanceA), backgroundColor: c.series[0] },
-          { label: b, data: rows.map((r) => r.importanceB), backgroundColor: c.series[1] },
+          { label: a, data: rows.map((r) => r.importanceA * k), backgroundColor: c.series[0] },
+          { label: b, data: rows.map((r) => r.importanceB * k), backgroundColor: c.series[1] },
         ],
       },
-      options: { indexAxis: 'y', scales: { x: { title: { display: true, text: 'global importance (mean |attribution|)' }, beginAtZero: true } } },
+      options: { indexAxis: 'y', scales: { x: { title: { display: true, text: share ? 'share of total importance (%)' : 'global importance (mean |attribution|)' }, beginAtZero: true } } },
   });
   return <ChartCanvas build={build} deps={[rows, a, b]} label={`Importance in ${a} and ${b}`} height={Math.max(140, rows.length * 24 + 50)} />;
 }

@@ -5,7 +5,7 @@
  */
 import type { ExplainState, RawValue } from '../../server/src/protocol/panels';
 import { ChartCanvas } from '../common/Chart';
-import { Definition, ExportMenu, fmt } from '../common/components';
+import { Definition, ExportMenu, fmt, pct } from '../common/components';
 import { methodKind, valueName } from './methods';
 
 /**
@@ -48,14 +48,16 @@ export function Attributions({ state, compact = false, name: caption }: { state:
   const steps = waterfall(state.attributions, isWaterfall ? state.baseline : 0);
   const output = isWaterfall ? (steps.at(-1)?.end ?? state.baseline!) : undefined;
   const name = valueName(kind);
-  const labels = isWaterfall ? ['base value', ...steps.map((s) => s.feature), 'output'] : steps.map((s) => s.feature);
+  const probability = 'class' in state.prediction ? ` (p = ${pct(state.prediction.probability)} for ${state.prediction.class})` : '';
+  const labels = isWaterfall ? ['base value', ...steps.map((s) => s.feature), `output${probability}`] : steps.map((s) => s.feature);
   const title = `${caption ? `${caption}: ` : ''}${isWaterfall ? `Waterfall: ${state.method} contributions from the base value to the output` : `${state.method}: ${name} per feature`}`;
   return (
     <div>
       {isWaterfall ? (
         <Definition>
           Each bar is the feature's {state.method} contribution to the {outputName(state)}; they add up from the base value {fmt(state.baseline)} (the output on the background rows) to {fmt(output)}
-          {state.output !== undefined && Math.abs(state.output - output!) > 1e-6 * Math.max(1, Math.abs(state.output)) ? ` (the model's output is ${fmt(state.output)}: the method's approximation leaves ${fmt(state.output - output!)})` : ''}.
+          {state.output !== undefined && Math.abs(state.output - output!) > 1e-6 * Math.max(1, Math.abs(state.output)) ? ` (the model's output is ${fmt(state.output)}: the method's approximation leaves ${fmt(state.output - output!)})` : ''}
+          {probability && `; the model's probability${probability}`}.
         </Definition>
       ) : kind === 'gradient' ? (
         <Definition>{state.method} is a gradient: the signed slope of the {outputName(state)} with respect to each feature at this row. It has no base value and does not add up to the output; the sign says which way a small increase would move it.</Definition>

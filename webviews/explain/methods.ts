@@ -11,9 +11,10 @@ export type MethodKind = 'additive' | 'gradient' | 'score';
 const ADDITIVE = new Set(['kernel-shap', 'integrated-gradients', 'expected-gradients', 'linear-shap', 'tree-shap', 'shapley-exact', 'shap', 'integratedGradients', 'kernelShap', 'treeShap', 'linearShap', 'expectedGradients']);
 const GRADIENT = new Set(['saliency', 'smoothgrad', 'smoothgrad-sq', 'vargrad', 'input-x-gradient', 'gradient', 'inputXGradient']);
 
-/** `declared`: the state's own `methodKind`, when the daemon sends it, wins. */
+/** `declared`: the state's own `methodKind`, when the daemon sends it, wins (a local surrogate's coefficients are scores here). */
 export function methodKind(method: string, declared?: string): MethodKind {
   if (declared === 'additive' || declared === 'gradient' || declared === 'score') return declared;
+  if (declared === 'local-surrogate') return 'score';
   return ADDITIVE.has(method) ? 'additive' : GRADIENT.has(method) ? 'gradient' : 'score';
 }
 

@@ -33,5 +33,9 @@ describe('compare panel definitions', () => {
     expect(screen.getByText('Rank 1 = most important by mean |kernel-shap attribution| over 500 rows; the biggest moves first.')).toBeTruthy();
     act(() => fromExtension({ type: 'compare', state: compare }));
     expect(screen.getByText(/^Rank 1 = most important by mean \|attribution\| with each checkpoint's default row method over the same rows/)).toBeTruthy();
+    // This daemon's answer: shares (each side sums to 1), the rows and their file named.
+    const shares = compare.rankChanges!.map((r, i) => ({ ...r, importanceA: [0.5, 0.3, 0.2][i]!, importanceB: [0.1, 0.6, 0.3][i]! }));
+    act(() => fromExtension({ type: 'compare', state: { ...compare, method: 'mean |kernel-shap|', rows: 200, file: '/ws/data/adult_test.csv', rankChanges: shares } }));
+    expect(screen.getByText("Rank 1 = most important by mean |kernel-shap| over 200 rows of adult_test.csv (importance as each feature's share of the total, per checkpoint); the biggest moves first.")).toBeTruthy();
   });
 });

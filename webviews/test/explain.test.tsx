@@ -96,6 +96,14 @@ describe('explain panel', () => {
     expect((screen.getByLabelText('Pinned to this row') as HTMLInputElement).checked).toBe(false);
   });
 
+  it('labels the waterfall\'s output with the probability; a local surrogate is never a waterfall', () => {
+    show(explain);
+    expect(screen.getByText(/to 1.510; the model's probability \(p = 91.0% for >50K\)\./)).toBeTruthy();
+    act(() => fromExtension({ type: 'explain', state: { ...explain, method: 'lime', methodKind: 'local-surrogate' } }));
+    expect(screen.queryByLabelText('Waterfall legend')).toBeNull();
+    expect(rows('Attributions')[0]!.textContent).toBe('featurevaluescore');
+  });
+
   it('builds the waterfall from the baseline to the output', () => {
     const steps = waterfall({ a: 1, b: -3, c: 0.5 }, 2);
     expect(steps).toEqual([

@@ -41,6 +41,11 @@ describe('side panel', () => {
     show(dashboardFull);
     expect(screen.getByLabelText('Status summary').textContent).toBe('test-workspace · run r2 · 5 checkpoints · newest analysed: epoch-004');
     expect(screen.getByLabelText('Progress').textContent).toBe('analysing epoch-005: influence + suspects (40%)');
+    const status = 'analysing epoch-005: influence (40%) — importance, drift ready';
+    act(() => fromExtension({ type: 'dashboard', state: { ...dashboardFull, status } }));
+    expect(screen.getByLabelText('Progress').textContent).toBe(status);
+    act(() => fromExtension({ type: 'dashboard', state: { ...dashboardFull, running: undefined, status: 'all 5 checkpoints analysed' } }));
+    expect(screen.getByLabelText('Progress').textContent).toBe('all 5 checkpoints analysed');
   });
 
   it('shows importance as shares that sum to 100%, says of what and over which rows, and marks it stale', () => {
@@ -146,7 +151,7 @@ describe('side panel', () => {
     expect(rows('Suspect rows')[1]!.firstChild!.textContent).toBe('11');
     fireEvent.change(screen.getByLabelText('Filter suspect rows'), { target: { value: 'self-influence' } });
     expect(screen.getByLabelText('Page').textContent).toBe('1–10 of 34'); // i % 3 == 0 for i < 100
-    fireEvent.click(screen.getByRole('button', { name: 'score' }));
+    fireEvent.click(screen.getByRole('button', { name: 'score: self-influence' })); // the score says what it is
     expect(rows('Suspect rows')[1]!.firstChild!.textContent).toBe('1'); // score sorts descending first
     fireEvent.click(screen.getByRole('button', { name: /score/ }));
     expect(rows('Suspect rows')[1]!.lastChild!.textContent).toBe('1.040'); // 5 - 99 * 0.04, lowest self-influence row
@@ -290,3 +295,17 @@ function cleanupAndShow() {
   render(<App />);
   act(() => fromExtension({ type: 'dashboard', state: dashboardFull }));
 }
+
+describe('side panel on the daemon\'s typed fields', () => {
+  it('labels the suspects\' score by the rows\' own kind, and uses the daemon\'s shares and rows', () => {
+    const suspects = dashboard.suspects!.map((r) => ({ ...r, scoreKind: 'aum' as const }));
+    // Shares as the daemon defines them; 0.55 / 0.84 = 65.5% computed here would agree, so give other ones to see whose are shown.
+    const features = dashboard.importance!.features.map((f, i) => ({ ...f, share: [0.3, 0.5, 0.2][i]! }));
+    show({ ...dashboard, suspects, importance: { ...dashboard.importance!, features, rows: 200, file: '/ws/data/adult_test.csv' } });
+    fireEvent.click(screen.getByLabelText('Suspect rows summary'));
+    expect(screen.getByRole('button', { name: 'score: area under the margin' })).toBeTruthy();
+    expect(screen.getByText(/Score: area under the margin, negated/)).toBeTruthy();
+    expect(rows('Global importance').slice(1).map((r) => r.textContent)).toEqual(['capital_gain0.55050.0%', 'age0.21030.0%', 'sex0.080020.0%']);
+    expect(screen.getByText(/over 200 rows of adult_test.csv, divided by the sum over all 3 features/)).toBeTruthy();
+  });
+});

@@ -7,7 +7,7 @@ import { useMemo } from 'react';
 import type { GlobalImportance } from '../../../server/src/protocol/panels';
 import { usePersistentState } from '../../common/bridge';
 import { ChartCanvas } from '../../common/Chart';
-import { Definition, ExportMenu, pct, Section } from '../../common/components';
+import { basename, Definition, ExportMenu, pct, Section } from '../../common/components';
 import { isStale, sourceText, type DashboardView, type ImportancePoint } from '../../common/state';
 
 /** `-1` = all classes. Rows sorted by value, features without a value dropped. */
@@ -22,6 +22,18 @@ export function importanceRows(imp: Pick<GlobalImportance, 'features'>, classInd
 export function shares<T extends { value: number }>(rows: T[]): (T & { share: number })[] {
   const total = rows.reduce((s, r) => s + Math.abs(r.value), 0);
   return rows.map((r) => ({ ...r, share: total > 0 ? Math.abs(r.value) / total : 0 }));
+}
+
+/**
+ * The rows to show with their shares: the daemon's own `share` (the one definition the hovers,
+ * checks and timeline use) when every feature carries one and all classes are shown; computed the
+ * same way otherwise (per class, or an older daemon).
+ */
+export function shareRows(imp: Pick<GlobalImportance, 'features'>, classIndex: number) {
+  const rows = importanceRows(imp, classIndex);
+  const given = new Map(imp.features.map((f) => [f.feature, f.share]));
+  if (classIndex < 0 && rows.every((r) => Number.isFinite(given.get(r.feature)))) return rows.map((r) => ({ ...r, share: given.get(r.feature)! }));
+  return shares(rows);
 }
 
 /** Per feature, its share at each point of the history (NaN where the feature is absent). */
@@ -53,14 +65,14 @@ export function Importance({ state, checkpoint }: { state: DashboardView; checkp
 }
 
 /** `sharesOnly`: the numbers come from the run's history, which holds shares, not mean |attribution|. */
-function ImportanceBody({ imp, history, previous, sharesOnly }: { imp: GlobalImportance & { rows?: number }; history: ImportancePoint[]; previous?: DashboardView['previousRun']; sharesOnly: boolean }) {
+function ImportanceBody({ imp, history, previous, sharesOnly }: { imp: GlobalImportance; history: ImportancePoint[]; previous?: DashboardView['previousRun']; sharesOnly: boolean }) {
   const [classIndex, setClassIndex] = usePersistentState('importanceClass', -1);
   const hasPerClass = imp.features.some((f) => f.perClass?.length);
-  const rows = useMemo(() => shares(importanceRows(imp, hasPerClass ? classIndex : -1)), [imp, classIndex, hasPerClass]);
+  const rows = useMemo(() => shareRows(imp, hasPerClass ? classIndex : -1), [imp, classIndex, hasPerClass]);
   const top = rows.slice(0, TREND_FEATURES).map((r) => r.feature);
   const series = useMemo(() => trend(history, top), [history, top.join('\u0000')]);
   const prev = useMemo(() => (previous?.importance ? new Map(shares(importanceRows(previous.importance, -1)).map((r) => [r.feature, r.share])) : undefined), [previous]);
-  const over = imp.rows !== undefined ? `${imp.rows} training rows` : 'the sampled training rows';
+  const over = imp.rows !== undefined ? `${imp.rows} rows${imp.file ? ` of ${basename(imp.file)}` : ''}` : 'the sampled training rows';
   return (
     <>
       <div className="toolbar">

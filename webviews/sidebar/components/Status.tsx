@@ -40,10 +40,12 @@ export function Status({ state }: { state: DashboardView }) {
       </p>
       {p && (
         <div aria-label="Progress">
-          <span className="muted">analysing {p.checkpoint}: {p.title || p.step}{p.message ? ` – ${p.message}` : ''} ({pct(p.fraction, 0)})</span>
+          {/* The daemon's own line says what runs and what is ready; else it is built from the running step. */}
+          <span className="muted">{state.status ?? <>analysing {p.checkpoint}: {p.title || p.step}{p.message ? ` – ${p.message}` : ''} ({pct(p.fraction, 0)})</>}</span>
           <progress max={1} value={p.fraction} />
         </div>
       )}
+      {!p && state.status && <p className="muted" aria-label="Progress">{state.status}</p>}
       {state.previousRun && (
         <p className="muted" aria-label="Previous run">previous run {state.previousRun.run}: {state.previousRun.checkpoints.length} checkpoints{state.previousRun.importance ? `, importance of ${state.previousRun.importance.checkpoint} shown beside this run's` : ''}</p>
       )}

@@ -44,11 +44,19 @@ export function sortSuspects(rows: Ranked[], key: SortKey, descending: boolean):
   });
 }
 
-const SCORE_MEANING: Record<string, string> = {
-  'self-influence': 'self-influence (TracIn over the checkpoints): how much the row pulls the model towards its own label',
-  aum: 'area under the margin, negated: how persistently the model prefers another class over the label',
-  loss: 'the row\'s loss averaged over the checkpoints',
+/** What each `SuspectScoreKind` measures: the short name for the column, the sentence for the definition. */
+export const SCORE_KINDS: Record<string, { name: string; meaning: string }> = {
+  combined: { name: 'self-influence × loss', meaning: 'last-layer self-influence (TracIn) combined with the loss on the row\'s label: rows the model bends towards a label it finds unlikely' },
+  'self-influence': { name: 'self-influence', meaning: 'self-influence (TracIn over the checkpoints): how much the row pulls the model towards its own label' },
+  'self-influence-last': { name: 'self-influence (last layer)', meaning: 'self-influence of the last layer (TracIn over the checkpoints): how much the row pulls the model towards its own label' },
+  aum: { name: 'area under the margin', meaning: 'area under the margin, negated: how persistently the model prefers another class over the label across the checkpoints' },
+  loss: { name: 'loss', meaning: 'the row\'s loss averaged over the checkpoints' },
 };
+
+/** The score's kind: the state's, else the rows' own (`SuspectRow.scoreKind`). */
+export function scoreKindOf(rows: SuspectRow[], stateKind?: string): string | undefined {
+  return stateKind ?? rows.find((r) => r.scoreKind)?.scoreKind;
+}
 
 export function Suspects({ state, checkpoint }: { state: DashboardView; checkpoint: string | undefined }) {
   // Suspects are computed with the shown analysis: the daemon's provenance, else importance's checkpoint.
@@ -58,7 +66,7 @@ export function Suspects({ state, checkpoint }: { state: DashboardView; checkpoi
     <Section title="Suspect rows" data={data} source={sourceText(state, 'suspects', shownFor, 'up to ')}
       stale={isStale(state, 'suspects', shownFor)}
       empty={state.suspects?.length && checkpoint ? `Computed up to ${shownFor}, not for ${checkpoint}.` : undefined}>
-      {(rows) => <SuspectsBody rows={rows} scoreKind={state.suspectScore} />}
+      {(rows) => <SuspectsBody rows={rows} scoreKind={scoreKindOf(rows, state.suspectScore)} />}
     </Section>
   );
 }
@@ -85,7 +93,7 @@ function SuspectsBody({ rows, scoreKind }: { rows: SuspectRow[]; scoreKind?: str
         {rows.length} rows{rows.some((r) => r.predicted !== undefined) ? `, ${mislabels} predicted differently from their label` : ''} · worst: {basename(ranked[0]!.file)}:{ranked[0]!.line} ({ranked[0]!.reason})
       </summary>
       <Definition>
-        Lines of {[...new Set(rows.map((r) => basename(r.file)))].join(', ')}. Score: {SCORE_MEANING[scoreKind ?? ''] ?? 'the suspicion score of the influence step'}; higher = more suspect. Rank 1 = highest score.
+        Lines of {[...new Set(rows.map((r) => basename(r.file)))].join(', ')}. Score: {SCORE_KINDS[scoreKind ?? '']?.meaning ?? 'the suspicion score of the influence step'}; higher = more suspect. Rank 1 = highest score.
         {tied && ` All ${rows.length} rows have the same score (${fmt(ranked[0]!.score, 3)}): it does not rank them.`}
       </Definition>
       <div className="toolbar">
@@ -93,7 +101,7 @@ function SuspectsBody({ rows, scoreKind }: { rows: SuspectRow[]; scoreKind?: str
         <ExportMenu table={() => ({ title: 'suspect rows', columns: ['rank', 'file', 'line', 'reason', 'label', 'predicted', 'score'], rows: shown.map((r) => [r.rank, r.file, r.line, r.reason, r.label, r.predicted, r.score]) })} />
       </div>
       <table aria-label="Suspect rows" className="compact">
-        <thead><tr>{header('rank', '#', true)}{header('row', 'line')}{header('reason', 'reason')}{header('label', 'label → predicted')}{header('score', 'score', true)}</tr></thead>
+        <thead><tr>{header('rank', '#', true)}{header('row', 'line')}{header('reason', 'reason')}{header('label', 'label → predicted')}{header('score', SCORE_KINDS[scoreKind ?? ''] ? `score: ${SCORE_KINDS[scoreKind ?? '']!.name}` : 'score', true)}</tr></thead>
         <tbody>
           {shown.slice(p * PAGE, (p + 1) * PAGE).map((r) => {
             const open = () => post({ type: 'openLocation', file: r.file, line: r.line });
