@@ -21,7 +21,7 @@ import type { Project } from '../project';
 import { tf } from '../engine/tf';
 import { GlassboxError, throwIfAborted } from '../errors';
 import { denseStackOf, gradientFactors, type DenseStack, type GradientFactors } from './gradients';
-import { dotProducts, factorLayout, layersInScope, prepareQuery, squaredNormsFromFactorNorms, type FactorLayout, type ParamScope } from './tracin';
+import { dotProducts, factorLayout, prepareQuery, squaredNormsFromFactorNorms, type FactorLayout, type ParamScope } from './tracin';
 import { FileInfluenceStore, type InfluenceStore, type StoredFactors } from './store';
 import { ResidentFactors } from './resident';
 import { PRECOMPUTE_CHUNK, dataKey, precomputeCheckpoint, type TrainingData } from './precompute';
@@ -65,7 +65,7 @@ export interface QueryResult {
 
 export class InfluenceIndex {
   private readonly normCache = new Map<string, Float64Array[]>();
-  private readonly inverseCache = new Map<string, tf.Tensor2D[]>();
+  private readonly inverseCache = new Map<string, tf.Tensor3D>();
   private resident: ResidentFactors | undefined | null;
   /** Factors up to this many bytes (all checkpoints) are kept on the backend for fast queries. */
   residentBudget = 384 * 1024 * 1024;
@@ -169,24 +169,19 @@ export class InfluenceIndex {
       return gradientFactors(e.stack, Xq, yq, 0, nq);
     });
     if (resident) {
-      // On the backend: every checkpoint's dot products combined there, one read-back per score.
-      const inverse = norms ? this.inverseNorms(scope, norms) : undefined;
+      // On the backend: every checkpoint's dot products at once (C × nq × n), combined over
+      // checkpoints by [1, C] products, one read-back per score.
+      const C = this.entries.length;
       const [tRaw, tCos, tRel] = tf.tidy(() => {
-        const input = resident.sharedInput && layersInScope(this.layout, scope).includes(0) ? resident.inputDots(Xq, nq) : undefined;
-        let sRaw: tf.Tensor | undefined;
-        let sCos: tf.Tensor | undefined;
-        let sRel: tf.Tensor | undefined;
-        const add = (a: tf.Tensor | undefined, b: tf.Tensor) => (a ? tf.add(a, b) : b);
-        factors.forEach((f, c) => {
-          const dots = resident.dots(c, f, scope, input);
-          if (raw) sRaw = add(sRaw, tf.mul(dots, this.entries[c]!.weight));
-          if (rel || cos) {
-            // w_c / ‖g_i‖ per training row (1 × n), and 1 / ‖g_q‖ per query (nq × 1).
-            const byRow = tf.mul(dots, inverse![c]!);
-            if (rel) sRel = add(sRel, byRow);
-            if (cos) sCos = add(sCos, tf.mul(byRow, tf.tensor2d(queryInverseNorms(f, this.layout, scope), [nq, 1])));
-          }
-        });
+        const dots = resident.dots(factors, Xq, scope);
+        const overCheckpoints = (t: tf.Tensor, w: Float32Array) => tf.matMul(tf.tensor2d(w, [1, C]), tf.reshape(t, [C, nq * n]));
+        const ones = new Float32Array(C).fill(1);
+        const sRaw = raw ? overCheckpoints(dots, Float32Array.from(this.entries, (e) => e.weight)) : undefined;
+        // w_c / ‖g_i‖ per checkpoint and training row (C × 1 × n); 1 / ‖g_q‖ per checkpoint and query (C × nq × 1).
+        const byRow = rel || cos ? tf.mul(dots, this.inverseNorms(scope, norms!)) : undefined;
+        const sRel = rel ? overCheckpoints(byRow!, ones) : undefined;
+        const qInv = cos ? Float32Array.from(factors.flatMap((f) => Array.from(queryInverseNorms(f, this.layout, scope)))) : undefined;
+        const sCos = cos ? overCheckpoints(tf.mul(byRow!, tf.tensor3d(qInv!, [C, nq, 1])), ones) : undefined;
         return [sRaw, sCos, sRel];
       });
       const read = (t: tf.Tensor | undefined, into: Float64Array | undefined) => {
@@ -234,15 +229,17 @@ export class InfluenceIndex {
     });
   }
 
-  /** Per checkpoint, w_c / ‖g_i‖ for every training row as a 1 × n backend tensor (0 where g_i = 0), kept with the resident factors. */
-  private inverseNorms(scope: ParamScope, norms: Float64Array[]): tf.Tensor2D[] {
+  /** w_c / ‖g_i‖ for every checkpoint and training row as a C × 1 × n backend tensor (0 where g_i = 0), kept with the resident factors. */
+  private inverseNorms(scope: ParamScope, norms: Float64Array[]): tf.Tensor3D {
     const key = `${scope.layers ?? 'all'}|${scope.bias !== false}`;
     let out = this.inverseCache.get(key);
     if (!out) {
-      out = norms.map((sq, c) => {
+      const all = new Float32Array(norms.length * this.n);
+      norms.forEach((sq, c) => {
         const w = this.entries[c]!.weight;
-        return tf.keep(tf.tensor2d(Float32Array.from(sq, (v) => (v > 0 ? w / Math.sqrt(v) : 0)), [1, this.n]));
+        for (let i = 0; i < this.n; i++) all[c * this.n + i] = sq[i]! > 0 ? w / Math.sqrt(sq[i]!) : 0;
       });
+      out = tf.keep(tf.tensor3d(all, [norms.length, 1, this.n]));
       this.inverseCache.set(key, out);
     }
     return out;
@@ -259,7 +256,7 @@ export class InfluenceIndex {
   }
 
   close(): void {
-    for (const ts of this.inverseCache.values()) tf.dispose(ts);
+    tf.dispose([...this.inverseCache.values()]);
     this.inverseCache.clear();
     this.resident?.dispose();
     this.resident = undefined;
