@@ -1,7 +1,7 @@
 import type { Command } from '../context';
 import { fmtNum, table } from '../format';
 import { GlassboxError, echo } from '../../core/errors';
-import { createRng, sampleWithoutReplacement } from '../../core/util/random';
+import { robustnessRows, ROBUSTNESS_SAMPLE } from '../../core/analyses/timeline';
 import { robustness as measure, type Norm } from '../../core/robustness';
 import { ROW_OPTIONS, selectRows } from '../rows';
 import { num } from './drift';
@@ -31,7 +31,7 @@ export const robustness: Command = {
     if (norms.length === 0) throw new GlassboxError('usage', `--norm must be l2, linf or both, got '${echo(normSpec)}'`);
     const columns = (o.columns as string | undefined) ?? 'numeric';
     if (columns !== 'numeric' && columns !== 'all') throw new GlassboxError('usage', `--columns must be numeric or all, got '${echo(columns)}'`);
-    const sample = num(o.sample, '--sample', true) ?? 200;
+    const sample = num(o.sample, '--sample', true) ?? ROBUSTNESS_SAMPLE;
     if (sample < 1) throw new GlassboxError('usage', '--sample must be at least 1');
     const seed = num(o.seed, '--seed', true) ?? 0;
     const maxRadius = num(o['max-radius'], '--max-radius');
@@ -45,11 +45,10 @@ export const robustness: Command = {
     const { encoding } = await project.schema();
     const model = await project.model(ckpt);
     if (o.row === undefined && o.line === undefined && o.limit === undefined) {
-      // A seeded random sample, so two checkpoints are measured on the same rows.
+      // The timeline's seeded sample (robustnessRows), so checkpoints are measured on the same rows.
       const role = typeof o.data === 'string' ? o.data : undefined;
-      const ds = typeof o.rows === 'string' ? undefined : await project.dataset((role ?? (['test', 'reference', 'train'] as const).find((r) => project.dataPath(r))!) as 'train');
-      if (ds) o.row = [...sampleWithoutReplacement(ds.n, Math.min(sample, ds.n), createRng(seed))].sort((a, b) => a - b).join(',');
-      else o.limit = String(sample);
+      if (typeof o.rows === 'string') o.limit = String(sample);
+      else o.row = (await robustnessRows(project, sample, seed, role)).rows.join(',');
     }
     const sel = await selectRows(ctx, project);
     const classLabels = Array.from({ length: model.classes }, (_, k) => project.config.raw.classNames?.[k] ?? encoding.label?.classes?.[k] ?? String(k));

@@ -1,19 +1,26 @@
 import type { Command } from '../context';
 import { fmtNum, table } from '../format';
-import { timeline as runTimeline } from '../../core/analyses/timeline';
+import { timeline as runTimeline, ROBUSTNESS_SAMPLE } from '../../core/analyses/timeline';
+import { num } from './drift';
 
-/** Metrics, importance shares, suspects and checks over every checkpoint of the run. */
+/** Metrics, importance shares, suspects, checks and robustness over every checkpoint of the run. */
 export const timeline: Command = {
   name: 'timeline',
-  summary: 'metrics, importance share per feature, suspects count and check status over all checkpoints',
+  summary: 'metrics, importance share per feature, suspects count, check status and robustness over all checkpoints',
   options: {
     'no-checks': { type: 'boolean', description: 'skip the checks (and with them the suspects count); faster' },
+    'no-robustness': { type: 'boolean', description: 'skip the minimal flip distance per checkpoint; faster' },
+    'robustness-sample': { type: 'string', arg: 'N', description: `rows the flip distance is measured on, the same for every checkpoint (default ${ROBUSTNESS_SAMPLE})` },
+    seed: { type: 'string', arg: 'N', description: 'seed of the robustness sample and its random starts (default 0)' },
   },
   async run(ctx) {
     await ctx.engine();
     const project = ctx.project();
     try {
-      const t = await runTimeline(project, { checks: !ctx.options['no-checks'], freeModels: true });
+      const sample = num(ctx.options['robustness-sample'], '--robustness-sample', true);
+      const seed = num(ctx.options.seed, '--seed', true);
+      const robustness = ctx.options['no-robustness'] ? (false as const) : { ...(sample !== undefined ? { sample } : {}), ...(seed !== undefined ? { seed } : {}) };
+      const t = await runTimeline(project, { checks: !ctx.options['no-checks'], freeModels: true, robustness });
       if (ctx.json) {
         ctx.emit(t);
         return 0;
@@ -27,7 +34,11 @@ export const timeline: Command = {
         const v = p.metrics.find((m) => m.role === role)?.[k];
         return v === undefined ? '-' : v;
       };
-      ctx.print(table(['checkpoint', ...metricKeys, 'suspects', 'checks'], t.points.map((p) => [p.checkpoint.name, ...metricKeys.map((k) => metric(p, k)), p.suspects.count ?? '-', p.ok === null ? '-' : p.ok ? 'ok' : 'FAILED'])));
+      // Median minimal L2 flip distance (standardised units); '>' when most rows do not flip within the radius searched.
+      const flip = (p: (typeof t.points)[number]) => (p.robustness ? (p.robustness.median === null ? `>${fmtNum(p.robustness.maxRadius)}` : fmtNum(p.robustness.median, 3)) : '-');
+      const robustCol = t.robustnessSample ? ['median L2 flip'] : [];
+      ctx.print(table(['checkpoint', ...metricKeys, 'suspects', 'checks', ...robustCol], t.points.map((p) => [p.checkpoint.name, ...metricKeys.map((k) => metric(p, k)), p.suspects.count ?? '-', p.ok === null ? '-' : p.ok ? 'ok' : 'FAILED', ...(t.robustnessSample ? [flip(p)] : [])])));
+      if (t.robustnessSample) ctx.print(`flip distance: minimal L2 perturbation of the numeric features (standardised units) that changes the prediction, median over the same ${t.robustnessSample.rows.length} rows of ${project.relative(t.robustnessSample.file)} (seed ${t.robustnessSample.seed}) at every checkpoint${t.points.some((p) => p.robustnessReason) ? `; not measured: ${[...new Set(t.points.flatMap((p) => (p.robustnessReason ? [p.robustnessReason] : [])))].join('; ')}` : ''}`);
       ctx.print('');
       const last = t.points[t.points.length - 1];
       const order = t.features.map((_, f) => f).sort((x, y) => (last?.shares[y] ?? 0) - (last?.shares[x] ?? 0));

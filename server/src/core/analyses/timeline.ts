@@ -8,10 +8,36 @@
  * Suspects count: what the `label-suspects` check states for that checkpoint (its rows ranked by the
  * area under the margin over the series up to it, any model kind); null with the reason when the
  * check skipped (e.g. regression).
+ *
+ * Robustness: the median minimal L2 flip distance (core/robustness `flipSummary`) over one fixed
+ * sample of rows (`robustnessRows`: seeded, the same rows for every checkpoint), so the numbers of
+ * two checkpoints compare directly; each equals `glassbox robustness --norm l2` on that checkpoint
+ * with the same `--sample` and `--seed`. Null with the reason for regression models.
  */
 import type { Project } from '../project';
+import type { Dataset } from '../data/dataset';
+import { takeRows } from '../data/dataset';
 import { evaluate, type DataMetrics } from './compare';
-import { throwIfAborted } from '../errors';
+import { GlassboxError, throwIfAborted } from '../errors';
+import { createRng, sampleWithoutReplacement } from '../util/random';
+import { flipSummary, type FlipSummary } from '../robustness';
+import { classNamesOf } from './shared';
+
+/** Rows sampled for robustness by default (the timeline's and `glassbox robustness`'). */
+export const ROBUSTNESS_SAMPLE = 200;
+
+/**
+ * The fixed robustness sample: `sample` rows of the test data (else reference, else training),
+ * drawn without replacement with `seed`, in file order. The same project, sample and seed give the
+ * same rows, whichever checkpoint is measured.
+ */
+export async function robustnessRows(project: Project, sample = ROBUSTNESS_SAMPLE, seed = 0, role?: string): Promise<{ dataset: Dataset; rows: number[] }> {
+  if (!(Number.isInteger(sample) && sample >= 1)) throw new GlassboxError('usage', `the robustness sample must be a positive whole number of rows, got ${sample}`);
+  const r = role ?? (['test', 'reference', 'train'] as const).find((x) => project.dataPath(x))!;
+  const dataset = await project.dataset(r as 'train');
+  const rows = [...sampleWithoutReplacement(dataset.n, Math.min(sample, dataset.n), createRng(seed))].sort((a, b) => a - b);
+  return { dataset, rows };
+}
 
 /** Column means of an n x F row-major matrix. */
 export function perRowMean(local: ArrayLike<number>, n: number, F: number): number[] {
@@ -29,6 +55,9 @@ export interface TimelinePoint {
   perRowMean: number[];
   rows: number;
   suspects: { count: number | null; reason?: string };
+  /** Minimal flip distance over the timeline's robustness sample; null with why when not measured. */
+  robustness: FlipSummary | null;
+  robustnessReason?: string;
   checks: Array<{ id: string; status: 'pass' | 'fail' | 'skip'; severity: string }> | null;
   ok: boolean | null;
 }
@@ -40,6 +69,8 @@ export interface Timeline {
   points: TimelinePoint[];
   /** Checkpoints of the series not analysed (half-written or broken), with why. */
   skipped: Array<{ name: string; problem: string }>;
+  /** The rows every point's robustness is measured on (absent when robustness is off). */
+  robustnessSample?: { file: string; rows: number[]; seed: number };
 }
 
 export interface TimelineOptions {
@@ -52,6 +83,8 @@ export interface TimelineOptions {
    */
   freeModels?: boolean;
   onProgress?: (done: number, total: number, checkpoint: string) => void;
+  /** Minimal flip distance per checkpoint on a fixed sample (default on, 200 rows, seed 0); false: off. */
+  robustness?: false | { sample?: number; seed?: number };
 }
 
 export async function timeline(project: Project, options: TimelineOptions = {}): Promise<Timeline> {
@@ -61,6 +94,10 @@ export async function timeline(project: Project, options: TimelineOptions = {}):
   const points: TimelinePoint[] = [];
   let features: string[] = [];
   let provider = '';
+  const rob = options.robustness === false ? undefined : (options.robustness ?? {});
+  const seed = rob?.seed ?? 0;
+  const sample = rob ? await robustnessRows(project, rob.sample ?? ROBUSTNESS_SAMPLE, seed) : undefined;
+  const sampleX = sample ? takeRows(sample.dataset, sample.rows) : undefined;
   for (const [k, checkpoint] of ready.entries()) {
     throwIfAborted(options.signal);
     options.onProgress?.(k, ready.length, checkpoint.name);
@@ -75,6 +112,17 @@ export async function timeline(project: Project, options: TimelineOptions = {}):
       : ls && ls.status !== 'skip' && typeof flagged === 'number'
         ? { count: flagged }
         : { count: null, reason: ls?.summary ?? 'label-suspects did not run' };
+    let robustness: FlipSummary | null = null;
+    let robustnessReason: string | undefined = rob ? undefined : 'robustness not measured';
+    if (sample && sampleX) {
+      const model = await project.model(checkpoint);
+      if (model.task === 'regression') robustnessReason = 'prediction flips need a classifier; this model is a regression model';
+      else {
+        const { encoding } = await project.schema();
+        const classes = classNamesOf(project, encoding);
+        robustness = flipSummary(model, encoding, sampleX, sample.rows.length, { seed, ...(classes ? { classLabels: classes } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+      }
+    }
     points.push({
       checkpoint: e.checkpoint,
       metrics: e.metrics,
@@ -84,9 +132,18 @@ export async function timeline(project: Project, options: TimelineOptions = {}):
       suspects,
       checks: e.checks ? e.checks.results.map((r) => ({ id: r.id, status: r.status, severity: r.severity })) : null,
       ok: e.checks ? e.checks.ok : null,
+      robustness,
+      ...(robustnessReason ? { robustnessReason } : {}),
     });
     if (options.freeModels) await project.dispose();
   }
   options.onProgress?.(ready.length, ready.length, '');
-  return { config: project.config.file, provider, features, points, skipped: series.filter((c) => c.state !== 'ready').map((c) => ({ name: c.name, problem: c.problem ?? c.state })) };
+  return {
+    config: project.config.file,
+    provider,
+    features,
+    points,
+    skipped: series.filter((c) => c.state !== 'ready').map((c) => ({ name: c.name, problem: c.problem ?? c.state })),
+    ...(sample ? { robustnessSample: { file: sample.dataset.file, rows: sample.rows, seed } } : {}),
+  };
 }

@@ -5,3 +5,5 @@ export { localSensitivity } from './sensitivity';
 export type { SensitivityOptions, SensitivityResult } from './sensitivity';
 export { robustness } from './robustness';
 export type { NormReport, RadiusSummary, RobustnessOptions, RobustnessReport, RobustnessResult } from './robustness';
+export { flipSummary } from './summary';
+export type { FlipSummary, FlipSummaryOptions } from './summary';

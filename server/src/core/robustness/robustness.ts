@@ -69,11 +69,11 @@ export function robustness(model: ModelHandle, encoding: Encoding, X: Float32Arr
       method: f.method,
       exact: f.exact,
       maxRadius: f.maxRadius,
-      overall: summarise(f, Array.from({ length: n }, (_, i) => i)),
+      overall: summariseRadii(f, Array.from({ length: n }, (_, i) => i)),
       perClass: classes.map((c) => ({
         class: c,
         label: labels[c] ?? String(c),
-        ...summarise(
+        ...summariseRadii(
           f,
           Array.from({ length: n }, (_, i) => i).filter((i) => f.predicted[i] === c),
         ),
@@ -110,7 +110,8 @@ export function robustness(model: ModelHandle, encoding: Encoding, X: Float32Arr
   };
 }
 
-function summarise(f: FlipResult, rows: number[]): RadiusSummary {
+/** Radius quantiles over `rows` of a flip result (Infinity for rows not flipped). */
+export function summariseRadii(f: FlipResult, rows: number[]): RadiusSummary {
   const r = rows.map((i) => f.radius[i]!).sort((a, b) => a - b);
   const finite = r.filter((v) => v <= f.maxRadius);
   return { rows: rows.length, flipped: rows.length ? finite.length / rows.length : 0, q10: quantile(r, 0.1), q25: quantile(r, 0.25), median: quantile(r, 0.5), q75: quantile(r, 0.75) };
