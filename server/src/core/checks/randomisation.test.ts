@@ -6,7 +6,8 @@ import { saliency } from '../methods/saliency';
 import type { AttributionMethod } from '../methods/types';
 import { integratedGradients } from '../methods/integrated-gradients';
 import { inputXGradient } from '../methods/input-x-gradient';
-import { parameterRandomisation, rankSimilarity, WEIGHT_INDEPENDENT_SIMILARITY } from './randomisation';
+import { parameterRandomisation, randomisationFindings, rankSimilarity, signedRankSimilarity, WEIGHT_INDEPENDENT_SIMILARITY } from './randomisation';
+import { predict } from '../model/model';
 import { dataRandomisation } from './data-randomisation';
 import { anchorProject } from '../../../test/helpers';
 
@@ -94,6 +95,63 @@ describe('model parameter randomisation test', () => {
     // input-itself: final = null = 1; with the limit moved above 1 it is no longer flagged.
     expect((await parameterRandomisation(base)).methods[0]).toMatchObject({ final: 1, nullSimilarity: 1, insensitive: true });
     expect((await parameterRandomisation({ ...base, threshold: 1.01 })).methods[0]!.insensitive).toBe(false);
+    await project.dispose();
+  });
+
+  it('signed similarity: Spearman of the signed values, 1 for a weight-independent method, below the absolute one for saliency whose signs turn', async () => {
+    // |values| rank the same, signs flipped: absolute similarity 1, signed -1.
+    expect(rankSimilarity([1, -2, 3], [-1, 2, -3], 1, 3)).toBeCloseTo(1, 12);
+    expect(signedRankSimilarity([1, -2, 3], [-1, 2, -3], 1, 3)).toBeCloseTo(-1, 12);
+    expect(signedRankSimilarity([1, 2, 3, 5, 5, 5], [2, 4, 9, 1, 2, 3], 2, 3)).toBeCloseTo(1, 12);
+    const project = await anchorProject();
+    const { encoding, task } = await project.schema();
+    const model = await project.model(project.latestCheckpoint());
+    const test = await project.dataset('test');
+    const rows = Array.from({ length: 32 }, (_, i) => i * 97);
+    const result = await parameterRandomisation({ model, expect: { encoding, task, output: 'logits' }, encoding, X: takeRows(test, rows), n: rows.length, methods: [saliency, inputItself], seed: 3 });
+    const [sal, inp] = result.methods;
+    expect(inp!.signedSimilarities).toEqual([1, 1, 1]);
+    expect(inp!.signedNullSimilarity).toBe(1);
+    expect(result.stages[0]!.signedSimilarity.saliency).toBe(sal!.signedSimilarities[0]);
+    expect(sal!.signedFinal).toBeLessThan(0.5);
+    expect(Number.isFinite(sal!.signedNullSimilarity)).toBe(true);
+    await project.dispose();
+  });
+
+  it('attributions that turn NaN once a layer is re-initialised fail the check naming that layer; NaN on the trained model names the checkpoint', async () => {
+    const project = await anchorProject();
+    const { encoding, task } = await project.schema();
+    const model = await project.model(project.latestCheckpoint());
+    const test = await project.dataset('test');
+    const rows = Array.from({ length: 8 }, (_, i) => i * 97);
+    const X = takeRows(test, rows);
+    const trained = predict(model, X, rows.length).logits;
+    /** Saliency, but NaN as soon as the model's logits differ from the trained model's (any re-initialisation). */
+    const nanOnceChanged = {
+      ...saliency,
+      id: 'nan-once-changed',
+      async attribute(input: Parameters<typeof saliency.attribute>[0], params: Parameters<typeof saliency.attribute>[1]) {
+        const r = await saliency.attribute(input, params);
+        const same = predict(input.model, input.X, input.n).logits.every((v, i) => v === trained[i]);
+        return same ? r : { ...r, grouped: r.grouped.map(() => NaN) };
+      },
+    } as unknown as AttributionMethod;
+    const result = await parameterRandomisation({ model, expect: { encoding, task, output: 'logits' }, encoding, X, n: rows.length, methods: [nanOnceChanged] });
+    expect(result.methods[0]).toMatchObject({ degenerateAt: 'dense_3', degenerateKind: 'non-finite' });
+    const findings = randomisationFindings(result, 'epoch-5');
+    expect(findings).toHaveLength(1);
+    expect(findings[0]!.subject).toBe('nan-once-changed @ dense_3');
+    expect(findings[0]!.message).toMatch(/NaN or infinite attributions once layer 'dense_3' is re-initialised/);
+    const always = { ...nanOnceChanged, async attribute(input: Parameters<typeof saliency.attribute>[0], params: Parameters<typeof saliency.attribute>[1]) {
+      const r = await saliency.attribute(input, params);
+      return { ...r, grouped: r.grouped.map(() => NaN) };
+    } } as unknown as AttributionMethod;
+    const broken = await parameterRandomisation({ model, expect: { encoding, task, output: 'logits' }, encoding, X, n: rows.length, methods: [always] });
+    const f = randomisationFindings(broken, 'epoch-5');
+    expect(f[0]!.message).toMatch(/NaN or infinite attributions on every sampled row of epoch-5/);
+    // NaN rows have no ranking: no similarity, and never read as "insensitive".
+    expect(broken.methods[0]!.insensitive).toBe(false);
+    expect(broken.methods[0]!.similarities.every(Number.isNaN)).toBe(true);
     await project.dispose();
   });
 

@@ -23,6 +23,11 @@
  * method ignores the weights. A method half made of a weight-independent part (planted 50%) ends
  * at 0.23..0.58, inside the healthy range: this test cannot see it, as Adebayo et al. note for
  * input-multiplied methods.
+ * Similarity with sign is reported beside it, as the paper does (Spearman of the signed
+ * attributions, `signedRankSimilarity`), with its own null from the same two full
+ * re-initialisations: a method can keep its ranking of |attribution| while its signs turn (the
+ * paper's "absolute value" caveat), which only the signed similarity shows. The verdict stays on
+ * the absolute similarity, the one measured on the zoo.
  * Attributions that are NaN, infinite or the same for every feature on every row (a BatchNorm
  * model exported with bad statistics, a dead network) fail the check loudly, naming the stage.
  * Image-shaped inputs would add a structural similarity (SSIM); tabular rows use ranks only.
@@ -51,6 +56,8 @@ export interface CascadeStage {
   layers: string[];
   /** Mean Spearman similarity to the original attributions, per method id. */
   similarity: Record<string, number>;
+  /** The same on signed attributions. */
+  signedSimilarity: Record<string, number>;
 }
 
 export interface RandomisationResult {
@@ -62,6 +69,10 @@ export interface RandomisationResult {
     final: number;
     /** Similarity of two independent full re-initialisations' attributions. */
     nullSimilarity: number;
+    /** Signed similarity down the cascade, its final value and its null (Adebayo et al.'s "with sign"). */
+    signedSimilarities: number[];
+    signedFinal: number;
+    signedNullSimilarity: number;
     insensitive: boolean;
     /** Where attributions were NaN/infinite or constant on every row: 'trained' or a stage's top layer. */
     degenerateAt?: string;
@@ -83,13 +94,24 @@ export interface RandomisationInput {
   signal?: AbortSignal;
 }
 
-/** Mean over rows of the Spearman correlation of |a| and |b| (rows x F); constant rows are skipped. */
+/** Mean over rows of the Spearman correlation of |a| and |b| (rows x F); constant and non-finite rows are skipped. */
 export function rankSimilarity(a: ArrayLike<number>, b: ArrayLike<number>, n: number, F: number): number {
+  return meanRowSpearman(a, b, n, F, Math.abs);
+}
+
+/** Mean over rows of the Spearman correlation of the signed values a and b; constant rows are skipped. */
+export function signedRankSimilarity(a: ArrayLike<number>, b: ArrayLike<number>, n: number, F: number): number {
+  return meanRowSpearman(a, b, n, F, (v) => v);
+}
+
+function meanRowSpearman(a: ArrayLike<number>, b: ArrayLike<number>, n: number, F: number, map: (v: number) => number): number {
   let sum = 0;
   let count = 0;
   for (let i = 0; i < n; i++) {
-    const ra = Array.from({ length: F }, (_, f) => Math.abs(a[i * F + f]!));
-    const rb = Array.from({ length: F }, (_, f) => Math.abs(b[i * F + f]!));
+    const ra = Array.from({ length: F }, (_, f) => map(a[i * F + f]!));
+    const rb = Array.from({ length: F }, (_, f) => map(b[i * F + f]!));
+    // A row with NaN/Inf has no ranking (sorting NaN would invent one).
+    if (!ra.every(Number.isFinite) || !rb.every(Number.isFinite)) continue;
     const s = spearman(ra, rb);
     if (Number.isNaN(s)) continue;
     sum += s;
@@ -192,23 +214,30 @@ export async function parameterRandomisation(input: RandomisationInput): Promise
     const randomised = await reinitialised(model, expect, new Set(layers), input.seed ?? 0);
     try {
       const similarity: Record<string, number> = {};
+      const signedSimilarity: Record<string, number> = {};
       for (const m of methods) {
         const a = await attribute(m, randomised, input);
         note(m.id, layers[layers.length - 1]!, degenerate(a, n, F));
         similarity[m.id] = rankSimilarity(original.get(m.id)!, a, n, F);
+        signedSimilarity[m.id] = signedRankSimilarity(original.get(m.id)!, a, n, F);
         if (k === 0) fullyRandom.set(m.id, a);
       }
-      stages.push({ layers, similarity });
+      stages.push({ layers, similarity, signedSimilarity });
     } finally {
       randomised.dispose();
     }
   }
   // The null: a second full re-initialisation with another seed, compared with the first.
   const nullSimilarity = new Map<string, number>();
+  const signedNull = new Map<string, number>();
   if (weighted.length) {
     const other = await reinitialised(model, expect, new Set(weighted), (input.seed ?? 0) + 1);
     try {
-      for (const m of methods) nullSimilarity.set(m.id, rankSimilarity(fullyRandom.get(m.id)!, await attribute(m, other, input), n, F));
+      for (const m of methods) {
+        const a = await attribute(m, other, input);
+        nullSimilarity.set(m.id, rankSimilarity(fullyRandom.get(m.id)!, a, n, F));
+        signedNull.set(m.id, signedRankSimilarity(fullyRandom.get(m.id)!, a, n, F));
+      }
     } finally {
       other.dispose();
     }
@@ -221,8 +250,15 @@ export async function parameterRandomisation(input: RandomisationInput): Promise
       const final = similarities[similarities.length - 1] ?? NaN;
       const nullS = nullSimilarity.get(m.id) ?? NaN;
       const bad = degenerateAt.get(m.id);
-      const insensitive = final >= threshold;
-      return { method: m.id, similarities, final, nullSimilarity: nullS, insensitive, ...(bad ? { degenerateAt: bad, degenerateKind: degenerateKind.get(m.id)! } : {}) };
+      // Degenerate attributions are judged by their own finding, never as insensitive.
+      const insensitive = final >= threshold && !bad;
+      const signedSimilarities = stages.map((s) => s.signedSimilarity[m.id]!);
+      const signed = {
+        signedSimilarities,
+        signedFinal: signedSimilarities[signedSimilarities.length - 1] ?? NaN,
+        signedNullSimilarity: signedNull.get(m.id) ?? NaN,
+      };
+      return { method: m.id, similarities, final, nullSimilarity: nullS, ...signed, insensitive, ...(bad ? { degenerateAt: bad, degenerateKind: degenerateKind.get(m.id)! } : {}) };
     }),
   };
 }
@@ -259,6 +295,43 @@ export function randomisationMethods(ids: string[] | undefined, location?: Sourc
   });
 }
 
+/**
+ * The check's findings from a run: NaN/infinite attributions (naming the trained model or the layer
+ * whose re-initialisation produced them) and methods insensitive to the weights.
+ */
+export function randomisationFindings(result: RandomisationResult, checkpointName: string, location?: SourceLocation): Finding[] {
+  // Constant attributions (e.g. VarGrad on a linear model) are a property of the method on this
+  // model, not a bug: they are left out of the verdict and said in the summary. NaN/Inf fail.
+  const findings: Finding[] = result.methods
+    .filter((m) => m.degenerateKind === 'non-finite')
+    .map((m) => ({
+      message:
+        m.degenerateAt === 'trained'
+          ? `attribution method '${m.method}' gives NaN or infinite attributions on every sampled row of ${checkpointName}: it explains nothing here (check the model's outputs and normalisation statistics)`
+          : `attribution method '${m.method}' gives NaN or infinite attributions once layer '${m.degenerateAt}' is re-initialised: the randomisation test cannot judge it`,
+      measured: NaN,
+      limit: WEIGHT_INDEPENDENT_SIMILARITY,
+      metric: 'rank similarity after full randomisation',
+      subject: m.degenerateAt === 'trained' ? m.method : `${m.method} @ ${m.degenerateAt}`,
+      ...(location ? { location } : {}),
+      evidence: [],
+      details: { similarities: m.similarities, layers: result.stages.map((s) => s.layers) },
+    }));
+  findings.push(...result.methods
+    .filter((m) => m.insensitive && !m.degenerateAt)
+    .map((m) => ({
+      message: `attribution method '${m.method}' is insensitive to the model's weights: with every layer re-initialised its attributions still rank features like the trained model's (Spearman ${num(m.final, 2)}, with sign ${num(m.signedFinal, 2)}; two random models ${num(m.nullSimilarity, 2)}; cascade ${m.similarities.map((s) => num(s, 2)).join(' -> ')})`,
+      measured: m.final,
+      limit: WEIGHT_INDEPENDENT_SIMILARITY,
+      metric: 'rank similarity after full randomisation',
+      subject: m.method,
+      ...(location ? { location } : {}),
+      evidence: [],
+      details: { similarities: m.similarities, nullSimilarity: m.nullSimilarity, signedSimilarities: m.signedSimilarities, signedNullSimilarity: m.signedNullSimilarity, layers: result.stages.map((s) => s.layers) },
+    })));
+  return findings;
+}
+
 export const randomisation = {
   id: 'randomisation',
   title: 'Model parameter randomisation test',
@@ -271,36 +344,10 @@ export const randomisation = {
     if (methods.length === 0) return skip('no attribution methods to test');
     if (!ctx.model.differentiable || !ctx.model.withParameters) return skip(`re-initialising weights applies to networks; ${ctx.checkpoint.name} is a ${ctx.model.kind} model (${ctx.model.format})`);
     const result = await parameterRandomisation(await randomisationInput(ctx, methods, signal));
-    // Constant attributions (e.g. VarGrad on a linear model) are a property of the method on this
-    // model, not a bug: they are left out of the verdict and said in the summary. NaN/Inf fail.
-    const findings: Finding[] = result.methods
-      .filter((m) => m.degenerateKind === 'non-finite')
-      .map((m) => ({
-        message:
-          m.degenerateAt === 'trained'
-            ? `attribution method '${m.method}' gives NaN or infinite attributions on every sampled row of ${ctx.checkpoint.name}: it explains nothing here (check the model's outputs and normalisation statistics)`
-            : `attribution method '${m.method}' gives NaN or infinite attributions once layer '${m.degenerateAt}' is re-initialised: the randomisation test cannot judge it`,
-        measured: NaN,
-        limit: WEIGHT_INDEPENDENT_SIMILARITY,
-        metric: 'rank similarity after full randomisation',
-        subject: m.degenerateAt === 'trained' ? m.method : `${m.method} @ ${m.degenerateAt}`,
-        ...(ctx.options.methodsLocation ? { location: ctx.options.methodsLocation } : {}),
-        evidence: [],
-        details: { similarities: m.similarities, layers: result.stages.map((s) => s.layers) },
-      }));
-    findings.push(...result.methods
-      .filter((m) => m.insensitive && !m.degenerateAt)
-      .map((m) => ({
-          message: `attribution method '${m.method}' is insensitive to the model's weights: with every layer re-initialised its attributions still rank features like the trained model's (Spearman ${num(m.final, 2)}, two random models ${num(m.nullSimilarity, 2)}; cascade ${m.similarities.map((s) => num(s, 2)).join(' -> ')})`,
-        measured: m.final,
-        limit: WEIGHT_INDEPENDENT_SIMILARITY,
-        metric: 'rank similarity after full randomisation',
-        subject: m.method,
-        ...(ctx.options.methodsLocation ? { location: ctx.options.methodsLocation } : {}),
-        evidence: [],
-        details: { similarities: m.similarities, nullSimilarity: m.nullSimilarity, layers: result.stages.map((s) => s.layers) },
-      })));
-    const text = result.methods.map((m) => (m.degenerateKind === 'constant' ? `${m.method} constant (not judged)` : `${m.method} ${m.similarities.map((s) => num(s, 2)).join(' -> ')}`)).join('; ');
+    const findings = randomisationFindings(result, ctx.checkpoint.name, ctx.options.methodsLocation);
+    const text = result.methods
+      .map((m) => (m.degenerateKind === 'constant' ? `${m.method} constant (not judged)` : `${m.method} ${m.similarities.map((s) => num(s, 2)).join(' -> ')} (signed ${num(m.signedFinal, 2)}, random pair ${num(m.signedNullSimilarity, 2)})`))
+      .join('; ');
     return outcome(findings, `every method depends on the weights (similarity down the cascade: ${text})`, `insensitive: ${findings.map((f) => f.subject).join(', ')} (${text})`, { ...result });
   },
 } satisfies Check;
