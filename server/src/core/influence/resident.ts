@@ -54,7 +54,7 @@ export class ResidentFactors {
     const layers = layersInScope(this.layout, scope);
     return tf.tidy(() => {
       // Layer 0 on shared inputs: one nq × n product for every checkpoint.
-      const input: tf.Tensor2D | undefined = this.inputs && layers.includes(0) ? tf.matMul(tf.tensor2d(Xq, [nq, this.layout.inputWidth]), this.inputs) : undefined;
+      const input: tf.Tensor2D | undefined = this.inputs && layers.includes(0) ? (tf.matMul(tf.tensor2d(Xq, [nq, this.layout.inputWidth]), this.inputs) as tf.Tensor2D) : undefined;
       const perCheckpoint = q.map((f, c) => {
         let total: tf.Tensor2D | undefined;
         for (const l of layers) {
