@@ -6,11 +6,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CONFIG_FILE } from '../core/config/config';
+import { GlassboxError, echo } from '../core/errors';
 import { DEFAULT_SUSPECT_DIAGNOSTICS, ProjectState } from './project-state';
-import { dashboardState, checkResults } from './dashboard';
+import { dashboardState, checkResults, statusLine } from './dashboard';
 import type { CompareResult } from './steps/compare';
 import type { ReportResult } from './steps/report';
-import type { CheckResult, DashboardState } from '../protocol/panels';
+import type { CheckResult, DashboardParams, DashboardState } from '../protocol/panels';
+import type { GlassboxSettings } from '../protocol/settings';
 import { Scheduler, type Job } from './scheduler';
 import { ResultsStore } from './store';
 import { OwnWatcher } from './watcher';
@@ -40,6 +42,8 @@ export interface DaemonOptions {
   stream?: boolean;
   /** Suspect-row diagnostics per training CSV (default DEFAULT_SUSPECT_DIAGNOSTICS). */
   suspectRows?: number;
+  /** Attribution method of row explanations when a request names none (default: the model's). */
+  explainMethod?: string;
   /** First delay before a failed store write is tried again (default 5 s). */
   storeRetryMs?: number;
 }
@@ -60,7 +64,7 @@ export interface DaemonEvents {
   jobStarted(job: Job): void;
   jobProgress(job: Job, fraction: number, message?: string): void;
   jobEnded(job: Job, outcome: 'done' | 'failed' | 'cancelled'): void;
-  /** The side panel's state changed (a checkpoint appeared, a step finished). */
+  /** A project's side panel state changed (a checkpoint appeared, a step finished); `state.project` says which. */
   dashboard?(state: DashboardState): void;
   /** One line for the daemon's log: a fault it survived (a peer's bad frame, a watcher error). */
   log?(message: string): void;
@@ -77,7 +81,13 @@ export class Daemon {
   private pending: NodeJS.Timeout | undefined;
   private changedTimer: NodeJS.Timeout | undefined;
   private lastStatus = '';
-  private lastDashboard = '';
+  /** The last side panel state sent, per project (glassbox.json path). */
+  private readonly lastDashboard = new Map<string, string>();
+  /**
+   * Client settings in force (initializationOptions, then workspace/didChangeConfiguration). One
+   * object, changed in place: every project reads its limits from it, so a change applies at once.
+   */
+  private readonly settings: { suspectRows: number; explainMethod: string | undefined };
   private disposed = false;
   /** The workspace folders; a glassbox.json at the root of one is a project. */
   private folders: string[] = [];
@@ -91,6 +101,7 @@ export class Daemon {
     private readonly events: DaemonEvents,
     private readonly options: DaemonOptions,
   ) {
+    this.settings = { suspectRows: options.suspectRows ?? DEFAULT_SUSPECT_DIAGNOSTICS, explainMethod: options.explainMethod };
     this.host = new WorkerHost(options.workerScript, (e) => {
       this.engine = e;
       this.emitStatus();
@@ -182,8 +193,7 @@ export class Daemon {
       },
     });
     if (store.rebuiltBecause) this.log(`Glassbox: ${store.rebuiltBecause}`);
-    const limits = { suspectRows: this.options.suspectRows ?? DEFAULT_SUSPECT_DIAGNOSTICS };
-    const state = new ProjectState(configFile, store, this.scheduler, { changed: () => this.changed(), guard: (work) => this.guard('re-reading the checkpoints', work) }, this.options.stableDelayMs ?? 500, limits);
+    const state = new ProjectState(configFile, store, this.scheduler, { changed: () => this.changed(), guard: (work) => this.guard('re-reading the checkpoints', work) }, this.options.stableDelayMs ?? 500, this.settings);
     this.projects.set(configFile, state);
     if (this.options.stream === false) return;
     try {
@@ -195,7 +205,10 @@ export class Daemon {
         },
         { log: (m) => this.log(m) },
       );
-      endpoint.dashboard.setSource({ getDashboard: async () => dashboardState(state, this.scheduler) });
+      endpoint.dashboard.setSource({
+        getDashboard: async (params) => this.dashboardOf(state, params?.checkpoint),
+        getReport: (format) => this.exportReport(format, state.configFile),
+      });
       this.streams.push({ endpoint, project: state });
     } catch (e) {
       const why = (e as Error)?.message ?? String(e);
@@ -216,6 +229,40 @@ export class Daemon {
 
   get projectList(): ProjectState[] {
     return [...this.projects.values()];
+  }
+
+  /**
+   * Applies client settings now, no restart: suspect-row diagnostics are republished with the new
+   * count, the explain method is the default of the next row explanations. The settings are
+   * replaced whole (each change carries all of them): an absent one is back to its default.
+   */
+  applySettings(s: GlassboxSettings): void {
+    this.settings.suspectRows = s.suspectRows ?? this.options.suspectRows ?? DEFAULT_SUSPECT_DIAGNOSTICS;
+    this.settings.explainMethod = s.explainMethod ?? this.options.explainMethod;
+    this.changed();
+  }
+
+  /**
+   * The project a request is about: the one `name` names (its glassbox.json path, its folder, or
+   * the folder's name), else the one `file` belongs to, else the only one. Several and none named
+   * is an error listing them: a panel never shows one project's numbers under another's name.
+   */
+  project(name?: string, file?: string): ProjectState {
+    const all = this.projectList;
+    const list = () => all.map((p) => p.configFile).join(', ');
+    if (name !== undefined && name !== '') {
+      const abs = path.resolve(name);
+      const exact = this.projects.get(abs) ?? all.find((p) => p.root === abs);
+      const byName = exact ? [exact] : all.filter((p) => path.basename(p.root) === name);
+      if (byName.length === 1) return byName[0]!;
+      if (byName.length > 1) throw new GlassboxError('usage', `'${echo(name)}' names ${byName.length} Glassbox projects (${byName.map((p) => p.configFile).join(', ')}): name one by its glassbox.json path`);
+      throw new GlassboxError('usage', all.length ? `no Glassbox project '${echo(name)}' in this workspace (projects: ${list()})` : `no Glassbox project '${echo(name)}': this workspace has no glassbox.json`);
+    }
+    const owner = file !== undefined ? this.projectOf(file) : undefined;
+    if (owner) return owner;
+    if (all.length === 1) return all[0]!;
+    if (all.length === 0) throw new GlassboxError('usage', 'no Glassbox project in this workspace: add a glassbox.json at the root of a workspace folder (Glassbox: Create glassbox.json)');
+    throw new GlassboxError('usage', `${all.length} Glassbox projects in this workspace (${list()}): name one with 'project'`);
   }
 
   /**
@@ -244,11 +291,12 @@ export class Daemon {
     for (const p of this.projects.values()) p.refresh(true);
   }
 
-  /** The project a file belongs to (its data file, or a file under its folder). */
+  /** The project a file belongs to: the one naming it as data, else the innermost whose folder holds it. */
   projectOf(file: string): ProjectState | undefined {
     const abs = path.resolve(file);
     const all = this.projectList;
-    return all.find((p) => p.dataFiles().includes(abs)) ?? all.find((p) => abs.startsWith(p.root + path.sep)) ?? all[0];
+    const under = all.filter((p) => abs.startsWith(p.root + path.sep)).sort((a, b) => b.root.length - a.root.length);
+    return all.find((p) => p.dataFiles().includes(abs)) ?? under[0];
   }
 
   /** Markdown for a hover at 0-based (line, character) of a CSV file, or undefined. */
@@ -268,7 +316,7 @@ export class Daemon {
       return headerHover(feature, importance, trend, role, p.shown.get('drift')) + staleNote(p.latest, importance?.checkpoint);
     }
     // One budget for the whole hover: what arrives within it is shown, the rest is marked pending.
-    const deadline = new Promise<undefined>((resolve) => setTimeout(resolve, this.options.hoverWaitMs ?? 200));
+    const deadline = new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), this.options.hoverWaitMs ?? 200));
     const abs = path.resolve(file);
     const filePredictions = () => {
       const shown = p.shown.get('predictions');
@@ -284,7 +332,7 @@ export class Daemon {
     const { shown: predictions, fp } = known;
     const row = rowOfLine(fp, line + 1);
     if (row < 0) return undefined;
-    const explain = p.explainRow(file, line + 1).catch(() => undefined) as Promise<RowExplanation | undefined>;
+    const explain = p.explainRow(file, line + 1, this.settings.explainMethod ? { method: this.settings.explainMethod } : {}).catch(() => undefined) as Promise<RowExplanation | undefined>;
     const explanation = await Promise.race([explain, deadline]);
     const inf = p.shown.get('influence');
     const rank = inf && inf.value.file === abs ? inf.value.selfInfluenceRank[row] : undefined;
@@ -293,23 +341,32 @@ export class Daemon {
     return text + staleNote(p.latest, predictions.checkpoint);
   }
 
-  /** The Explain panel's state for the row at a 1-based line (influential rows unless told not to). */
-  async explainRow(file: string, line: number, options: { method?: string; influence?: boolean; checkpoint?: string } = {}): Promise<RowExplanation> {
-    const p = this.projectOf(file);
-    if (!p) throw new Error('no Glassbox project in this workspace');
-    return p.explainRow(file, line, { ...options, influence: options.influence ?? true });
+  /**
+   * The Explain panel's state for the row at a 1-based line (influential rows unless told not to);
+   * the method: the request's, else the `explainMethod` setting, else the model's default.
+   */
+  async explainRow(file: string, line: number, options: { method?: string; influence?: boolean; checkpoint?: string; project?: string } = {}): Promise<RowExplanation> {
+    const p = this.project(options.project, file);
+    const method = options.method ?? this.settings.explainMethod;
+    return p.explainRow(file, line, { ...(options.checkpoint !== undefined ? { checkpoint: options.checkpoint } : {}), ...(method ? { method } : {}), influence: options.influence ?? true });
   }
 
-  /** The side panel's state, from the results shown and stored. */
-  dashboard(): DashboardState {
-    const p = this.projectList[0];
-    return p ? dashboardState(p, this.scheduler) : { checkpoints: [] };
+  /**
+   * A project's side panel state, from the results shown and stored; `checkpoint` picks whose
+   * results every section shows. No project in the workspace: an empty state saying so.
+   */
+  dashboard(params: DashboardParams = {}): DashboardState {
+    if (this.projects.size === 0 && !params.project) return { projects: [], status: 'no glassbox.json in the workspace folders', checkpoints: [] };
+    return this.dashboardOf(this.project(params.project), params.checkpoint);
+  }
+
+  private dashboardOf(p: ProjectState, checkpoint?: string): DashboardState {
+    return dashboardState(p, this.scheduler, { projects: [...this.projects.keys()], ...(checkpoint !== undefined ? { checkpoint } : {}) });
   }
 
   /** Compares two ready checkpoints (default: the two newest of the current run). */
-  async compare(a?: string, b?: string): Promise<CompareResult> {
-    const p = this.projectList[0];
-    if (!p) throw new Error('no Glassbox project in this workspace');
+  async compare(a?: string, b?: string, project?: string): Promise<CompareResult> {
+    const p = this.project(project);
     const ready = p.runs.current(p.series).filter((c) => c.state === 'ready' && c.hash);
     const pick = (name: string | undefined, fallback: number) => {
       const c = name === undefined ? ready[ready.length - fallback] : p.checkpointNamed(name);
@@ -322,9 +379,8 @@ export class Daemon {
   }
 
   /** The shareable report (HTML or Markdown) of the newest ready checkpoint against the one before. */
-  async exportReport(format: 'html' | 'md' = 'html'): Promise<ReportResult> {
-    const p = this.projectList[0];
-    if (!p) throw new Error('no Glassbox project in this workspace');
+  async exportReport(format: 'html' | 'md' = 'html', project?: string): Promise<ReportResult> {
+    const p = this.project(project);
     const ready = p.series.filter((c) => c.state === 'ready' && c.hash);
     const latest = ready[ready.length - 1];
     if (!latest) throw new Error('no ready checkpoint to report on yet');
@@ -332,20 +388,21 @@ export class Daemon {
   }
 
   /** Runs the model checks again now on the analysed checkpoint (findings become diagnostics too). */
-  async runChecks(signal?: AbortSignal): Promise<CheckResult[]> {
-    const p = this.projectList[0];
-    if (!p) throw new Error('no Glassbox project in this workspace');
+  async runChecks(signal?: AbortSignal, project?: string): Promise<CheckResult[]> {
+    const p = this.project(project);
     return checkResults(await p.rerun('checks', signal));
   }
 
-  importance(): { checkpoint: string; value: ImportanceResult } | null {
-    const s = this.projectList[0]?.shown.get('importance');
-    return s ? { checkpoint: s.checkpoint.name, value: s.value } : null;
+  /** The project's global importance shown now (null before any). */
+  importance(project?: string): { project: string; checkpoint: string; value: ImportanceResult } | null {
+    const p = this.project(project);
+    const s = p.shown.get('importance');
+    return s ? { project: p.configFile, checkpoint: s.checkpoint.name, value: s.value } : null;
   }
 
-  timeline(): Array<{ checkpoint: string; hash: string; order: number; metrics: Record<string, number>; importance: Record<string, number> | null }> {
-    const p = this.projectList[0];
-    if (!p) return [];
+  timeline(project?: string): Array<{ checkpoint: string; hash: string; order: number; metrics: Record<string, number>; importance: Record<string, number> | null }> {
+    if (this.projects.size === 0 && !project) return [];
+    const p = this.project(project);
     // The current run only (runs are never mixed in a trend).
     const imp = new Map(p.runHistory('importance').map((h) => [h.checkpoint.hash, h.value]));
     return p.store.checkpoints().filter((c) => p.runs.inCurrent(c.hash)).map((c) => {
@@ -370,15 +427,17 @@ export class Daemon {
       this.events.diagnostics(byFile);
       this.emitStatus();
       if (this.events.dashboard) {
-        const state = this.dashboard();
-        const key = JSON.stringify(state);
-        if (key !== this.lastDashboard) {
-          this.lastDashboard = key;
+        for (const [configFile, p] of this.projects) {
+          const state = this.dashboardOf(p);
+          const key = JSON.stringify(state);
+          if (key === this.lastDashboard.get(configFile)) continue;
+          this.lastDashboard.set(configFile, key);
           this.events.dashboard(state);
         }
+        for (const configFile of this.lastDashboard.keys()) if (!this.projects.has(configFile)) this.lastDashboard.delete(configFile);
       }
       // Browser dashboards follow their own project live (the endpoint drops unchanged states).
-      for (const { endpoint, project } of this.streams) endpoint.dashboard.publish(dashboardState(project, this.scheduler));
+      for (const { endpoint, project } of this.streams) endpoint.dashboard.publish(this.dashboardOf(project));
     }), 10);
   }
 
@@ -415,11 +474,11 @@ export class Daemon {
       message = `Glassbox: ${storeErr.scanError ?? storeErr.store.problem}`;
     } else if (ps.length === 0) message = 'Glassbox: no glassbox.json in the workspace folders';
     else if (busy) {
-      // The running step with its progress, and how much is waiting behind it.
+      // The running checkpoint and step with its progress, what of it is ready, and what waits.
       const current = this.scheduler.current();
+      const owner = current ? this.projects.get(current.job.configFile) : undefined;
       const queued = this.scheduler.queued().length;
-      const step = current ? ` ${current.job.title} ${Math.round(current.fraction * 100)}%` : '';
-      message = `Glassbox: analysing${step}${queued ? ` · ${queued} queued` : ''}`;
+      message = owner ? `Glassbox: ${statusLine(owner, this.scheduler).replace(/ · \d+ queued$/, '')}${queued ? ` · ${queued} queued` : ''}` : `Glassbox: analysing${queued ? ` · ${queued} queued` : ''}`;
     }
     else if (analysed) message = `Glassbox: ${analysed.name} analysed`;
     else message = 'Glassbox: waiting for a complete checkpoint';

@@ -12,6 +12,8 @@ import { pathToFileURL } from 'node:url';
 import type { RowExplanation } from './steps/explain-row';
 import type { DriftResult } from './steps/drift';
 import type { Shown } from './project-state';
+// shared.ts only, not the analyses index: the main thread must not load the engine.
+import { formatNumber, formatPercent } from '../core/analyses/shared';
 
 const BARS = '▁▂▃▄▅▆▇█';
 
@@ -21,8 +23,8 @@ export function sparkline(values: number[]): string {
   return values.map((v) => BARS[hi > lo ? Math.round(((v - lo) / (hi - lo)) * (BARS.length - 1)) : 3]).join('');
 }
 
-const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
-const shown = (v: string | number | null | undefined) => (typeof v === 'number' ? +v.toPrecision(5) : (v ?? 'missing'));
+const pct = (v: number) => formatPercent(v);
+const shown = (v: string | number | null | undefined) => (typeof v === 'number' ? formatNumber(v) : (v ?? 'missing'));
 
 export function headerHover(feature: string, importance: Shown<ImportanceResult> | undefined, trend: Array<{ name: string; share: number }>, role: string, drift?: Shown<DriftResult>): string {
   const lines = [`**${feature}** · Glassbox`];
@@ -40,7 +42,7 @@ export function headerHover(feature: string, importance: Shown<ImportanceResult>
     const v = drift!.value;
     lines.push(
       '',
-      `Drift (${v.metric}, ${path.basename(v.reference)} vs ${path.basename(v.train)}): **${d.drift.toFixed(3)}**; drift impact ${d.impact.reference.toFixed(4)} (share ${pct(d.importance.reference)} × drift), ${d.quadrant} at checkpoint \`${drift!.checkpoint.name}\`.`,
+      `Drift (${v.metric}, ${path.basename(v.reference)} vs ${path.basename(v.train)}): **${formatNumber(d.drift, 3)}**; drift impact ${formatNumber(d.impact.reference, 4)} (share ${pct(d.importance.reference)} × drift), ${d.quadrant} at checkpoint \`${drift!.checkpoint.name}\`.`,
     );
   }
   return lines.join('\n');
@@ -104,20 +106,20 @@ export function rowHover(predictions: Shown<PredictionsResult>, file: FilePredic
   const predicted = file.predicted[row]!;
   const lines = [`**Row ${row + 1}** (line ${file.lines[row]}) · checkpoint \`${predictions.checkpoint.name}\``, ''];
   const conf = file.confidence?.[row];
-  lines.push(`Prediction: **${file.confidence ? name(predicted) : predicted.toPrecision(4)}**${conf !== undefined ? ` (confidence ${pct(conf)})` : ''}`);
+  lines.push(`Prediction: **${file.confidence ? name(predicted) : formatNumber(predicted)}**${conf !== undefined ? ` (confidence ${pct(conf)})` : ''}`);
   const label = file.labels?.[row];
   if (label !== undefined && label !== null) lines.push(`Label: ${name(label)}${file.confidence ? (label === predicted ? ' ✓' : ' ✗ misclassified') : ''}`);
   if (explanation) {
     lines.push('', `Top attributions (${explanation.method}, predicted class):`, '');
     const top = Object.entries(explanation.attributions).sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]));
-    for (const [feature, value] of top.slice(0, topK)) lines.push(`- \`${feature}\` = ${shown(explanation.values[feature])}: ${value >= 0 ? '+' : ''}${value.toPrecision(3)}`);
+    for (const [feature, value] of top.slice(0, topK)) lines.push(`- \`${feature}\` = ${shown(explanation.values[feature])}: ${value >= 0 ? '+' : ''}${formatNumber(value, 3)}`);
   } else lines.push('', `Top attributions: _pending_ (being computed for checkpoint \`${predictions.checkpoint.name}\`).`);
   if (influence) lines.push('', `${rankName(influence.score)}: **${influence.selfInfluenceRank.toLocaleString('en-US')}** of ${influence.n.toLocaleString('en-US')} training rows (1 = most suspect; checkpoint \`${influence.checkpoint}\`)`);
   else if (influencePending) lines.push('', 'Suspicion rank: _pending_ (influence is being computed).');
   const near = explanation?.nearestOpposite;
   if (near) {
     const diff = Object.keys(near.values).filter((f) => near.values[f] !== explanation!.values[f]);
-    lines.push('', `Nearest training row of another class: line ${near.line} (row ${near.row}, label ${near.label ?? '-'}, distance ${near.distance.toFixed(3)}); differs in ${diff.map((f) => `\`${f}\` = ${shown(near.values[f])}`).join(', ') || 'nothing'}`);
+    lines.push('', `Nearest training row of another class: line ${near.line} (row ${near.row}, label ${near.label ?? '-'}, distance ${formatNumber(near.distance, 3)}); differs in ${diff.map((f) => `\`${f}\` = ${shown(near.values[f])}`).join(', ') || 'nothing'}`);
   }
   // The client opens the Explain panel with the row's counterfactuals (args: uri, 0-based line).
   const args = encodeURIComponent(JSON.stringify([pathToFileURL(file.file).href, file.lines[row]! - 1]));

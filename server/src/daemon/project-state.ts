@@ -61,8 +61,8 @@ export class ProjectState {
   readonly stepErrors = new Map<string, WireError>();
   /** Failures of background steps (older checkpoints), by checkpoint hash then step: shown in the panel, never retried until the inputs change. */
   readonly backgroundErrors = new Map<string, Map<string, WireError>>();
-  /** The training runs seen in the checkpoint location. */
-  readonly runs = new RunTracker();
+  /** The training runs seen in the checkpoint location (kept in the store across restarts). */
+  readonly runs: RunTracker;
   /** Why the checkpoint location could not be scanned (the last series stays in use). */
   scanError: string | undefined;
   /** Why the streaming endpoint is off for this project (set by the daemon). */
@@ -89,6 +89,7 @@ export class ProjectState {
     private readonly stableDelayMs: number,
     private readonly limits: ProjectLimits = { suspectRows: DEFAULT_SUSPECT_DIAGNOSTICS },
   ) {
+    this.runs = new RunTracker({ load: () => store.runRecords(), save: (r) => store.putRun(r) });
     this.literals = new LiteralIndex(this.root, () => [this.configFile], () => (this.config ? [this.config.checkpoints] : []));
     this.restore();
   }
@@ -330,7 +331,10 @@ export class ProjectState {
    */
   onDemand<K extends StepId>(stepId: K, params: Record<string, unknown>, checkpoint?: string, signal?: AbortSignal): Promise<StepResults[K]> {
     // Cancelled by the client: drop the job (queued or running) this request submitted.
-    signal?.addEventListener('abort', () => this.scheduler.cancelWhere((j) => j.params === params), { once: true });
+    const cancel = () => this.scheduler.cancelWhere((j) => j.params === params);
+    // Already cancelled: once the job below is submitted.
+    if (signal?.aborted) queueMicrotask(cancel);
+    else signal?.addEventListener('abort', cancel, { once: true });
     const c = checkpoint === undefined ? this.analysed : this.checkpointNamed(checkpoint);
     if (!c?.hash) return Promise.reject(new Error(checkpoint === undefined ? 'no checkpoint has been analysed yet' : `no ready checkpoint named '${checkpoint}'`));
     const step = stepInfo(stepId) as StepInfo<K>;
@@ -399,7 +403,22 @@ export class ProjectState {
 
   /** Whether every scheduled step has a stored result for this checkpoint content. */
   analysedFully(hash: string): boolean {
-    return scheduledSteps().every((s) => this.stored.has(`${hash}|${s.id}|${this.inputKey(s)}`) || this.store.has(hash, s.id, this.inputKey(s)));
+    return this.stepsReady(hash).length === this.stepsTotal;
+  }
+
+  /** The scheduled steps (ids, priority order) with a stored result for this checkpoint content and the current inputs. */
+  stepsReady(hash: string): StepId[] {
+    return scheduledSteps().filter((s) => this.stored.has(`${hash}|${s.id}|${this.inputKey(s)}`) || this.store.has(hash, s.id, this.inputKey(s))).map((s) => s.id);
+  }
+
+  /** How many steps run on every checkpoint. */
+  get stepsTotal(): number {
+    return scheduledSteps().length;
+  }
+
+  /** A step's stored result for a checkpoint content under the current inputs (a picked checkpoint's section). */
+  storedResult<K extends StepId>(hash: string, step: K): StepResults[K] | undefined {
+    return this.store.get(hash, step, this.inputKey(stepInfo(step)))?.value;
   }
 
   /** Data files of the project (absolute). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CheckpointInfo } from '../core/model/checkpoints';
-import { RunTracker } from './runs';
+import { RunTracker, type RunRecord } from './runs';
 
 const ck = (name: string, hash: string, runId?: string): CheckpointInfo => ({
   dir: `/c/${name}`,
@@ -70,5 +70,27 @@ describe('RunTracker', () => {
     // A checkpoint without a run id after metadata runs starts an assigned run of its own.
     t.observe([...both, ck('g1', 'c1')]);
     expect(t.currentRun!.id).toBe('run-c1000000');
+  });
+
+  it('after a restart on the same records, keeps every checkpoint in its run and the previous run known', () => {
+    const saved: RunRecord[] = [];
+    const store = { load: () => saved, save: (r: RunRecord) => void saved.push(r) };
+    const t = new RunTracker(store);
+    t.observe([ck('e1', 'a1'), ck('e2', 'a2')]);
+    const retrain = [ck('e1', 'b1'), ck('e2', 'a2')];
+    t.observe(retrain);
+    expect(saved.map((r) => [r.name, r.run, r.seq])).toEqual([['e1', 'run-a1000000', 1], ['e2', 'run-a1000000', 2], ['e1', 'run-b1000000', 3]]);
+    // A new tracker (the daemon restarted) on the same records and files.
+    const u = new RunTracker({ load: () => [...saved], save: (r) => void saved.push(r) });
+    expect(u.observe(retrain)).toBe(false);
+    expect(u.currentRun!.id).toBe('run-b1000000');
+    expect(u.previousRun!.id).toBe('run-a1000000');
+    expect(u.previousRun!.checkpoints.map((c) => c.name)).toEqual(['e1', 'e2']);
+    expect(names(u, retrain)).toEqual(['e1']);
+    expect(saved).toHaveLength(3);
+    // The retrain goes on after the restart: still the same run, not a third one.
+    const more = [ck('e1', 'b1'), ck('e2', 'b2')];
+    expect(u.observe(more)).toBe(false);
+    expect(names(u, more)).toEqual(['e1', 'e2']);
   });
 });

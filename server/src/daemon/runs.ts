@@ -13,8 +13,28 @@
  * ignored); `current` then lists the checkpoints on disk of the newest run, in series order.
  * Assigned run ids are `run-<hash prefix of the run's first checkpoint>`: stable across restarts
  * of the daemon for the same files.
+ *
+ * Persistence: every assignment is handed to `RunStore.save` (the results store keeps them), and a
+ * tracker built on a store replays the saved assignments in order first, so after a daemon restart
+ * the same checkpoints belong to the same runs and the previous run is still known.
  */
 import type { CheckpointInfo } from '../core/model/checkpoints';
+
+/** One assignment of a checkpoint content to a run, in the order they were made (`seq`). */
+export interface RunRecord {
+  hash: string;
+  name: string;
+  run: string;
+  seq: number;
+  /** The tracker made the run id up (no metadata run id). */
+  assigned: boolean;
+}
+
+/** Where assignments are kept across daemon restarts. */
+export interface RunStore {
+  load(): RunRecord[];
+  save(record: RunRecord): void;
+}
 
 export interface RunInfo {
   id: string;
@@ -31,6 +51,17 @@ export class RunTracker {
   private sawEmpty = false;
   /** Run ids the tracker made up (a metadata run id is never extended by content it did not name). */
   private readonly assigned = new Set<string>();
+  private seq = 0;
+
+  constructor(private readonly store?: RunStore) {
+    if (!store) return;
+    // Replayed in the order made: runs end up in the same order, the current one last.
+    for (const r of [...store.load()].sort((a, b) => a.seq - b.seq)) {
+      if (r.assigned) this.assigned.add(r.run);
+      this.seq = Math.max(this.seq, r.seq);
+      this.place(r.hash, r.name, r.run);
+    }
+  }
 
   /** Assigns the ready checkpoints of a scan to runs; returns true when a new run started. */
   observe(series: readonly CheckpointInfo[]): boolean {
@@ -68,6 +99,13 @@ export class RunTracker {
     const hash = c.hash!;
     this.nameHash.set(c.name, hash);
     if (this.runOf.get(hash) === id) return;
+    this.place(hash, c.name, id);
+    this.store?.save({ hash, name: c.name, run: id, seq: ++this.seq, assigned: this.assigned.has(id) });
+  }
+
+  /** Records `hash` (written as `name`) in run `id`, which becomes the current run. */
+  private place(hash: string, name: string, id: string): void {
+    this.nameHash.set(name, hash);
     this.runOf.set(hash, id);
     let run = this.runs.find((r) => r.id === id);
     if (!run) {
@@ -78,7 +116,7 @@ export class RunTracker {
       this.runs.splice(this.runs.indexOf(run), 1);
       this.runs.push(run);
     }
-    run.checkpoints.push({ name: c.name, hash });
+    run.checkpoints.push({ name, hash });
   }
 
   /** The newest run the daemon assigned itself (metadata runs are never extended by it). */

@@ -47,6 +47,36 @@ describe('ResultsStore', () => {
     expect(fs.existsSync(path.join(root, STORE_DIR, `${STORE_FILE}.broken`))).toBe(true);
   });
 
+  it('keeps run assignments across reopening, in the order made', async () => {
+    const root = tmpDir('store');
+    const a = await ResultsStore.open(root, { flushMs: 1 });
+    a.putRun({ hash: 'h2', run: 'run-b', name: 'e1', seq: 2, assigned: true });
+    a.putRun({ hash: 'h1', run: 'alpha', name: 'e1', seq: 1, assigned: false });
+    a.close();
+    const b = await ResultsStore.open(root);
+    expect(b.rebuiltBecause).toBeUndefined();
+    expect(b.runRecords()).toEqual([
+      { hash: 'h1', run: 'alpha', name: 'e1', seq: 1, assigned: false },
+      { hash: 'h2', run: 'run-b', name: 'e1', seq: 2, assigned: true },
+    ]);
+    b.close();
+  });
+
+  it('adds the runs table to a database written before it existed, keeping its results', async () => {
+    const root = tmpDir('store');
+    const a = await ResultsStore.open(root);
+    a.put('h', 'importance', 'k', { share: [1] });
+    (a as unknown as { db: { exec(q: string): void } }).db.exec('DROP TABLE runs');
+    a.close();
+    const b = await ResultsStore.open(root);
+    expect(b.rebuiltBecause).toBeUndefined();
+    expect(b.get('h', 'importance', 'k')?.value).toEqual({ share: [1] });
+    expect(b.runRecords()).toEqual([]);
+    b.putRun({ hash: 'h', run: 'r', name: 'e1', seq: 1, assigned: true });
+    expect(b.runRecords()).toHaveLength(1);
+    b.close();
+  });
+
   it('rebuilds a store of another schema version', async () => {
     const root = tmpDir('store');
     const s = await ResultsStore.open(root);

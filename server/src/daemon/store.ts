@@ -13,6 +13,10 @@
  * is never fatal. A row whose JSON does not parse is skipped (results: deleted, so the step runs
  * again; checkpoints: its metrics read as none), never hiding the other rows.
  *
+ * The `runs` table keeps the training runs' assignments (runs.ts `RunRecord`), so the previous
+ * run is still known after a restart; a database of this version written before the table existed
+ * gains it on open (its results stay).
+ *
  * When `.glassbox` is not a private folder (a regular file, a symlink), the store works in memory
  * only and `problem` says why.
  */
@@ -24,6 +28,7 @@ import type { CheckpointInfo } from '../core/model/checkpoints';
 import { isGlassboxError } from '../core/errors';
 import { privateDir, writePrivateFile, STORE_DIR } from './private-files';
 import type { StepId, StepResults } from './steps/catalog';
+import type { RunRecord } from './runs';
 
 export { STORE_DIR };
 export const STORE_VERSION = 1;
@@ -36,7 +41,11 @@ const SCHEMA: Record<string, string[]> = {
   results: ['hash', 'step', 'input_key', 'created', 'value'],
   checkpoints: ['hash', 'name', 'ord', 'metrics', 'seen'],
   metrics: ['run_step', 'name', 'value', 'at'],
+  runs: ['hash', 'run', 'name', 'seq', 'assigned'],
 };
+
+/** Added after version 1 shipped: created on open when missing, never a reason to rebuild. */
+const RUNS_TABLE = 'CREATE TABLE IF NOT EXISTS runs (hash TEXT NOT NULL, run TEXT NOT NULL, name TEXT NOT NULL, seq INTEGER NOT NULL, assigned INTEGER NOT NULL, PRIMARY KEY (hash, run))';
 
 let sqlJs: Promise<SqlJsStatic> | undefined;
 function loadSqlJs(): Promise<SqlJsStatic> {
@@ -109,7 +118,7 @@ export class ResultsStore {
         if (!st.isFile()) throw new Error('it is not a regular file');
         if (st.size > MAX_STORE_BYTES) throw new Error(`it is ${(st.size / 2 ** 20).toFixed(0)} MiB, over the ${MAX_STORE_BYTES / 2 ** 20} MiB a results cache may take`);
         db = new SQL.Database(fs.readFileSync(file));
-        checkDatabase(db);
+        checkDatabase(db, () => db!.exec(RUNS_TABLE));
       } catch (e) {
         why = `${path.basename(file)} was unreadable (${(e as Error).message}); set aside as ${STORE_FILE}.broken and rebuilt`;
         try {
@@ -133,6 +142,7 @@ export class ResultsStore {
           PRIMARY KEY (hash, step, input_key));
         CREATE TABLE checkpoints (hash TEXT PRIMARY KEY, name TEXT NOT NULL, ord REAL NOT NULL, metrics TEXT NOT NULL, seen INTEGER NOT NULL);
         CREATE TABLE metrics (run_step REAL NOT NULL, name TEXT NOT NULL, value REAL NOT NULL, at INTEGER NOT NULL);
+        ${RUNS_TABLE};
         PRAGMA user_version = ${STORE_VERSION};`);
     }
     const store = new ResultsStore(db, file, why, options);
@@ -203,6 +213,20 @@ export class ResultsStore {
       if (value) out.push({ checkpoint: c, value: value.v });
     }
     return out;
+  }
+
+  /** Records a checkpoint content's run (runs.ts); the same (hash, run) again replaces it. */
+  putRun(r: RunRecord): void {
+    if (this.closed) return;
+    this.db.run('INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?)', [r.hash, r.run, r.name, r.seq, r.assigned ? 1 : 0]);
+    this.schedule();
+  }
+
+  /** Every run assignment recorded, in the order made. */
+  runRecords(): RunRecord[] {
+    if (this.closed) return [];
+    const rows = this.db.exec('SELECT hash, run, name, seq, assigned FROM runs ORDER BY seq')[0]?.values ?? [];
+    return rows.map((r) => ({ hash: String(r[0]), run: String(r[1]), name: String(r[2]), seq: Number(r[3]), assigned: r[4] === 1 }));
   }
 
   /** Training metrics announced over the stream (not stored in any checkpoint). */
@@ -292,12 +316,13 @@ function lstatOrUndefined(file: string): fs.Stats | undefined {
   }
 }
 
-/** Throws unless `db` is an intact database of this version and schema. */
-function checkDatabase(db: Database): void {
+/** Throws unless `db` is an intact database of this version and schema; `migrate` runs once it is known intact. */
+function checkDatabase(db: Database, migrate: () => void): void {
   const version = (db.exec('PRAGMA user_version')[0]?.values[0]?.[0] as number | undefined) ?? 0;
   if (version !== STORE_VERSION) throw new Error(`store version ${version}, expected ${STORE_VERSION}`);
   const check = db.exec('PRAGMA quick_check')[0]?.values.map((r) => String(r[0])) ?? [];
   if (check.join() !== 'ok') throw new Error(`damaged: ${check.slice(0, 2).join('; ')}`);
+  migrate();
   for (const [table, columns] of Object.entries(SCHEMA)) {
     const found = db.exec(`PRAGMA table_info(${table})`)[0]?.values.map((r) => String(r[1])) ?? [];
     if (found.join() !== columns.join()) throw new Error(`another schema: table ${table} has columns (${found.join(', ')}), expected (${columns.join(', ')})`);

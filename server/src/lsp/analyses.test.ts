@@ -157,7 +157,7 @@ describe('glassbox daemon: analyses in the editor', () => {
   it('explains a row with its influential training rows and nearest row of another class', async () => {
     const r = await client.connection.sendRequest<any>('glassbox/explainRow', { uri: `file://${train}`, line: 3 });
     expect(r.checkpoint).toBe('epoch-3');
-    expect(r.method).toBe('saliency');
+    expect(r.method).toBe('kernel-shap');
     expect(r.methods).toContain('integrated-gradients');
     const ds = await project.dataset('train');
     const model = await project.model(project.latestCheckpoint());

@@ -83,8 +83,14 @@ describe('every checkpoint of a run analysed, runs kept apart', () => {
     expect(first.checkpoints.every((c: any) => c.analysis === 'pending')).toBe(true);
     // The status line named the running step, its percentage and the queue behind it.
     const statuses = client.seen.filter((r) => r.method === 'glassbox/serverStatus').map((r) => r.params.message as string);
-    expect(statuses.some((m) => /^Glassbox: analysing \S.* \(epoch-3\) \d+% · \d+ queued$/.test(m))).toBe(true);
-    expect(statuses.some((m) => /^Glassbox: analysing .* \(epoch-1\) \d+%/.test(m))).toBe(true);
+    expect(statuses.some((m) => /^Glassbox: analysing epoch-3: \w+ \(\d+%\)( — [\w, ]+ ready)? · \d+ queued$/.test(m))).toBe(true);
+    expect(statuses.some((m) => /^Glassbox: analysing epoch-1: \w+ \(\d+%\)/.test(m))).toBe(true);
+    // The steps of the running checkpoint already done are named, in the order they ran.
+    expect(statuses.some((m) => /^Glassbox: analysing epoch-3: drift \(\d+%\) — predictions, importance ready/.test(m))).toBe(true);
+    const e3Running = states.filter((s: any) => s.running?.checkpoint === 'epoch-3' && s.running.step === 'influence').pop();
+    expect(e3Running.status).toMatch(/^analysing epoch-3: influence \(\d+%\) — predictions, importance, drift ready/);
+    const e3Summary = e3Running.checkpoints.find((c: any) => c.name === 'epoch-3');
+    expect([e3Summary.stepsDone, e3Summary.stepsTotal, e3Summary.stepsReady]).toEqual([3, 5, ['predictions', 'importance', 'drift']]);
   });
 
   it('starts a new run when a retrain writes other content under the same names, never mixing their trends', async () => {
@@ -235,7 +241,7 @@ describe('hovers within their budget, and code actions', () => {
     expect(h.contents.value).not.toMatch(/hover again/i);
     // The explanation the hover started is the one this request joins.
     await client.connection.sendRequest<any>('glassbox/explainRow', { uri: `file://${train}`, line: 4, influence: false });
-    expect((await hover(4)).contents.value).toContain('Top attributions (saliency, predicted class):');
+    expect((await hover(4)).contents.value).toContain('Top attributions (kernel-shap, predicted class):');
   });
 
   it('stops a run of the checks the client cancels', async () => {

@@ -8,8 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addCheckpoint, changed, CHECKPOINTS, inProcess, makeWorkspace, type TestClient } from '../../test/lsp-client';
 import { Project } from '../core/project';
 import { initEngine } from '../core/engine/backend';
-import { getMethod } from '../core/methods/registry';
-import { resolveParams } from '../core/methods/params';
+import { explainRows } from '../core/analyses';
 import { featureNames } from '../core/data/encoding';
 import { expectClose } from '../../test/helpers';
 
@@ -70,26 +69,31 @@ describe('glassbox daemon over LSP', () => {
     expect(imp.share.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(1, 6);
   });
 
-  it('explains a row (executeCommand) exactly as the core saliency does', async () => {
+  it('explains a row (executeCommand) additively by default, exactly as the core (and `glassbox explain`) does', async () => {
     const r = await client.connection.sendRequest<any>('workspace/executeCommand', { command: 'glassbox.server.explainRow', arguments: [`file://${train}`, 3] });
     expect(r.line).toBe(4);
     expect(r.row).toBe(2);
-    expect(r.method).toBe('saliency');
+    expect([r.method, r.methodKind]).toEqual(['kernel-shap', 'additive']);
     await initEngine({ prefer: 'wasm' });
     const project = Project.open(path.join(root, 'glassbox.json'));
     const { encoding } = await project.schema();
-    const model = await project.model(project.latestCheckpoint());
     const ds = await project.dataset('train');
-    const m = getMethod('saliency');
-    const direct = await m.attribute({ model, encoding, X: ds.X.slice(2 * ds.width, 3 * ds.width), n: 1, target: { kind: 'predicted' } }, resolveParams('saliency', m.params, {}));
-    expectClose(featureNames(encoding).map((f) => r.attributions[f] as number), direct.grouped, 1e-5, 1e-7);
+    const direct = await explainRows(project, { checkpoint: project.latestCheckpoint(), dataset: ds, rows: [2] });
+    expect(direct.method).toBe('kernel-shap');
+    expectClose(featureNames(encoding).map((f) => r.attributions[f] as number), featureNames(encoding).map((f) => direct.rows[0]!.attributions[f]!), 1e-5, 1e-7);
+    // The waterfall's two ends: the base value plus the contributions is the model output explained.
+    expect(r.output).toBeCloseTo(direct.rows[0]!.output, 5);
+    const sum = Object.values(r.attributions as Record<string, number>).reduce((a, b) => a + b, 0);
+    expect(r.baseline + sum).toBeCloseTo(r.output, 4);
     await project.dispose();
   });
 
   it('hovers a data row with prediction, confidence and attributions, and a header cell with the share', async () => {
+    // The row's explanation computed (the hover joins it); a first hover may show it pending.
+    await client.connection.sendRequest<any>('glassbox/explainRow', { uri: `file://${train}`, line: 3, influence: false });
     const row = await client.connection.sendRequest<any>('textDocument/hover', { textDocument: { uri: `file://${train}` }, position: { line: 3, character: 5 } });
     expect(row.contents.value).toMatch(/Prediction: \*\*[01]\*\* \(confidence \d+\.\d%\)/);
-    expect(row.contents.value).toContain('Top attributions (saliency');
+    expect(row.contents.value).toContain('Top attributions (kernel-shap');
     const header = await client.connection.sendRequest<any>('textDocument/hover', { textDocument: { uri: `file://${train}` }, position: { line: 0, character: 1 } });
     const imp = await client.connection.sendRequest<any>('glassbox/importance');
     expect(header.contents.value).toContain(`**age**`);

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { CodeActionKind, TextDocuments, TextDocumentSyncKind, type Connection, type InitializeParams } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Daemon, type DaemonOptions } from '../daemon/daemon';
-import { DashboardChangedNotification, ServerStatusNotification } from '../protocol';
+import { DashboardChangedNotification, ServerStatusNotification, readSettings, type GlassboxSettingsChange } from '../protocol';
 import { diagnosticsPublisher } from './handlers/diagnostics';
 import { progressReporter } from './handlers/progress';
 import { registerHover } from './handlers/hover';
@@ -32,11 +32,6 @@ export function defaultWorkerScript(): string {
   return candidates.find((c) => fs.existsSync(c)) ?? candidates[0]!;
 }
 
-/** `initializationOptions.suspectRows`: how many suspect rows get a diagnostic (a client setting). */
-function suspectRowsOption(init: unknown): { suspectRows?: number } {
-  const v = (init as { suspectRows?: unknown } | undefined)?.suspectRows;
-  return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? { suspectRows: v } : {};
-}
 
 export function startServer(connection: Connection, options: ServerOptions = {}): { daemon(): Daemon | undefined } {
   const documents = new TextDocuments(TextDocument);
@@ -65,7 +60,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         ...options,
         workerScript: options.workerScript ?? defaultWorkerScript(),
         ownWatcher: options.ownWatcher ?? !dynamicWatch,
-        ...suspectRowsOption(params.initializationOptions),
+        // The client's settings (protocol/settings.ts); later changes arrive as didChangeConfiguration.
+        ...readSettings(params.initializationOptions),
       },
     );
     registerHover(connection, documents, daemon);
@@ -83,6 +79,12 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       },
       serverInfo: { name: 'glassbox' },
     };
+  });
+
+  // Settings changed in the editor: applied at once (protocol/settings.ts).
+  connection.onDidChangeConfiguration((change) => {
+    const settings = (change as GlassboxSettingsChange).settings;
+    if (settings && typeof settings === 'object') daemon?.applySettings(readSettings(settings.glassbox));
   });
 
   connection.onInitialized(() => {

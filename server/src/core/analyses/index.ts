@@ -8,5 +8,5 @@
 export { attributeRows, defaultExplainMethod, explainRows, methodKind, type Attribution, type AttributeOptions, type ExplainedRow, type ExplainOptions, type RowsExplanation } from './explain';
 export { predictRows, classificationMetrics, regressionMetrics, type Metrics, type PredictOptions, type RowsPrediction } from './predict';
 export { importanceOver, type ImportanceOptions, type RowsImportance } from './importance';
-export { backgroundFor, className, classNamesOf, DEFAULT_SEED, formatNumber, type CheckpointRef } from './shared';
+export { backgroundFor, className, classNamesOf, DEFAULT_SEED, formatNumber, formatPercent, type CheckpointRef } from './shared';
 export { requireBackground } from '../methods/batching';

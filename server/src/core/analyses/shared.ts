@@ -9,7 +9,7 @@
  *   classes, else the class index as text;
  * - the "needs background rows" error: methods/batching.ts `requireBackground`, thrown by every
  *   method that needs them and is given none (re-exported from index.ts);
- * - one number formatter (`formatNumber`).
+ * - one number formatter (`formatNumber`, and `formatPercent` for fractions shown as percentages).
  */
 import type { Project } from '../project';
 import type { AttributionMethod } from '../methods/types';
@@ -58,4 +58,12 @@ export function formatNumber(x: number, digits = 4): string {
   const a = Math.abs(x);
   if (a !== 0 && (a < 1e-3 || a >= 1e6)) return x.toExponential(2);
   return x.toFixed(digits);
+}
+
+/**
+ * A fraction as a percentage with always `digits` decimals (`0.9` -> `90.0%`), so shares and
+ * confidences line up in lists; non-finite values print as JavaScript does.
+ */
+export function formatPercent(fraction: number, digits = 1): string {
+  return Number.isFinite(fraction) ? `${(fraction * 100).toFixed(digits)}%` : String(fraction);
 }

@@ -17,7 +17,9 @@ export const IMPORTANCE_ROWS = 1000;
 
 export interface ImportanceResult extends StepOutput {
   method: string;
+  /** Rows explained, of `file` (absolute path of the training data; absent in results stored before it was recorded). */
   rows: number;
+  file?: string;
   features: string[];
   /** Mean |attribution| per feature, in the model's output units per input unit. */
   meanAbs: number[];
@@ -38,6 +40,7 @@ export const importanceStep = {
     return {
       method: g.method,
       rows: n,
+      file: ds.file,
       features: g.features,
       meanAbs: g.meanAbs,
       share: g.shares,
