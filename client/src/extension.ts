@@ -1,6 +1,7 @@
 /** Activation only: everything else lives in the context. */
 import * as vscode from 'vscode';
 import { GlassboxContext } from './context';
+import { registerLanguageModelTools } from './lmTools';
 import { startWhenTrusted } from './trust';
 
 let context: GlassboxContext | undefined;
@@ -9,6 +10,8 @@ let context: GlassboxContext | undefined;
 export async function activate(extensionContext: vscode.ExtensionContext): Promise<GlassboxContext> {
   const ctx = new GlassboxContext(extensionContext);
   context = ctx;
+  // Agent mode's tools (VS Code >= 1.95): the MCP tools, answered by the daemon; the active file picks the project.
+  extensionContext.subscriptions.push(...registerLanguageModelTools(vscode, { daemon: ctx, activeUri: () => vscode.window.activeTextEditor?.document.uri.toString() }, extensionContext.extension.packageJSON));
   const start = async () => {
     try {
       await ctx.start();

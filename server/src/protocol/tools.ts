@@ -6,6 +6,9 @@
 import { RequestType } from 'vscode-languageserver-protocol';
 import type { ProjectParams } from './panels';
 
+/** package.json `contributes.languageModelTools` names: this prefix and the MCP tool's name. */
+export const LM_TOOL_PREFIX = 'glassbox_';
+
 /** `project` (its glassbox.json, its folder or the folder's name) as every request takes it. */
 export interface ToolParams extends ProjectParams {
   /** An MCP tool name: explain, importance, suspects, influence, drift, check, compare, counterfactual. */

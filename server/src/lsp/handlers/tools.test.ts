@@ -3,6 +3,7 @@
  * this process (an MCP client over an in-memory transport): the same arguments give the same JSON;
  * bad calls give tool errors and the daemon keeps answering. Runs bin/glassbox.js (`npm run build` first).
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -12,7 +13,7 @@ import { REPO, tmpDir } from '../../../test/helpers';
 import { createMcpServer } from '../../mcp/server';
 import { initEngine } from '../../core/engine/backend';
 import { ToolRequest, type ToolResult } from '../../protocol/tools';
-import { ToolSessions } from './tools';
+import { languageModelToolsManifest, ToolSessions, type McpToolInfo } from './tools';
 
 /** The JSON without wall-clock fields (`seconds`, `ms`): two runs of one computation differ only there. */
 function numbers(text: string): unknown {
@@ -129,4 +130,32 @@ describe('glassbox/tool', () => {
       await sessions.dispose();
     }
   }, 300_000);
+});
+
+describe("the editor's language-model tools", () => {
+  it("package.json declares one per MCP tool, with the MCP server's own schemas", async () => {
+    const server = createMcpServer({ cwd: REPO, version: 'test' });
+    const [a, b] = InMemoryTransport.createLinkedPair();
+    const client = new Client({ name: 'test', version: '0' });
+    await Promise.all([server.connect(a), client.connect(b)]);
+    const { tools } = await client.listTools();
+    await client.close();
+    await server.close();
+    const expected = languageModelToolsManifest(tools as McpToolInfo[]);
+    const file = path.join(REPO, 'package.json');
+    if (process.env.GLASSBOX_UPDATE_MANIFEST === '1') {
+      // Regenerates the entries; package.json is in JSON.stringify's format, so nothing else moves.
+      const pkg = JSON.parse(fs.readFileSync(file, 'utf8'));
+      pkg.contributes.languageModelTools = expected;
+      fs.writeFileSync(file, `${JSON.stringify(pkg, null, 2)}\n`);
+    }
+    const declared = JSON.parse(fs.readFileSync(file, 'utf8')).contributes.languageModelTools;
+    expect(declared, 'out of date: GLASSBOX_UPDATE_MANIFEST=1 npx vitest run server/src/lsp/handlers/tools.test.ts -t "language-model tools"').toEqual(expected);
+    expect(declared.map((t: { name: string }) => t.name).sort()).toEqual(
+      ['check', 'compare', 'counterfactual', 'drift', 'explain', 'importance', 'influence', 'suspects'].map((n) => `glassbox_${n}`),
+    );
+    const compare = declared.find((t: { name: string }) => t.name === 'glassbox_compare');
+    expect(compare.inputSchema.required).toEqual(['a', 'b']);
+    expect(compare.inputSchema.$schema).toBeUndefined();
+  });
 });

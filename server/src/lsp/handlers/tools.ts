@@ -17,7 +17,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CancellationToken, Connection } from 'vscode-languageserver/node';
 import type { Daemon } from '../../daemon/daemon';
-import { ToolRequest, type ToolParams, type ToolResult } from '../../protocol/tools';
+import { LM_TOOL_PREFIX, ToolRequest, type ToolParams, type ToolResult } from '../../protocol/tools';
 import { toPath } from '../uri';
 
 export interface ToolsOptions {
@@ -162,6 +162,50 @@ export class ToolSessions {
   get open(): string[] {
     return [...this.sessions.keys()];
   }
+}
+
+/** One tool as `glassbox mcp` lists it (MCP `tools/list`). */
+export interface McpToolInfo {
+  name: string;
+  title?: string;
+  description?: string;
+  inputSchema: Record<string, unknown>;
+}
+
+/** One package.json `contributes.languageModelTools` entry. */
+export interface LanguageModelToolContribution {
+  name: string;
+  displayName: string;
+  toolReferenceName: string;
+  canBeReferencedInPrompt: boolean;
+  userDescription: string;
+  modelDescription: string;
+  tags: string[];
+  when: string;
+  inputSchema: Record<string, unknown>;
+}
+
+/**
+ * The editor's declaration of the tools this request serves (package.json, kept equal to this by
+ * tools.test.ts): the schema as the MCP server publishes it (minus its `$schema` marker), the
+ * description plus what the answer is. Offered only where a Glassbox project is open
+ * (`glassbox.hasConfig`, a context key the extension sets).
+ */
+export function languageModelToolsManifest(tools: readonly McpToolInfo[]): LanguageModelToolContribution[] {
+  return tools.map((t) => {
+    const { $schema: _marker, ...inputSchema } = t.inputSchema;
+    return {
+      name: `${LM_TOOL_PREFIX}${t.name}`,
+      displayName: `Glassbox: ${t.title ?? t.name}`,
+      toolReferenceName: `${LM_TOOL_PREFIX}${t.name}`,
+      canBeReferencedInPrompt: true,
+      userDescription: t.title ?? t.name,
+      modelDescription: `${t.description ?? ''} Answers with JSON (the output of \`glassbox ${t.name} --json\`) about the Glassbox project open in the workspace: its glassbox.json, data files and checkpoint series.`.trim(),
+      tags: ['glassbox', 'machine-learning', 'explainability'],
+      when: 'glassbox.hasConfig',
+      inputSchema,
+    };
+  });
 }
 
 function signalOf(token: CancellationToken): AbortSignal {
