@@ -8,7 +8,7 @@ import { initEngine } from '../engine/backend';
 import { tf } from '../engine/tf';
 import { createRng } from '../util/random';
 import type { Activation, DenseLayer } from '../model/model';
-import { gradientFactors, layerShapes, type DenseStack } from './gradients';
+import { gradientFactors, layerShapes, packedGradientFactors, type DenseStack } from './gradients';
 import { dotProducts, factorLayout, packFactors, prepareQuery, squaredNorms, squaredNormsFromFactorNorms, type ParamScope } from './tracin';
 import { createProjection, parameterCount, projectGradients } from './projection';
 import { expectClose } from '../../../test/helpers';
@@ -112,6 +112,18 @@ describe.each([
     expectClose(fast.loss, taped.loss, 1e-5, 1e-6);
     expectClose(fast.pLabel, taped.pLabel, 1e-5, 1e-6);
     expectClose(fast.norms, taped.norms, 1e-5, 1e-6);
+  });
+
+  it('packs the factors on the backend into the store layout, with or without the inputs', () => {
+    for (const inputStored of [false, true]) {
+      const tensors = tf.memory().numTensors;
+      const p = packedGradientFactors(stack, X, y, 1, n, inputStored);
+      expect(tf.memory().numTensors).toBe(tensors);
+      const f = gradientFactors(stack, X, y, 1, n);
+      expect(Array.from(p.rows)).toEqual(Array.from(packFactors(factorLayout(layerShapes(stack), inputStored), f)));
+      expect(Array.from(p.norms)).toEqual(Array.from(f.norms));
+      expect(Array.from(p.loss)).toEqual(Array.from(f.loss));
+    }
   });
 
   it('projection preserves dot products within the Johnson–Lindenstrauss error', () => {

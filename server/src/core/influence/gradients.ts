@@ -120,6 +120,44 @@ function rowLoss(stack: DenseStack, out: tf.Tensor2D, y: tf.Tensor1D): { loss: t
  * `taped` forces the autodiff form (tests compare the two).
  */
 export function gradientFactors(stack: DenseStack, X: Float32Array, y: ArrayLike<number>, start: number, end: number, taped = false): GradientFactors {
+  const tensors = factorTensors(stack, X, y, start, end, taped);
+  const read = (t: tf.Tensor) => t.dataSync() as Float32Array;
+  const result: GradientFactors = {
+    m: end - start,
+    acts: tensors.acts.map(read),
+    deltas: tensors.deltas.map(read),
+    loss: read(tensors.loss),
+    pLabel: read(tensors.p),
+    norms: read(tensors.norms),
+  };
+  tf.dispose([...tensors.acts, ...tensors.deltas, tensors.loss, tensors.p, tensors.norms]);
+  return result;
+}
+
+/** A batch's factors already packed (tracin.ts `factorLayout`): m × rowWidth, with loss, label probability and norms. */
+export interface PackedFactors {
+  m: number;
+  rows: Float32Array;
+  loss: Float32Array;
+  pLabel: Float32Array;
+  norms: Float32Array;
+}
+
+/**
+ * The same factors as `gradientFactors`, packed on the backend into rows of the store's layout
+ * (`actOffset`/`deltaOffset` ascending, layer 0's input left out unless `inputStored`) and read
+ * back once: the precompute's path, with no per-row copying in JavaScript.
+ */
+export function packedGradientFactors(stack: DenseStack, X: Float32Array, y: ArrayLike<number>, start: number, end: number, inputStored: boolean): PackedFactors {
+  const tensors = factorTensors(stack, X, y, start, end, false);
+  const rows = tf.tidy(() => tf.concat([...tensors.acts.filter((_, l) => l > 0 || inputStored), ...tensors.deltas], 1));
+  const read = (t: tf.Tensor) => t.dataSync() as Float32Array;
+  const out: PackedFactors = { m: end - start, rows: read(rows), loss: read(tensors.loss), pLabel: read(tensors.p), norms: read(tensors.norms) };
+  tf.dispose([rows, ...tensors.acts, ...tensors.deltas, tensors.loss, tensors.p, tensors.norms]);
+  return out;
+}
+
+function factorTensors(stack: DenseStack, X: Float32Array, y: ArrayLike<number>, start: number, end: number, taped: boolean) {
   const shapes = layerShapes(stack);
   const d = stack.inputWidth ?? shapes[0]!.in;
   const m = end - start;
@@ -130,7 +168,7 @@ export function gradientFactors(stack: DenseStack, X: Float32Array, y: ArrayLike
     }
   }
   const closed = !taped && closedForm(stack);
-  const tensors = tf.tidy(() => {
+  return tf.tidy(() => {
     const input = tf.tensor2d(X.subarray(start * d, end * d), [m, d]);
     // The prefix is held fixed: only the tail's parameters are differentiated.
     const x = stack.prefix ? stack.prefix(input) : input;
@@ -152,17 +190,6 @@ export function gradientFactors(stack: DenseStack, X: Float32Array, y: ArrayLike
     const norms = tf.stack(acts.flatMap((a, l) => [tf.sum(tf.square(a), 1), tf.sum(tf.square(deltas[l]!), 1)]), 1);
     return { acts, deltas, loss, p, norms };
   });
-  const read = (t: tf.Tensor) => t.dataSync() as Float32Array;
-  const result: GradientFactors = {
-    m,
-    acts: tensors.acts.map(read),
-    deltas: tensors.deltas.map(read),
-    loss: read(tensors.loss),
-    pLabel: read(tensors.p),
-    norms: read(tensors.norms),
-  };
-  tf.dispose([...tensors.acts, ...tensors.deltas, tensors.loss, tensors.p, tensors.norms]);
-  return result;
 }
 
 const CLOSED_HIDDEN = new Set(['linear', 'relu', 'tanh', 'sigmoid']);

@@ -5,8 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { throwIfAborted } from '../errors';
-import { gradientFactors, layerShapes, type DenseStack } from './gradients';
-import { factorLayout, packFactors } from './tracin';
+import { layerShapes, packedGradientFactors, type DenseStack } from './gradients';
+import { factorLayout } from './tracin';
 import { STORE_FORMAT, type InfluenceStore, type StoredFactors } from './store';
 
 /** Rows per gradient pass: big enough for the backend, small enough to bound memory (~4096 × 366 floats). */
@@ -56,8 +56,8 @@ export function precomputeCheckpoint(
     for (let start = 0; start < data.n; start += chunk) {
       throwIfAborted(options.signal);
       const end = Math.min(data.n, start + chunk);
-      const f = gradientFactors(stack, data.X, data.y, start, end);
-      writer.append(packFactors(layout, f), f.loss, f.pLabel, f.norms);
+      const f = packedGradientFactors(stack, data.X, data.y, start, end, inputStored);
+      writer.append(f.rows, f.loss, f.pLabel, f.norms);
     }
     const seconds = (performance.now() - started) / 1000;
     stored = writer.commit({ format: STORE_FORMAT, checkpointHash, dataKey: key, n: data.n, rowWidth: layout.rowWidth, shapes, ...(inputStored ? { inputStored } : {}), createdAt: new Date().toISOString(), seconds });
