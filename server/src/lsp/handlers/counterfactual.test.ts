@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CancellationTokenSource, LSPErrorCodes } from 'vscode-languageserver-protocol';
 import { addCheckpoint, changed, inProcess, makeWorkspace, type TestClient } from '../../../test/lsp-client';
 import { tmpDir } from '../../../test/helpers';
 import { Project } from '../../core/project';
@@ -135,6 +136,19 @@ describe('counterfactuals and what-if over LSP', () => {
     expect(by.age).toBe("'forty' is not a number; age is numeric");
     expect(by.education).toMatch(/^'Doctorat' is not a category of education in the training data.*did you mean 'Doctorate'/);
     expect(by.hours_per_wek).toMatch(/no feature 'hours_per_wek'.*did you mean 'hours_per_week'/);
+  });
+
+  it('a cancelled request ends as RequestCancelled and the daemon keeps serving', async () => {
+    const source = new CancellationTokenSource();
+    const pending = client.connection.sendRequest('glassbox/counterfactual', { uri: `file://${train}`, line: 33, count: 4, maxChanges: 4 }, source.token);
+    source.cancel();
+    const e = await pending.then(
+      () => undefined,
+      (err: any) => err,
+    );
+    expect(e?.code).toBe(LSPErrorCodes.RequestCancelled);
+    const r = await client.connection.sendRequest<CounterfactualResult>('glassbox/counterfactual', { uri: `file://${train}`, line: 33, count: 4, maxChanges: 4 });
+    expect(['found', 'none', 'already']).toContain(r.status);
   });
 
   it('bad input answers one line and the daemon stays alive', async () => {
