@@ -26,7 +26,7 @@ export function goalText(goal: CounterfactualResult['goal']): string {
   if (goal.min !== undefined && goal.max !== undefined) return `a prediction in [${fmt(goal.min)}, ${fmt(goal.max)}]`;
   if (goal.min !== undefined) return `a prediction ≥ ${fmt(goal.min)}`;
   if (goal.max !== undefined) return `a prediction ≤ ${fmt(goal.max)}`;
-  return 'another prediction';
+  return 'another class';
 }
 
 export function plausibilityText(c: CounterfactualItem): string {

@@ -132,13 +132,15 @@ function WhatIfAnswer({ state, result, stale }: { state: ExplainView; result: Ex
       <Attributions state={edited} compact name="What-if attributions" />
       <details className="more">
         <summary>Attributions, this row against the edited one</summary>
+        {/* Attributions explain the predicted class: after a flip the two columns explain different classes, so no difference is taken. */}
+        {flipped && <Definition>The edited row's attributions explain {'class' in prediction ? prediction.class : ''}, this row's {'class' in state.prediction ? state.prediction.class : ''}: compare the order of the features, not the numbers.</Definition>}
         <table aria-label="What-if attribution changes" className="compact">
-          <thead><tr><th>feature</th><th className="num">this row</th><th className="num">what if</th><th className="num">change</th></tr></thead>
+          <thead><tr><th>feature</th><th className="num">this row</th><th className="num">what if</th>{!flipped && <th className="num">change</th>}</tr></thead>
           <tbody>
             {features.map((f) => {
               const a = state.attributions[f];
               const b = result.attributions[f]!;
-              return <tr key={f}><td>{f}</td><td className="num">{fmt(a)}</td><td className="num">{fmt(b)}</td><td className="num">{a === undefined ? '–' : fmt(b - a)}</td></tr>;
+              return <tr key={f}><td>{f}</td><td className="num">{fmt(a)}</td><td className="num">{fmt(b)}</td>{!flipped && <td className="num">{a === undefined ? '–' : fmt(b - a)}</td>}</tr>;
             })}
           </tbody>
         </table>

@@ -94,7 +94,9 @@ describe('what-if editor', () => {
     // The edited row's waterfall: base -1.2, contributions sum to -0.39, output -1.590.
     const t = rows('What-if attributions').slice(1).map((r) => [r.firstChild!.textContent, r.lastChild!.textContent]);
     expect(t).toEqual([['age', '-0.900'], ['education_num', '0.500'], ['capital_gain', '0.200'], ['sex', '-0.200'], ['race', '0.010']]);
-    expect(rows('What-if attribution changes')[1]!.textContent).toBe('age0.300-0.900-1.200');
+    // The class flipped: the two columns explain different classes, so no difference is shown.
+    expect(rows('What-if attribution changes')[1]!.textContent).toBe('age0.300-0.900');
+    expect(screen.getByText(/explain <=50K, this row's >50K: compare the order of the features, not the numbers/)).toBeTruthy();
     expect(screen.getByText('1 value changed.')).toBeTruthy();
 
     fireEvent.click(screen.getByText('Reset to this row'));

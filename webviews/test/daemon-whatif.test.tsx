@@ -1,0 +1,73 @@
+// @vitest-environment jsdom
+/**
+ * The Explain panel's what-if editor and counterfactuals on the daemon's own answers
+ * (fixtures/daemon-whatif.json, written by capture-daemon-answers.test.ts from the LSP test
+ * workspace): what the panel sends is what the daemon was asked, and its answers agree with each
+ * other (a counterfactual tried in the editor gets the prediction the search reported).
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { act, fireEvent, render, screen, within } from '@testing-library/react';
+import { App } from '../explain/App';
+import { WHAT_IF_DELAY_MS } from '../explain/WhatIf';
+import { posted } from '../common/bridge';
+import { predictionText } from '../explain/prediction';
+import { fromExtension } from './setup';
+import answers from './fixtures/daemon-whatif.json';
+import type { CounterfactualResult, WhatIfResult } from '../../server/src/protocol/counterfactual';
+import type { ExplainState } from '../../server/src/protocol/panels';
+
+const explain = answers.explain as ExplainState;
+const counterfactual = answers.counterfactual as CounterfactualResult;
+const whatIf = answers.whatIf as WhatIfResult;
+const refused = answers.refused as WhatIfResult;
+const rows = (name: string) => within(screen.getByRole('table', { name })).getAllByRole('row');
+const field = (f: string) => screen.getByLabelText(f, { selector: 'input, select' }) as HTMLInputElement;
+const lastWhatIf = () => posted.filter((m) => m.type === 'whatIf').at(-1) as Extract<(typeof posted)[number], { type: 'whatIf' }>;
+
+beforeEach(() => { vi.useFakeTimers(); });
+afterEach(() => { vi.useRealTimers(); });
+
+describe('what-if and counterfactuals on the daemon\'s answers', () => {
+  it('lists the counterfactuals, and trying the first asks exactly what the daemon was asked and shows its prediction', () => {
+    render(<App />);
+    act(() => fromExtension({ type: 'explain', state: explain }));
+    act(() => fromExtension({ type: 'counterfactuals', status: 'done', result: counterfactual }));
+    const listed = rows('Counterfactuals').slice(1);
+    expect(listed).toHaveLength(counterfactual.counterfactuals.length);
+    counterfactual.counterfactuals.forEach((c, i) => {
+      const cells = [...listed[i]!.children].map((td) => td.textContent);
+      expect(cells[0]).toBe(c.changes.map((ch) => `${ch.feature}: ${ch.from} → ${ch.to}`).join(''));
+      expect(cells[1]).toBe(predictionText(c.prediction));
+    });
+    // Cheapest first, as the daemon ranks them.
+    const d = counterfactual.counterfactuals.map((c) => c.distance);
+    expect(d).toEqual([...d].sort((a, b) => a - b));
+
+    fireEvent.click(within(listed[0]!).getByText('Try'));
+    act(() => { vi.advanceTimersByTime(WHAT_IF_DELAY_MS); });
+    expect(lastWhatIf().values).toEqual(answers.tried);
+    act(() => fromExtension({ type: 'whatIf', id: lastWhatIf().id, result: whatIf }));
+    // The daemon's two answers agree: the counterfactual's prediction is the what-if prediction of its values.
+    expect(whatIf.ok && whatIf.prediction).toEqual(counterfactual.counterfactuals[0]!.prediction);
+    expect(screen.getByLabelText('What-if prediction').textContent).toBe(`What-if prediction: ${predictionText(counterfactual.counterfactuals[0]!.prediction)} · this row: ${predictionText(explain.prediction)} · the predicted class changes`);
+    expect(rows('What-if attributions').slice(1).map((r) => r.firstChild!.textContent).sort()).toEqual(Object.keys(explain.values).sort());
+  });
+
+  it('refuses a number column\'s text with the daemon\'s own words, and shows the daemon\'s refusal of an unknown category', () => {
+    render(<App />);
+    act(() => fromExtension({ type: 'explain', state: explain }));
+    if (refused.ok) throw new Error('the fixture holds a refusal');
+    const [num, cat] = refused.errors;
+    fireEvent.change(field(num!.feature), { target: { value: String(num!.value) } });
+    act(() => { vi.advanceTimersByTime(WHAT_IF_DELAY_MS); });
+    expect(screen.getByRole('alert').textContent).toBe(num!.message); // refused here, before any request
+    expect(posted.some((m) => m.type === 'whatIf')).toBe(false);
+
+    fireEvent.change(field(num!.feature), { target: { value: String(explain.values[num!.feature]) } });
+    fireEvent.change(field(cat!.feature), { target: { value: String(cat!.value) } });
+    act(() => { vi.advanceTimersByTime(WHAT_IF_DELAY_MS); });
+    expect(lastWhatIf().values).toEqual({ [cat!.feature]: cat!.value });
+    act(() => fromExtension({ type: 'whatIf', id: lastWhatIf().id, result: { ok: false, errors: [cat!] } }));
+    expect(screen.getByRole('alert').textContent).toBe(cat!.message);
+  });
+});
