@@ -15,7 +15,8 @@ const codeServer = path.join(cache, 'node_modules/.bin/code-server');
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const artifacts = path.join(root, '.artifacts/e2e');
 const workspace = path.join(root, 'test-workspace');
-const TIMEOUT_MS = 10 * 60_000;
+// The demo's five checkpoints are analysed with every step inside the suite: slow on a busy machine.
+const TIMEOUT_MS = Number(process.env.GLASSBOX_E2E_TIMEOUT_MS ?? 30 * 60_000);
 const started = Date.now();
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
 
@@ -41,6 +42,25 @@ const state = fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'glassbox-e
 fs.rmSync(artifacts, { recursive: true, force: true });
 fs.mkdirSync(artifacts, { recursive: true });
 
+// The second folder: the first rows of the Adult data, the reference encoding and two reference
+// checkpoints (as server/test/lsp-client.ts makeWorkspace lays them out), no glassbox.json.
+const newProject = path.join(state, 'new-project');
+{
+  const anchors = path.join(root, 'server/test/anchors');
+  const head = (src, n) => fs.readFileSync(src, 'utf8').split('\n').slice(0, n + 1).join('\n') + '\n';
+  fs.mkdirSync(path.join(newProject, 'data'), { recursive: true });
+  fs.writeFileSync(path.join(newProject, 'data/train.csv'), head(path.join(workspace, 'data/adult_train.csv'), 800));
+  fs.writeFileSync(path.join(newProject, 'data/test.csv'), head(path.join(workspace, 'data/adult_test.csv'), 300));
+  fs.copyFileSync(path.join(anchors, 'encoding.json'), path.join(newProject, 'encoding.json'));
+  for (const epoch of [1, 2]) {
+    const dir = path.join(newProject, 'checkpoints', `epoch-${epoch}`);
+    fs.mkdirSync(dir, { recursive: true });
+    for (const f of ['weights.bin', 'model.json']) fs.copyFileSync(path.join(anchors, 'adult-mlp/checkpoints', `epoch-${epoch}`, f), path.join(dir, f));
+  }
+}
+const workspaceFile = path.join(state, 'glassbox-e2e.code-workspace');
+fs.writeFileSync(workspaceFile, JSON.stringify({ folders: [{ path: workspace }, { path: newProject }] }));
+
 const userDir = path.join(state, 'user-data', 'User');
 fs.mkdirSync(userDir, { recursive: true });
 fs.writeFileSync(path.join(userDir, 'settings.json'), JSON.stringify({
@@ -52,8 +72,8 @@ fs.writeFileSync(path.join(userDir, 'settings.json'), JSON.stringify({
 const server = spawn(codeServer, [
   '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`,
   '--user-data-dir', path.join(state, 'user-data'), '--extensions-dir', path.join(state, 'extensions'),
-  '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', workspace,
-], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOME: path.join(state, 'home'), GLASSBOX_E2E_ARTIFACTS: artifacts } });
+  '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', workspaceFile,
+], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOME: path.join(state, 'home'), GLASSBOX_E2E_ARTIFACTS: artifacts, GLASSBOX_E2E_NEW_PROJECT: newProject } });
 const serverLog = fs.createWriteStream(path.join(artifacts, 'code-server.log'));
 server.stdout.pipe(serverLog);
 server.stderr.pipe(serverLog);
@@ -83,13 +103,34 @@ try {
   // Paths on the code-server side are vscode-remote URIs: the extension host runs there, not in the page.
   const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;
   const payload = JSON.stringify([['extensionDevelopmentPath', remote(root)], ['extensionTestsPath', remote(path.join(root, 'dist/test/e2e/index.js'))]]);
-  await page.goto(`${url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(payload)}`);
+  await page.goto(`${url}/?workspace=${encodeURIComponent(workspaceFile)}&payload=${encodeURIComponent(payload)}`);
+
+  // A script the suite asks to run in every webview document (<name>.eval.json): the answers that
+  // are not null go to <name>.result.json. Webviews are nested iframes; every frame but the
+  // workbench's own is tried, and one that throws (not a Glassbox app) counts as no answer.
+  const evaluate = async (file) => {
+    const name = file.slice(0, -'.eval.json'.length);
+    const { expression } = JSON.parse(fs.readFileSync(path.join(artifacts, file), 'utf8'));
+    fs.rmSync(path.join(artifacts, file));
+    const answers = [];
+    for (const frame of page.frames().filter((f) => f !== page.mainFrame())) {
+      try {
+        const value = await frame.evaluate(expression);
+        if (value !== null && value !== undefined) answers.push({ url: frame.url(), value });
+      } catch { /* a frame without the app, or detached meanwhile */ }
+    }
+    fs.writeFileSync(path.join(artifacts, `${name}.result.tmp`), JSON.stringify({ answers }));
+    fs.renameSync(path.join(artifacts, `${name}.result.tmp`), path.join(artifacts, `${name}.result.json`));
+  };
 
   // The suite asks for screenshots by writing <name>.request; answer with <name>.png.
   let shooting = false;
   const shooter = setInterval(async () => {
     if (shooting) return;
     shooting = true;
+    for (const f of fs.readdirSync(artifacts).filter((f) => f.endsWith('.eval.json'))) {
+      await evaluate(f).catch((e) => fs.writeFileSync(path.join(artifacts, f.replace(/\.eval\.json$/, '.result.json')), JSON.stringify({ error: e.message })));
+    }
     for (const f of fs.readdirSync(artifacts).filter((f) => f.endsWith('.request'))) {
       const name = f.slice(0, -'.request'.length);
       fs.rmSync(path.join(artifacts, f));

@@ -1,6 +1,10 @@
 /**
- * In a real editor with test-workspace/ open: activation, the daemon's status, every command, the
- * side panel and the Explain panel, the demo's findings as diagnostics and the row hover.
+ * In a real editor with test-workspace/ open (and, from the code-server launcher, a second folder
+ * without glassbox.json): activation, the daemon's status, the side panel and the Explain panel,
+ * the demo's findings as diagnostics, the analysed demo's side panel as drawn (every checkpoint
+ * analysed, predicted classes in the suspects, checks listed), charts following a theme switch,
+ * every command run without an error shown, the row hover, and a glassbox.json created while the
+ * editor runs becoming an analysed project.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -8,10 +12,74 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Commands } from '../../commandIds';
 import type { GlassboxContext } from '../../context';
+import { DashboardRequest, type DashboardState } from '../../../../server/src/protocol/panels';
 import { dashboard } from '../../../../webviews/test/fixtures';
-import { screenshot, settle, waitFor } from './util';
+import { inWebviews, recordMessages, screenshot, settle, waitFor } from './util';
 
 const workspace = () => vscode.workspace.workspaceFolders![0]!.uri.fsPath;
+const demoConfig = () => path.join(workspace(), 'glassbox.json');
+/** Set by the code-server launcher, which can also inspect webviews and take screenshots. */
+const launcher = () => Boolean(process.env.GLASSBOX_E2E_ARTIFACTS);
+
+/** Notifications that mean a command did not do its job, though shown as information. */
+const FAILURE_INFO = /not running|not available yet|needs at least|could not|did not|cannot|error|failed:|failed to/i;
+
+/**
+ * The side panel's document as the user sees it: every fold opened, the status, checks, checkpoint
+ * and suspect texts, the suspects' "label → predicted" cells, and per canvas its most frequent
+ * colours. Runs in the webview (by the launcher); null in documents that are not the side panel.
+ */
+const SIDE_PANEL_PROBE = `(async () => {
+  if (!document.querySelector('h2#status')) return null;
+  for (const d of document.querySelectorAll('details')) d.open = true;
+  await new Promise((r) => setTimeout(r, 300));
+  const text = (sel) => [...document.querySelectorAll(sel)].map((e) => e.innerText.trim());
+  const suspectsTable = [...document.querySelectorAll('table')].find((t) => /label → predicted/.test(t.tHead ? t.tHead.innerText : ''));
+  const col = suspectsTable ? [...suspectsTable.tHead.rows[0].cells].findIndex((c) => /label → predicted/.test(c.innerText)) : -1;
+  const labelPredicted = suspectsTable ? [...suspectsTable.tBodies[0].rows].map((r) => r.cells[col].innerText.trim()) : [];
+  const canvases = [...document.querySelectorAll('canvas')].map((c) => {
+    const ctx = c.getContext('2d');
+    if (!ctx || !c.width || !c.height) return [];
+    const data = ctx.getImageData(0, 0, c.width, c.height).data;
+    const counts = new Map();
+    for (let i = 0; i < data.length; i += 16) {
+      if (data[i + 3] < 200) continue;
+      const k = data[i] + ',' + data[i + 1] + ',' + data[i + 2];
+      counts.set(k, (counts.get(k) || 0) + 1);
+    }
+    return [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 4).map((e) => e[0]);
+  });
+  window.__glassboxE2eDocument = window.__glassboxE2eDocument || Math.random().toString(36).slice(2);
+  return {
+    document: window.__glassboxE2eDocument,
+    body: getComputedStyle(document.body).backgroundColor,
+    themeClass: document.body.className,
+    status: text('[aria-label="Status summary"]').join(' '),
+    checksSummary: text('[aria-label="Checks summary"]').join(' '),
+    checkLines: text('.check-line'),
+    summaries: text('summary'),
+    labelPredicted,
+    canvases,
+  };
+})()`;
+
+interface SidePanel {
+  document: string;
+  body: string;
+  themeClass: string;
+  status: string;
+  checksSummary: string;
+  checkLines: string[];
+  summaries: string[];
+  labelPredicted: string[];
+  canvases: string[][];
+}
+
+async function sidePanel(name: string): Promise<SidePanel> {
+  const answers = await inWebviews<SidePanel>(name, SIDE_PANEL_PROBE);
+  assert.equal(answers.length, 1, `one side panel document answers (got ${answers.length})`);
+  return answers[0]!.value;
+}
 
 describe('Glassbox in a real editor', function () {
   let api: GlassboxContext;
@@ -54,19 +122,6 @@ describe('Glassbox in a real editor', function () {
     await screenshot('explain-panel');
   });
 
-  it('runs each command without error', async () => {
-    const doc = await vscode.workspace.openTextDocument(path.join(workspace(), 'data', 'adult_test.csv'));
-    const editor = await vscode.window.showTextDocument(doc);
-    editor.selection = new vscode.Selection(3, 0, 3, 0);
-    for (const id of Object.values(Commands)) {
-      const outcome = await settle(vscode.commands.executeCommand(id));
-      if (process.env.GLASSBOX_E2E_ARTIFACTS) fs.appendFileSync(path.join(process.env.GLASSBOX_E2E_ARTIFACTS, 'results.txt'), `      ${id}: ${outcome}\n`);
-      await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
-      await vscode.commands.executeCommand('notifications.clearAll');
-    }
-    await waitFor('the daemon to run again after Restart Daemon', () => api.running || undefined);
-  });
-
   it("shows the demo's findings as diagnostics: the expected-top check on glassbox.json, suspect rows in the training CSV", async function () {
     this.timeout(300_000);
     const config = vscode.Uri.file(path.join(workspace(), 'glassbox.json'));
@@ -88,6 +143,95 @@ describe('Glassbox in a real editor', function () {
     assert.ok(vscode.languages.getDiagnostics(train).some((d) => code(d) === 'suspect-summary' && d.range.start.line === 0));
   });
 
+  it('sees what the extension shows: a command that cannot act is recorded', async () => {
+    const rec = recordMessages(vscode.window);
+    try {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      await settle(vscode.commands.executeCommand(Commands.explainRow));
+      assert.deepEqual(rec.shown, [{ kind: 'info', message: 'Put the cursor on a row of a CSV file first.' }]);
+    } finally {
+      rec.restore();
+      await vscode.commands.executeCommand('notifications.clearAll');
+    }
+  });
+
+  it('shows the analysed demo in the side panel: every checkpoint analysed, checks listed, predicted classes in the suspects', async function () {
+    this.timeout(900_000);
+    const state = await waitFor('every checkpoint of the demo analysed', async () => {
+      const d = await api.request(DashboardRequest.type, { project: demoConfig() }).catch(() => undefined);
+      return d && d.checkpoints.length === 5 && d.checkpoints.every((c) => c.analysis === 'done') && d.checks?.length && d.suspects?.length ? d : undefined;
+    }, 840_000);
+    assert.ok(state.suspects!.every((s) => s.predicted === '<=50K' || s.predicted === '>50K'), 'the daemon sends a predicted class for every suspect');
+    if (!launcher()) this.skip();
+    await vscode.commands.executeCommand(Commands.openDashboard);
+    // The daemon's own state (an earlier test drew a fixture there).
+    await api.dashboard.refresh();
+    const panel = await waitFor('the side panel to draw the analysed demo', async () => {
+      const p = await sidePanel('side-panel-analysed');
+      return /Checkpoints \(5: 5 analysed\)/.test(p.summaries.join('\n')) && p.checkLines.length > 0 && p.labelPredicted.length > 0 ? p : undefined;
+    }, 120_000);
+    assert.match(panel.status, /5 checkpoints · newest analysed: epoch-5/);
+    assert.doesNotMatch(panel.status, /queued|none analysed/);
+    assert.equal(panel.checkLines.length, state.checks!.length, 'every check of the daemon is listed');
+    assert.ok(panel.checkLines.some((l) => /expected/i.test(l)), `the expected-top check is listed: ${panel.checkLines.join(' | ')}`);
+    assert.match(panel.checksSummary, /^\d+ passed · \d+ warnings · \d+ failed/);
+    for (const cell of panel.labelPredicted) assert.match(cell, /^(<=50K|>50K) → (<=50K|>50K)$/, 'label and predicted class');
+    await screenshot('side-panel-analysed');
+  });
+
+  it('redraws the charts in the new theme on a theme switch, without reloading the panel', async function () {
+    if (!launcher()) this.skip();
+    const settings = vscode.workspace.getConfiguration('workbench');
+    const themes = ['Default Light Modern', 'Default Dark Modern', 'Default High Contrast'];
+    const seen: SidePanel[] = [];
+    try {
+      for (const theme of themes) {
+        await settings.update('colorTheme', theme, vscode.ConfigurationTarget.Global);
+        const before = seen.at(-1);
+        const p = await waitFor(`the side panel in ${theme}`, async () => {
+          const now = await sidePanel(`theme-${seen.length}`);
+          // Drawn in the new theme: the page background and every chart's colours have changed.
+          return !before || (now.body !== before.body && now.canvases.some((c, i) => c.join(';') !== (before.canvases[i] ?? []).join(';'))) ? now : undefined;
+        }, 30_000);
+        assert.ok(p.canvases.some((c) => c.length > 0), 'charts are drawn');
+        seen.push(p);
+        await screenshot(`side-panel-${theme.toLowerCase().replace(/\s+/g, '-')}`);
+      }
+      assert.equal(new Set(seen.map((p) => p.document)).size, 1, 'the same document throughout: no reload');
+      assert.equal(new Set(seen.map((p) => p.body)).size, 3, `three backgrounds: ${seen.map((p) => p.body).join(', ')}`);
+    } finally {
+      await settings.update('colorTheme', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  it('runs each command without an error', async function () {
+    this.timeout(600_000);
+    const doc = await vscode.workspace.openTextDocument(path.join(workspace(), 'data', 'adult_test.csv'));
+    const editor = await vscode.window.showTextDocument(doc);
+    editor.selection = new vscode.Selection(3, 0, 3, 0);
+    const rec = recordMessages(vscode.window);
+    const failures: string[] = [];
+    try {
+      for (const id of Object.values(Commands)) {
+        await vscode.window.showTextDocument(doc);
+        const from = rec.shown.length;
+        // A command that throws rejects here; one that reports its failure shows it: both fail.
+        const outcome = await settle(vscode.commands.executeCommand(id), 20_000).catch((e: Error) => `threw: ${e.message}`);
+        if (id === Commands.restartDaemon) await waitFor('the daemon to run again after Restart Daemon', () => api.running || undefined);
+        const shown = rec.shown.slice(from);
+        if (process.env.GLASSBOX_E2E_ARTIFACTS) fs.appendFileSync(path.join(process.env.GLASSBOX_E2E_ARTIFACTS, 'results.txt'), `      ${id}: ${outcome}${shown.map((m) => ` [${m.kind}] ${m.message}`).join('')}\n`);
+        if (outcome.startsWith('threw')) failures.push(`${id} ${outcome}`);
+        for (const m of shown) if (m.kind !== 'info' || FAILURE_INFO.test(m.message)) failures.push(`${id} showed ${m.kind}: ${m.message}`);
+        await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+        await vscode.commands.executeCommand('notifications.clearAll');
+      }
+    } finally {
+      rec.restore();
+    }
+    assert.deepEqual(failures, []);
+    await waitFor('the daemon to run again after Restart Daemon', () => api.running || undefined);
+  });
+
   it('explains a CSV row on hover: prediction, attributions, nearest row of another class', async () => {
     const uri = vscode.Uri.file(path.join(workspace(), 'data', 'adult_test.csv'));
     await vscode.window.showTextDocument(uri);
@@ -100,5 +244,46 @@ describe('Glassbox in a real editor', function () {
     }, 60_000);
     assert.match(text, /Prediction: \*\*(<=50K|>50K)\*\* \(confidence \d+\.\d%\)/);
     assert.match(text, /Nearest training row of another class: line \d+/);
+  });
+
+  it('explains a row of the analysed demo in the Explain panel', async () => {
+    const doc = await vscode.workspace.openTextDocument(path.join(workspace(), 'data', 'adult_test.csv'));
+    const editor = await vscode.window.showTextDocument(doc);
+    editor.selection = new vscode.Selection(5, 0, 5, 0);
+    await vscode.commands.executeCommand(Commands.explainRow);
+    await waitFor('the Explain panel app to start', () => api.explain.appReady || undefined);
+    if (launcher()) {
+      await waitFor('the Explain panel to show the row', async () => {
+        const a = await inWebviews<string>('explain-analysed', "document.querySelector('main') && /<=50K|>50K/.test(document.body.innerText) && !/Waiting|Explaining|Loading/i.test(document.body.innerText) && !document.querySelector('h2#status') ? document.body.innerText : null");
+        return a.length ? a : undefined;
+      }, 60_000);
+    }
+    await screenshot('explain-panel-analysed');
+  });
+
+  it('analyses a project whose glassbox.json is created while the editor runs', async function () {
+    this.timeout(600_000);
+    const folder = process.env.GLASSBOX_E2E_NEW_PROJECT;
+    if (!folder || !vscode.workspace.workspaceFolders?.some((f) => f.uri.fsPath === folder)) this.skip();
+    const config = path.join(folder!, 'glassbox.json');
+    assert.ok(!fs.existsSync(config));
+    await assert.rejects(api.request(DashboardRequest.type, { project: config }), /no Glassbox project/);
+    await vscode.workspace.fs.writeFile(vscode.Uri.file(config), new TextEncoder().encode(JSON.stringify({
+      data: { train: 'data/train.csv', test: 'data/test.csv' },
+      label: 'income',
+      encoding: 'encoding.json',
+      checkpoints: { path: 'checkpoints' },
+      model: { output: 'logits' },
+    }, null, 2)));
+    const state = await waitFor('the new project analysed', async () => {
+      const d: DashboardState | undefined = await api.request(DashboardRequest.type, { project: config }).catch(() => undefined);
+      return d && d.checkpoints.length === 2 && d.checkpoints.every((c) => c.analysis === 'done') && d.importance ? d : undefined;
+    }, 540_000);
+    assert.equal(state.project, config);
+    assert.equal(state.importance!.checkpoint, 'epoch-2');
+    assert.equal(state.importance!.features.length, 14);
+    // The demo is still there beside it.
+    const demo = await api.request(DashboardRequest.type, { project: demoConfig() });
+    assert.equal(demo.checkpoints.length, 5);
   });
 });
