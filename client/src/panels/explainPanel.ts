@@ -32,7 +32,7 @@ export class ExplainPanel implements vscode.Disposable {
   async show(params: ExplainRowParams & { counterfactuals?: boolean }): Promise<void> {
     const { counterfactuals, ...rest } = params;
     params = rest;
-    this.params = params;
+    this.setRow(params);
     if (!this.panel) {
       const panel = vscode.window.createWebviewPanel('glassbox.explain', 'Glassbox: Explain', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, { ...webviewOptions(this.extensionUri), retainContextWhenHidden: false });
       this.connection = new WebviewConnection(panel.webview, this.extensionUri, 'explain', 'Glassbox: Explain', async (m) => {
@@ -60,10 +60,7 @@ export class ExplainPanel implements vscode.Disposable {
   }
 
   private async load(params: ExplainRowParams): Promise<void> {
-    this.params = params;
-    // Answers about the previous row are of no use now.
-    this.whatIf.cancel();
-    this.counterfactual.cancel();
+    this.setRow(params);
     const connection = this.connection;
     if (!connection) return;
     connection.post({ type: 'loading', message: `Explaining line ${params.line + 1}…` });
@@ -75,6 +72,18 @@ export class ExplainPanel implements vscode.Disposable {
     } catch (e) {
       connection.post({ type: 'error', message: describeDaemonError(e, 'Explain This Row') });
     }
+  }
+
+  /**
+   * Answers about another row are of no use now; the same row (another method, a refresh) keeps
+   * its running what-if and counterfactual requests, which the panel still waits for.
+   */
+  private setRow(params: ExplainRowParams): void {
+    if (this.params && (this.params.uri !== params.uri || this.params.line !== params.line)) {
+      this.whatIf.cancel();
+      this.counterfactual.cancel();
+    }
+    this.params = params;
   }
 
   private setPinned(pinned: boolean): void {
