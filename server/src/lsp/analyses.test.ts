@@ -17,6 +17,7 @@ import { suspects } from '../core/influence/suspects';
 import { influenceReport } from '../core/influence/report';
 import { predict } from '../core/model/model';
 import { featureNames } from '../core/data/encoding';
+import { FLIPPED_ROWS } from '../core/analyses/compare';
 
 const SUSPECT_ROWS = 4;
 
@@ -152,6 +153,39 @@ describe('glassbox daemon: analyses in the editor', () => {
     expect(state.suspects[0].line).toBe(ds.lines[suspects(index, 1)[0]!.index]);
     expect(state.checks.find((c: any) => c.id === 'irrelevant').status).toBe('fail');
     expect(pushed.checkpoints).toEqual(state.checkpoints);
+    // Units and definitions: the rows and file importance is over, shares summing to 1.
+    expect([state.importance.rows, state.importance.file]).toEqual([ds.n, train]);
+    expect(state.importance.features.reduce((a: number, f: any) => a + f.share, 0)).toBeCloseTo(1, 9);
+    const total = state.importance.features.reduce((a: number, f: any) => a + f.importance, 0);
+    for (const f of state.importance.features) expect(f.share).toBeCloseTo(f.importance / total, 12);
+    const m3 = await project.model(project.resolveCheckpoint('epoch-3'));
+    const p3 = predict(m3, ds.X, ds.n);
+    for (const s of state.suspects) expect([s.scoreKind, s.predicted]).toEqual(['combined', String(p3.predicted![s.row])]);
+    expect(state.checkpoints.map((c: any) => [c.stepsDone, c.stepsTotal])).toEqual([[5, 5], [5, 5]]);
+    expect([state.project, state.projectName, state.projects, state.checkpoint, state.status]).toEqual([config, path.basename(root), [config], 'epoch-3', 'epoch-3 analysed']);
+  });
+
+  it('shows every section of an older checkpoint picked in the dashboard, from the store', async () => {
+    const picked = await client.connection.sendRequest<any>('glassbox/dashboard', { checkpoint: 'epoch-1' });
+    expect(picked.checkpoint).toBe('epoch-1');
+    for (const section of ['importance', 'drift', 'suspects', 'checks']) expect(picked.provenance[section]).toMatchObject({ checkpoint: 'epoch-1', stale: true });
+    expect([picked.importance.checkpoint, picked.drift.checkpoint]).toEqual(['epoch-1', 'epoch-1']);
+    // The same numbers the timeline holds for epoch-1, not the newest checkpoint's.
+    const timeline = await client.connection.sendRequest<any[]>('glassbox/timeline', {});
+    const e1 = timeline.find((t) => t.checkpoint === 'epoch-1')!;
+    const e3 = timeline.find((t) => t.checkpoint === 'epoch-3')!;
+    for (const f of picked.importance.features) expect(f.share).toBe(e1.importance[f.feature]);
+    expect(picked.importance.features.some((f: any) => f.share !== e3.importance[f.feature])).toBe(true);
+    // Suspects are epoch-1's stored result: the classes epoch-1 predicts.
+    const m1 = await project.model(project.resolveCheckpoint('epoch-1'));
+    const ds = await project.dataset('train');
+    const p1 = predict(m1, ds.X, ds.n);
+    for (const s of picked.suspects) expect(s.predicted).toBe(String(p1.predicted![s.row]));
+    expect(picked.checks.length).toBeGreaterThan(0);
+    // The default shows the newest; an unknown name is an error the panel can show.
+    const latest = await client.connection.sendRequest<any>('glassbox/dashboard', {});
+    expect(latest.provenance.importance).toMatchObject({ checkpoint: 'epoch-3', stale: false });
+    await expect(client.connection.sendRequest('glassbox/dashboard', { checkpoint: 'epoch-9' })).rejects.toThrow(/no ready checkpoint named 'epoch-9'/);
   });
 
   it('explains a row with its influential training rows and nearest row of another class', async () => {
@@ -186,6 +220,8 @@ describe('glassbox daemon: analyses in the editor', () => {
     expect(ig.method).toBe('integrated-gradients');
     expect(ig.influence).toBeUndefined();
     expect(Object.keys(ig.attributions).sort()).toEqual(featureNames((await project.schema()).encoding).sort());
+    // The hover joins the row's default explanation (KernelSHAP may take longer than its budget).
+    await client.connection.sendRequest<any>('glassbox/explainRow', { uri: `file://${train}`, line: 3, influence: false });
     const hover = await client.connection.sendRequest<any>('textDocument/hover', { textDocument: { uri: `file://${train}` }, position: { line: 3, character: 2 } });
     const rank = Math.round(Array.from(index.selfInfluence()).filter((v) => v > index.selfInfluence()[2]!).length + 1);
     expect(hover.contents.value).toContain(`Self-influence rank: **${rank}** of 600 training rows`);
@@ -198,7 +234,9 @@ describe('glassbox daemon: analyses in the editor', () => {
     const test = await project.dataset('test');
     const [pa, pb] = await Promise.all(['epoch-1', 'epoch-3'].map(async (n) => predict(await project.model(project.resolveCheckpoint(n)), test.X, test.n)));
     const flips = Array.from({ length: test.n }, (_, i) => i).filter((i) => pa!.predicted![i] !== pb!.predicted![i]);
-    expect(c.flipped.length).toBe(Math.min(50, flips.length));
+    expect(c.flipped.length).toBe(Math.min(FLIPPED_ROWS, flips.length));
+    // What the ranks are of, over which rows: the checks' importance shares, every test row counted.
+    expect([c.method, c.rows, c.file]).toEqual(['mean |kernel-shap|', test.n, test.file]);
     for (const f of c.flipped) expect(flips).toContain(f.row);
     expect(c.rankChanges.map((r: any) => r.rankB).sort((a: number, b: number) => a - b)).toEqual(Array.from({ length: 14 }, (_, i) => i + 1));
     const same = await client.connection.sendRequest<any>('glassbox/compareCheckpoints', { a: 'epoch-3', b: 'epoch-3' });

@@ -1,26 +1,23 @@
 /**
- * On demand (`glassbox/compareCheckpoints`): two checkpoints of the series on the same rows (up to
- * `COMPARE_ROWS` of the test data, else reference, else training data; a seeded sample in file
- * order). The step's checkpoint is A, `params.other` (a CheckpointInfo) is B.
- * - rank changes: global importance (mean |gradient saliency|, predicted class) per raw feature,
- *   ranked 1 = most important, for both checkpoints;
- * - flipped rows: rows whose predicted class differs (at most `FLIPPED_ROWS`, most confident change
- *   first);
- * - disagreement: per feature, the Spearman correlation across rows of the two checkpoints' row
- *   attributions (1 = same ordering of rows; low or negative = the explanations moved).
+ * On demand (`glassbox/compareCheckpoints`): two checkpoints of the project, compared by core/analyses
+ * `compare`, the code `glassbox compare A B` runs, so the Compare panel and the CLI give the same
+ * numbers. The step's checkpoint is A, `params.other` (a CheckpointInfo) is B. Checks and drift are
+ * left out (the panel shows neither; `glassbox compare --no-checks --no-drift`): they do not change
+ * the numbers below.
+ * - rank changes: each feature's importance share (the checks' importance provider, e.g. mean
+ *   |kernel-shap| over their seeded sample of the evaluation rows) and rank (1 = largest share) at
+ *   A and B, the largest rank change first;
+ * - flipped rows: evaluation rows whose predicted class differs, the largest gain in B's class first
+ *   (core `FLIPPED_ROWS` listed; `rows` says over how many rows of which file they were counted);
+ * - disagreement: per feature, the Spearman correlation across the explained rows of the feature's
+ *   local share under A and under B (1 = same ordering of rows), lowest first; features whose
+ *   attributions are constant on a side (correlation undefined) are left out.
  */
-import { featureNames } from '../../core/data/encoding';
-import { takeRows } from '../../core/data/dataset';
-import { attributeRows, className, classNamesOf } from '../../core/analyses';
+import { compare } from '../../core/analyses/compare';
 import type { CheckpointInfo } from '../../core/model/checkpoints';
-import { createRng, sampleWithoutReplacement } from '../../core/util/random';
-import { ranks, spearman } from '../../core/util/stats';
 import type { CompareState } from '../../protocol/panels';
 import type { AnalysisStep, StepOutput } from './types';
 import { STEP_CATALOG } from './catalog';
-
-export const COMPARE_ROWS = 1000;
-export const FLIPPED_ROWS = 50;
 
 export type CompareResult = CompareState & StepOutput;
 
@@ -28,55 +25,20 @@ export const compareStep = {
   ...STEP_CATALOG.compare,
   async run({ project, checkpoint, signal, params }) {
     const other = params.other as CheckpointInfo;
-    const { encoding } = await project.schema();
-    const ds = await project.dataset(project.dataPath('test') ? 'test' : project.dataPath('reference') ? 'reference' : 'train');
-    const n = Math.min(COMPARE_ROWS, ds.n);
-    const rows = n === ds.n ? Int32Array.from({ length: n }, (_, i) => i) : Int32Array.from(sampleWithoutReplacement(ds.n, n, createRng(0))).sort();
-    const X = takeRows(ds, rows);
-    const features = featureNames(encoding);
-    const F = features.length;
-    const side = async (c: CheckpointInfo) => {
-      const model = await project.model(c);
-      // Each side with the row method its own model allows (defaultRowMethod: saliency for networks,
-      // exact for trees and linear models), as a row explanation of that checkpoint computes it.
-      const { result: r, predictions: p } = await attributeRows(project, model, X, n, { signal });
-      const meanAbs = new Float64Array(F);
-      for (let i = 0; i < n; i++) for (let f = 0; f < F; f++) meanAbs[f] += Math.abs(r.grouped[i * F + f]!) / n;
-      return { p, grouped: r.grouped, meanAbs, rank: ranks(Float64Array.from(meanAbs, (v) => -v)) };
-    };
-    const a = await side(checkpoint);
-    const b = await side(other);
-    const classes = classNamesOf(project, encoding);
-    const name = (k: number) => className(classes, k);
-    const out: CompareResult = {
+    const c = await compare({ project, checkpoint }, { project, checkpoint: other }, { checks: false, drift: false, signal });
+    return {
       a: checkpoint.name,
       b: other.name,
-      checkpoints: project.checkpoints().filter((c) => c.state === 'ready').map((c) => c.name),
-      rankChanges: features
-        .map((feature, f) => ({ feature, rankA: Math.round(a.rank[f]!), rankB: Math.round(b.rank[f]!), importanceA: a.meanAbs[f]!, importanceB: b.meanAbs[f]! }))
+      checkpoints: project.checkpoints().filter((k) => k.state === 'ready').map((k) => k.name),
+      method: c.a.importance.provider,
+      rows: c.flipped.of,
+      file: c.flipped.file,
+      rankChanges: c.ranks
+        .map((r) => ({ feature: r.feature, rankA: r.rankA, rankB: r.rankB, importanceA: r.shareA, importanceB: r.shareB }))
         .sort((x, y) => Math.abs(y.rankB - y.rankA) - Math.abs(x.rankB - x.rankA) || x.rankB - y.rankB),
-      disagreement: features
-        .map((feature, f) => {
-          const col = (g: ArrayLike<number>) => Float64Array.from({ length: n }, (_, i) => g[i * F + f]!);
-          return { feature, spearman: spearman(col(a.grouped), col(b.grouped)) };
-        })
-        .sort((x, y) => x.spearman - y.spearman),
-    };
-    if (a.p.predicted && b.p.predicted && a.p.probabilities && b.p.probabilities) {
-      const K = a.p.classes;
-      const flips: Array<{ i: number; change: number }> = [];
-      for (let i = 0; i < n; i++) {
-        const pa = a.p.predicted[i]!;
-        const pb = b.p.predicted[i]!;
-        if (pa !== pb) flips.push({ i, change: b.p.probabilities[i * K + pb]! - a.p.probabilities[i * K + pb]! });
-      }
-      flips.sort((x, y) => y.change - x.change);
-      out.flipped = flips.slice(0, FLIPPED_ROWS).map(({ i }) => {
-        const r = rows[i]!;
-        const y = ds.y?.[r];
-        return { file: ds.file, line: ds.lines[r]!, row: r, before: name(a.p.predicted![i]!), after: name(b.p.predicted![i]!), ...(y !== undefined && !Number.isNaN(y) ? { label: name(y) } : {}) };
-      });
-    }
-    return out;
+      flipped: c.flipped.listed.map((f) => ({ file: f.file, line: f.line, row: f.row, before: f.before, after: f.after, ...(f.label !== undefined ? { label: f.label } : {}) })),
+      // A feature whose attributions are constant on one side has no correlation (NaN): left out.
+      disagreement: c.disagreement.filter((d) => Number.isFinite(d.spearman)).map((d) => ({ feature: d.feature, spearman: d.spearman })),
+    } satisfies CompareResult;
   },
 } satisfies AnalysisStep<CompareResult>;

@@ -5,7 +5,8 @@
  * and the daemon's importance step give identical shares over the same rows. Both sides run their
  * real code (the CLI's runCli, the step's run as the worker calls it) on a small project: the MLP
  * of the anchors, an XGBoost booster, and 300 training rows (under the step's 1,000-row sample, so
- * both cover every training row).
+ * both cover every training row). `glassbox compare --json` and the daemon's compare step (the
+ * Compare panel) give the same ranks, shares, flipped rows and disagreement.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -17,6 +18,7 @@ import { Project } from '../../core/project';
 import { ANCHORS, DATA, REPO, tmpDir } from '../../../test/helpers';
 import { explainRowStep } from './explain-row';
 import { importanceStep } from './importance';
+import { compareStep } from './compare';
 import type { StepContext } from './types';
 
 const TRAIN_ROWS = 300;
@@ -107,5 +109,38 @@ describe('one answer for the CLI and the daemon', () => {
       expect(d.share).toEqual(c.shares);
       expect(d.perClass.map((k) => [k.label, k.rows, k.meanAbs])).toEqual(c.byPredictedClass.map((k: { label: string; n: number; meanAbs: number[] }) => [k.label, k.n, k.meanAbs]));
     }, 180_000);
+  }
+
+  for (const [name, a, b] of [
+    ['mlp', 'epoch-1', 'epoch-5'],
+    ['xgboost', 'round-10', 'round-30'],
+  ] as const) {
+    it(`compare: ${name}, ${a} vs ${b}: CLI JSON equals the daemon's compare step`, async () => {
+      const dir = dirs[name]!;
+      const before = tf.memory().numTensors;
+      const c = await cli(dir, ['compare', '--json', '--no-checks', '--no-drift', a, b]);
+      const d = await daemonRun(
+        dir,
+        (ctx) => compareStep.run({ ...ctx, checkpoint: ctx.project.resolveCheckpoint(a), params: { other: ctx.project.resolveCheckpoint(b) } }),
+        {},
+      );
+      expect(tf.memory().numTensors).toBe(before);
+      expect([d.a, d.b]).toEqual([a, b]);
+      expect(d.method).toBe(c.a.importance.provider);
+      expect([d.rows, d.file]).toEqual([c.flipped.of, c.flipped.file]);
+      const byFeature = (rows: Array<{ feature: string }>) => [...rows].sort((x, y) => x.feature.localeCompare(y.feature));
+      expect(byFeature(d.rankChanges!)).toEqual(
+        byFeature(c.ranks.map((r: { feature: string; rankA: number; rankB: number; shareA: number; shareB: number }) => ({ feature: r.feature, rankA: r.rankA, rankB: r.rankB, importanceA: r.shareA, importanceB: r.shareB }))),
+      );
+      // Shares per side sum to 1, and the panel lists the largest rank change first.
+      expect(d.rankChanges!.reduce((s, r) => s + r.importanceA, 0)).toBeCloseTo(1, 9);
+      const moves = d.rankChanges!.map((r) => Math.abs(r.rankB - r.rankA));
+      expect(moves).toEqual([...moves].sort((x, y) => y - x));
+      expect(d.flipped).toEqual(c.flipped.listed.map((f: { file: string; line: number; row: number; before: string; after: string; label?: string }) => ({ file: f.file, line: f.line, row: f.row, before: f.before, after: f.after, ...(f.label !== undefined ? { label: f.label } : {}) })));
+      // JSON writes an undefined correlation (constant attributions) as null; the panel leaves it out.
+      expect(d.disagreement).toEqual(c.disagreement.filter((x: { spearman: number | null }) => x.spearman !== null).map((x: { feature: string; spearman: number }) => ({ feature: x.feature, spearman: x.spearman })));
+      // Two different checkpoints: something moved.
+      expect(c.changed).toBe(true);
+    }, 240_000);
   }
 });
