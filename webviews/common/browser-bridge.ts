@@ -69,6 +69,8 @@ export function readOnlyNotice(m: FromWebview): string | undefined {
       return `The ${m.method} method is chosen in the editor. This dashboard is read-only.`;
     case 'pin':
       return 'Following the cursor works in the editor. This dashboard is read-only.';
+    case 'selectProject':
+      return 'This page shows one project; each project\'s dashboard has its own address (stream.json in its .glassbox folder).';
     case 'explainMethods':
       return 'Explaining with several methods runs an analysis: use the editor (Glassbox: Explain This Row). This dashboard is read-only.';
     default:

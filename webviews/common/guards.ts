@@ -48,6 +48,8 @@ export function isFromWebview(m: unknown): m is FromWebview {
       return typeof o.pinned === 'boolean';
     case 'selectCheckpoint':
       return o.checkpoint === null || (str(o.checkpoint) && o.checkpoint.length > 0 && o.checkpoint.length <= 512);
+    case 'selectProject':
+      return str(o.project) && o.project.length > 0 && o.project.length <= 4096;
     case 'exportReport':
       return o.format === 'html' || o.format === 'md';
     case 'whatIf':

@@ -7,7 +7,7 @@
  */
 import { useEffect } from 'react';
 import type { DashboardState } from '../../server/src/protocol/panels';
-import { post, usePersistentState, useExtensionMessages } from '../common/bridge';
+import { persist, post, usePersistentState, useExtensionMessages } from '../common/bridge';
 import { Banner } from '../common/components';
 import { ErrorBoundary } from '../common/ErrorBoundary';
 import { hasResults, type DashboardView } from '../common/state';
@@ -30,7 +30,8 @@ export function App() {
       {message?.type === 'loading' && <Banner kind="loading" message={message.message} />}
       {message?.type === 'error' && <Banner kind="error" message={message.message} />}
       {!message && <Banner kind="loading" message="Waiting for the Glassbox daemon…" />}
-      {state && <Dashboard state={state} />}
+      {state && <ProjectPicker state={state} />}
+      {state && <Dashboard key={state.project ?? ''} state={state} />}
     </main>
   );
 }
@@ -59,6 +60,24 @@ export function Dashboard({ state }: { state: DashboardState }) {
       <ErrorBoundary what="Drift impact"><Drift state={view} checkpoint={checkpoint} /></ErrorBoundary>
       <ErrorBoundary what="Suspect rows"><Suspects state={view} checkpoint={checkpoint} /></ErrorBoundary>
     </>
+  );
+}
+
+/** With several projects in the workspace: which one the panel shows (their folder names). */
+export function ProjectPicker({ state }: { state: DashboardState }) {
+  const projects = state.projects ?? [];
+  if (projects.length < 2 || !state.project) return null;
+  const name = (p: string) => p.split(/[\\/]/).slice(-2, -1)[0] ?? p;
+  return (
+    <div className="toolbar">
+      <label htmlFor="project">Project</label>
+      <select id="project" value={state.project} onChange={(e) => {
+        persist({ checkpoint: undefined }); // a picked checkpoint belongs to its project
+        post({ type: 'selectProject', project: e.target.value });
+      }}>
+        {projects.map((p) => <option key={p} value={p} title={p}>{name(p)}</option>)}
+      </select>
+    </div>
   );
 }
 

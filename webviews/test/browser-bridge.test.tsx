@@ -179,6 +179,14 @@ describe('browser bridge', () => {
     expect(socket.sent).toEqual([{ type: 'getDashboard', checkpoint: 'epoch-002' }, { type: 'getDashboard', checkpoint: 'epoch-002' }, { type: 'getDashboard' }]);
   });
 
+  it('says that a page shows one project instead of switching', () => {
+    const { api, socket, notes } = setUp();
+    socket.open();
+    api.postMessage({ type: 'selectProject', project: '/ws/churn/glassbox.json' });
+    expect(notes).toEqual(["This page shows one project; each project's dashboard has its own address (stream.json in its .glassbox folder)."]);
+    expect(socket.sent).toEqual([]);
+  });
+
   it('downloads the daemon\'s report with the page token from Export report', () => {
     document.head.appendChild(Object.assign(document.createElement('meta'), { name: 'glassbox-socket', content: '/dashboard/socket' }));
     window.history.replaceState(null, '', '/dashboard?token=t%260k');

@@ -297,6 +297,26 @@ function cleanupAndShow() {
 }
 
 describe('side panel on the daemon\'s typed fields', () => {
+  it('offers the workspace\'s projects by folder name; another project starts at its newest checkpoint', () => {
+    const projects = ['/ws/churn/glassbox.json', '/ws/income/glassbox.json'];
+    show({ ...dashboardFull, project: projects[1], projects });
+    fireEvent.change(screen.getByLabelText('Checkpoint'), { target: { value: 'epoch-002' } });
+    const picker = screen.getByLabelText('Project') as HTMLSelectElement;
+    expect([...picker.options].map((o) => o.textContent)).toEqual(['churn', 'income']);
+    expect(picker.value).toBe(projects[1]);
+    fireEvent.change(picker, { target: { value: projects[0] } });
+    expect(posted.at(-1)).toEqual({ type: 'selectProject', project: projects[0] });
+    expect(isFromWebview(posted.at(-1))).toBe(true);
+    posted.length = 0;
+    act(() => fromExtension({ type: 'dashboard', state: { ...dashboardFull, project: projects[0], projects } }));
+    expect((screen.getByLabelText('Checkpoint') as HTMLSelectElement).value).toBe('');
+    expect(posted.filter((m) => m.type === 'selectCheckpoint')).toEqual([]);
+    // One project: no picker.
+    act(() => fromExtension({ type: 'dashboard', state: { ...dashboardFull, projects: [projects[0]] } }));
+    expect(screen.queryByLabelText('Project')).toBeNull();
+  });
+
+
   it('labels the suspects\' score by the rows\' own kind, and uses the daemon\'s shares and rows', () => {
     const suspects = dashboard.suspects!.map((r) => ({ ...r, scoreKind: 'aum' as const }));
     // Shares as the daemon defines them; 0.55 / 0.84 = 65.5% computed here would agree, so give other ones to see whose are shown.

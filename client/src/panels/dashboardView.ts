@@ -42,8 +42,11 @@ export class DashboardView implements vscode.WebviewViewProvider, vscode.Disposa
         case 'selectCheckpoint':
           this.selection.pick(m.checkpoint);
           return this.refresh();
+        case 'selectProject':
+          this.selection.pickProject(m.project);
+          return this.refresh();
         case 'exportReport':
-          return this.host.executeCommand(Commands.exportReport, m.format);
+          return this.host.executeCommand(Commands.exportReport, m.format, this.selection.project);
         case 'selectMethod':
           return undefined;
       }

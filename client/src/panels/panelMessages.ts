@@ -70,6 +70,12 @@ export class DashboardSelection {
     this.checkpoint = checkpoint ?? undefined;
   }
 
+  /** Another project: its newest checkpoint (a picked checkpoint belongs to the project it was picked in). */
+  pickProject(project: string): void {
+    this.project = project;
+    this.checkpoint = undefined;
+  }
+
   /** `glassbox/dashboard` params for what the panel shows. */
   params(): DashboardParams {
     return { ...(this.project ? { project: this.project } : {}), ...(this.checkpoint ? { checkpoint: this.checkpoint } : {}) };

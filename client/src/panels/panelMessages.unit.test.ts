@@ -66,6 +66,10 @@ describe('the side panel\'s selection', () => {
     expect(s.params()).toEqual({ project: '/ws/a/glassbox.json' });
     expect(s.onPushed(state('/ws/a/glassbox.json'))).toBe('show');
     expect(s.onPushed(state())).toBe('show'); // an older daemon names no project
+    s.pick('epoch-003');
+    s.pickProject('/ws/b/glassbox.json');
+    expect(s.params()).toEqual({ project: '/ws/b/glassbox.json' }); // a picked checkpoint belongs to its project
+    expect(s.onPushed(state('/ws/a/glassbox.json'))).toBe('ignore');
   });
 });
 

@@ -49,6 +49,8 @@ export type FromWebview =
    * the daemon for that checkpoint's state now and on every later update until another pick.
    */
   | { type: 'selectCheckpoint'; checkpoint: string | null }
+  /** Side panel: show this project (a glassbox.json path of `DashboardState.projects`), following its newest checkpoint. */
+  | { type: 'selectProject'; project: string }
   /**
    * Explain panel: the shown row with these raw values changed (strings as typed, numbers, null =
    * missing), explained again. `id` increases with every edit; the host cancels the request of an
