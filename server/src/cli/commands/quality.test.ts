@@ -1,12 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../main';
 import { initEngine } from '../../core/engine/backend';
-import { ANCHORS } from '../../../test/helpers';
+import * as path from 'node:path';
+import { ANCHORS, REPO } from '../../../test/helpers';
 
-async function cli(args: string[]) {
+async function cli(args: string[], cwd = ANCHORS) {
   let stdout = '';
   let stderr = '';
-  const code = await runCli(args, { cwd: ANCHORS, stdout: (s) => (stdout += s), stderr: (s) => (stderr += s) });
+  const code = await runCli(args, { cwd, stdout: (s) => (stdout += s), stderr: (s) => (stderr += s) });
   return { code, stdout, stderr, json: () => JSON.parse(stdout) };
 }
 
@@ -44,5 +45,14 @@ describe('glassbox quality', () => {
     const unknown = await cli(['quality', '--methods', 'salency']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/unknown method 'salency'/);
+  }, 60_000);
+
+  it('a tree ensemble (XGBoost on Adult): TreeSHAP and feature ablation by default, both more faithful than random', async () => {
+    const r = await cli(['quality', '--json', '--rows', '16', '--sensitivity-samples', '1'], path.join(REPO, 'server/test/fixtures/projects/xgboost-adult'));
+    expect(r.stderr).toBe('');
+    const j = r.json();
+    expect(j.defaultMethod).toBe('tree-shap');
+    expect(j.methods.map((m: any) => m.method)).toEqual(['tree-shap', 'feature-ablation']);
+    for (const m of j.methods) expect(m.betterThanRandom).toBe(true);
   }, 60_000);
 });
