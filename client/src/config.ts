@@ -1,8 +1,12 @@
 /**
  * The `glassbox.*` settings, read once into a typed object. How to add a setting: declare it in
  * package.json `contributes.configuration` (with a `scope`), add it to `GlassboxConfig` and
- * `readConfig`; the unit test checks the two lists match.
+ * `readConfig`; the unit test checks the two lists match. A setting the daemon applies also goes
+ * into `GlassboxSettings` (server/src/protocol/settings.ts), `daemonSettings` and
+ * `DAEMON_SETTING_KEYS`: it is sent as `initializationOptions` and on every change.
  */
+import type { GlassboxSettings } from '../../server/src/protocol/settings';
+
 export type Trace = 'off' | 'messages' | 'verbose';
 
 export interface GlassboxConfig {
@@ -30,4 +34,17 @@ export function readConfig(get: ConfigGet): GlassboxConfig {
     explainMethod: method ? method : undefined,
     suspectRows: Math.max(0, Math.floor(get<number>('diagnostics.suspectRows') ?? 20)),
   };
+}
+
+/** The settings the daemon applies (without a restart): a change of any of them is sent to it. */
+export const DAEMON_SETTING_KEYS = ['explain.method', 'diagnostics.suspectRows'] as const satisfies ReadonlyArray<(typeof SETTING_KEYS)[number]>;
+
+/** The daemon's part of the settings (`initializationOptions`, `workspace/didChangeConfiguration`). */
+export function daemonSettings(config: GlassboxConfig): GlassboxSettings {
+  return { suspectRows: config.suspectRows, ...(config.explainMethod ? { explainMethod: config.explainMethod } : {}) };
+}
+
+/** Whether a configuration change (`ConfigurationChangeEvent.affectsConfiguration`) touches a daemon setting. */
+export function affectsDaemon(affects: (section: string) => boolean): boolean {
+  return DAEMON_SETTING_KEYS.some((k) => affects(`glassbox.${k}`));
 }

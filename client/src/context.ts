@@ -12,9 +12,9 @@ import { ServerStatusNotification, type ServerStatusParams } from '../../server/
 import { DashboardChangedNotification } from '../../server/src/protocol/panels';
 import { Commands, DASHBOARD_VIEW, WELCOME_VIEW, daemonCommandsToRegister } from './commandIds';
 import { COMMAND_FACTORIES, type CommandDeps } from './commands';
-import { readConfig, type GlassboxConfig } from './config';
+import { affectsDaemon, daemonSettings, readConfig, type GlassboxConfig } from './config';
 import { CrashPolicy } from './crashPolicy';
-import type { Daemon } from './daemon';
+import { settingsChange, type Daemon } from './daemon';
 import { ComparePanel } from './panels/comparePanel';
 import { DashboardView } from './panels/dashboardView';
 import { ExplainPanel } from './panels/explainPanel';
@@ -70,6 +70,12 @@ export class GlassboxContext implements Daemon {
       vscode.window.registerWebviewViewProvider(DASHBOARD_VIEW, this.dashboard),
       ...Object.entries(COMMAND_FACTORIES).map(([id, factory]) => vscode.commands.registerCommand(id, factory(deps))),
       vscode.languages.onDidChangeDiagnostics(() => this.renderStatus()),
+      // The daemon applies its settings without a restart.
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!this.client || !this.running || !affectsDaemon((section) => e.affectsConfiguration(section))) return;
+        const { type, params } = settingsChange(daemonSettings(this.config()));
+        void this.client.sendNotification(type, params);
+      }),
     );
     this.renderStatus();
     // Shows the commands that need a Glassbox project (the `when` clauses in package.json).
@@ -132,7 +138,7 @@ export class GlassboxContext implements Daemon {
     };
     const clientOptions: LanguageClientOptions = {
       documentSelector: [{ scheme: 'file', language: 'csv' }, { scheme: 'file', pattern: '**/*.csv' }, { scheme: 'file', pattern: '**/glassbox.json' }],
-      initializationOptions: { suspectRows: this.config().suspectRows },
+      initializationOptions: daemonSettings(this.config()),
       // Row hovers link to this command ("What would change this prediction?"); no other command runs from hover text.
       markdown: { isTrusted: { enabledCommands: [Commands.counterfactualRow] } },
       errorHandler: {

@@ -1,5 +1,6 @@
-/** The commands' and panels' view of the daemon connection. */
-import type { RequestType } from 'vscode-languageserver-protocol';
+/** The commands' and panels' view of the daemon connection, and the settings message it is sent. */
+import { DidChangeConfigurationNotification, type DidChangeConfigurationParams, type RequestType } from 'vscode-languageserver-protocol';
+import type { GlassboxSettings, GlassboxSettingsChange } from '../../server/src/protocol/settings';
 
 export interface Daemon {
   readonly running: boolean;
@@ -16,4 +17,12 @@ export function describeDaemonError(e: unknown, what: string): string {
   const err = e as { code?: number; message?: string } | undefined;
   if (err?.code === METHOD_NOT_FOUND) return `${what} is not available yet: this version of the Glassbox daemon does not provide it.`;
   return `${what} failed: ${err?.message ?? String(e)}`;
+}
+
+/**
+ * The `workspace/didChangeConfiguration` that hands the daemon its settings: every daemon setting,
+ * whole (the daemon takes an absent one as its default). The daemon applies them at once.
+ */
+export function settingsChange(settings: GlassboxSettings): { type: typeof DidChangeConfigurationNotification.type; params: DidChangeConfigurationParams & GlassboxSettingsChange } {
+  return { type: DidChangeConfigurationNotification.type, params: { settings: { glassbox: settings } } };
 }

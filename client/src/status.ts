@@ -11,7 +11,8 @@ export function statusView(s: ServerStatusParams | undefined, findings: number, 
   if (!running) return { text: '$(circle-slash) Glassbox', tooltip: 'The Glassbox daemon is not running. Run "Glassbox: Restart Daemon".', severity: 'error' };
   if (!s) return { text: '$(loading~spin) Glassbox', tooltip: 'Starting the Glassbox daemon…', severity: 'info' };
   const icon = s.busy ? '$(sync~spin)' : s.health === 'error' ? '$(error)' : s.health === 'warning' ? '$(warning)' : '$(pass)';
-  // While busy, the daemon's message names the running step and its progress ("Glassbox: analysing Global importance (epoch-3) 40% · 4 queued").
+  // While busy, the daemon's message names the running checkpoint and step with its progress and
+  // what of it is ready ("Glassbox: analysing epoch-3: influence (40%) — importance, drift ready · 4 queued").
   const activity = s.busy ? s.message.replace(/^Glassbox: /, '') : undefined;
   const parts = [s.backend, activity ?? s.checkpoint, findings > 0 ? `${findings} finding${findings === 1 ? '' : 's'}` : undefined].filter(Boolean);
   const lines = [
