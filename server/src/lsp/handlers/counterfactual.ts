@@ -43,17 +43,9 @@ function rowRef(p: Partial<{ uri: unknown; line: unknown; file: unknown; row: un
   return undefined;
 }
 
+/** The daemon's rule: the named project, else the file's, else the only one (several: an error listing them). */
 function projectFor(daemon: Daemon, project: unknown, file: string | undefined): ProjectState {
-  const list = daemon.projectList;
-  if (typeof project === 'string') {
-    const p = list.find((x) => x.root === path.resolve(project));
-    if (!p) throw new ResponseError(ErrorCodes.InvalidRequest, `no Glassbox project at ${project} (projects: ${list.map((x) => x.root).join(', ') || 'none'})`);
-    return p;
-  }
-  // A file outside every project goes to the only project, whose step names its data sets.
-  const p = (file ? daemon.projectOf(file) : undefined) ?? (list.length === 1 || !file ? list[0] : undefined);
-  if (!p) throw new ResponseError(ErrorCodes.InvalidRequest, list.length ? `${file} belongs to no Glassbox project of this workspace (projects: ${list.map((x) => x.root).join(', ')})` : 'no Glassbox project in this workspace');
-  return p;
+  return daemon.project(typeof project === 'string' ? project : undefined, file);
 }
 
 /** Request fields passed to the step as they are (the step validates them with located messages). */
