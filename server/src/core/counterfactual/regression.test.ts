@@ -17,6 +17,10 @@ import { loadCheckpointModel } from '../model/formats/load';
 import { GlassboxError } from '../errors';
 import { CF_ENCODING, cfRows } from './fixtures';
 import { counterfactualsForRow, prepareCounterfactuals, type CounterfactualModel, type RowCounterfactuals } from './counterfactual';
+import { Project } from '../project';
+import { featureNames } from '../data/encoding';
+import { withModel, writeFixture } from '../../../test/checks-fixture';
+import { runCli } from '../../cli/main';
 
 const FEATURES = ['age', 'hours', 'colour', 'sex'];
 const ENCODING = { ...CF_ENCODING, label: { name: 'y' } };
@@ -150,5 +154,56 @@ describe('regression counterfactuals', () => {
     }
     expect(found).toBeGreaterThan(20);
     expect(tf.memory().numTensors).toBeLessThan(1000);
+  });
+
+  it('`glassbox counterfactual --target-value` on a regression project: every row reaches the value through predict; bad values exit 2 with one line', async () => {
+    const dir = writeFixture({ config: { task: 'regression', expectations: {} } });
+    // y = 1.5 x1 + 0.5 x2 over the encoded columns x1, x2, noise, grp=A, grp=B, leak.
+    const m = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [6], units: 1 })] });
+    m.setWeights([tf.tensor2d([1.5, 0.5, 0, 0, 0, 0], [6, 1]), tf.tensor1d([0])]);
+    await withModel(dir, m, 'epoch-1', 1);
+    const run = async (args: string[]) => {
+      let out = '';
+      let err = '';
+      const code = await runCli(args, { cwd: dir, stdout: (s) => (out += s), stderr: (s) => (err += s) });
+      return { code, out, err };
+    };
+    const r = await run(['counterfactual', '--json', '--row', '0,1,2,3', '--target-value', '>=1.5', '--immutable', 'none']);
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.out);
+    const project = Project.open(path.join(dir, 'glassbox.json'));
+    const { encoding } = await project.schema();
+    const model = await project.model(project.latestCheckpoint());
+    const names = featureNames(encoding);
+    const enc = compileEncoder(encoding, names);
+    let checked = 0;
+    for (const row of json.rows) {
+      expect(row.goal.interval.min).toBe(1.5);
+      if (row.status === 'already') {
+        expect(row.prediction.value).toBeGreaterThanOrEqual(1.5);
+        continue;
+      }
+      expect(row.status).toBe('found');
+      for (const c of row.counterfactuals) {
+        const X = new Float32Array(encoding.width);
+        enc.encode(names.map((n) => String(c.values[n])), X, 0);
+        const v = predict(model, X, 1).logits[0]!;
+        expect(v).toBeGreaterThanOrEqual(1.5 - 1e-5);
+        expect(c.prediction.value).toBeCloseTo(v, 5);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(3);
+    await project.dispose();
+    const text = await run(['counterfactual', '--row', '0', '--target-value', '<=-1', '--immutable', 'none']);
+    expect(text.code).toBe(0);
+    expect(text.out).toMatch(/goal: ≤ -1\n/);
+    const bad = await run(['counterfactual', '--row', '0', '--target-value', 'high']);
+    expect(bad.code).toBe(2);
+    expect(bad.err.trim()).toMatch(/--target-value expects a number, >=V, <=V or MIN\.\.MAX, got 'high'$/);
+    expect(bad.err.trim().split('\n')).toHaveLength(1);
+    const none = await run(['counterfactual', '--row', '0']);
+    expect(none.code).toBe(2);
+    expect(none.err).toMatch(/counterfactuals of a regression model need a target value or interval to reach/);
   });
 });
