@@ -17,7 +17,7 @@ import type { Project } from '../project';
 import type { CheckpointInfo } from '../model/checkpoints';
 import { predict, type ModelHandle } from '../model/model';
 import { takeRows, type Dataset } from '../data/dataset';
-import { featureNames } from '../data/encoding';
+import { featureNames, type Encoding } from '../data/encoding';
 import { createRng, sampleWithoutReplacement } from '../util/random';
 import { pearson, spearman } from '../util/stats';
 import { featureDrift, type FeatureDriftStats, type ChunkDrift } from './table';
@@ -157,9 +157,7 @@ export async function driftReport(project: Project, options: DriftOptions = {}):
     prediction,
     verdict: { level: 'stable', reasons: [] },
   };
-  if (options.multivariate !== false) {
-    report.multivariate = multivariateDrift(encoding, train, ref, { ...options.multivariate, seed, ...(options.signal ? { signal: options.signal } : {}) });
-  }
+  if (options.multivariate !== false) report.multivariate = cachedMultivariate(encoding, train, ref, { ...options.multivariate, seed, ...(options.signal ? { signal: options.signal } : {}) });
   const estimates = await performanceEstimates(project, model, pTrain, pRef, ref, refFile, seed, options.signal);
   if (estimates) report.estimatedPerformance = estimates;
   report.verdict = driftVerdict(report);
@@ -182,6 +180,27 @@ export async function driftReport(project: Project, options: DriftOptions = {}):
     }
   }
   return report;
+}
+
+/**
+ * The domain classifier depends on the data alone, not on the checkpoint: one result per pair of
+ * loaded datasets and settings (a reloaded file is a new Dataset, so a changed file is recomputed),
+ * so comparing checkpoints or re-running drift for a new checkpoint does not refit it.
+ */
+const multivariateCache = new WeakMap<Dataset, WeakMap<Dataset, Map<string, MultivariateDrift>>>();
+
+function cachedMultivariate(encoding: Encoding, train: Dataset, ref: Dataset, options: Partial<MultivariateOptions>): MultivariateDrift {
+  const { signal, ...settings } = options;
+  const key = JSON.stringify(settings);
+  let byRef = multivariateCache.get(train);
+  if (!byRef) multivariateCache.set(train, (byRef = new WeakMap()));
+  let byKey = byRef.get(ref);
+  if (!byKey) byRef.set(ref, (byKey = new Map()));
+  const hit = byKey.get(key);
+  if (hit) return hit;
+  const result = multivariateDrift(encoding, train, ref, { ...settings, ...(signal ? { signal } : {}) });
+  byKey.set(key, result);
+  return result;
 }
 
 /**

@@ -25,3 +25,22 @@ describe('drift verdict', () => {
     expect(accuracyFell({ train: est(0.9, 1e-3), reference: est(0.88, 1e-3) })).toBe(true);
   });
 });
+
+describe('drift report', () => {
+  it('fits the domain classifier once per pair of datasets: a second checkpoint reuses it', async () => {
+    const { anchorProject } = await import('../../../test/helpers');
+    const { driftReport } = await import('./report');
+    const project = await anchorProject();
+    const [first, , , , last] = project.checkpoints();
+    const options = { importanceMethod: 'saliency', importanceRows: 50, multivariate: { rowsPerSide: 200, permutations: 4 } };
+    const a = await driftReport(project, { ...options, checkpoint: first! });
+    const b = await driftReport(project, { ...options, checkpoint: last! });
+    expect(b.multivariate).toBe(a.multivariate);
+    expect(a.multivariate!.rows).toEqual({ train: 200, reference: 200 });
+    // The estimate follows the checkpoint: epoch 1 and epoch 5 differ.
+    expect(a.estimatedPerformance!.reference.expectedAccuracy).not.toBe(b.estimatedPerformance!.reference.expectedAccuracy);
+    const c = await driftReport(project, { ...options, checkpoint: last!, multivariate: false });
+    expect(c.multivariate).toBeUndefined();
+    await project.dispose();
+  }, 120_000);
+});
