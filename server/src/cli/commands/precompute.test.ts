@@ -83,6 +83,9 @@ describe('glassbox precompute and merge on Parquet data', () => {
     expect(renamed).toMatch(/test\.parquet.*column 'age' used by the model is not in the header/);
     // A binary file has no lines: the error names the file alone, not a line 1 of its bytes.
     expect(renamed).not.toMatch(/test\.parquet:\d/);
+    // Same names, another type: `age` written as text ('39') where the training file has integers.
+    const retyped = refused(await cli(project('train.parquet', 'test-retyped.parquet'), ['precompute', '--data', 'test', '--out', 'out']));
+    expect(retyped).toMatch(/test\.parquet: column 'age' holds text here but numbers in the training file train\.parquet: write it with the training file's type$/);
     const nested = refused(await cli(project('train.parquet', 'test-nested.parquet'), ['precompute', '--data', 'test', '--out', 'out']));
     expect(nested).toMatch(/test\.parquet.*column 'tags' is nested/);
   });

@@ -7,6 +7,7 @@ import { readChunks, type EncodedChunk } from './chunks';
 import { compileEncoder } from './encoding';
 import { fitSchema, type SchemaDeclaration } from './schema';
 import { isGlassboxError } from '../errors';
+import { columnKindsOf } from './source';
 
 // Written by scripts/fixtures/data_source_fixtures.py (pyarrow): the same 300 rows in every format,
 // Parquet in row groups of 128 with row group 1 corrupted in adult-corrupt.parquet.
@@ -104,6 +105,23 @@ describe('encoded row chunks', () => {
     for await (const c of r2.chunks) if (c.start === 0) break;
     expect(r2.totals().rows).toBe(10);
     fs.rmSync(path.dirname(tmp), { recursive: true });
+  });
+
+  it('refuses a binary file whose columns hold another kind of value than the training file, before any row', async () => {
+    const encoding = await fitted();
+    const kinds = (await columnKindsOf(at('adult.parquet')))!;
+    // The training file as if `age` were text there: the Parquet file's integers no longer agree.
+    const training = { file: 'train.parquet', kinds: new Map([...kinds, ['age', 'text' as const]]) };
+    const e = await readChunks(at('adult.feather'), encoding, { training }).catch((x: unknown) => x);
+    expect(isGlassboxError(e)).toBe(true);
+    expect((e as Error).message).toBe("column 'age' holds numbers here but text in the training file train.parquet: write it with the training file's type");
+    // Same kinds: read as usual; CSV has no declared kinds and is never refused.
+    for (const f of ['adult.parquet', 'adult.csv']) {
+      const r = await readChunks(at(f), encoding, { training: { file: 'train.parquet', kinds } });
+      let n = 0;
+      for await (const c of r.chunks) n += c.n;
+      expect(n).toBe(300);
+    }
   });
 
   it('refuses a chunk size that is not a positive integer', async () => {

@@ -28,7 +28,7 @@
  *   half-yielded. Breaking out of the loop releases the file.
  * - `signal` is checked between chunks (and by the source every 1,024 rows).
  */
-import { openSource, type DataFormat, type RowAddressing, type SourceOptions } from './source';
+import { checkColumnKinds, openSource, type ColumnKind, type DataFormat, type RowAddressing, type SourceOptions } from './source';
 import { compileEncoder, newCounters, type EncodeCounters, type Encoding } from './encoding';
 import { isOutOfRange, MAX_NOTED_LINES, parseNumber, type OutOfRangeValues } from './schema';
 import { echo, throwIfAborted } from '../errors';
@@ -43,6 +43,11 @@ export interface ChunkOptions extends Omit<SourceOptions, 'typed'> {
   keepRaw?: boolean;
   /** Read labels when the label column is present (default true). */
   labels?: boolean;
+  /**
+   * The training file's column kinds (`columnKindsOf`): a binary file whose feature or label
+   * columns hold another kind of value is refused before any row (`checkColumnKinds`).
+   */
+  training?: { file: string; kinds: Map<string, ColumnKind> };
 }
 
 export interface EncodedChunk {
@@ -99,6 +104,7 @@ export async function readChunks(path: string, encoding: Encoding, options: Chun
   const close = () => stream.close?.();
   let encoder: ReturnType<typeof compileEncoder>;
   try {
+    if (options.training) checkColumnKinds(stream, [...encoding.features.map((f) => f.name), ...(encoding.label ? [encoding.label.name] : [])], options.training, file);
     encoder = compileEncoder(encoding, stream.header, file, stream.headerLine);
   } catch (e) {
     // Nothing will read the records: release the file now rather than at garbage collection.

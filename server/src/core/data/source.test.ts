@@ -6,7 +6,7 @@ import { openCsv } from './csv';
 import { loadDataset } from './dataset';
 import { compileEncoder } from './encoding';
 import { fitSchema, type SchemaDeclaration } from './schema';
-import { dataFormat, openSource } from './source';
+import { columnKindsOf, dataFormat, openSource } from './source';
 import { isGlassboxError } from '../errors';
 
 // Written by scripts/fixtures/data_source_fixtures.py (pyarrow): the same rows in every format.
@@ -131,6 +131,13 @@ describe('data sources', () => {
     const e = await failure(loadDataset(at('adult-renamed.parquet'), fitted.encoding));
     expect(e.message).toMatch(/age/);
     expect(e.location).toEqual({ file: at('adult-renamed.parquet') });
+  });
+
+  it.each(['adult.parquet', 'adult.feather', 'adult.arrows'])('%s: column kinds from the declared types, as pandas wrote them', async (f) => {
+    const kinds = await columnKindsOf(at(f));
+    // pandas: int64 age, float64 hours_per_week (NaN present), object strings.
+    expect([kinds!.get('age'), kinds!.get('hours_per_week'), kinds!.get('workclass'), kinds!.get('income')]).toEqual(['number', 'number', 'text', 'number']);
+    expect(await columnKindsOf(at('adult.csv'))).toBeUndefined();
   });
 
   it('refuses a file that is not Parquet, and a missing one', async () => {

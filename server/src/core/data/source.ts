@@ -18,7 +18,8 @@
  * `GlassboxError`s naming the file (and, for Parquet, the row group).
  */
 import * as fs from 'node:fs';
-import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema, type FileMetaData } from 'hyparquet';
+import * as path from 'node:path';
+import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema, type FileMetaData, type SchemaElement } from 'hyparquet';
 import { DataType, RecordBatchReader, type Field, type RecordBatch } from 'apache-arrow';
 import { dataFormat, type DataFormat, type RowAddressing } from './format';
 import { openCsv, MAX_CSV_BYTES, type CsvOptions, type CsvRecord, type CsvStream } from './csv';
@@ -34,7 +35,16 @@ export interface RowSource extends CsvStream {
   rows?: number;
   /** Parquet: rows per row group, in file order. */
   rowGroupRows?: number[];
+  /** Binary formats: what each column holds by its declared type, in header order (see `columnKindsOf`). */
+  columnKinds?: ColumnKind[];
 }
+
+/**
+ * What a typed column holds, from its declared type: int/float/decimal are `number`, strings and
+ * dictionary-encoded strings `text`, dates and timestamps `time`; `other` (binary blobs, an all-null
+ * column) agrees with every kind. CSV has no declared types.
+ */
+export type ColumnKind = 'number' | 'text' | 'boolean' | 'time' | 'other';
 
 export interface SourceOptions extends CsvOptions {
   /**
@@ -121,7 +131,17 @@ async function openParquet(file: string, name: string, options: SourceOptions): 
       groupStart += groupRows;
     }
   }
-  return { header, headerLine: 0, records: records(), format: 'parquet', addressing: 'row', rows: total, rowGroupRows: metadata.row_groups.map((g) => Number(g.num_rows)), close: () => undefined };
+  return {
+    header,
+    headerLine: 0,
+    records: records(),
+    format: 'parquet',
+    addressing: 'row',
+    rows: total,
+    rowGroupRows: metadata.row_groups.map((g) => Number(g.num_rows)),
+    columnKinds: top.map((c) => parquetKind(c.element)),
+    close: () => undefined,
+  };
 }
 
 /** Columns (in header order) of rows [start, end) of row group `g`. */
@@ -227,8 +247,53 @@ async function openArrow(file: string, name: string, options: SourceOptions): Pr
       close();
     }
   }
-  return { header, headerLine: 0, records: records(), format: 'arrow', addressing: 'row', close };
+  return { header, headerLine: 0, records: records(), format: 'arrow', addressing: 'row', columnKinds: fields.map((f) => arrowKind(f.type)), close };
 }
+
+function parquetKind(e: SchemaElement): ColumnKind {
+  const logical = e.logical_type?.type;
+  if (logical === 'NULL') return 'other';
+  if (logical === 'STRING' || logical === 'ENUM' || logical === 'JSON' || e.converted_type === 'UTF8' || e.converted_type === 'ENUM') return 'text';
+  if (logical === 'DATE' || logical === 'TIMESTAMP' || logical === 'TIME' || e.type === 'INT96' || (e.converted_type ?? '').startsWith('TIME') || e.converted_type === 'DATE') return 'time';
+  if (e.type === 'BOOLEAN') return 'boolean';
+  if (e.type === 'INT32' || e.type === 'INT64' || e.type === 'FLOAT' || e.type === 'DOUBLE' || logical === 'DECIMAL' || logical === 'FLOAT16') return 'number';
+  return 'other';
+}
+
+function arrowKind(type: DataType): ColumnKind {
+  if (DataType.isDictionary(type)) return arrowKind(type.dictionary);
+  if (DataType.isInt(type) || DataType.isFloat(type) || DataType.isDecimal(type)) return 'number';
+  if (DataType.isUtf8(type) || DataType.isLargeUtf8(type)) return 'text';
+  if (DataType.isBool(type)) return 'boolean';
+  if (DataType.isDate(type) || DataType.isTimestamp(type) || DataType.isTime(type)) return 'time';
+  return 'other';
+}
+
+/** The column kinds of a binary data file (reading its schema only), or undefined for CSV. */
+export async function columnKindsOf(file: string, options: SourceOptions = {}): Promise<Map<string, ColumnKind> | undefined> {
+  if (dataFormat(file) === 'csv') return undefined;
+  const src = await openSource(file, options);
+  src.close?.();
+  return new Map(src.header.map((h, i) => [h, src.columnKinds?.[i] ?? 'other'] as const));
+}
+
+/**
+ * Refuses a binary file whose `columns` hold another kind of value than in the training file
+ * (a number column written as text, say): its cells would be read, but not as the model was fitted.
+ */
+export function checkColumnKinds(src: Pick<RowSource, 'header' | 'columnKinds'>, columns: readonly string[], training: { file: string; kinds: Map<string, ColumnKind> }, file: string): void {
+  if (!src.columnKinds) return;
+  for (const name of columns) {
+    const i = src.header.indexOf(name);
+    const here = i >= 0 ? src.columnKinds[i]! : 'other';
+    const there = training.kinds.get(name) ?? 'other';
+    if (here !== there && here !== 'other' && there !== 'other') {
+      throw new GlassboxError('schema', `column '${echo(name)}' holds ${KIND_TEXT[here]} here but ${KIND_TEXT[there]} in the training file ${echo(path.basename(training.file))}: write it with the training file's type`, { file });
+    }
+  }
+}
+
+const KIND_TEXT: Record<ColumnKind, string> = { number: 'numbers', text: 'text', boolean: 'booleans', time: 'dates/times', other: 'other values' };
 
 function isNested(type: DataType): boolean {
   return DataType.isList(type) || DataType.isStruct(type) || DataType.isMap(type) || DataType.isUnion(type) || DataType.isFixedSizeList(type);

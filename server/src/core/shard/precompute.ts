@@ -25,7 +25,7 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { openSource, type RowAddressing } from '../data/source';
+import { checkColumnKinds, columnKindsOf, openSource, type RowAddressing } from '../data/source';
 import { compileEncoder, featureNames, newCounters, type Encoding } from '../data/encoding';
 import { GlassboxError, throwIfAborted } from '../errors';
 import type { CheckpointInfo } from '../model/checkpoints';
@@ -180,6 +180,16 @@ export async function precomputeShard(project: Project, options: PrecomputeOptio
     typed: true,
   });
   const unit = src.format === 'parquet' ? 'row-group' : 'block';
+  const trainFile = project.config.data.train;
+  if (src.columnKinds && path.resolve(trainFile) !== path.resolve(file)) {
+    const kinds = await columnKindsOf(trainFile);
+    try {
+      if (kinds) checkColumnKinds(src, [...encoding.features.map((f) => f.name), ...(encoding.label ? [encoding.label.name] : [])], { file: trainFile, kinds }, file);
+    } catch (e) {
+      src.close?.();
+      throw e;
+    }
+  }
   const encoder = compileEncoder(encoding, src.header, file, src.headerLine);
   const counters = newCounters();
   const width = encoding.width;
