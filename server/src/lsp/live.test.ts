@@ -140,6 +140,90 @@ describe('every checkpoint of a run analysed, runs kept apart', () => {
     const compared = await client.connection.sendRequest<any>('glassbox/compareCheckpoints', {});
     expect([compared.a, compared.b]).toEqual(['epoch-1', 'epoch-2']);
   });
+
+  it('still shows the previous run after the daemon restarts on the same workspace', async () => {
+    const before = await client.connection.sendRequest<any>('glassbox/dashboard', {});
+    expect(before.previousRun).toBeDefined();
+    await client.shutdown();
+    client = inProcess();
+    await client.initialize(root);
+    // Stored results are shown before any analysis; the run table comes from the store too.
+    const after = await client.waitFor('glassbox/dashboardChanged', (s) => s.previousRun !== undefined && s.importance !== undefined);
+    expect(after.run).toBe(before.run);
+    expect(after.previousRun.run).toBe(before.previousRun.run);
+    expect(after.previousRun.checkpoints.map((c: any) => c.name)).toEqual(['epoch-1', 'epoch-2', 'epoch-3']);
+    expect(after.previousRun.importance).toEqual(before.previousRun.importance);
+    expect(after.checkpoints.map((c: any) => c.name)).toEqual(['epoch-1', 'epoch-2']);
+  });
+});
+
+describe('several projects in one workspace, and settings changed while running', () => {
+  let a: string;
+  let b: string;
+  let client: Client;
+  const configOf = (root: string) => path.join(root, 'glassbox.json');
+  const analysed = (root: string, checkpoint: string) => (s: any) => s.project === configOf(root) && s.status === `${checkpoint} analysed`;
+
+  beforeAll(async () => {
+    a = makeWorkspace(300);
+    b = makeWorkspace(300);
+    addCheckpoint(a, 1);
+    addCheckpoint(b, 2);
+    client = inProcess();
+    await client.connection.sendRequest('initialize', {
+      processId: process.pid,
+      rootUri: null,
+      workspaceFolders: [a, b].map((f) => ({ uri: `file://${f}`, name: path.basename(f) })),
+      capabilities: { window: { workDoneProgress: true }, workspace: { didChangeWatchedFiles: { dynamicRegistration: true } } },
+    });
+    await client.connection.sendNotification('initialized', {});
+    // One side panel state per project, each saying which project it is.
+    await client.waitFor('glassbox/dashboardChanged', analysed(a, 'epoch-1'));
+    await client.waitFor('glassbox/dashboardChanged', analysed(b, 'epoch-2'));
+  }, 240_000);
+  afterAll(async () => {
+    await client.shutdown();
+  });
+
+  it('answers each request for the project it names or the file it is about, and refuses to guess', async () => {
+    const both = new RegExp(`^2 Glassbox projects in this workspace \\(${configOf(a)}, ${configOf(b)}\\): name one with 'project'$`);
+    for (const [method, params] of [['glassbox/dashboard', {}], ['glassbox/importance', {}], ['glassbox/timeline', {}], ['glassbox/runChecks', {}], ['glassbox/compareCheckpoints', {}], ['glassbox/exportReport', {}]] as const) {
+      await expect(client.connection.sendRequest(method, params)).rejects.toThrow(both);
+    }
+    const da = await client.connection.sendRequest<any>('glassbox/dashboard', { project: a });
+    const db = await client.connection.sendRequest<any>('glassbox/dashboard', { project: path.basename(b) });
+    expect([da.project, da.checkpoint, da.projects]).toEqual([configOf(a), 'epoch-1', [configOf(a), configOf(b)]]);
+    expect([db.project, db.checkpoint]).toEqual([configOf(b), 'epoch-2']);
+    expect((await client.connection.sendRequest<any>('glassbox/importance', { project: configOf(b) })).checkpoint).toBe('epoch-2');
+    expect((await client.connection.sendRequest<any[]>('glassbox/timeline', { project: a })).map((t) => t.checkpoint)).toEqual(['epoch-1']);
+    // A row explanation belongs to the project of its file.
+    const rb = await client.connection.sendRequest<any>('glassbox/explainRow', { uri: `file://${path.join(b, 'data/train.csv')}`, line: 3, influence: false });
+    const ra = await client.connection.sendRequest<any>('glassbox/explainRow', { uri: `file://${path.join(a, 'data/train.csv')}`, line: 3, influence: false });
+    expect([ra.checkpoint, rb.checkpoint]).toEqual(['epoch-1', 'epoch-2']);
+    await expect(client.connection.sendRequest('glassbox/dashboard', { project: '/nowhere' })).rejects.toThrow(/^no Glassbox project '\/nowhere' in this workspace \(projects: /);
+  });
+
+  it('applies a changed suspect-row count and explain method without a restart', async () => {
+    const train = path.join(a, 'data/train.csv');
+    const suspectRows = (p: any) => p.diagnostics.filter((d: any) => d.code === 'suspect-row').length;
+    await client.waitFor('textDocument/publishDiagnostics', (p) => p.uri === `file://${train}` && suspectRows(p) === 20);
+    let mark = client.seen.length;
+    await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: { glassbox: { suspectRows: 2 } } });
+    await client.waitFor('textDocument/publishDiagnostics', (p) => p.uri === `file://${train}` && suspectRows(p) === 2, mark);
+    mark = client.seen.length;
+    await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: { glassbox: { suspectRows: 0, explainMethod: 'integrated-gradients' } } });
+    const none = await client.waitFor('textDocument/publishDiagnostics', (p) => p.uri === `file://${train}` && suspectRows(p) === 0, mark);
+    expect(none.diagnostics.some((d: any) => d.code === 'suspect-summary')).toBe(true);
+    const r = await client.connection.sendRequest<any>('glassbox/explainRow', { uri: `file://${train}`, line: 4, influence: false });
+    expect([r.method, r.methodKind]).toEqual(['integrated-gradients', 'additive']);
+    const h = await client.connection.sendRequest<any>('textDocument/hover', { textDocument: { uri: `file://${train}` }, position: { line: 4, character: 1 } });
+    expect(h.contents.value).toContain('Top attributions (integrated-gradients, predicted class):');
+    // A request naming its method still gets it; settings are sent whole: an absent method is the
+    // default again (the notification is handled before the request that follows it).
+    expect((await client.connection.sendRequest<any>('glassbox/explainRow', { uri: `file://${train}`, line: 4, influence: false, method: 'saliency' })).methodKind).toBe('gradient');
+    await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: { glassbox: { suspectRows: 0 } } });
+    expect((await client.connection.sendRequest<any>('glassbox/explainRow', { uri: `file://${train}`, line: 4, influence: false })).method).toBe('kernel-shap');
+  });
 });
 
 describe('projects picked up live', () => {
