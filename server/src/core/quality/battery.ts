@@ -148,7 +148,8 @@ export async function explanationQuality(input: QualityInput): Promise<QualityRe
     const am = adv.reduce((s, x) => s + x, 0) / n;
     const sd = n > 1 ? Math.sqrt(adv.reduce((s, x) => s + (x - am) ** 2, 0) / (n - 1)) : NaN;
     const se = sd / Math.sqrt(n);
-    const z = se > 0 ? am / se : am > 0 ? Infinity : am < 0 ? -Infinity : 0;
+    // One row is no evidence either way (z NaN, never "better"); identical advantages on every row are.
+    const z = n < 2 ? NaN : se > 0 ? am / se : am > 0 ? Infinity : am < 0 ? -Infinity : 0;
     const q: MethodQuality = {
       method: m.id,
       deletion: { curve: del, auc: curveAuc(del) },

@@ -120,6 +120,10 @@ describe('explanation quality on a linear model (closed forms)', () => {
     }
     expect(lin!.betterThanRandom).toBe(true);
     expect(q.recommended).toBe('linear-shap');
+    // One row is no evidence: no z, nothing recommended.
+    const one = await explanationQuality({ model, encoding: enc4, background, X, n: 1, methods: [getMethod('linear-shap')], settings: { sensitivitySamples: 0 } });
+    expect(one.methods[0]!.advantage.z).toBeNaN();
+    expect(one.recommended).toBeUndefined();
     model.dispose();
   });
 
