@@ -52,7 +52,8 @@ const SIDE_PANEL_PROBE = `(async () => {
   window.__glassboxE2eDocument = window.__glassboxE2eDocument || Math.random().toString(36).slice(2);
   return {
     document: window.__glassboxE2eDocument,
-    body: getComputedStyle(document.body).backgroundColor,
+    // The text colour: a view's background may be transparent in every theme.
+    body: getComputedStyle(document.body).color,
     themeClass: document.body.className,
     status: text('[aria-label="Status summary"]').join(' '),
     checksSummary: text('[aria-label="Checks summary"]').join(' '),
@@ -190,7 +191,7 @@ describe('Glassbox in a real editor', function () {
         const before = seen.at(-1);
         const p = await waitFor(`the side panel in ${theme}`, async () => {
           const now = await sidePanel(`theme-${seen.length}`);
-          // Drawn in the new theme: the page background and every chart's colours have changed.
+          // Drawn in the new theme: the text colour and a chart's colours have changed.
           return !before || (now.body !== before.body && now.canvases.some((c, i) => c.join(';') !== (before.canvases[i] ?? []).join(';'))) ? now : undefined;
         }, 30_000);
         assert.ok(p.canvases.some((c) => c.length > 0), 'charts are drawn');
@@ -198,7 +199,7 @@ describe('Glassbox in a real editor', function () {
         await screenshot(`side-panel-${theme.toLowerCase().replace(/\s+/g, '-')}`);
       }
       assert.equal(new Set(seen.map((p) => p.document)).size, 1, 'the same document throughout: no reload');
-      assert.equal(new Set(seen.map((p) => p.body)).size, 3, `three backgrounds: ${seen.map((p) => p.body).join(', ')}`);
+      assert.equal(new Set(seen.map((p) => p.body)).size, 3, `three text colours: ${seen.map((p) => p.body).join(', ')}`);
     } finally {
       await settings.update('colorTheme', undefined, vscode.ConfigurationTarget.Global);
     }
