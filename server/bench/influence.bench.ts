@@ -81,6 +81,15 @@ async function speed(): Promise<void> {
     }, 7);
     rows.push([`top-10 ${method}, 1 query row over all ${train.n} rows (goal < 10 ms)`, one.medianMs, rateOfLimit(queryFlops(1), one.medianMs), '', '', one.medianMs < 10 ? 'goal met' : 'goal NOT met']);
   }
+  // A query reads every resident factor once: its floor is that many bytes at the memory bandwidth.
+  const queryBytes = 4 * train.n * (shapes[0]!.in + C * (index.layout.rowWidth));
+  rows.push([`  (each all-layer query above reads ${(queryBytes / 2 ** 20).toFixed(0)} MiB of factors)`, '', '', '', '', '']);
+  const last = await time(() => {
+    const k = q++ % 50;
+    return index.query(test.X.subarray(k * test.width, (k + 1) * test.width), [test.y![k]!], 1, 10, 'tracin', { layers: 'last', bias: false });
+  }, 7);
+  const lastShape = shapes[shapes.length - 1]!;
+  rows.push([`top-10 tracin, last layer only (TracInCPFast), 1 query row (goal < 10 ms)`, last.medianMs, rateOfLimit(train.n * C * 2 * (lastShape.in + lastShape.out), last.medianMs), '', '', last.medianMs < 10 ? 'goal met' : 'goal NOT met']);
   const query20 = () => index.query(test.X.subarray(0, 20 * test.width), test.y!, 20, 10, 'tracin');
   rows.push(await side('top-10 tracin, 20 query rows', query20, 'captum_tracincp_proponents', ref ? { query: ref.matrix(test.X.subarray(0, 20 * test.width)), query_labels: Array.from(test.y!.subarray(0, 20)), k: 10 } : {}, queryFlops(20)));
   rows.push(['peak RSS so far (MiB)', peakRssMiB(), '', '', '', '']);
