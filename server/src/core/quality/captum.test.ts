@@ -46,8 +46,10 @@ describe('explanation quality against Captum on the Adult MLP', () => {
       raw.push(r.raw);
       scaled.push(r.scaled);
     }
-    expectClose(raw, captum.infidelity, 2e-3, 1e-6);
-    expectClose(scaled, captum.infidelityNormalized, 2e-3, 1e-6);
+    // Measured max relative differences: raw 3.5e-6, normalised 2.8e-4 (float32 cancellation in
+    // β²a − 2βab + b), max-sensitivity 1.3e-7.
+    expectClose(raw, captum.infidelity, 1e-4, 1e-8);
+    expectClose(scaled, captum.infidelityNormalized, 1e-3, 1e-8);
     const classes = new Int32Array(n).fill(captum.target);
     const saliency = getMethod('saliency');
     const original = await explainFor(q, saliency, X, n, classes, 0);
@@ -57,7 +59,7 @@ describe('explanation quality against Captum on the Adult MLP', () => {
       seed: 0,
       noise: Float32Array.from(captum.sensitivityNoise.flat()),
     });
-    expectClose(s, captum.sensitivityMax, 2e-3, 1e-6);
+    expectClose(s, captum.sensitivityMax, 1e-5, 1e-8);
     expect(tf.memory().numTensors).toBe(before);
     await project.dispose();
   });
