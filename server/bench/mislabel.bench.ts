@@ -15,7 +15,7 @@ import { parseConfig } from '../src/core/config/config';
 import { initEngine } from '../src/core/engine/backend';
 import { Project } from '../src/core/project';
 import { checkOptions, createCheckContext } from '../src/core/checks/context';
-import { MISLABEL_RANKINGS, DEFAULT_MISLABEL_RANKING, estimateNoiseRate, mislabelScores, trainingDynamics } from '../src/core/influence/dynamics';
+import { MISLABEL_RANKINGS, DEFAULT_MISLABEL_RANKING, estimateNoiseRate, mislabelScores, noiseAdjustedScores, trainingDynamics } from '../src/core/influence/dynamics';
 import { ranks } from '../src/core/util/stats';
 import { auroc, BOOTSTRAP, cleanlabScores, pairedBootstrap, precisionAtK, zooProjects, type ZooTruth } from './checks.bench.zoo';
 import { printTable } from './util';
@@ -25,6 +25,8 @@ interface Measured {
   flips: number;
   n: number;
   noiseRate?: number;
+  /** Estimated share of each class's confident slice carrying another label. */
+  perClass?: number[];
   /** Ranking name -> [P@k, AUROC]. */
   scores: Map<string, [number, number]>;
   vs?: ReturnType<typeof pairedBootstrap>;
@@ -58,6 +60,11 @@ async function measure(folder: string): Promise<Measured | undefined> {
     const scores = new Map<string, [number, number]>();
     const add = (name: string, s: ArrayLike<number>) => scores.set(name, [precisionAtK(s, flips), auroc(s, flips)]);
     for (const r of MISLABEL_RANKINGS) add(r, mislabelScores(dynamics, r));
+    // How much the noise-adjusted margin depends on the weight of the pooled flip rate.
+    const noiseEstimate = estimateNoiseRate(dynamics);
+    if (noiseEstimate && dynamics.meanLogits) {
+      for (const prior of [0, 200, 800]) add(`aum-noise-adjusted, prior ${prior} rows`, noiseAdjustedScores(dynamics.meanLogits, dynamics.labels, dynamics.n, dynamics.classes, noiseEstimate, prior));
+    }
     const checkpoint = project.latestCheckpoint();
     const model = await project.model(checkpoint);
     const ctx = await createCheckContext({ project, checkpoint, model, options: checkOptions(project.config) });
@@ -73,7 +80,7 @@ async function measure(folder: string): Promise<Measured | undefined> {
     add(CLEANLAB, cleanlab);
     const noise = estimateNoiseRate(dynamics);
     const vs = pairedBootstrap(mislabelScores(dynamics, DEFAULT_MISLABEL_RANKING), cleanlab, flips);
-    return { id: truth.id, flips: flips.size, n: train.n, ...(noise ? { noiseRate: noise.rate } : {}), scores, vs };
+    return { id: truth.id, flips: flips.size, n: train.n, ...(noise ? { noiseRate: noise.rate, perClass: noise.perClass.map((c) => c.rate) } : {}), scores, vs };
   } finally {
     await project.dispose();
   }
@@ -102,7 +109,7 @@ async function main(): Promise<void> {
     const v = m.scores.get(s);
     return v ? `${v[0].toFixed(3)} / ${v[1].toFixed(3)}` : '-';
   };
-  printTable('mislabelled rows: precision at k = flips / AUROC', ['project', 'flips', 'noise est.', ...names], out.map((m) => [m.id, `${m.flips}/${m.n}`, m.noiseRate === undefined ? '-' : pct(m.noiseRate), ...names.map((s) => cell(m, s))]));
+  printTable('mislabelled rows: precision at k = flips / AUROC', ['project', 'flips', 'noise est.', 'per class', ...names], out.map((m) => [m.id, `${m.flips}/${m.n}`, m.noiseRate === undefined ? '-' : pct(m.noiseRate), m.perClass?.map(pct).join(' ') ?? '-', ...names.map((s) => cell(m, s))]));
   // Per ranking: on how many projects it is strictly above cleanlab in both P@k and AUROC, and the means.
   const summary = names.map((s) => {
     const have = out.filter((m) => m.scores.has(s));

@@ -57,7 +57,7 @@ export const labelSuspects = {
     const rate = noise.rate;
     const n = dynamics.n;
     const top = Math.min(n, Math.max(1, Math.ceil(Math.max(rate, topFraction) * n)));
-    const ranked = dynamicsSuspects(dynamics, top);
+    const ranked = dynamicsSuspects(dynamics, top, DEFAULT_MISLABEL_RANKING);
     const strong = ranked.filter((s) => s.pLabel < maxProbability);
     const classes = ctx.config.raw.classNames ?? ctx.encoding.label?.classes;
     const label = (c: number) => classes?.[c] ?? String(c);

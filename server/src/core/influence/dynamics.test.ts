@@ -83,11 +83,12 @@ const estimate = (perClass: Array<[number, number]>): NoiseRateEstimate => ({
 });
 
 describe('noise-adjusted margin', () => {
-  it('is the closed form max_k≠y (z̄k + log(ρk/(K−1))) − z̄y − log(1 − ρy) with smoothed ρ', () => {
-    // K = 3; class 0: 9 of 99 contrary -> ρ0 = 9.5/100; class 1: 0 of 99 -> 0.5/100; class 2: 49 of 99 -> 0.495.
+  it('is the closed form max_k≠y (z̄k + log(ρk/(K−1))) − z̄y − log(1 − ρy) with ρ shrunk to the pooled rate', () => {
+    // K = 3; contrary 9, 0 and 49 of 99 rows; pooled (58 + ½) / (297 + 1); prior worth 100 rows.
     const z = [2, 0.5, -1, /* row 1 */ 0, 1, 3];
-    const s = noiseAdjustedScores(z, [1, 0], 2, 3, estimate([[99, 9], [99, 0], [99, 49]]));
-    const rho = [0.095, 0.005, 0.495];
+    const s = noiseAdjustedScores(z, [1, 0], 2, 3, estimate([[99, 9], [99, 0], [99, 49]]), 100);
+    const pooled = 58.5 / 298;
+    const rho = [9, 0, 49].map((c) => (c + 100 * pooled) / (99 + 100));
     const row0 = Math.max(2 + Math.log(rho[0]! / 2), -1 + Math.log(rho[2]! / 2)) - 0.5 - Math.log(1 - rho[1]!);
     const row1 = Math.max(1 + Math.log(rho[1]! / 2), 3 + Math.log(rho[2]! / 2)) - 0 - Math.log(1 - rho[0]!);
     expect(s[0]).toBeCloseTo(row0, 12);
@@ -125,7 +126,10 @@ describe('noise-adjusted margin', () => {
       posterior[i] = labels[i] === 1 ? 0 : (q * rho1) / (q * rho1 + (1 - q));
     }
     const noise = estimate([[1000, 0], [1000, 300]]);
-    const adjusted = noiseAdjustedScores(z, labels, n, 2, noise);
+    // With no prior the offsets are the true rates' logs (ρ0 = 0 gives label 1 rows a score of −∞).
+    const adjusted = noiseAdjustedScores(z, labels, n, 2, noise, 0);
+    // The default prior (50 rows against 1,000) keeps the order close to Bayes.
+    expect(aurocBrute(noiseAdjustedScores(z, labels, n, 2, noise), flipped)).toBeGreaterThan(aurocBrute(Float64Array.from({ length: n }, (_, i) => z[2 * i + 1 - labels[i]!]! - z[2 * i + labels[i]!]!), flipped) + 0.05);
     const minusAum = Float64Array.from({ length: n }, (_, i) => z[2 * i + 1 - labels[i]!]! - z[2 * i + labels[i]!]!);
     const a = aurocBrute(adjusted, flipped);
     const b = aurocBrute(minusAum, flipped);
