@@ -18,10 +18,10 @@ export interface ColumnView {
 }
 
 /**
- * What a daemon may add to the row's state for the editor: per raw feature, its type and training
- * categories (declared structurally, read when present).
+ * The row's state as the editor reads it: `columns` (per raw feature, its type and training
+ * categories) when the daemon sends them, any type name accepted (`integer` too).
  */
-export type WithColumns = ExplainState & { columns?: Record<string, { type?: string; categories?: string[] }> };
+export type WithColumns = Omit<ExplainState, 'columns'> & { columns?: Record<string, { type?: string; categories?: string[] }> };
 
 /**
  * Each feature's kind: the daemon's declaration when present, else the type of the value in this

@@ -11,6 +11,7 @@ import { App } from '../explain/App';
 import { WHAT_IF_DELAY_MS } from '../explain/WhatIf';
 import { posted } from '../common/bridge';
 import { predictionText } from '../explain/prediction';
+import { parseEdit } from '../explain/edits';
 import { fromExtension } from './setup';
 import answers from './fixtures/daemon-whatif.json';
 import type { CounterfactualResult, WhatIfResult } from '../../server/src/protocol/counterfactual';
@@ -44,6 +45,7 @@ describe('what-if and counterfactuals on the daemon\'s answers', () => {
     expect(d).toEqual([...d].sort((a, b) => a - b));
 
     fireEvent.click(within(listed[0]!).getByText('Try'));
+    for (const [f, v] of Object.entries(answers.tried)) expect(field(f).value).toBe(v); // a select of the training categories holds it
     act(() => { vi.advanceTimersByTime(WHAT_IF_DELAY_MS); });
     expect(lastWhatIf().values).toEqual(answers.tried);
     act(() => fromExtension({ type: 'whatIf', id: lastWhatIf().id, result: whatIf }));
@@ -53,7 +55,7 @@ describe('what-if and counterfactuals on the daemon\'s answers', () => {
     expect(rows('What-if attributions').slice(1).map((r) => r.firstChild!.textContent).sort()).toEqual(Object.keys(explain.values).sort());
   });
 
-  it('refuses a number column\'s text with the daemon\'s own words, and shows the daemon\'s refusal of an unknown category', () => {
+  it('offers the daemon\'s training categories; refuses a number column\'s text and an unknown category in the daemon\'s own words', () => {
     render(<App />);
     act(() => fromExtension({ type: 'explain', state: explain }));
     if (refused.ok) throw new Error('the fixture holds a refusal');
@@ -63,11 +65,16 @@ describe('what-if and counterfactuals on the daemon\'s answers', () => {
     expect(screen.getByRole('alert').textContent).toBe(num!.message); // refused here, before any request
     expect(posted.some((m) => m.type === 'whatIf')).toBe(false);
 
-    fireEvent.change(field(num!.feature), { target: { value: String(explain.values[num!.feature]) } });
-    fireEvent.change(field(cat!.feature), { target: { value: String(cat!.value) } });
-    act(() => { vi.advanceTimersByTime(WHAT_IF_DELAY_MS); });
-    expect(lastWhatIf().values).toEqual({ [cat!.feature]: cat!.value });
-    act(() => fromExtension({ type: 'whatIf', id: lastWhatIf().id, result: { ok: false, errors: [cat!] } }));
-    expect(screen.getByRole('alert').textContent).toBe(cat!.message);
+    // Categorical columns are selects of exactly the daemon's training categories: an unknown one cannot be chosen.
+    expect(Object.keys(explain.columns!).sort()).toEqual(Object.keys(explain.values).sort());
+    const categories = explain.columns![cat!.feature]!.categories!;
+    expect(categories.length).toBeGreaterThan(1);
+    const select = field(cat!.feature) as unknown as HTMLSelectElement;
+    expect(select.tagName).toBe('SELECT');
+    expect([...select.options].map((o) => o.value)).toEqual(['', ...categories]);
+    expect(categories).not.toContain(cat!.value);
+    expect(parseEdit(String(cat!.value), cat!.feature, { type: 'category', categories })).toEqual({ ok: false, reason: cat!.message });
+    // Numbers stay text fields: what does not parse is explained.
+    expect(field(num!.feature).tagName).toBe('INPUT');
   });
 });

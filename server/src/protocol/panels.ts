@@ -194,6 +194,11 @@ export interface ExplainState {
    */
   output?: number;
   influence?: { proponents: InfluentialRow[]; opponents: InfluentialRow[] };
+  /**
+   * Per raw feature: the kind of value the model takes, and for a categorical one the training
+   * categories (what `glassbox/whatIf` accepts; the what-if editor offers exactly these).
+   */
+  columns?: Record<string, { type: 'number' | 'category'; categories?: string[] }>;
   nearestOpposite?: { file: string; line: number; row: number; label?: string; distance: number; values: Record<string, RawValue> };
 }
 

@@ -10,7 +10,7 @@
  * Values are the rows' cells as written in their files (raw-rows.ts).
  */
 import * as path from 'node:path';
-import { decodeRow, featureNames, type Encoding } from '../../core/data/encoding';
+import { categoryLabels, decodeRow, featureNames, INFREQUENT_CATEGORY, UNKNOWN_CATEGORY, type Encoding } from '../../core/data/encoding';
 import { rowAtLine, type Dataset } from '../../core/data/dataset';
 import { GlassboxError } from '../../core/errors';
 import { methodIds } from '../../core/methods/registry';
@@ -67,6 +67,7 @@ export const explainRowStep = {
       attributions: r.attributions,
       output: r.output,
       ...baselineOf(e.extras),
+      columns: columnsOf(encoding),
     };
     // The row's own class (its label, else the prediction) decides what "another class" is.
     const own = label ?? predicted;
@@ -95,6 +96,13 @@ export const explainRowStep = {
     return out;
   },
 } satisfies AnalysisStep<RowExplanation>;
+
+/** Each raw feature's kind and, for categorical ones, the training categories (as `glassbox/whatIf` parses them). */
+export function columnsOf(encoding: Encoding): NonNullable<ExplainState['columns']> {
+  return Object.fromEntries(encoding.features.map((f) => [f.name, f.type === 'numeric'
+    ? { type: 'number' as const }
+    : { type: 'category' as const, categories: categoryLabels(f).filter((l) => l !== UNKNOWN_CATEGORY && l !== INFREQUENT_CATEGORY) }]));
+}
 
 /**
  * The model's output at the method's reference point, where the method defines one: the base value
