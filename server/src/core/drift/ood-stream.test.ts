@@ -2,10 +2,27 @@ import { describe, it, expect } from 'vitest';
 import { tf } from '../engine/tf';
 import { anchorProject, expectClose } from '../../../test/helpers';
 import { readChunks } from '../data/chunks';
-import { fitOod, fitOodStream, rankOod, scoreOod, scoreOodStream } from './ood';
+import { fitGaussian, fitOod, fitOodStream, mahalanobis, rankOod, scoreOod, scoreOodStream } from './ood';
 import { rowHash } from '../shard/sketch';
 
 describe('out-of-distribution rows over a stream of chunks', () => {
+  it('Mahalanobis distances of rows in blocks of four are bit-identical to one row at a time', () => {
+    const d = 13;
+    const n = 23; // five blocks and a remainder of three
+    let seed = 7;
+    const X = Float32Array.from({ length: n * d }, () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 4 - 2);
+    const g = fitGaussian(X, n, d, 1e-3);
+    const parts = new Float64Array(n * d);
+    const all = mahalanobis(g, X, n, parts);
+    for (let i = 0; i < n; i++) {
+      const one = new Float64Array(d);
+      expect(mahalanobis(g, X.subarray(i * d, (i + 1) * d), 1, one)[0]).toBe(all[i]);
+      expect(Array.from(one)).toEqual(Array.from(parts.subarray(i * d, (i + 1) * d)));
+      // And d² is the sum of the parts.
+      expect(one.reduce((a, b) => a + b, 0)).toBeCloseTo(all[i]! ** 2, 10);
+    }
+  });
+
   it('fits in one pass the detector fitOod fits in memory with the same rows held out, and ranks as rankOod over the whole file', async () => {
     const project = await anchorProject();
     const { encoding } = await project.schema();
