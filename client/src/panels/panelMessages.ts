@@ -2,7 +2,7 @@
 import type { TimelineEntry } from '../../../server/src/protocol';
 import type { CounterfactualParams, WhatIfParams } from '../../../server/src/protocol/counterfactual';
 import type { CheckpointSummary, DashboardParams, DashboardState, ExplainRowParams, RawValue } from '../../../server/src/protocol/panels';
-import type { FromWebview, ToWebview } from '../../../server/src/protocol/webview';
+import { isState, type FromWebview, type ToWebview } from '../../../server/src/protocol/webview';
 
 /** One analysed checkpoint's importance (the side panel's `importanceHistory`, webviews/common/state.ts). */
 export interface ImportancePoint {
@@ -139,4 +139,36 @@ export class LatestOnly {
     this.current?.abort();
     this.current = undefined;
   }
+}
+
+/**
+ * What a webview is sent again when its app says `ready` (it mounted late, or VS Code recreated a
+ * hidden view and dropped what was posted meanwhile): the last state, then the newest
+ * counterfactuals answer about the same row (not a state: the panel keeps it with its row, and an
+ * answer that arrived while the view was hidden would otherwise leave it "searching"). What-if
+ * answers are not kept: a reloaded panel asks again for its persisted edits.
+ */
+export class Replay {
+  private last: ToWebview | undefined;
+  private counterfactuals: ToWebview | undefined;
+
+  remember(m: ToWebview): void {
+    if (m.type === 'counterfactuals') this.counterfactuals = m;
+    else if (isState(m)) {
+      if (!sameRow(this.last, m)) this.counterfactuals = undefined;
+      this.last = m;
+    }
+  }
+
+  messages(): ToWebview[] {
+    return [this.last, this.counterfactuals].filter((m): m is ToWebview => m !== undefined);
+  }
+
+  get lastState(): ToWebview | undefined {
+    return this.last;
+  }
+}
+
+function sameRow(a: ToWebview | undefined, b: ToWebview): boolean {
+  return a?.type === 'explain' && b.type === 'explain' && a.state.file === b.state.file && a.state.line === b.state.line;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { counterfactualParams, DashboardSelection, exportBytes, followTarget, importanceHistory, LatestOnly, themeMessage, whatIfParams } from './panelMessages';
+import { counterfactualParams, DashboardSelection, Replay, exportBytes, followTarget, importanceHistory, LatestOnly, themeMessage, whatIfParams } from './panelMessages';
 import type { TimelineEntry } from '../../../server/src/protocol';
 import { isFromWebview } from '../../../webviews/common/guards';
 
@@ -101,5 +101,27 @@ describe('what-if and counterfactual requests', () => {
     resolvers[2]!('late');
     expect(await third).toBeUndefined();
     expect(signals[2]!.aborted).toBe(true);
+  });
+});
+
+describe('what a reloaded webview is sent again', () => {
+  const explainAt = (line: number, method = 'kernel-shap') => ({ type: 'explain' as const, state: { file: '/ws/t.csv', line, row: line - 2, checkpoint: 'e', classes: [], values: {}, prediction: { value: 1 }, methods: [method], method, attributions: {} } });
+  const searching = { type: 'counterfactuals' as const, status: 'searching' as const };
+  const failed = { type: 'counterfactuals' as const, status: 'error' as const, message: 'no' };
+  it('the last state, then the newest counterfactuals about its row; never loading, theme or what-if answers', () => {
+    const r = new Replay();
+    expect(r.messages()).toEqual([]);
+    r.remember({ type: 'loading', message: 'x' });
+    r.remember(explainAt(7));
+    r.remember(searching);
+    r.remember({ type: 'theme', kind: 'dark' });
+    r.remember({ type: 'whatIf', id: 3, error: 'x' });
+    expect(r.messages()).toEqual([explainAt(7), searching]);
+    r.remember(failed);
+    r.remember(explainAt(7, 'saliency')); // the same row with another method keeps its counterfactuals
+    expect(r.messages()).toEqual([explainAt(7, 'saliency'), failed]);
+    r.remember(explainAt(9)); // another row: they are about the old one
+    expect(r.messages()).toEqual([explainAt(9)]);
+    expect(r.lastState).toEqual(explainAt(9));
   });
 });

@@ -1,10 +1,10 @@
 /** Wires one webview (panel or view) to a React app in dist/webviews and to typed messages. */
 import * as vscode from 'vscode';
 import { isFromWebview } from '../../../webviews/common/guards';
-import { isState, type FromWebview, type ToWebview } from '../../../server/src/protocol/webview';
+import type { FromWebview, ToWebview } from '../../../server/src/protocol/webview';
 import { runExport } from './export';
 import { makeNonce, webviewHtml } from './html';
-import { themeMessage } from './panelMessages';
+import { Replay, themeMessage } from './panelMessages';
 
 
 export type WebviewApp = 'sidebar' | 'explain' | 'compare';
@@ -14,12 +14,13 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
 }
 
 /**
- * Renders `app` into `webview` and routes its messages to `onMessage`. The last state sent is kept
- * and re-sent when the app asks (`ready`), e.g. after VS Code recreated a hidden view. Exports are
- * carried out here for every panel; a theme change is forwarded so charts take the new colours.
+ * Renders `app` into `webview` and routes its messages to `onMessage`. The last state sent (and the
+ * counterfactuals about its row) is kept and re-sent when the app asks (`ready`), e.g. after VS
+ * Code recreated a hidden view. Exports are carried out here for every panel; a theme change is
+ * forwarded so charts take the new colours.
  */
 export class WebviewConnection implements vscode.Disposable {
-  private last: ToWebview | undefined;
+  private readonly replay = new Replay();
   /** The React app has mounted and said `ready` (its script ran under the CSP). */
   appReady = false;
   private readonly listeners: vscode.Disposable[];
@@ -33,7 +34,7 @@ export class WebviewConnection implements vscode.Disposable {
         if (!isFromWebview(m)) return;
         if (m.type === 'ready') {
           this.appReady = true;
-          if (this.last) void this.webview.postMessage(this.last);
+          for (const again of this.replay.messages()) void this.webview.postMessage(again);
         }
         if (m.type === 'export') {
           runExport(m).catch((e: unknown) => void vscode.window.showErrorMessage(`Glassbox: could not export ${m.filename}: ${e instanceof Error ? e.message : String(e)}`));
@@ -46,12 +47,12 @@ export class WebviewConnection implements vscode.Disposable {
   }
 
   post(message: ToWebview): void {
-    if (isState(message)) this.last = message;
+    this.replay.remember(message);
     void this.webview.postMessage(message);
   }
 
   get lastMessage(): ToWebview | undefined {
-    return this.last;
+    return this.replay.lastState;
   }
 
   dispose(): void {
