@@ -16,7 +16,7 @@ const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const artifacts = path.join(root, '.artifacts/e2e');
 const workspace = path.join(root, 'test-workspace');
 // The demo's five checkpoints are analysed with every step inside the suite: slow on a busy machine.
-const TIMEOUT_MS = Number(process.env.GLASSBOX_E2E_TIMEOUT_MS ?? 30 * 60_000);
+const TIMEOUT_MS = Number(process.env.GLASSBOX_E2E_TIMEOUT_MS ?? 45 * 60_000);
 const started = Date.now();
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
 

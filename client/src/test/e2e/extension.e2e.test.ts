@@ -157,11 +157,17 @@ describe('Glassbox in a real editor', function () {
   });
 
   it('shows the analysed demo in the side panel: every checkpoint analysed, checks listed, predicted classes in the suspects', async function () {
-    this.timeout(900_000);
+    // The goal is 90 s on a busy 2-core machine (npm run bench -- editor measures it); this waits
+    // for correctness, not speed, and says where the analysis stood when it gives up.
+    this.timeout(1_600_000);
+    let last: DashboardState | undefined;
     const state = await waitFor('every checkpoint of the demo analysed', async () => {
       const d = await api.request(DashboardRequest.type, { project: demoConfig() }).catch(() => undefined);
+      last = d ?? last;
       return d && d.checkpoints.length === 5 && d.checkpoints.every((c) => c.analysis === 'done') && d.checks?.length && d.suspects?.length ? d : undefined;
-    }, 840_000);
+    }, 1_500_000).catch((e: Error) => {
+      throw new Error(`${e.message}; last: ${last?.checkpoints.map((c) => `${c.name} ${c.analysis}${c.stepsDone !== undefined ? ` ${c.stepsDone}/${c.stepsTotal}` : ''}`).join(', ')}; ${last?.status ?? ''}`);
+    });
     assert.ok(state.suspects!.every((s) => s.predicted === '<=50K' || s.predicted === '>50K'), 'the daemon sends a predicted class for every suspect');
     if (!launcher()) this.skip();
     await vscode.commands.executeCommand(Commands.openDashboard);
