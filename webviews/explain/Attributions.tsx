@@ -96,7 +96,7 @@ export function Attributions({ state, compact = false, name: caption }: { state:
             },
             scales: {
               x: { title: { display: true, text: isWaterfall || kind === 'additive' ? outputName(state) : name } },
-              y: { title: { display: !compact, text: 'feature (by |value|)' } },
+              y: { title: { display: !compact, text: 'feature (by |value|)' }, ticks: { autoSkip: false } },
             },
           },
         })} />

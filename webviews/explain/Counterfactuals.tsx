@@ -118,7 +118,7 @@ function NearestRow({ result }: { result: CounterfactualResult }) {
             <td>{basename(n.file)}:{n.line}</td>
             <td>{predictionText(n.prediction)}</td>
             <td className="num">distance {fmt(n.distance, 2)}</td>
-            <td>{n.changes.map(changeText).join('; ')}</td>
+            <td>{n.changes.map((ch) => <div key={ch.feature}>{changeText(ch)}</div>)}</td>
           </tr>
         </tbody>
       </table>

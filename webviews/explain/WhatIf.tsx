@@ -129,7 +129,7 @@ function WhatIfAnswer({ state, result, stale }: { state: ExplainView; result: Ex
         {flipped && <> · <span className="marker-incorrect">the predicted class changes</span></>}
         {'value' in prediction && 'value' in state.prediction && <> · change {fmt(prediction.value - state.prediction.value)}</>}
       </p>
-      <Attributions state={edited} compact name="What-if attributions" />
+      <Attributions state={edited} name="What-if attributions" />
       <details className="more">
         <summary>Attributions, this row against the edited one</summary>
         {/* Attributions explain the predicted class: after a flip the two columns explain different classes, so no difference is taken. */}

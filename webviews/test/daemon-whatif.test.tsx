@@ -52,7 +52,12 @@ describe('what-if and counterfactuals on the daemon\'s answers', () => {
     // The daemon's two answers agree: the counterfactual's prediction is the what-if prediction of its values.
     expect(whatIf.ok && whatIf.prediction).toEqual(counterfactual.counterfactuals[0]!.prediction);
     expect(screen.getByLabelText('What-if prediction').textContent).toBe(`What-if prediction: ${predictionText(counterfactual.counterfactuals[0]!.prediction)} · this row: ${predictionText(explain.prediction)} · the predicted class changes`);
-    expect(rows('What-if attributions').slice(1).map((r) => r.firstChild!.textContent).sort()).toEqual(Object.keys(explain.values).sort());
+    const waterfall = rows('What-if attributions').slice(1).map((r) => [r.firstChild!.textContent, r.lastChild!.textContent]);
+    expect(waterfall.slice(1, -1).map(([f]) => f).sort()).toEqual(Object.keys(explain.values).sort());
+    // It ends where the daemon's numbers add up to: base value + every contribution.
+    if (!whatIf.ok) throw new Error('the fixture holds an answer');
+    const end = whatIf.baseline! + Object.values(whatIf.attributions).reduce((a, b) => a + b, 0);
+    expect(waterfall.at(-1)).toEqual(['output', end.toFixed(3)]);
   });
 
   it('offers the daemon\'s training categories; refuses a number column\'s text and an unknown category in the daemon\'s own words', () => {

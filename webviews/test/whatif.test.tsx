@@ -91,9 +91,10 @@ describe('what-if editor', () => {
     expect(screen.queryByLabelText('What-if prediction')).toBeNull();
     act(() => fromExtension({ type: 'whatIf', id: second, result: { ...flipped, values: { ...flipped.values, age: 31 } } }));
     expect(screen.getByLabelText('What-if prediction').textContent).toBe('What-if prediction: <=50K (p = 64.0%) · this row: >50K (p = 91.0%) · the predicted class changes');
-    // The edited row's waterfall: base -1.2, contributions sum to -0.39, output -1.590.
+    // The edited row's waterfall, by |contribution| from the base value -1.2: running totals in closed form.
     const t = rows('What-if attributions').slice(1).map((r) => [r.firstChild!.textContent, r.lastChild!.textContent]);
-    expect(t).toEqual([['age', '-0.900'], ['education_num', '0.500'], ['capital_gain', '0.200'], ['sex', '-0.200'], ['race', '0.010']]);
+    expect(t).toEqual([['base value', '-1.200'], ['age', '-2.100'], ['education_num', '-1.600'], ['capital_gain', '-1.400'], ['sex', '-1.600'], ['race', '-1.590'], ['output', '-1.590']]);
+    expect(rows('What-if attributions')[2]!.children[1]!.textContent).toBe('31'); // the edited value
     // The class flipped: the two columns explain different classes, so no difference is shown.
     expect(rows('What-if attribution changes')[1]!.textContent).toBe('age0.300-0.900');
     expect(screen.getByText(/explain <=50K, this row's >50K: compare the order of the features, not the numbers/)).toBeTruthy();
@@ -171,7 +172,7 @@ describe('counterfactuals in the explain panel', () => {
     ]);
     expect(screen.getByText(/^Reaching predicted <=50K from >50K \(p = 91.0%\) on epoch-005, cheapest first/)).toBeTruthy();
     const nearest = rows('Nearest training row reaching the goal')[0]!;
-    expect(nearest.textContent).toBe('adult_train.csv:301<=50K (p = 80.0%)distance 4.50capital_gain: 15024 → 0; education_num: 13 → 9; age: 52 → 47');
+    expect([...nearest.children].map((td) => td.textContent)).toEqual(['adult_train.csv:301', '<=50K (p = 80.0%)', 'distance 4.50', 'capital_gain: 15024 → 0education_num: 13 → 9age: 52 → 47']);
     fireEvent.click(nearest);
     expect(posted.at(-1)).toEqual({ type: 'openLocation', file: TRAIN, line: 301 });
   });
