@@ -397,7 +397,8 @@ export class Daemon {
   importance(project?: string): { project: string; checkpoint: string; value: ImportanceResult } | null {
     const p = this.project(project);
     const s = p.shown.get('importance');
-    return s ? { project: p.configFile, checkpoint: s.checkpoint.name, value: s.value } : null;
+    // Results stored before the step recorded its file: it always explains training rows.
+    return s ? { project: p.configFile, checkpoint: s.checkpoint.name, value: { ...s.value, file: s.value.file ?? p.config?.data.train ?? '' } } : null;
   }
 
   timeline(project?: string): Array<{ checkpoint: string; hash: string; order: number; metrics: Record<string, number>; importance: Record<string, number> | null }> {

@@ -86,7 +86,7 @@ export function dashboardState(p: ProjectState, scheduler: Scheduler, options: D
     state.previousRun = {
       run: previous.id,
       checkpoints: previous.checkpoints.map((c) => summary({ name: c.name, hash: c.hash, state: 'ready', ...(stored.has(c.hash) ? { metrics: stored.get(c.hash)!.metrics } : {}) })),
-      ...(last ? { importance: globalImportance(last.checkpoint.name, last.value) } : {}),
+      ...(last ? { importance: globalImportance(last.checkpoint.name, last.value, p.config?.data.train) } : {}),
     };
   }
   // Each section: the picked checkpoint's stored result, else the latest shown one.
@@ -106,7 +106,7 @@ export function dashboardState(p: ProjectState, scheduler: Scheduler, options: D
   }
   if (Object.keys(provenance).length) state.provenance = provenance;
   const imp = section('importance');
-  if (imp) state.importance = globalImportance(imp.checkpoint.name, imp.value);
+  if (imp) state.importance = globalImportance(imp.checkpoint.name, imp.value, p.config?.data.train);
   const drift = section('drift');
   if (drift) {
     state.drift = {
@@ -160,13 +160,15 @@ export function statusLine(p: ProjectState, scheduler: Scheduler): string {
   return 'waiting for a complete checkpoint';
 }
 
-function globalImportance(checkpoint: string, v: ImportanceResult): GlobalImportance {
+/** `trainFile`: the file of results stored before the step recorded it (the step always explains training rows). */
+function globalImportance(checkpoint: string, v: ImportanceResult, trainFile: string | undefined): GlobalImportance {
+  const file = v.file ?? trainFile;
   const classes = (v.perClass ?? []).map((c) => c.label);
   return {
     checkpoint,
     method: v.method,
     rows: v.rows,
-    ...(v.file ? { file: v.file } : {}),
+    ...(file ? { file } : {}),
     classes,
     features: v.features.map((feature, f) => ({
       feature,

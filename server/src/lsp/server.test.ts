@@ -65,6 +65,7 @@ describe('glassbox daemon over LSP', () => {
     const imp = await client.connection.sendRequest<any>('glassbox/importance');
     expect(imp.checkpoint).toBe('epoch-1');
     expect(imp.rows).toBe(1000);
+    expect([imp.project, imp.file]).toEqual([path.join(root, 'glassbox.json'), train]);
     expect(imp.features).toHaveLength(14);
     expect(imp.share.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(1, 6);
   });

@@ -50,7 +50,7 @@ export function registerCommands(connection: Connection, daemon: Daemon): void {
   connection.onRequest(ImportanceRequest.method, (p?: ProjectParams) =>
     answer(async () => {
       const r = daemon.importance(projectOf(p));
-      return r ? { project: r.project, checkpoint: r.checkpoint, method: r.value.method, rows: r.value.rows, file: r.value.file ?? '', features: r.value.features, meanAbs: r.value.meanAbs, share: r.value.share } : null;
+      return r ? { project: r.project, checkpoint: r.checkpoint, method: r.value.method, rows: r.value.rows, file: r.value.file, features: r.value.features, meanAbs: r.value.meanAbs, share: r.value.share } : null;
     }),
   );
   connection.onRequest(TimelineRequest.method, (p?: ProjectParams) => answer(async () => daemon.timeline(projectOf(p))));
