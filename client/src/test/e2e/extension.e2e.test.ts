@@ -12,12 +12,10 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Commands } from '../../commandIds';
 import type { GlassboxContext } from '../../context';
-import { DashboardRequest, type DashboardState } from '../../../../server/src/protocol/panels';
 import { dashboard } from '../../../../webviews/test/fixtures';
 import { inWebviews, recordMessages, screenshot, settle, waitFor } from './util';
 
 const workspace = () => vscode.workspace.workspaceFolders![0]!.uri.fsPath;
-const demoConfig = () => path.join(workspace(), 'glassbox.json');
 /** Set by the code-server launcher, which can also inspect webviews and take screenshots. */
 const launcher = () => Boolean(process.env.GLASSBOX_E2E_ARTIFACTS);
 
@@ -158,30 +156,29 @@ describe('Glassbox in a real editor', function () {
 
   it('shows the analysed demo in the side panel: every checkpoint analysed, checks listed, predicted classes in the suspects', async function () {
     // The goal is 90 s on a busy 2-core machine (npm run bench -- editor measures it); this waits
-    // for correctness, not speed, and says where the analysis stood when it gives up.
+    // for correctness, not speed, and says what the panel showed when it gives up. (The panel is
+    // read, not the daemon: this bundle's copy of the protocol types cannot be passed to the
+    // extension's language client, whose JSON-RPC checks their identity.)
     this.timeout(1_600_000);
-    let last: DashboardState | undefined;
-    const state = await waitFor('every checkpoint of the demo analysed', async () => {
-      const d = await api.request(DashboardRequest.type, { project: demoConfig() }).catch(() => undefined);
-      last = d ?? last;
-      return d && d.checkpoints.length === 5 && d.checkpoints.every((c) => c.analysis === 'done') && d.checks?.length && d.suspects?.length ? d : undefined;
-    }, 1_500_000).catch((e: Error) => {
-      throw new Error(`${e.message}; last: ${last?.checkpoints.map((c) => `${c.name} ${c.analysis}${c.stepsDone !== undefined ? ` ${c.stepsDone}/${c.stepsTotal}` : ''}`).join(', ')}; ${last?.status ?? ''}`);
-    });
-    assert.ok(state.suspects!.every((s) => s.predicted === '<=50K' || s.predicted === '>50K'), 'the daemon sends a predicted class for every suspect');
     if (!launcher()) this.skip();
     await vscode.commands.executeCommand(Commands.openDashboard);
     // The daemon's own state (an earlier test drew a fixture there).
     await api.dashboard.refresh();
-    const panel = await waitFor('the side panel to draw the analysed demo', async () => {
+    let last: SidePanel | undefined;
+    const panel = await waitFor('the side panel to show every checkpoint analysed', async () => {
       const p = await sidePanel('side-panel-analysed');
+      last = p;
       return /Checkpoints \(5: 5 analysed\)/.test(p.summaries.join('\n')) && p.checkLines.length > 0 && p.labelPredicted.length > 0 ? p : undefined;
-    }, 120_000);
+    }, 1_500_000).catch((e: Error) => {
+      throw new Error(`${e.message}; the panel showed: ${last?.status} | ${last?.summaries.join(' | ')}`);
+    });
     assert.match(panel.status, /5 checkpoints · newest analysed: epoch-5/);
     assert.doesNotMatch(panel.status, /queued|none analysed/);
-    assert.equal(panel.checkLines.length, state.checks!.length, 'every check of the daemon is listed');
-    assert.ok(panel.checkLines.some((l) => /expected/i.test(l)), `the expected-top check is listed: ${panel.checkLines.join(' | ')}`);
-    assert.match(panel.checksSummary, /^\d+ passed · \d+ warnings · \d+ failed/);
+    assert.ok(panel.checkLines.some((l) => /Expected top features/i.test(l)), `the expected-top check is listed: ${panel.checkLines.join(' | ')}`);
+    const counts = /^(\d+) passed · (\d+) warnings · (\d+) failed(?: · (\d+) skipped)?/.exec(panel.checksSummary);
+    assert.ok(counts, panel.checksSummary);
+    const total = counts.slice(1).reduce((sum, n) => sum + Number(n ?? 0), 0);
+    assert.equal(panel.checkLines.length, total, `every check counted is listed: ${panel.checksSummary} vs ${panel.checkLines.length} lines`);
     for (const cell of panel.labelPredicted) assert.match(cell, /^(<=50K|>50K) → (<=50K|>50K)$/, 'label and predicted class');
     await screenshot('side-panel-analysed');
   });
@@ -273,8 +270,15 @@ describe('Glassbox in a real editor', function () {
     const folder = process.env.GLASSBOX_E2E_NEW_PROJECT;
     if (!folder || !vscode.workspace.workspaceFolders?.some((f) => f.uri.fsPath === folder)) this.skip();
     const config = path.join(folder!, 'glassbox.json');
+    const train = vscode.Uri.file(path.join(folder!, 'data', 'train.csv'));
     assert.ok(!fs.existsSync(config));
-    await assert.rejects(api.request(DashboardRequest.type, { project: config }), /no Glassbox project/);
+    await vscode.window.showTextDocument(train);
+    // The header's hover: the feature's importance share and its trend, once the project is analysed.
+    const headerHover = async () => {
+      const h = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', train, new vscode.Position(0, 1));
+      return h.flatMap((x) => x.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+    };
+    assert.doesNotMatch(await headerHover(), /Global importance/, 'no project yet');
     await vscode.workspace.fs.writeFile(vscode.Uri.file(config), new TextEncoder().encode(JSON.stringify({
       data: { train: 'data/train.csv', test: 'data/test.csv' },
       label: 'income',
@@ -282,15 +286,13 @@ describe('Glassbox in a real editor', function () {
       checkpoints: { path: 'checkpoints' },
       model: { output: 'logits' },
     }, null, 2)));
-    const state = await waitFor('the new project analysed', async () => {
-      const d: DashboardState | undefined = await api.request(DashboardRequest.type, { project: config }).catch(() => undefined);
-      return d && d.checkpoints.length === 2 && d.checkpoints.every((c) => c.analysis === 'done') && d.importance ? d : undefined;
+    const text = await waitFor('the new project analysed (its header hover with the importance of both checkpoints)', async () => {
+      const t = await headerHover();
+      return /Global importance: \*\*[\d.]+%\*\* of the total .* at checkpoint `epoch-2`/.test(t) && /Trend over 2 checkpoints/.test(t) ? t : undefined;
     }, 540_000);
-    assert.equal(state.project, config);
-    assert.equal(state.importance!.checkpoint, 'epoch-2');
-    assert.equal(state.importance!.features.length, 14);
-    // The demo is still there beside it.
-    const demo = await api.request(DashboardRequest.type, { project: demoConfig() });
-    assert.equal(demo.checkpoints.length, 5);
+    assert.match(text, /^\*\*age\*\* · Glassbox/);
+    // The demo is still analysed beside it.
+    const demo = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', vscode.Uri.file(path.join(workspace(), 'data', 'adult_train.csv')), new vscode.Position(0, 1));
+    assert.match(demo.flatMap((x) => x.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n'), /Trend over 5 checkpoints/);
   });
 });
