@@ -9,6 +9,9 @@ Each project is a folder `<out>/<id>/` with `data/*.csv`, `encoding.json`, `chec
      "detector": <check id or "drift">, "flips": [0-based training rows whose label was flipped],
      "features": [planted feature(s)], "notes": "..."}
 
+Healthy and label-noise projects train for the epochs early stopping picks on a held-out fifth of
+their own training rows (`early_stopping_epochs`); the other planted cases a fixed budget.
+
 Everything is seeded (numpy, torch), so the same command writes the same data and, on the same
 machine, the same weights. The output folder is git-ignored (`.cache/`); only this script is kept.
 """
@@ -378,7 +381,7 @@ def cases(out, seeds, only):
                 made.append(write_project(out, f"overconfident-{base}", data, data.train, test=data.test, post=overconfident(4.0),
                                           truth=truth(seed, "bug", "overconfident", "calibration", notes="logits x4 in the last checkpoint")))
             if want("noise") and data.task != "regression":
-                for rate, mode in ((0.05, "symmetric"), (0.1, "symmetric"), (0.2, "symmetric"), (0.1, "class")):
+                for rate, mode in ((0.02, "symmetric"), (0.05, "symmetric"), (0.1, "symmetric"), (0.2, "symmetric"), (0.1, "class")):
                     if mode == "class" and data.task != "binary":
                         continue
                     tr, rows = flip_labels(data, data.train, rate, seed, mode)
