@@ -1,3 +1,4 @@
+/** File URIs of the LSP messages to paths and back (file: URIs only: Glassbox reads local files). */
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const toUri = (file: string): string => pathToFileURL(file).href;
