@@ -18,7 +18,7 @@ export function statusView(s: ServerStatusParams | undefined, findings: number, 
   const lines = [
     s.message,
     `Backend: ${s.backend ?? 'not chosen yet'}`,
-    `Checkpoint: ${s.checkpoint ?? 'none analysed yet'}`,
+    `Checkpoint: ${s.checkpoint ?? (s.busy ? 'the first is being analysed' : 'none analysed yet')}`,
     s.busy ? `Now: ${activity}` : 'Idle',
     `Findings: ${findings}`,
     ...(s.backendNotes ?? []),

@@ -457,7 +457,8 @@ export class Daemon {
     const configErr = ps.find((p) => p.shownConfigError);
     const storeErr = ps.find((p) => p.store.problem || p.scanError);
     const stepErr = ps.find((p) => p.stepErrors.size > 0);
-    const analysed = ps.find((p) => p.analysed)?.analysed;
+    // Reopened: stored results are shown before the newest checkpoint is seen stable; they name it.
+    const analysed = ps.find((p) => p.analysed)?.analysed ?? ps.map((p) => p.shown.get('importance')?.checkpoint).find((c) => c !== undefined);
     let health: Health = 'ok';
     let message: string;
     if (this.engine.error) {

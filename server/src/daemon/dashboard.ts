@@ -155,7 +155,8 @@ export function statusLine(p: ProjectState, scheduler: Scheduler): string {
     return `analysing ${c.name}: ${current.job.step} (${Math.round(current.fraction * 100)}%)${ready.length ? ` — ${ready.join(', ')} ready` : ''}${more}`;
   }
   if (queued) return `${queued} queued`;
-  if (p.analysed) return `${p.analysed.name} analysed`;
+  const shown = p.analysed ?? p.shown.get('importance')?.checkpoint;
+  if (shown) return `${shown.name} analysed`;
   if (!p.config) return 'glassbox.json has an error';
   return 'waiting for a complete checkpoint';
 }

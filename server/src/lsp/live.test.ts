@@ -154,6 +154,8 @@ describe('every checkpoint of a run analysed, runs kept apart', () => {
     expect(after.previousRun.checkpoints.map((c: any) => c.name)).toEqual(['epoch-1', 'epoch-2', 'epoch-3']);
     expect(after.previousRun.importance).toEqual(before.previousRun.importance);
     expect(after.checkpoints.map((c: any) => c.name)).toEqual(['epoch-1', 'epoch-2']);
+    // Never "nothing analysed" beside stored numbers.
+    expect(after.status).toBe('epoch-2 analysed');
   });
 });
 
