@@ -23,13 +23,14 @@ const launcher = () => Boolean(process.env.GLASSBOX_E2E_ARTIFACTS);
 const FAILURE_INFO = /not running|not available yet|needs at least|could not|did not|cannot|error|failed:|failed to/i;
 
 /**
- * The side panel's document as the user sees it: every fold opened, the status, checks, checkpoint
+ * The side panel's document as the user sees it: every fold opened (not the export menus), the status, checks, checkpoint
  * and suspect texts, the suspects' "label → predicted" cells, and per canvas its most frequent
  * colours. Runs in the webview (by the launcher); null in documents that are not the side panel.
  */
 const SIDE_PANEL_PROBE = `(async () => {
   if (!document.querySelector('h2#status')) return null;
-  for (const d of document.querySelectorAll('details')) d.open = true;
+  // Folds opened (checkpoints, passed checks, suspects), export menus left closed.
+  for (const d of document.querySelectorAll('details')) if (!d.classList.contains('export')) d.open = true;
   await new Promise((r) => setTimeout(r, 300));
   const text = (sel) => [...document.querySelectorAll(sel)].map((e) => e.innerText.trim());
   const suspectsTable = [...document.querySelectorAll('table')].find((t) => /label → predicted/.test(t.tHead ? t.tHead.innerText : ''));
