@@ -171,9 +171,10 @@ export function dynamicsScores(d: TrainingDynamics): Float64Array {
 
 /**
  * The rankings of mislabelled rows the training run supports (measured against cleanlab by
- * `npm run bench -- mislabel`): the area under the margin, the class-adjusted margin, forgetting
- * events, and the rank average of the margin and forgetting (Toneva et al. and Pleiss et al.
- * combined as rank averages, so neither's scale dominates).
+ * `npm run bench -- mislabel`): the area under the margin, the margin adjusted by confident
+ * learning's per-class thresholds, the margin adjusted by each class's estimated flip rate
+ * (`noiseAdjustedScores`), forgetting events, and the rank average of the margin and forgetting
+ * (Toneva et al. and Pleiss et al. combined as rank averages, so neither's scale dominates).
  */
 export const MISLABEL_RANKINGS = ['aum', 'aum-adjusted', 'aum-noise-adjusted', 'forgetting', 'aum + forgetting'] as const;
 export type MislabelRanking = (typeof MISLABEL_RANKINGS)[number];
