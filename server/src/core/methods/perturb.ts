@@ -38,6 +38,23 @@ export const FORWARD_BATCH = 32768;
  */
 export function backgroundFrom(input: AttributionInput, methodId: string, size: number, summary: 'sample' | 'kmeans', seed: number): Background {
   const { background, backgroundN } = requireBackground(methodId, input, 'to replace features with');
+  if (summary !== 'kmeans' || backgroundN <= size) return summarise(input, methodId, size, summary, seed);
+  // The k-means takes a few hundred ms, and every row explanation of the same project asks for the
+  // same summary of the same (cached, never mutated) training rows: computed once per array. A
+  // deterministic function of its inputs, so a hit is the very answer a fresh run gives.
+  const key = `${input.encoding.width}|${backgroundN}|${size}|${seed}`;
+  let byKey = KMEANS_SUMMARIES.get(background);
+  if (!byKey) KMEANS_SUMMARIES.set(background, (byKey = new Map()));
+  let bg = byKey.get(key);
+  if (!bg) byKey.set(key, (bg = summarise(input, methodId, size, summary, seed)));
+  return bg;
+}
+
+/** k-means summaries by background array (weakly held: they go with the data set). Read-only. */
+const KMEANS_SUMMARIES = new WeakMap<Float32Array, Map<string, Background>>();
+
+function summarise(input: AttributionInput, methodId: string, size: number, summary: 'sample' | 'kmeans', seed: number): Background {
+  const { background, backgroundN } = requireBackground(methodId, input, 'to replace features with');
   const width = input.encoding.width;
   if (background.length !== backgroundN * width) throw new GlassboxError('shape', `${methodId}: background has ${background.length} values, expected ${backgroundN} x ${width}`);
   const uniform = (B: Float32Array, m: number): Background => ({ B, m, w: new Float64Array(m).fill(1 / m) });
