@@ -395,6 +395,7 @@ export class Daemon {
 
   /** The project's global importance shown now (null before any). */
   importance(project?: string): { project: string; checkpoint: string; value: ImportanceResult } | null {
+    if (this.projects.size === 0 && !project) return null;
     const p = this.project(project);
     const s = p.shown.get('importance');
     // Results stored before the step recorded its file: it always explains training rows.
