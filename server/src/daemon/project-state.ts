@@ -39,6 +39,7 @@ export const BACKGROUND_PRIORITY = 1000;
 /** How many suspect rows get a diagnostic in the training CSV by default. */
 export const DEFAULT_SUSPECT_DIAGNOSTICS = 20;
 
+/** Read at every publish: the daemon passes its settings object, changed in place when the client's settings change. */
 export interface ProjectLimits {
   /** Suspect-row diagnostics shown (the most suspect first); 0 shows only the summary. */
   suspectRows: number;
