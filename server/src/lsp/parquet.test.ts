@@ -44,7 +44,7 @@ describe('glassbox daemon on a Parquet-data project', () => {
   });
 
   it('lists suspect rows by row index in the panel, shows nothing in the Parquet file, and no error', async () => {
-    const state = await client.connection.sendRequest('glassbox/dashboard', {});
+    const state = await client.connection.sendRequest<any>('glassbox/dashboard', {});
     const suspects = state.suspects as Array<{ file: string; line: number; row: number; label?: string }>;
     expect(suspects.length).toBeGreaterThan(0);
     // A Parquet row's address is its index in the file, the data set's own row number.
@@ -67,7 +67,7 @@ describe('glassbox daemon on a Parquet-data project', () => {
 
   it('explains a row addressed by its index', async () => {
     // The request's 0-based `line` is the address minus one, as for a CSV line: row 5 is line 4.
-    const r = await client.connection.sendRequest('glassbox/explainRow', { uri: `file://${train}`, line: 4 });
+    const r = await client.connection.sendRequest<any>('glassbox/explainRow', { uri: `file://${train}`, line: 4 });
     expect(r).toMatchObject({ method: 'tree-shap', row: 5, line: 5 });
     // Values decoded from the encoded row (no text to read in a binary file): row 5 of Adult train.
     const csv = fs.readFileSync(path.join(REPO, 'test-workspace/data/adult_train.csv'), 'utf8').split('\n');
