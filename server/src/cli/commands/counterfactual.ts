@@ -1,3 +1,7 @@
+/**
+ * `glassbox counterfactual`: small changes of raw feature values that flip a row's prediction or
+ * reach a target class, probability or value, within the constraints of glassbox.json and the command.
+ */
 import type { Command, CommandContext } from '../context';
 import { fmtNum } from '../format';
 import { GlassboxError, echo } from '../../core/errors';

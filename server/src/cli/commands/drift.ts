@@ -1,3 +1,7 @@
+/**
+ * `glassbox drift`: drift per raw feature between training and reference data, weighted by the
+ * feature's importance, with prediction drift, multivariate drift and the label-free performance estimate.
+ */
 import * as path from 'node:path';
 import type { Command } from '../context';
 import { table, fmtNum } from '../format';

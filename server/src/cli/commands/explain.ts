@@ -1,3 +1,7 @@
+/**
+ * `glassbox explain`: attributions of rows' model outputs to their raw features (parse,
+ * core/analyses/explain, print): the same answer the editor's Explain panel and hovers give.
+ */
 import type { Command } from '../context';
 import { bar } from '../format';
 import { GlassboxError } from '../../core/errors';

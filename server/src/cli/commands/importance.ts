@@ -1,3 +1,6 @@
+/**
+ * `glassbox importance`: global importance per raw feature over rows (shares, per class, slices).
+ */
 import type { Command } from '../context';
 import { bar } from '../format';
 import { GlassboxError } from '../../core/errors';

@@ -1,3 +1,7 @@
+/**
+ * `glassbox predict`: the model on rows of a data set: logits, probabilities, predicted class, and
+ * metrics per task when the rows are labelled.
+ */
 import type { Command } from '../context';
 import { table } from '../format';
 import { ROW_OPTIONS, selectRows } from '../rows';

@@ -1,3 +1,7 @@
+/**
+ * `glassbox quality`: how far to trust each attribution method on this model (faithfulness against
+ * random orderings, infidelity, max-sensitivity, agreement between methods).
+ */
 import type { Command } from '../context';
 import { table, fmtNum } from '../format';
 import { GlassboxError } from '../../core/errors';

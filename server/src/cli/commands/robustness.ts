@@ -1,3 +1,7 @@
+/**
+ * `glassbox robustness`: the smallest perturbation that flips predictions (L2, L-infinity) and
+ * rows' local sensitivity.
+ */
 import type { Command } from '../context';
 import { fmtNum, table } from '../format';
 import { GlassboxError, echo } from '../../core/errors';

@@ -1,3 +1,7 @@
+/**
+ * `glassbox timeline`: metrics, importance shares, suspects, check status and robustness over every
+ * checkpoint of a run.
+ */
 import type { Command } from '../context';
 import { fmtNum, table } from '../format';
 import { timeline as runTimeline, ROBUSTNESS_SAMPLE } from '../../core/analyses/timeline';

@@ -1,3 +1,4 @@
+/** A faster gradient for matMul on the WebAssembly backend (same outputs, other kernel path). */
 import { tf } from './tf';
 
 /**

@@ -1,3 +1,4 @@
+/** Method parameters from the CLI or a client, checked against each method's declared specs. */
 import { GlassboxError } from '../errors';
 import type { ParamSpec } from './types';
 
