@@ -7,11 +7,7 @@
  */
 import type { GlassboxSettings } from '../../server/src/protocol/settings';
 
-export type Trace = 'off' | 'messages' | 'verbose';
-
 export interface GlassboxConfig {
-  /** `glassbox.trace.server` (window): JSON-RPC tracing of the daemon connection. */
-  traceServer: Trace;
   /** `glassbox.daemon.autoRestart` (window): restart the daemon when it crashes. */
   autoRestart: boolean;
   /** `glassbox.explain.method` (resource): attribution method for Explain This Row; empty = daemon default. */
@@ -23,13 +19,15 @@ export interface GlassboxConfig {
 /** What `vscode.WorkspaceConfiguration.get` offers; a plain function so tests need no VS Code. */
 export type ConfigGet = <T>(key: string) => T | undefined;
 
+/**
+ * Every `glassbox.*` setting of package.json. `trace.server` is read by vscode-languageclient itself
+ * (the client's id is `glassbox`), so it has no field here.
+ */
 export const SETTING_KEYS = ['trace.server', 'daemon.autoRestart', 'explain.method', 'diagnostics.suspectRows'] as const;
 
 export function readConfig(get: ConfigGet): GlassboxConfig {
-  const trace = get<string>('trace.server');
   const method = get<string>('explain.method')?.trim();
   return {
-    traceServer: trace === 'messages' || trace === 'verbose' ? trace : 'off',
     autoRestart: get<boolean>('daemon.autoRestart') ?? true,
     explainMethod: method ? method : undefined,
     suspectRows: Math.max(0, Math.floor(get<number>('diagnostics.suspectRows') ?? 20)),

@@ -50,9 +50,9 @@ describe('daemon commands', () => {
 
 describe('config', () => {
   it('reads typed values with defaults and rejects unknown trace levels', () => {
-    expect(readConfig(() => undefined)).toEqual({ traceServer: 'off', autoRestart: true, explainMethod: undefined, suspectRows: 20 });
+    expect(readConfig(() => undefined)).toEqual({ autoRestart: true, explainMethod: undefined, suspectRows: 20 });
     const values: Record<string, unknown> = { 'trace.server': 'loud', 'daemon.autoRestart': false, 'explain.method': ' shap ', 'diagnostics.suspectRows': -3 };
-    expect(readConfig(<T>(k: string) => values[k] as T)).toEqual({ traceServer: 'off', autoRestart: false, explainMethod: 'shap', suspectRows: 0 });
+    expect(readConfig(<T>(k: string) => values[k] as T)).toEqual({ autoRestart: false, explainMethod: 'shap', suspectRows: 0 });
   });
 });
 

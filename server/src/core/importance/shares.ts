@@ -46,7 +46,8 @@ export interface SharesRequest {
   signal?: AbortSignal;
 }
 
-export interface ImportanceRequest extends Omit<SharesRequest, 'X' | 'n'> {
+/** `SharesRequest` for rows of a data set (the provider encodes them). */
+export interface SharesQuery extends Omit<SharesRequest, 'X' | 'n'> {
   dataset: Dataset;
   rows: Int32Array;
 }
@@ -56,7 +57,7 @@ export interface ImportanceProvider {
   /** Global and local shares of encoded rows. */
   shares(request: SharesRequest): Promise<{ global: Float64Array; local: Float64Array }>;
   /** The same for rows of a data set, with the rows kept for evidence. */
-  compute(request: ImportanceRequest): Promise<ImportanceShares>;
+  compute(request: SharesQuery): Promise<ImportanceShares>;
 }
 
 /**
