@@ -1,3 +1,7 @@
+/**
+ * `glassbox merge`: the shards written by `glassbox precompute` merged into one result, refused when
+ * they do not cover the data or mix configs.
+ */
 import type { Command } from '../context';
 import { bar, fmtNum } from '../format';
 import { GlassboxError } from '../../core/errors';

@@ -1,3 +1,7 @@
+/**
+ * `glassbox precompute --shard i/n`: the per-row passes over one shard of a data file, for
+ * `glassbox merge` (and the Ray runner).
+ */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from '../context';
