@@ -124,3 +124,13 @@ export function sourceText(state: DashboardView, section: SectionName, checkpoin
   const run = p?.run ?? state.run;
   return `${prefix}${ck}${run ? ` · run ${run}` : ''}`;
 }
+
+/**
+ * A project as people name it: the folder of its glassbox.json (the daemon identifies a project by
+ * the config file's path; older daemons sent the folder name itself).
+ */
+export function projectName(project: string): string {
+  const parts = project.split(/[\\/]/).filter(Boolean);
+  if (parts.length >= 2 && /\.json$/i.test(parts[parts.length - 1]!)) return parts[parts.length - 2]!;
+  return parts[parts.length - 1] ?? project;
+}

@@ -10,7 +10,7 @@ import type { DashboardState } from '../../server/src/protocol/panels';
 import { persist, post, usePersistentState, useExtensionMessages } from '../common/bridge';
 import { Banner } from '../common/components';
 import { ErrorBoundary } from '../common/ErrorBoundary';
-import { hasResults, type DashboardView } from '../common/state';
+import { hasResults, projectName, type DashboardView } from '../common/state';
 import { Drift } from './components/Drift';
 import { Importance } from './components/Importance';
 import { Metrics } from './components/Metrics';
@@ -67,7 +67,6 @@ export function Dashboard({ state }: { state: DashboardState }) {
 export function ProjectPicker({ state }: { state: DashboardState }) {
   const projects = state.projects ?? [];
   if (projects.length < 2 || !state.project) return null;
-  const name = (p: string) => p.split(/[\\/]/).slice(-2, -1)[0] ?? p;
   return (
     <div className="toolbar">
       <label htmlFor="project">Project</label>
@@ -75,7 +74,7 @@ export function ProjectPicker({ state }: { state: DashboardState }) {
         persist({ checkpoint: undefined }); // a picked checkpoint belongs to its project
         post({ type: 'selectProject', project: e.target.value });
       }}>
-        {projects.map((p) => <option key={p} value={p} title={p}>{name(p)}</option>)}
+        {projects.map((p) => <option key={p} value={p} title={p}>{projectName(p)}</option>)}
       </select>
     </div>
   );

@@ -78,7 +78,7 @@ Object.assign(dashboardFull, {
 });
 
 /** The same project before any analysis finished. */
-export const dashboardEarly: DashboardState = { checkpoints: [{ name: 'epoch-001', state: 'ready', epoch: 1, analysis: 'pending' }] };
+export const dashboardEarly: DashboardState = { project: '/ws/glassbox.json', checkpoints: [{ name: 'epoch-001', state: 'ready', epoch: 1, analysis: 'pending' }] };
 
 export const explain: ExplainState = {
   file: TEST, line: 7, row: 5, checkpoint: 'epoch-005', classes: ['<=50K', '>50K'],

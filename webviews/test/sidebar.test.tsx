@@ -196,7 +196,7 @@ describe('side panel', () => {
     expect(screen.getAllByText('Not available yet.')).toHaveLength(2); // suspects, importance
     expect(screen.getByText('Checks have not run yet (they run after each analysis; glassbox.json `checks`).')).toBeTruthy();
     expect(screen.getByText('not analysed')).toBeTruthy();
-    expect(screen.getByLabelText('Status summary').textContent).toBe('1 checkpoint · none analysed yet');
+    expect(screen.getByLabelText('Status summary').textContent).toBe('ws · 1 checkpoint · none analysed yet');
   });
 
   it('switches importance to one predicted class and keeps the choice after being re-shown', () => {
@@ -238,7 +238,7 @@ describe('side panel', () => {
     const cks = dashboard.checkpoints.map((c) => ({ ...c, analysis: c.state === 'ready' ? ('pending' as const) : c.analysis }));
     cks[2] = { ...cks[2]!, analysis: 'running', stepsDone: 2, stepsTotal: 5 } as typeof cks[number];
     show({ ...dashboard, checkpoints: cks, importance: { ...dashboard.importance!, checkpoint: 'epoch-003' } });
-    expect(screen.getByLabelText('Status summary').textContent).toBe('/ws/glassbox.json · 4 checkpoints · newest results: epoch-003 (2/5 steps) · analysing epoch-003');
+    expect(screen.getByLabelText('Status summary').textContent).toBe('ws · 4 checkpoints · newest results: epoch-003 (2/5 steps) · analysing epoch-003');
     expect(within(screen.getByRole('heading', { name: /Global importance/ })).getByLabelText('source').textContent).toBe('epoch-003');
     const timeline = rows('Checkpoint timeline').map((r) => r.lastChild!.textContent);
     expect(timeline).toEqual(['analysis', 'not analysed', 'not analysed', 'analysing… (2/5 steps)', 'incomplete']);
@@ -252,7 +252,7 @@ describe('side panel', () => {
     act(() => fromExtension({ type: 'dashboard', state: { ...dashboardFull, checkpoints: mixed, running: undefined } }));
     expect(screen.getByLabelText('Status summary').textContent).toBe('test-workspace · run r2 · 5 checkpoints · newest results: epoch-005 (1/6 steps) · fully analysed: epoch-004 · 1 queued');
     act(() => fromExtension({ type: 'dashboard', state: dashboardEarly }));
-    expect(screen.getByLabelText('Status summary').textContent).toBe('1 checkpoint · none analysed yet');
+    expect(screen.getByLabelText('Status summary').textContent).toBe('ws · 1 checkpoint · none analysed yet');
   });
 
   it('asks the host for the picked checkpoint\'s state, again when re-shown, and follows the newest when it is gone', () => {

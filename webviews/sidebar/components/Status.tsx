@@ -6,7 +6,7 @@
 import type { CheckResult, CheckStatus } from '../../../server/src/protocol/panels';
 import { post } from '../../common/bridge';
 import { ExportMenu, pct, rowKeys, Section } from '../../common/components';
-import { analysisOf, isStale, newestAnalysed, newestWithResults, sourceText, type DashboardView, type RunningStepView } from '../../common/state';
+import { analysisOf, isStale, newestAnalysed, newestWithResults, projectName, sourceText, type DashboardView, type RunningStepView } from '../../common/state';
 
 const ICON: Record<CheckStatus, string> = { pass: '✓', warn: '⚠', fail: '✗', skipped: '–' };
 const ORDER: Record<CheckStatus, number> = { fail: 0, warn: 1, skipped: 2, pass: 3 };
@@ -30,7 +30,7 @@ export function Status({ state }: { state: DashboardView }) {
     <section aria-labelledby="status">
       <h2 id="status">Status</h2>
       <p className="status-line" aria-label="Status summary">
-        {state.project && <>{state.project} · </>}{state.run && <>run {state.run} · </>}
+        {state.project && <span title={state.project}>{projectName(state.project)} · </span>}{state.run && <>run {state.run} · </>}
         {cks.length} checkpoint{cks.length === 1 ? '' : 's'}
         {!newest ? ' · none analysed yet' : newest.complete ? <> · newest analysed: <strong>{newest.name}</strong></> : (
           <> · newest results: <strong>{newest.name}</strong> ({newest.steps ?? 'partly analysed'}){analysed && analysed !== newest.name && <> · fully analysed: {analysed}</>}</>
