@@ -12,8 +12,8 @@
  * - disagreement per feature: Spearman correlation, across the sampled rows both sides explained,
  *   of the feature's local share (its fraction of the row's attribution) under A and under B;
  * - flipped rows: evaluation rows whose predicted class differs, the largest probability change
- *   first, with the row attributions of each side's default row method (`defaultRowMethod`, as
- *   `glassbox explain`);
+ *   first, with the row attributions of each side's default explanation method
+ *   (`defaultExplainMethod`: additive, the same answer `glassbox explain` and the Explain panel give);
  * - drift impact: `driftReport` with the project's drift options, per feature;
  * - checks: `runChecks` on each side; a change is a different status (or severity of a failure).
  *
@@ -33,7 +33,8 @@ import { driftOptionsFromConfig } from '../drift/options';
 import { checkOptions, createCheckContext } from '../checks/context';
 import { runChecks } from '../checks/registry';
 import type { CheckReport } from '../checks/types';
-import { defaultRowMethod, getMethod } from '../methods/registry';
+import { getMethod } from '../methods/registry';
+import { defaultExplainMethod } from './explain';
 import { resolveParams } from '../methods/params';
 import { GlassboxError, throwIfAborted } from '../errors';
 import { spearman } from '../util/stats';
@@ -296,8 +297,8 @@ async function flippedRows(a: Side, b: Side, signal?: AbortSignal): Promise<Comp
   const mb = await b.project.model(b.checkpoint);
   const pa = predict(ma, dsA.X, dsA.n, signal);
   const pb = predict(mb, dsB.X, dsB.n, signal);
-  const methodA = defaultRowMethod(ma);
-  const methodB = defaultRowMethod(mb);
+  const methodA = defaultExplainMethod(ma);
+  const methodB = defaultExplainMethod(mb);
   const empty = { rows: 0, of: dsA.n, file: dsA.file, methodA, methodB, listed: [] };
   if (!pa.predicted || !pb.predicted || !pa.probabilities || !pb.probabilities) return empty;
   const K = pa.classes;
