@@ -77,6 +77,14 @@ export class ProjectState {
   private readonly stored = new Set<string>();
   private readonly shownWaiters = new Map<StepId, Array<() => void>>();
   private readonly explained = new Map<string, Promise<StepOutput>>();
+  /**
+   * Run histories as last read, valid while `storeRevision` is unchanged. A header hover reads the
+   * importance trend on every hover; reading it from the store (one query and one JSON parse per
+   * checkpoint, plus the checkpoints' metrics) cost the main thread tens of ms under load.
+   * Contract: every store write this project makes goes through `touchStore`.
+   */
+  private readonly histories = new Map<string, { revision: number; value: unknown }>();
+  private storeRevision = 0;
   private recheck: NodeJS.Timeout | undefined;
   private configHash = '';
   private dataHash = '';
@@ -90,7 +98,11 @@ export class ProjectState {
     private readonly stableDelayMs: number,
     private readonly limits: ProjectLimits = { suspectRows: DEFAULT_SUSPECT_DIAGNOSTICS },
   ) {
-    this.runs = new RunTracker({ load: () => store.runRecords(), save: (r) => store.putRun(r) });
+    this.runs = new RunTracker({ load: () => store.runRecords(), save: (r) => {
+        this.touchStore();
+        store.putRun(r);
+      },
+    });
     this.literals = new LiteralIndex(this.root, () => [this.configFile], () => (this.config ? [this.config.checkpoints] : []));
     this.restore();
   }
@@ -239,13 +251,17 @@ export class ProjectState {
     const isNew = this.analysed?.hash !== newest.hash;
     if (isNew || how.rerun || how.inputsChanged) {
       this.analysed = newest;
+      this.touchStore();
       this.store.noteCheckpoint(newest);
       for (const step of scheduledSteps()) this.schedule(step, newest, { rerun: how.rerun, background: false });
     }
     for (const c of stable.slice(0, -1).reverse()) {
       let queued = false;
       for (const step of scheduledSteps()) queued = this.schedule(step, c, { rerun: false, background: true }) || queued;
-      if (queued) this.store.noteCheckpoint(c);
+      if (queued) {
+        this.touchStore();
+        this.store.noteCheckpoint(c);
+      }
     }
     // After submitting, so the queue never looks idle in between. Dropped: work for other inputs or
     // checkpoints no longer in the run; the newest's old foreground jobs when a newer one took over
@@ -280,6 +296,7 @@ export class ProjectState {
     this.run(step, c, {}, how.background).then(
       (value) => {
         if (this.disposed) return;
+        this.touchStore();
         this.store.put(hash, step.id, key, value);
         this.stored.add(id);
         if (this.analysed?.hash === hash) {
@@ -301,11 +318,15 @@ export class ProjectState {
     return true;
   }
 
-  private run<K extends StepId>(step: StepInfo<K>, c: CheckpointInfo, params: Record<string, unknown>, background = false): Promise<StepResults[K]> {
+  private jobKey(stepId: StepId, c: CheckpointInfo, params: Record<string, unknown>, background: boolean): string {
+    return `${this.configFile}|${c.hash}|${stepId}|${this.projectVersion}|${JSON.stringify(params)}${background ? '|background' : ''}`;
+  }
+
+  private run<K extends StepId>(step: StepInfo<K>, c: CheckpointInfo, params: Record<string, unknown>, background = false, hover = false): Promise<StepResults[K]> {
     // The worker runs the runner of `step.id`, whose result type the catalog states. Background
     // work has its own key, so it never joins (and dies with) a cancelled foreground job.
     return this.scheduler.submit({
-      key: `${this.configFile}|${c.hash}|${step.id}|${this.projectVersion}|${JSON.stringify(params)}${background ? '|background' : ''}`,
+      key: this.jobKey(step.id, c, params, background),
       priority: background ? BACKGROUND_PRIORITY + step.priority : step.priority,
       title: `${step.title} (${c.name})`,
       step: step.id,
@@ -315,6 +336,7 @@ export class ProjectState {
       params,
       ...(background ? { background: true } : {}),
       ...(step.onDemand ? { onDemand: true } : {}),
+      ...(hover ? { hover: true } : {}),
     }) as Promise<StepResults[K]>;
   }
 
@@ -330,7 +352,7 @@ export class ProjectState {
    * Runs an on-demand step (explain a row, compare) for a checkpoint of the series (default: the
    * one whose results are shown); the same request while one is pending or done joins it.
    */
-  onDemand<K extends StepId>(stepId: K, params: Record<string, unknown>, checkpoint?: string, signal?: AbortSignal): Promise<StepResults[K]> {
+  onDemand<K extends StepId>(stepId: K, params: Record<string, unknown>, checkpoint?: string, signal?: AbortSignal, hover = false): Promise<StepResults[K]> {
     // Cancelled by the client: drop the job (queued or running) this request submitted.
     const cancel = () => this.scheduler.cancelWhere((j) => j.params === params);
     // Already cancelled: once the job below is submitted.
@@ -341,8 +363,11 @@ export class ProjectState {
     const step = stepInfo(stepId) as StepInfo<K>;
     const key = `${stepId}|${c.hash}|${this.projectVersion}|${JSON.stringify(params)}`;
     let p = this.explained.get(key) as Promise<StepResults[K]> | undefined;
+    // Asked for explicitly while a hover's job of the same work is pending: joining it in the
+    // scheduler makes it explicit, so the next hover does not supersede it.
+    if (p && !hover && this.scheduler.has(this.jobKey(stepId, c, params, false))) void this.run(step, c, params);
     if (!p) {
-      p = this.run(step, c, params);
+      p = this.run(step, c, params, false, hover);
       p.catch(() => this.explained.delete(key));
       this.explained.set(key, p);
       // Bounded: hovering many rows must not grow memory without end.
@@ -351,12 +376,15 @@ export class ProjectState {
     return p;
   }
 
-  /** Explains one data row (1-based line); `influence` adds the influential training rows. */
-  explainRow(file: string, line: number, options: { method?: string; influence?: boolean; checkpoint?: string } = {}): Promise<StepResults['explainRow']> {
+  /**
+   * Explains one data row (1-based line); `influence` adds the influential training rows. `hover`:
+   * asked by a hover, so the next hover's request supersedes it while it is queued (scheduler.ts).
+   */
+  explainRow(file: string, line: number, options: { method?: string; influence?: boolean; checkpoint?: string; hover?: boolean } = {}): Promise<StepResults['explainRow']> {
     const params: Record<string, unknown> = { file: path.resolve(file), line };
     if (options.method) params.method = options.method;
     if (options.influence) params.influence = true;
-    return this.onDemand('explainRow', params, options.checkpoint);
+    return this.onDemand('explainRow', params, options.checkpoint, undefined, options.hover ?? false);
   }
 
   checkpointNamed(name: string): CheckpointInfo | undefined {
@@ -375,6 +403,7 @@ export class ProjectState {
     signal?.addEventListener('abort', cancel, { once: true });
     const value = await job.finally(() => signal?.removeEventListener('abort', cancel));
     if (this.disposed) return value;
+    this.touchStore();
     this.store.put(c.hash, step.id, this.inputKey(step), value);
     if (this.analysed?.hash === c.hash) this.shown.set(step.id, { checkpoint: { name: c.name, hash: c.hash }, value });
     this.stepErrors.delete(step.id);
@@ -384,7 +413,17 @@ export class ProjectState {
 
   /** Stored results of a step for the current run's checkpoints, in series order: the trend source. */
   runHistory<K extends StepId>(step: K): Array<{ checkpoint: StoredCheckpoint; value: StepResults[K] }> {
-    return this.store.history<StepResults[K]>(step).filter((h) => this.runs.inCurrent(h.checkpoint.hash));
+    type H = Array<{ checkpoint: StoredCheckpoint; value: StepResults[K] }>;
+    const hit = this.histories.get(step);
+    if (hit?.revision === this.storeRevision) return hit.value as H;
+    const value: H = this.store.history<StepResults[K]>(step).filter((h) => this.runs.inCurrent(h.checkpoint.hash));
+    this.histories.set(step, { revision: this.storeRevision, value });
+    return value;
+  }
+
+  /** Marks the store as written (cached run histories are read again). */
+  private touchStore(): void {
+    this.storeRevision++;
   }
 
   /** Resolves when a result of `step` is next shown (a hover waits on it within its budget). */

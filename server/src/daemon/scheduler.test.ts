@@ -65,4 +65,63 @@ describe('Scheduler', () => {
     await fresh;
     expect(outcomes).toEqual(['old:importance:cancelled', 'old:predictions:cancelled', 'new:predictions:done']);
   });
+
+  it('supersedes queued hover jobs by the next hover, never an explicit request', async () => {
+    const { host, started } = fakeHost();
+    const outcomes: string[] = [];
+    const s = new Scheduler(host, { started() {}, progress() {}, ended: (j, o) => outcomes.push(`${j.key}:${o}`), busy() {} });
+    const running = s.submit({ ...job('explainRow', 0), key: 'hover-1', onDemand: true, hover: true });
+    await tick();
+    const panel = s.submit({ ...job('explainRow', 0), key: 'panel', onDemand: true });
+    const hover2 = s.submit({ ...job('explainRow', 0), key: 'hover-2', onDemand: true, hover: true });
+    // The Explain panel asks for the row hover 3 asked for: it becomes explicit, so hover 4 keeps it.
+    const hover3 = s.submit({ ...job('explainRow', 0), key: 'hover-3', onDemand: true, hover: true });
+    const joined = s.submit({ ...job('explainRow', 0), key: 'hover-3' });
+    const hover4 = s.submit({ ...job('explainRow', 0), key: 'hover-4', onDemand: true, hover: true });
+    await expect(hover2).rejects.toMatchObject({ cancelled: true });
+    // The running hover job is left to finish (short; aborting it could cost a worker restart).
+    started[0]!.finish();
+    await running;
+    for (let i = 1; i <= 3; i++) {
+      await tick();
+      started[i]!.finish();
+    }
+    await Promise.all([panel, hover3, joined, hover4]);
+    expect(started.map((x) => x.spec.key)).toEqual(['hover-1', 'panel', 'hover-3', 'hover-4']);
+    expect(outcomes).toEqual(['hover-2:cancelled', 'hover-1:done', 'panel:done', 'hover-3:done', 'hover-4:done']);
+  });
+
+  it('runs at most one hover job between two scheduled steps, explicit requests first', async () => {
+    const { host, started } = fakeHost();
+    const s = new Scheduler(host, { started() {}, progress() {}, ended() {}, busy() {} });
+    const all: Promise<unknown>[] = [s.submit(job('predictions', 10))];
+    await tick();
+    all.push(s.submit(job('importance', 20)), s.submit(job('drift', 25)), s.submit(job('influence', 40)));
+    // A burst of hovers over new rows: each new one supersedes the queued one, so one is left.
+    const hovers = [1, 2, 3].map((i) => s.submit({ ...job('explainRow', 0), key: `hover-${i}`, onDemand: true, hover: true }));
+    const hoverResults = Promise.allSettled(hovers);
+    const order = async (n: number) => {
+      for (let i = 0; i < n; i++) {
+        await tick();
+        started[started.length - 1]!.finish();
+      }
+    };
+    await order(2); // predictions, then the surviving hover
+    all.push(s.submit({ ...job('explainRow', 0), key: 'hover-4', onDemand: true, hover: true }), s.submit({ ...job('whatIf', 0), key: 'panel', onDemand: true }));
+    await order(1);
+    // Hover 4 waits for a scheduled step; the explicit request does not.
+    expect(started.map((x) => x.spec.key)).toEqual(['a|predictions', 'hover-3', 'panel']);
+    await order(4);
+    expect(started.map((x) => x.spec.key)).toEqual(['a|predictions', 'hover-3', 'panel', 'a|importance', 'hover-4', 'a|drift', 'a|influence']);
+    await Promise.all(all);
+    expect((await hoverResults).map((r) => r.status)).toEqual(['rejected', 'rejected', 'fulfilled']);
+    // With no scheduled step queued, hovers are not held back.
+    const a = s.submit({ ...job('explainRow', 0), key: 'hover-5', onDemand: true, hover: true });
+    await order(1);
+    await a;
+    const b = s.submit({ ...job('explainRow', 0), key: 'hover-6', onDemand: true, hover: true });
+    await order(1);
+    await b;
+    expect(started.slice(-2).map((x) => x.spec.key)).toEqual(['hover-5', 'hover-6']);
+  });
 });

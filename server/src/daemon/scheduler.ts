@@ -2,6 +2,15 @@
  * Runs analysis jobs on the worker one at a time, most urgent first: on-demand requests (what the
  * user is hovering) before scheduled steps, then by step priority, then oldest first. Jobs made
  * stale by a newer checkpoint are dropped from the queue and, if running, cancelled.
+ *
+ * Hover policy (hovers must never starve the analysis):
+ * - superseded, not accumulated: a new hover job drops every queued hover job (the user has moved
+ *   on; the hover that asked already answered with the attributions pending). A running hover job
+ *   is left to finish: it is short (tens of ms warm), and cancelling work that does not check its
+ *   signal in time would terminate the worker and reload the engine, far costlier than finishing.
+ * - fair share: while scheduled steps are queued, at most one hover job runs between two scheduled
+ *   step runs; explicit on-demand requests (Explain panel, what-if, counterfactual, compare) are
+ *   never dropped nor held back by it.
  */
 import type { StepOutput } from './steps/types';
 import { JobError, type JobSpec, type WorkerHost } from './worker-host';
@@ -15,6 +24,8 @@ export interface Job extends JobSpec {
   background?: boolean;
   /** An on-demand request (a hover, a panel) rather than a scheduled step. */
   onDemand?: boolean;
+  /** On-demand work a hover asked for: superseded by the next hover, fair-shared with scheduled steps. */
+  hover?: boolean;
 }
 
 interface Entry {
@@ -46,6 +57,8 @@ export class Scheduler {
   private running: Entry | undefined;
   private progress: { fraction: number; message?: string } = { fraction: 0 };
   private seq = 0;
+  /** A hover job started since the last scheduled step did: the next hover waits for a scheduled step. */
+  private hoverSinceScheduled = false;
 
   constructor(
     private readonly host: WorkerHost,
@@ -75,8 +88,11 @@ export class Scheduler {
     const same = this.running?.job.key === job.key ? this.running : this.queue.find((e) => e.job.key === job.key);
     if (same) {
       same.job.priority = Math.min(same.job.priority, job.priority);
+      // Asked for explicitly too: no longer a hover's to supersede or hold back.
+      if (!job.hover) delete same.job.hover;
       return same.promise;
     }
+    if (job.hover) this.dropQueued((e) => e.job.hover === true);
     let resolve!: (r: StepOutput) => void;
     let reject!: (e: unknown) => void;
     const promise = new Promise<StepOutput>((res, rej) => {
@@ -90,24 +106,44 @@ export class Scheduler {
     return promise;
   }
 
+  /** Whether a job of this key is queued or running (an on-demand request may join it). */
+  has(key: string): boolean {
+    return this.running?.job.key === key || this.queue.some((e) => e.job.key === key);
+  }
+
   /** Drops queued jobs and cancels the running one when `stale(job)` says so. */
   cancelWhere(stale: (job: Job) => boolean): void {
     const wasBusy = this.busy;
-    for (let i = this.queue.length - 1; i >= 0; i--) {
-      const e = this.queue[i]!;
-      if (!stale(e.job)) continue;
-      this.queue.splice(i, 1);
-      this.events.ended(e.job, 'cancelled');
-      e.reject(new JobError({ code: 'cancelled', message: 'the analysis was cancelled' }));
-    }
+    this.dropQueued((e) => stale(e.job));
     if (this.running && stale(this.running.job)) this.host.cancelCurrent();
     if (wasBusy && !this.busy) this.events.busy(false);
   }
 
+  private dropQueued(drop: (e: Entry) => boolean): void {
+    for (let i = this.queue.length - 1; i >= 0; i--) {
+      const e = this.queue[i]!;
+      if (!drop(e)) continue;
+      this.queue.splice(i, 1);
+      this.events.ended(e.job, 'cancelled');
+      e.reject(new JobError({ code: 'cancelled', message: 'the analysis was cancelled' }));
+    }
+  }
+
+  /** The next job by priority, then age; a hover job yields once to a queued scheduled step (the fair share). */
+  private next(): Entry {
+    this.queue.sort((a, b) => a.job.priority - b.job.priority || a.seq - b.seq);
+    const scheduled = (j: Job) => !j.onDemand && !j.hover;
+    const held = this.hoverSinceScheduled && this.queue.some((e) => scheduled(e.job));
+    const i = held ? this.queue.findIndex((e) => !e.job.hover) : 0;
+    const [entry] = this.queue.splice(i, 1);
+    if (entry!.job.hover) this.hoverSinceScheduled = true;
+    else if (scheduled(entry!.job)) this.hoverSinceScheduled = false;
+    return entry!;
+  }
+
   private pump(): void {
     if (this.running || this.queue.length === 0) return;
-    this.queue.sort((a, b) => a.job.priority - b.job.priority || a.seq - b.seq);
-    const entry = this.queue.shift()!;
+    const entry = this.next();
     this.running = entry;
     this.progress = { fraction: 0 };
     const { job } = entry;
