@@ -35,6 +35,15 @@ export function slug(s: string): string {
   return s.toLowerCase().replace(/[^a-z0-9]+/g, '-');
 }
 
+/**
+ * A data row's position as users count it, from 1 (the protocol's `row` is a 0-based index into the
+ * file's data rows, header excluded). Shown beside the line, which is what users navigate by; the two
+ * differ by the header, and further where a quoted cell spans lines.
+ */
+export function dataRowText(row: number): string {
+  return `data row ${row + 1}, counting from 1`;
+}
+
 /** What a number means: its unit, what it is a share of, over which rows. One short line. */
 export function Definition({ children }: { children: ReactNode }) {
   return <p className="definition">{children}</p>;

@@ -8,7 +8,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { ExplainState, InfluentialRow, RawValue } from '../../server/src/protocol/panels';
 import { post, useExtensionListener, usePersistentState, useExtensionMessages } from '../common/bridge';
-import { Banner, basename, Definition, ExportMenu, fmt, rowKeys, Section } from '../common/components';
+import { Banner, basename, dataRowText, Definition, ExportMenu, fmt, rowKeys, Section } from '../common/components';
 import { ErrorBoundary } from '../common/ErrorBoundary';
 import { Attributions, show, type ExplainView } from './Attributions';
 import { Counterfactuals, type CounterfactualsView } from './Counterfactuals';
@@ -85,13 +85,13 @@ export function Explain({ state, others, edits = {}, setEdits = () => undefined,
           <input type="checkbox" checked={pinned} onChange={(e) => { setPinned(e.target.checked); post({ type: 'pin', pinned: e.target.checked }); }} /> Pinned to this row
         </label>
       </div>
-      <h1>{basename(state.file)}:{state.line} <span className="muted">(data row {state.row}, checkpoint {state.checkpoint}{(state as { run?: string }).run ? `, run ${(state as { run?: string }).run}` : ''})</span></h1>
+      <h1>{basename(state.file)} line {state.line} <span className="muted">({dataRowText(state.row)}; checkpoint {state.checkpoint}{(state as { run?: string }).run ? `, run ${(state as { run?: string }).run}` : ''})</span></h1>
       <p aria-label="Prediction">
         Prediction: <strong>{predictionText(state.prediction)}</strong>
         {state.label !== undefined && <> · label: <strong>{state.label}</strong></>}
         {correct !== undefined && <> · <span className={correct ? 'marker-correct' : 'marker-incorrect'}>{correct ? '✓ correct' : '✗ incorrect'}</span></>}
       </p>
-      {'class' in state.prediction && <Definition>p: the model's probability of the predicted class (softmax of its outputs over {state.classes.length} classes).</Definition>}
+      {'class' in state.prediction && <Definition>p: the model's probability of the predicted class ({state.outputKind === 'log-odds' ? 'the sigmoid of its log-odds' : `the softmax of its logits over ${state.classes.length} classes`}).</Definition>}
       <div className="beside">
         <section aria-labelledby="attributions">
           <h2 id="attributions">Why: {state.method} <span className="source">{methodKind(state.method, state.methodKind) === 'gradient' ? 'gradient' : 'attribution'}</span></h2>

@@ -36,9 +36,28 @@ export function show(v: RawValue | undefined): string {
   return v === null || v === undefined ? '(missing)' : String(v);
 }
 
+/**
+ * What the explained output is, exactly (the daemon's `outputKind`): one class's logit of a K-output
+ * head, the log-odds of a one-output binary head, or the regression value. Short: it is also the
+ * chart's axis title.
+ */
 export function outputName(state: ExplainView): string {
   if (state.outputName) return state.outputName;
-  return 'class' in state.prediction ? `model output for ${state.prediction.class} (logit / margin)` : 'predicted value';
+  if (!('class' in state.prediction) || state.outputKind === 'value') return 'predicted value';
+  const c = state.prediction.class;
+  return state.outputKind === 'log-odds' ? `log-odds of ${c}` : state.outputKind === 'logit' ? `logit of ${c}` : `output for ${c}`;
+}
+
+/**
+ * How the shown probability relates to the explained output: a logit is one of K softmax inputs, so
+ * p does not follow from it alone; log-odds give p = sigmoid(output). Empty for regression.
+ */
+export function probabilityNote(state: ExplainView): string {
+  if (!('class' in state.prediction)) return '';
+  const p = `p = ${pct(state.prediction.probability)} for ${state.prediction.class}`;
+  if (state.outputKind === 'logit') return `; the probability ${p} is the softmax over all ${state.classes.length} classes' logits, so it does not follow from this logit alone`;
+  if (state.outputKind === 'log-odds') return `; the probability ${p} is the sigmoid of the log-odds`;
+  return `; the model's probability: ${p} (the output is the class's logit, or its log-odds for a one-output model)`;
 }
 
 /** `name`: what the chart and table are called (default: the method's attributions), when a panel shows several. */
@@ -48,8 +67,8 @@ export function Attributions({ state, compact = false, name: caption }: { state:
   const steps = waterfall(state.attributions, isWaterfall ? state.baseline : 0);
   const output = isWaterfall ? (steps.at(-1)?.end ?? state.baseline!) : undefined;
   const name = valueName(kind);
-  const probability = 'class' in state.prediction ? ` (p = ${pct(state.prediction.probability)} for ${state.prediction.class})` : '';
-  const labels = isWaterfall ? ['base value', ...steps.map((s) => s.feature), `output${probability}`] : steps.map((s) => s.feature);
+  // The output bar is named by the axis title (what the output is); p is in the text above.
+  const labels = isWaterfall ? ['base value', ...steps.map((s) => s.feature), 'output'] : steps.map((s) => s.feature);
   const title = `${caption ? `${caption}: ` : ''}${isWaterfall ? `Waterfall: ${state.method} contributions from the base value to the output` : `${state.method}: ${name} per feature`}`;
   return (
     <div>
@@ -57,7 +76,7 @@ export function Attributions({ state, compact = false, name: caption }: { state:
         <Definition>
           Each bar is the feature's {state.method} contribution to the {outputName(state)}; they add up from the base value {fmt(state.baseline)} (the output on the background rows) to {fmt(output)}
           {state.output !== undefined && Math.abs(state.output - output!) > 1e-6 * Math.max(1, Math.abs(state.output)) ? ` (the model's output is ${fmt(state.output)}: the method's approximation leaves ${fmt(state.output - output!)})` : ''}
-          {probability && `; the model's probability${probability}`}.
+          {probabilityNote(state)}.
         </Definition>
       ) : kind === 'gradient' ? (
         <Definition>{state.method} is a gradient: the signed slope of the {outputName(state)} with respect to each feature at this row. It has no base value and does not add up to the output; the sign says which way a small increase would move it.</Definition>

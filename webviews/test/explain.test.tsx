@@ -96,9 +96,9 @@ describe('explain panel', () => {
     expect((screen.getByLabelText('Pinned to this row') as HTMLInputElement).checked).toBe(false);
   });
 
-  it('labels the waterfall\'s output with the probability; a local surrogate is never a waterfall', () => {
-    show(explain);
-    expect(screen.getByText(/to 1.510; the model's probability \(p = 91.0% for >50K\)\./)).toBeTruthy();
+  it('states the probability beside the waterfall\'s output; a local surrogate is never a waterfall', () => {
+    show(explain); // no outputKind (an older daemon): the output is named without claiming which kind
+    expect(screen.getByText(/to 1.510; the model's probability: p = 91.0% for >50K \(the output is the class's logit, or its log-odds for a one-output model\)\./)).toBeTruthy();
     act(() => fromExtension({ type: 'explain', state: { ...explain, method: 'lime', methodKind: 'local-surrogate' } }));
     expect(screen.queryByLabelText('Waterfall legend')).toBeNull();
     expect(rows('Attributions')[0]!.textContent).toBe('featurevaluescore');

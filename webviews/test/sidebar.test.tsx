@@ -27,11 +27,11 @@ describe('side panel', () => {
     expect(sections()).toEqual(['Status', 'Checks', 'Global importance', 'Metrics', 'Drift impact', 'Suspect rows']);
   });
 
-  it('lists failed checks one line each, folds the passing ones, and opens a failure at its line', () => {
+  it('lists failed checks at most two lines each, folds the passing ones, and opens a failure at its line', () => {
     show(dashboardFull);
     expect(screen.getByLabelText('Checks summary').textContent).toBe('10 passed · 1 warnings · 1 failed');
     const failed = within(screen.getByRole('list', { name: 'Failed checks' })).getAllByRole('listitem');
-    expect(failed.map((l) => l.textContent)).toEqual(['✗check 3measured 0.3 against limit 0.5', '⚠check 7measured 0.7 against limit 0.5']);
+    expect(failed.map((l) => l.textContent)).toEqual(['✗check 3 measured 0.3 against limit 0.5', '⚠check 7 measured 0.7 against limit 0.5']);
     expect(screen.getByText('10 passed or skipped').closest('details')!.open).toBe(false);
     fireEvent.click(failed[0]!);
     expect(posted.at(-1)).toEqual({ type: 'openLocation', file: '/ws/glassbox.json', line: 30 });
@@ -101,8 +101,8 @@ describe('side panel', () => {
     expect(metricGroups(dashboardFull.checkpoints)).toEqual({ losses: ['loss', 'val_loss'], scores: ['accuracy', 'val_accuracy'] });
     show(dashboardFull);
     expect(rows('Metrics')[0]!.textContent).toBe('checkpointlossval_lossaccuracyval_accuracy');
-    expect(screen.getByRole('img', { name: 'Losses and errors over checkpoints' })).toBeTruthy();
-    expect(screen.getByRole('img', { name: 'Scores over checkpoints' })).toBeTruthy();
+    expect(screen.getByRole('img', { name: 'Losses and errors (lower = better)' })).toBeTruthy();
+    expect(screen.getByRole('img', { name: 'Scores (higher = better)' })).toBeTruthy();
   });
 
   it('draws the previous run beside the current one, checkpoint by checkpoint', () => {

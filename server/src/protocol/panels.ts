@@ -193,6 +193,13 @@ export interface ExplainState {
    * (log-odds for one-unit heads), or the regression value; same units as `baseline`.
    */
   output?: number;
+  /**
+   * What `output` (and `baseline`) is: `logit` = the explained class's logit in a K-output head
+   * (softmax over all K logits gives the probabilities, so p is not a function of this one number);
+   * `log-odds` = log(p / (1 - p)) of the explained class, for one-output binary models (p = sigmoid of
+   * it); `value` = the regression output.
+   */
+  outputKind?: 'logit' | 'log-odds' | 'value';
   influence?: { proponents: InfluentialRow[]; opponents: InfluentialRow[] };
   /**
    * Per raw feature: the kind of value the model takes, and for a categorical one the training

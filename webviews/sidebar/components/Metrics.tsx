@@ -51,6 +51,8 @@ export function Metrics({ checkpoints, picked, run, previous }: { checkpoints: C
         const prevCks = previous?.checkpoints.filter((c) => c.metrics && Object.keys(c.metrics).length);
         const prev = prevCks?.length ? { run: previous!.run, checkpoints: prevCks } : undefined;
         const labels = Array.from({ length: Math.max(cks.length, prev?.checkpoints.length ?? 0) }, (_, i) => cks[i]?.name ?? `#${i + 1}`);
+        // `axis` stays a word or two: the rotated y title gets only the plot's height (~60 px at the
+        // side panel's usual width, legend below); what "better" means is in the caption `title`.
         const chart = (group: string[], title: string, axis: string) => group.length > 0 && (
           <>
           <h3 className="sub">{title}</h3>
@@ -67,7 +69,9 @@ export function Metrics({ checkpoints, picked, run, previous }: { checkpoints: C
                   };
                 }),
               },
-              options: { plugins: { legend: { position: 'bottom', labels: { boxWidth: 10 } } }, scales: { x: { title: { display: true, text: 'checkpoint' } }, y: { title: { display: true, text: axis } } } },
+              // The previous run's dashed curves share their metric's colour and stay out of the
+              // legend (the caption says what dashed means), so the legend keeps to one line or two.
+              options: { plugins: { legend: { position: 'bottom', labels: { boxWidth: 10, filter: (item, data) => !(data.datasets[item.datasetIndex ?? 0] as { borderDash?: unknown }).borderDash } } }, scales: { x: { title: { display: true, text: 'checkpoint' } }, y: { title: { display: true, text: axis } } } },
             })} />
           </>
         );
@@ -77,8 +81,8 @@ export function Metrics({ checkpoints, picked, run, previous }: { checkpoints: C
               <Definition>Values recorded with each checkpoint by the training script (its own definitions and data split){picked ? `; ${picked} is marked` : ''}{prev ? `; dashed: the previous run ${prev.run}, checkpoint by checkpoint` : ''}.</Definition>
               <ExportMenu table={{ title: 'metrics', columns: ['checkpoint', 'epoch', ...names], rows: cks.map((c) => [c.name, c.epoch, ...names.map((m) => c.metrics?.[m])]) }} />
             </div>
-            {chart(losses, 'Losses and errors over checkpoints', 'loss (lower = better)')}
-            {chart(scores, 'Scores over checkpoints', 'score (higher = better)')}
+            {chart(losses, 'Losses and errors (lower = better)', losses.every((m) => /loss/i.test(m)) ? 'loss' : 'value')}
+            {chart(scores, 'Scores (higher = better)', 'score')}
             <details className="more">
               <summary>Table ({cks.length} checkpoints × {names.length} metrics)</summary>
               <table aria-label="Metrics">

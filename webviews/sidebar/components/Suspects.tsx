@@ -7,7 +7,7 @@
 import { useMemo, useState } from 'react';
 import type { SuspectRow } from '../../../server/src/protocol/panels';
 import { post, usePersistentState } from '../../common/bridge';
-import { basename, Definition, ExportMenu, fmt, rowKeys, Section } from '../../common/components';
+import { basename, dataRowText, Definition, ExportMenu, fmt, rowKeys, Section } from '../../common/components';
 import { isStale, sourceText, type DashboardView } from '../../common/state';
 
 export const PAGE = 10;
@@ -106,7 +106,7 @@ function SuspectsBody({ rows, scoreKind }: { rows: SuspectRow[]; scoreKind?: str
           {shown.slice(p * PAGE, (p + 1) * PAGE).map((r) => {
             const open = () => post({ type: 'openLocation', file: r.file, line: r.line });
             return (
-              <tr key={`${r.file}:${r.line}`} tabIndex={0} onClick={open} onKeyDown={rowKeys(open)} title={`${r.file}:${r.line} (data row ${r.row})`}>
+              <tr key={`${r.file}:${r.line}`} tabIndex={0} onClick={open} onKeyDown={rowKeys(open)} title={`${r.file} line ${r.line} (${dataRowText(r.row)})`}>
                 <td className="num">{r.rank}</td>
                 <td className="num">{r.line}</td>
                 <td>{r.reason}</td>

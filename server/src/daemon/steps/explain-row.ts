@@ -66,6 +66,8 @@ export const explainRowStep = {
       methodKind: methodKind(e.method),
       attributions: r.attributions,
       output: r.output,
+      // Same rule as methods/target.ts `targetScalar`, which defines the output explained.
+      outputKind: model.task === 'regression' ? 'value' : model.task === 'binary' && model.outputWidth === 1 ? 'log-odds' : 'logit',
       ...baselineOf(e.extras),
       columns: columnsOf(encoding),
     };
