@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { Scheduler, type Job } from './scheduler';
-import { JobError, type JobSpec, type WorkerHost } from './worker-host';
+import { JobError, type WorkerHost } from './worker-host';
 import type { CheckpointInfo } from '../core/model/checkpoints';
 
 /** A worker stand-in whose jobs finish when the test says so. */
 function fakeHost() {
-  const started: Array<{ spec: JobSpec; finish(): void; fail(e: JobError): void }> = [];
+  const started: Array<{ spec: Job; finish(): void; fail(e: JobError): void }> = [];
   let cancelled = 0;
   const host = {
-    run: (spec: JobSpec) =>
+    run: (spec: Job) =>
       new Promise((resolve, reject) => started.push({ spec, finish: () => resolve({ step: spec.step }), fail: reject })),
     cancelCurrent: () => {
       cancelled++;
