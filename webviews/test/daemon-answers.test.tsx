@@ -38,6 +38,13 @@ describe('panels on the daemon\'s own answers', () => {
     const table = rows('Attributions');
     expect(table[1]!.lastChild!.textContent).toBe(kernelShap.baseline!.toFixed(3));
     expect(table.at(-1)!.lastChild!.textContent).toBe((kernelShap.baseline! + sum).toFixed(3));
+    // A two-logit softmax head: the output is one class's logit, and p is not its sigmoid (0.912 for
+    // 2.342 here, while the model says 0.982), so the panel must not present them as one number.
+    const { output, outputKind, prediction } = kernelShap;
+    expect(outputKind).toBe('logit');
+    expect('class' in prediction && Math.abs(1 / (1 + Math.exp(-output!)) - prediction.probability)).toBeGreaterThan(0.05);
+    const p = 'class' in prediction ? prediction : undefined;
+    expect(screen.getByText(new RegExp(`contribution to the logit of ${p!.class};.*is the softmax over all 2 classes' logits, so it does not follow from this logit alone`))).toBeTruthy();
     const proponents = rows('Proponents');
     expect(proponents[1]!.className).toBe('self'); // line 4 is a training row: its own top proponent
     expect(proponents.slice(2).every((r) => r.className !== 'self')).toBe(true);

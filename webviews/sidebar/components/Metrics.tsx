@@ -56,7 +56,7 @@ export function Metrics({ checkpoints, picked, run, previous }: { checkpoints: C
         const chart = (group: string[], title: string, axis: string) => group.length > 0 && (
           <>
           <h3 className="sub">{title}</h3>
-          <ChartCanvas label={title} height={130} deps={[cks, prev, group.join(','), picked]}
+          <ChartCanvas label={title} height={150} deps={[cks, prev, group.join(','), picked]}
             build={(c) => ({
               type: 'line',
               data: {

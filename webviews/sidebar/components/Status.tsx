@@ -3,7 +3,7 @@
  * analysed) and the checks, the CI gate: failures and warnings first, at most two lines each (the
  * rest on "more"), a click opens the place the finding is about; passing checks fold into one line.
  */
-import { useState } from 'react';
+import { useLayoutEffect, useRef, useState } from 'react';
 import type { CheckResult, CheckStatus } from '../../../server/src/protocol/panels';
 import { post } from '../../common/bridge';
 import { ExportMenu, pct, rowKeys, Section } from '../../common/components';
@@ -90,25 +90,37 @@ export function Checks({ checks, source, stale }: { checks: CheckResult[] | unde
 
 /**
  * Title and message above this many characters may not fit the two lines a check gets at the side
- * panel's narrowest usual width (300 px, ~45 characters a line beside the icon): such a line gets a
- * "more" toggle that shows the rest. The tooltip always holds the whole message.
+ * panel's narrowest usual width (300 px, ~45 characters a line beside the icon). Where the browser
+ * lays the line out, what it measures decides instead (any width); this is the rule without layout.
  */
 export const TWO_LINES_CHARS = 80;
 
 /**
  * One check: its title and message flow together over at most two lines (the panel stays short);
- * "more" unfolds the rest in place, a click elsewhere on the line opens the place it is about.
+ * when they do not fit, "more" unfolds the rest in place; the tooltip always holds the whole
+ * message; a click elsewhere on the line opens the place it is about.
  */
 function CheckLine({ check: c }: { check: CheckResult }) {
   const [expanded, setExpanded] = useState(false);
-  const long = c.title.length + 1 + c.message.length > TWO_LINES_CHARS;
+  const [clipped, setClipped] = useState(c.title.length + 1 + c.message.length > TWO_LINES_CHARS);
+  const text = useRef<HTMLSpanElement>(null);
+  useLayoutEffect(() => {
+    const el = text.current;
+    if (!el || expanded || typeof ResizeObserver === 'undefined') return;
+    // Folded, the clamp hides exactly what overflows; zero height means no layout (keep the rule).
+    const measure = () => el.clientHeight > 0 && setClipped(el.scrollHeight > el.clientHeight + 1);
+    measure();
+    const watch = new ResizeObserver(measure);
+    watch.observe(el);
+    return () => watch.disconnect();
+  }, [expanded, c.title, c.message]);
   const open = () => c.file && post({ type: 'openLocation', file: c.file, line: c.line ?? 1 });
   return (
     <div role="listitem" className={`check-line${expanded ? ' expanded' : ''}`} tabIndex={c.file ? 0 : undefined} onClick={open} onKeyDown={rowKeys(open)}
       title={c.file ? `${c.message}\n${c.file}:${c.line ?? 1}` : c.message}>
       <span className={`status-${c.status}`} aria-label={c.status}>{ICON[c.status]}</span>
-      <span className="check-text"><span className="check-title">{c.title}</span> <span className="msg">{c.message}</span></span>
-      {long && (
+      <span className="check-text" ref={text}><span className="check-title">{c.title}</span> <span className="msg">{c.message}</span></span>
+      {(clipped || expanded) && (
         <button className="link more-toggle" aria-expanded={expanded} aria-label={expanded ? `Fold the message of ${c.title}` : `Show the whole message of ${c.title}`}
           onClick={(e) => { e.stopPropagation(); setExpanded(!expanded); }} onKeyDown={(e) => e.stopPropagation()}>
           {expanded ? 'less' : 'more'}

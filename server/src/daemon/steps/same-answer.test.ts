@@ -89,6 +89,10 @@ describe('one answer for the CLI and the daemon', () => {
       // booster): the waterfall runs from the base value to the model output, both given.
       if (method === undefined) expect([d.method, d.methodKind]).toEqual([name === 'mlp' ? 'kernel-shap' : 'tree-shap', 'additive']);
       expect(d.output).toBe(c.rows[0].output);
+      // What the panel calls the output: the booster's one margin is the class's log-odds (p is its
+      // sigmoid); the network's two logits go through a softmax, so p is not the sigmoid of one.
+      expect(d.outputKind).toBe(name === 'mlp' ? 'logit' : 'log-odds');
+      if (d.outputKind === 'log-odds' && 'class' in d.prediction) expect(1 / (1 + Math.exp(-d.output!))).toBeCloseTo(d.prediction.probability, 5);
       if (d.methodKind === 'additive') {
         const sum = Object.values(d.attributions).reduce((a, b) => a + b, 0);
         expect(d.baseline! + sum).toBeCloseTo(d.output!, 4);
