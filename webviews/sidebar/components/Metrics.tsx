@@ -71,7 +71,9 @@ export function Metrics({ checkpoints, picked, run, previous }: { checkpoints: C
               },
               // The previous run's dashed curves share their metric's colour and stay out of the
               // legend (the caption says what dashed means), so the legend keeps to one line or two.
-              options: { plugins: { legend: { position: 'bottom', labels: { boxWidth: 10, filter: (item, data) => !(data.datasets[item.datasetIndex ?? 0] as { borderDash?: unknown }).borderDash } } }, scales: { x: { title: { display: true, text: 'checkpoint' } }, y: { title: { display: true, text: axis } } } },
+              // The x ticks are the checkpoints' names (no title needed), kept flat: rotated names
+              // would take the little height the plot has at 300 px.
+              options: { plugins: { legend: { position: 'bottom', labels: { boxWidth: 10, filter: (item, data) => !(data.datasets[item.datasetIndex ?? 0] as { borderDash?: unknown }).borderDash } } }, scales: { x: { ticks: { maxRotation: 0, autoSkip: true } }, y: { title: { display: true, text: axis } } } },
             })} />
           </>
         );
