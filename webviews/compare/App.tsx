@@ -82,7 +82,7 @@ export function Compare({ state: s }: { state: CompareState }) {
           <Definition>Rows whose predicted class differs between {state.a} and {state.b}; a click explains the row.</Definition>
           <ExportMenu table={{ title: `flipped ${state.a} ${state.b}`, columns: ['file', 'line', state.a, state.b, 'label'], rows: rows.map((r) => [r.file, r.line, r.before, r.after, r.label]) }} />
           <table aria-label="Flipped predictions">
-            <thead><tr><th>row</th><th>{state.a}</th><th>{state.b}</th><th>label</th></tr></thead>
+            <thead><tr><th>line</th><th>{state.a}</th><th>{state.b}</th><th>label</th></tr></thead>
             <tbody>
               {rows.map((r) => {
                 const explain = () => post({ type: 'explainRow', file: r.file, line: r.line });

@@ -188,7 +188,7 @@ function InfluenceTable({ title, rows, features, self }: { title: string; rows: 
       {others.length === 0 && !own ? <p className="not-available">None found.</p> : (
         <>
           <table aria-label={title}>
-            <thead><tr><th>row</th><th>label</th><th className="num">influence</th>{features.map((f) => <th key={f}>{f}</th>)}</tr></thead>
+            <thead><tr><th>line</th><th>label</th><th className="num">influence</th>{features.map((f) => <th key={f}>{f}</th>)}</tr></thead>
             <tbody>
               {own && (
                 <tr className="self" title="The explained row is in the training data: its self-influence, not another row's.">

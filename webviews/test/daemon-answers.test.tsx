@@ -50,7 +50,7 @@ describe('panels on the daemon\'s own answers', () => {
     expect(proponents.slice(2).every((r) => r.className !== 'self')).toBe(true);
     // columns: the four largest |contributions| of this row
     const top = Object.entries(kernelShap.attributions).sort((a, b) => Math.abs(b[1]) - Math.abs(a[1])).slice(0, 4).map(([f]) => f);
-    expect(proponents[0]!.textContent).toBe(`rowlabelinfluence${top.join('')}`);
+    expect(proponents[0]!.textContent).toBe(`linelabelinfluence${top.join('')}`);
   });
 
   it('explain: saliency (the daemon\'s default for networks) is drawn as a gradient, with no base value', () => {

@@ -64,7 +64,7 @@ describe('explain panel', () => {
     const self = { ...explain.influence!.proponents[0]!, file: explain.file, line: explain.line, influence: 3.2 };
     show({ ...explain, influence: { proponents: [self, ...explain.influence!.proponents], opponents: [] } });
     const p = rows('Proponents');
-    expect(p[0]!.textContent).toBe('rowlabelinfluencecapital_gaineducation_numagesex');
+    expect(p[0]!.textContent).toBe('linelabelinfluencecapital_gaineducation_numagesex');
     expect(p[1]!.className).toBe('self');
     expect(p[1]!.firstChild!.textContent).toBe('this row');
     expect(p[1]!.tabIndex).toBe(-1);

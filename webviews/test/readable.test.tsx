@@ -10,10 +10,11 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import { App as ExplainApp } from '../explain/App';
 import { App as SidebarApp } from '../sidebar/App';
+import { App as CompareApp } from '../compare/App';
 import { TWO_LINES_CHARS } from '../sidebar/components/Status';
 import { posted } from '../common/bridge';
 import type { DashboardState, ExplainState } from '../../server/src/protocol/panels';
-import { dashboard, dashboardFull, explain } from './fixtures';
+import { compare, dashboard, dashboardFull, explain } from './fixtures';
 import { fromExtension } from './setup';
 
 interface Axis { title?: { display?: boolean; text?: string } }
@@ -109,6 +110,31 @@ describe('rows are counted as users count them', () => {
     showSidebar(dashboard); // line 42, row index 40
     const row = within(screen.getByRole('table', { name: 'Suspect rows' })).getAllByRole('row')[1]!;
     expect(row.title).toBe('/ws/data/adult_train.csv line 42 (data row 41, counting from 1)');
+  });
+});
+
+describe('no 0-based row index reaches the user', () => {
+  /** Every "row N" in the text and tooltips of the rendered panel, N a number not said to count from 1. */
+  const rowNumbers = () => {
+    const texts = [document.body.textContent ?? '', ...[...document.querySelectorAll('[title]')].map((e) => e.getAttribute('title')!)];
+    return texts.flatMap((t) => [...t.matchAll(/\brow (\d+)(?!\d)(?!, counting from 1)/g)].map((m) => m[0]));
+  };
+
+  it('in the Explain panel, the side panel and Compare, rows are lines (and 1-based data rows, said so)', () => {
+    const nearestOpposite = { file: '/ws/data/adult_train.csv', line: 31, row: 29, label: '<=50K', distance: 1.5, values: explain.values };
+    showExplain({ ...explain, nearestOpposite });
+    expect(rowNumbers()).toEqual([]);
+    // Tables listing other rows head their position column "line" (the cells are file:line).
+    expect(within(screen.getByRole('table', { name: 'Proponents' })).getAllByRole('columnheader')[0]!.textContent).toBe('line');
+    document.body.innerHTML = '';
+    showSidebar(dashboardFull);
+    fireEvent.click(screen.getByLabelText('Suspect rows summary'));
+    expect(rowNumbers()).toEqual([]);
+    document.body.innerHTML = '';
+    render(<CompareApp />);
+    act(() => fromExtension({ type: 'compare', state: compare }));
+    expect(within(screen.getByRole('table', { name: 'Flipped predictions' })).getAllByRole('columnheader')[0]!.textContent).toBe('line');
+    expect(rowNumbers()).toEqual([]);
   });
 });
 
