@@ -342,8 +342,13 @@ export class Daemon {
     const { shown: predictions, fp } = known;
     const row = rowOfLine(fp, line + 1);
     if (row < 0) return undefined;
+    // The worker runs one job at a time: while a scheduled step or an explicit request runs, this
+    // row's explanation cannot arrive within the budget, so the hover waits only for one already
+    // computed (settled before the next turn of the event loop) and answers with it pending.
+    const running = this.scheduler.current()?.job;
+    const canArrive = !running || running.hover === true;
     const explain = p.explainRow(file, line + 1, { hover: true, ...(this.settings.explainMethod ? { method: this.settings.explainMethod } : {}) }).catch(() => undefined) as Promise<RowExplanation | undefined>;
-    const explanation = await Promise.race([explain, deadline]);
+    const explanation = await Promise.race([explain, canArrive ? deadline : new Promise<undefined>((resolve) => setImmediate(() => resolve(undefined)))]);
     const inf = p.shown.get('influence');
     const rank = inf && inf.value.file === abs ? inf.value.selfInfluenceRank[row] : undefined;
     const influencePending = !inf && p.dataFiles()[0] === abs;
