@@ -80,7 +80,7 @@ export const influenceStep = {
     const si = index.selfInfluence();
     const selfInfluenceRank = Array.from(ranks(Float64Array.from(si, (v) => -v)), (r) => Math.round(r));
     const findings = suspectFindings(list, train, {
-      row: (s, k) => `Suspect row ${s.row} (#${k + 1} by ${DEFAULT_SUSPECT_SCORE} score ${s.score.toFixed(3)}): ${s.reason}, at checkpoint ${checkpoint.name}`,
+      row: (s, k) => `Suspect row ${s.row + 1} (#${k + 1} by ${DEFAULT_SUSPECT_SCORE} score ${s.score.toFixed(3)}): ${s.reason}, at checkpoint ${checkpoint.name}`,
       summary: `(of ${index.n}) have a label the model gives p < ${WARN_P_LABEL}; ranked by ${DEFAULT_SUSPECT_SCORE} score over ${index.entries.length} checkpoint(s) up to ${checkpoint.name}`,
     });
     progress(1);
@@ -136,7 +136,7 @@ async function byDynamics(
   await withPredicted(project, checkpoint, train, list, signal);
   const score = d.task === 'regression' ? 'loss' : 'aum';
   const findings = suspectFindings(list, train, {
-    row: (s, k) => `Suspect row ${s.row} (#${k + 1} by ${score === 'aum' ? 'area under the margin' : 'loss'}, score ${s.score.toFixed(3)}): ${s.reason}, up to checkpoint ${checkpoint.name}`,
+    row: (s, k) => `Suspect row ${s.row + 1} (#${k + 1} by ${score === 'aum' ? 'area under the margin' : 'loss'}, score ${s.score.toFixed(3)}): ${s.reason}, up to checkpoint ${checkpoint.name}`,
     summary: `(of ${d.n}) have a label the model gives p < ${WARN_P_LABEL}; ranked by ${score === 'aum' ? 'the area under the margin' : 'the loss'} over ${d.checkpoints.length} checkpoint(s) up to ${checkpoint.name} (the model has no gradients for TracIn)`,
   });
   progress(1);
