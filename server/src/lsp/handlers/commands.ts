@@ -1,34 +1,12 @@
 /** `workspace/executeCommand` and the typed custom requests of ../../protocol. */
 import type { Connection } from 'vscode-languageserver/node';
-import { ResponseError, ErrorCodes, LSPErrorCodes, type CancellationToken } from 'vscode-languageserver/node';
-import { JobError } from '../../daemon/worker-host';
+import { ResponseError, ErrorCodes, type CancellationToken } from 'vscode-languageserver/node';
 import type { Daemon } from '../../daemon/daemon';
 import { CompareRequest, ExportReportRequest, DaemonCommands, DashboardRequest, ExplainRowRequest, ImportanceRequest, RunChecksRequest, TimelineRequest, type DashboardParams, type ExplainState, type ProjectParams } from '../../protocol';
 import { toPath } from '../uri';
+import { answer, signalOf } from './request';
 
 export const COMMAND_IDS = Object.values(DaemonCommands);
-
-/**
- * A daemon error the user can act on (no checkpoint yet, no such row) becomes InvalidRequest; work
- * the client cancelled (`$/cancelRequest`) ends as RequestCancelled.
- */
-async function answer<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (e) {
-    if (e instanceof ResponseError) throw e;
-    if (e instanceof JobError && e.cancelled) throw new ResponseError(LSPErrorCodes.RequestCancelled, e.message);
-    throw new ResponseError(ErrorCodes.InvalidRequest, (e as Error).message);
-  }
-}
-
-/** An AbortSignal that follows an LSP cancellation token. */
-function signalOf(token: CancellationToken): AbortSignal {
-  const controller = new AbortController();
-  if (token.isCancellationRequested) controller.abort();
-  else token.onCancellationRequested(() => controller.abort());
-  return controller.signal;
-}
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 /** The `project` a request names, if any (`ProjectParams`; params may be absent altogether). */

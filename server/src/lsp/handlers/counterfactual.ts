@@ -5,30 +5,13 @@
  * `InvalidRequest` with their one line.
  */
 import * as path from 'node:path';
-import type { Connection, CancellationToken } from 'vscode-languageserver/node';
-import { ResponseError, ErrorCodes, LSPErrorCodes } from 'vscode-languageserver/node';
-import { JobError } from '../../daemon/worker-host';
+import type { Connection } from 'vscode-languageserver/node';
+import { ResponseError, ErrorCodes } from 'vscode-languageserver/node';
 import type { Daemon } from '../../daemon/daemon';
 import type { ProjectState } from '../../daemon/project-state';
 import { CounterfactualRequest, WhatIfRequest, type CounterfactualParams, type WhatIfParams } from '../../protocol/counterfactual';
 import { toPath } from '../uri';
-
-async function answer<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (e) {
-    if (e instanceof ResponseError) throw e;
-    if (e instanceof JobError && e.cancelled) throw new ResponseError(LSPErrorCodes.RequestCancelled, e.message);
-    throw new ResponseError(ErrorCodes.InvalidRequest, (e as Error).message);
-  }
-}
-
-function signalOf(token: CancellationToken): AbortSignal {
-  const controller = new AbortController();
-  if (token.isCancellationRequested) controller.abort();
-  else token.onCancellationRequested(() => controller.abort());
-  return controller.signal;
-}
+import { answer, signalOf } from './request';
 
 /** The row reference as the step takes it: an absolute file and a 1-based line, or a 0-based row. */
 function rowRef(p: Partial<{ uri: unknown; line: unknown; file: unknown; row: unknown }>): { file: string; line: number } | { file: string; row: number } | undefined {

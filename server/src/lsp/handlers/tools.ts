@@ -15,8 +15,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import type { CancellationToken, Connection } from 'vscode-languageserver/node';
+import type { Connection } from 'vscode-languageserver/node';
 import type { Daemon } from '../../daemon/daemon';
+import { signalOf } from './request';
 import { LM_TOOL_PREFIX, ToolRequest, type ToolParams, type ToolResult } from '../../protocol/tools';
 import { toPath } from '../uri';
 
@@ -206,13 +207,6 @@ export function languageModelToolsManifest(tools: readonly McpToolInfo[]): Langu
       inputSchema,
     };
   });
-}
-
-function signalOf(token: CancellationToken): AbortSignal {
-  const controller = new AbortController();
-  if (token.isCancellationRequested) controller.abort();
-  else token.onCancellationRequested(() => controller.abort());
-  return controller.signal;
 }
 
 export function registerTools(connection: Connection, daemon: Daemon, options: ToolsOptions = {}): ToolSessions {
