@@ -6,6 +6,7 @@
 import { tf } from '../engine/tf';
 import { GlassboxError, throwIfAborted } from '../errors';
 import type { ModelHandle } from '../model/model';
+import { denseInputGradient, type DenseGradient } from './dense-gradients';
 import { inputGradients, targetScalar } from './target';
 import type { AttributionInput, Target } from './types';
 
@@ -31,6 +32,26 @@ export function* chunks(n: number, samples: number, maxPoints: number): Generato
   }
   for (let r = 0; r < n; r++) {
     for (let s = 0; s < samples; s += maxPoints) yield { rowStart: r, rowEnd: r + 1, sampleStart: s, sampleEnd: Math.min(samples, s + maxPoints) };
+  }
+}
+
+/**
+ * The gradient methods' batch loop: `body` runs once per chunk of the input's n rows x `samples`
+ * points (at most `maxPoints` a chunk; `chunks`, same order), the input's signal checked before each
+ * chunk and its progress reported after each. `dense` is the model's hand-written dense-stack
+ * backward pass (dense-gradients.ts) where it has one, else undefined (use `inputGradients`); it is
+ * disposed when the loop ends, also when `body` or the signal throws.
+ */
+export function forEachGradientChunk(input: AttributionInput, samples: number, maxPoints: number, body: (ch: Chunk, dense: DenseGradient | undefined) => void): void {
+  const dense = denseInputGradient(input.model, input.target);
+  try {
+    for (const ch of chunks(input.n, samples, maxPoints)) {
+      throwIfAborted(input.signal);
+      body(ch, dense);
+      input.onProgress?.(ch.rowEnd / input.n);
+    }
+  } finally {
+    dense?.dispose();
   }
 }
 

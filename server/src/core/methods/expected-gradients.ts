@@ -10,12 +10,10 @@
  * with axiomatic attribution priors and expected gradients", Nature Machine Intelligence.
  */
 import { tf } from '../engine/tf';
-import { throwIfAborted } from '../errors';
 import { groupByFeature } from '../data/encoding';
 import { createRng } from '../util/random';
-import { checkInput, chunks, completenessGap, requireBackground, targetValues } from './batching';
+import { checkInput, forEachGradientChunk, completenessGap, requireBackground, targetValues } from './batching';
 import { inputGradients, reportedTargetClasses, resolveTargetClasses, targetScalar } from './target';
-import { denseInputGradient } from './dense-gradients';
 import type { AttributionMethod } from './types';
 
 export interface ExpectedGradientsParams extends Record<string, unknown> {
@@ -35,7 +33,7 @@ export const expectedGradients = {
   },
   async attribute(input, params) {
     checkInput('expected-gradients', input);
-    const { model, X, n, target, encoding, signal } = input;
+    const { model, X, n, target, encoding } = input;
     const width = encoding.width;
     const { background, backgroundN } = requireBackground('expected-gradients', input, 'to draw baselines from');
     const classes = resolveTargetClasses(model, X, n, target, input.labels);
@@ -52,44 +50,37 @@ export const expectedGradients = {
     const sums = new Float64Array(n * width);
     const fBaseline = new Float64Array(n);
     // Dense stacks: the hand-written backward pass (dense-gradients.ts), else tf.grad.
-    const dense = denseInputGradient(model, target);
-    try {
-      for (const ch of chunks(n, S, params.batchSize)) {
-        throwIfAborted(signal);
-        const R = ch.rowEnd - ch.rowStart;
-        const s = ch.sampleEnd - ch.sampleStart;
-        // Sample-major baselines and alphas: point (k, r).
-        const b = new Float32Array(s * R * width);
-        const a = new Float32Array(s * R);
-        for (let k = 0; k < s; k++) {
-          for (let r = 0; r < R; r++) {
-            const draw = (ch.rowStart + r) * S + ch.sampleStart + k;
-            const row = pick[draw]!;
-            b.set(background.subarray(row * width, (row + 1) * width), (k * R + r) * width);
-            a[k * R + r] = alpha[draw]!;
-          }
+    forEachGradientChunk(input, S, params.batchSize, (ch, dense) => {
+      const R = ch.rowEnd - ch.rowStart;
+      const s = ch.sampleEnd - ch.sampleStart;
+      // Sample-major baselines and alphas: point (k, r).
+      const b = new Float32Array(s * R * width);
+      const a = new Float32Array(s * R);
+      for (let k = 0; k < s; k++) {
+        for (let r = 0; r < R; r++) {
+          const draw = (ch.rowStart + r) * S + ch.sampleStart + k;
+          const row = pick[draw]!;
+          b.set(background.subarray(row * width, (row + 1) * width), (k * R + r) * width);
+          a[k * R + r] = alpha[draw]!;
         }
-        const [g, f] = tf.tidy(() => {
-          const x = tf.expandDims(tf.tensor2d(X.subarray(ch.rowStart * width, ch.rowEnd * width), [R, width]), 0);
-          const bt = tf.tensor3d(b, [s, R, width]);
-          const diff = tf.sub(x, bt);
-          const points = tf.reshape(tf.add(bt, tf.mul(tf.tensor3d(a, [s, R, 1]), diff)), [s * R, width]) as tf.Tensor2D;
-          const c = tf.tile(tf.tensor1d(classes.subarray(ch.rowStart, ch.rowEnd), 'int32'), [s]) as tf.Tensor1D;
-          const grads = tf.reshape(dense ? dense.grad(points, c) : inputGradients(model, points, c, target), [s, R, width]);
-          const fb = tf.reshape(targetScalar(model, tf.reshape(bt, [s * R, width]) as tf.Tensor2D, c, target), [s, R]);
-          return [tf.sum(tf.mul(diff, grads), 0), tf.sum(fb, 0)];
-        });
-        const gd = g.dataSync();
-        const off = ch.rowStart * width;
-        for (let k = 0; k < gd.length; k++) sums[off + k] += gd[k]!;
-        const fd = f.dataSync();
-        for (let r = 0; r < R; r++) fBaseline[ch.rowStart + r] += fd[r]!;
-        tf.dispose([g, f]);
-        input.onProgress?.(ch.rowEnd / n);
       }
-    } finally {
-      dense?.dispose();
-    }
+      const [g, f] = tf.tidy(() => {
+        const x = tf.expandDims(tf.tensor2d(X.subarray(ch.rowStart * width, ch.rowEnd * width), [R, width]), 0);
+        const bt = tf.tensor3d(b, [s, R, width]);
+        const diff = tf.sub(x, bt);
+        const points = tf.reshape(tf.add(bt, tf.mul(tf.tensor3d(a, [s, R, 1]), diff)), [s * R, width]) as tf.Tensor2D;
+        const c = tf.tile(tf.tensor1d(classes.subarray(ch.rowStart, ch.rowEnd), 'int32'), [s]) as tf.Tensor1D;
+        const grads = tf.reshape(dense ? dense.grad(points, c) : inputGradients(model, points, c, target), [s, R, width]);
+        const fb = tf.reshape(targetScalar(model, tf.reshape(bt, [s * R, width]) as tf.Tensor2D, c, target), [s, R]);
+        return [tf.sum(tf.mul(diff, grads), 0), tf.sum(fb, 0)];
+      });
+      const gd = g.dataSync();
+      const off = ch.rowStart * width;
+      for (let k = 0; k < gd.length; k++) sums[off + k] += gd[k]!;
+      const fd = f.dataSync();
+      for (let r = 0; r < R; r++) fBaseline[ch.rowStart + r] += fd[r]!;
+      tf.dispose([g, f]);
+    });
 
     const encoded = Float32Array.from(sums, (v) => v / S);
     const fx = targetValues(model, X, n, classes, target, params.batchSize);

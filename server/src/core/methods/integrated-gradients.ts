@@ -19,12 +19,11 @@
  * Captum's `IntegratedGradients` (50 steps, both rules, zero and mean baselines) to 1e-4.
  */
 import { tf } from '../engine/tf';
-import { GlassboxError, throwIfAborted } from '../errors';
+import { GlassboxError } from '../errors';
 import { groupByFeature } from '../data/encoding';
-import { checkInput, chunks, columnMeans, completenessGap, requireBackground, targetValues } from './batching';
+import { checkInput, forEachGradientChunk, columnMeans, completenessGap, requireBackground, targetValues } from './batching';
 import { QUADRATURE_RULES, quadrature, type QuadratureRule } from './quadrature';
 import { inputGradients, reportedTargetClasses, resolveTargetClasses } from './target';
-import { denseInputGradient } from './dense-gradients';
 import type { AttributionInput, AttributionMethod } from './types';
 
 export const BASELINES = ['zero', 'mean', 'custom'] as const;
@@ -51,7 +50,7 @@ export const integratedGradients = {
   },
   async attribute(input, params) {
     checkInput('integrated-gradients', input);
-    const { model, X, n, target, encoding, signal } = input;
+    const { model, X, n, target, encoding } = input;
     const width = encoding.width;
     const classes = resolveTargetClasses(model, X, n, target, input.labels);
     const baselines = resolveBaselines('integrated-gradients', input, params.baseline);
@@ -62,40 +61,33 @@ export const integratedGradients = {
     // stacks take the hand-written backward pass (dense-gradients.ts) with the quadrature weights
     // applied before the first layer's backward product; other models tf.grad.
     const pathGrad = new Float64Array(n * width);
-    const dense = denseInputGradient(model, target);
-    try {
-      for (const ch of chunks(n, steps, params.batchSize)) {
-        throwIfAborted(signal);
-        const R = ch.rowEnd - ch.rowStart;
-        const S = ch.sampleEnd - ch.sampleStart;
-        // Step-major points (s, r) = b_r + alpha_s (x_r - b_r), built here: a broadcast add of
-        // [S, R, width] on the backend is slow on wasm.
-        const points = new Float32Array(S * R * width);
-        for (let k = 0; k < S; k++) {
-          const a = alphas[ch.sampleStart + k]!;
-          for (let r = 0; r < R; r++) {
-            const xo = (ch.rowStart + r) * width;
-            const po = (k * R + r) * width;
-            for (let j = 0; j < width; j++) points[po + j] = baselines[xo + j]! + a * (X[xo + j]! - baselines[xo + j]!);
-          }
+    forEachGradientChunk(input, steps, params.batchSize, (ch, dense) => {
+      const R = ch.rowEnd - ch.rowStart;
+      const S = ch.sampleEnd - ch.sampleStart;
+      // Step-major points (s, r) = b_r + alpha_s (x_r - b_r), built here: a broadcast add of
+      // [S, R, width] on the backend is slow on wasm.
+      const points = new Float32Array(S * R * width);
+      for (let k = 0; k < S; k++) {
+        const a = alphas[ch.sampleStart + k]!;
+        for (let r = 0; r < R; r++) {
+          const xo = (ch.rowStart + r) * width;
+          const po = (k * R + r) * width;
+          for (let j = 0; j < width; j++) points[po + j] = baselines[xo + j]! + a * (X[xo + j]! - baselines[xo + j]!);
         }
-        const w = Float32Array.from(weights.subarray(ch.sampleStart, ch.sampleEnd));
-        const g = tf.tidy(() => {
-          const x = tf.tensor2d(points, [S * R, width]);
-          const c = tf.tile(tf.tensor1d(classes.subarray(ch.rowStart, ch.rowEnd), 'int32'), [S]) as tf.Tensor1D;
-          if (dense) return dense.gradSum(x, c, S, R, w);
-          const grads = tf.reshape(inputGradients(model, x, c, target), [S, R * width]);
-          return tf.reshape(tf.matMul(tf.tensor2d(w, [1, S]), grads), [R, width]);
-        });
-        const d = g.dataSync();
-        const off = ch.rowStart * width;
-        for (let k = 0; k < d.length; k++) pathGrad[off + k] += d[k]!;
-        g.dispose();
-        input.onProgress?.(ch.rowEnd / n);
       }
-    } finally {
-      dense?.dispose();
-    }
+      const w = Float32Array.from(weights.subarray(ch.sampleStart, ch.sampleEnd));
+      const g = tf.tidy(() => {
+        const x = tf.tensor2d(points, [S * R, width]);
+        const c = tf.tile(tf.tensor1d(classes.subarray(ch.rowStart, ch.rowEnd), 'int32'), [S]) as tf.Tensor1D;
+        if (dense) return dense.gradSum(x, c, S, R, w);
+        const grads = tf.reshape(inputGradients(model, x, c, target), [S, R * width]);
+        return tf.reshape(tf.matMul(tf.tensor2d(w, [1, S]), grads), [R, width]);
+      });
+      const d = g.dataSync();
+      const off = ch.rowStart * width;
+      for (let k = 0; k < d.length; k++) pathGrad[off + k] += d[k]!;
+      g.dispose();
+    });
 
     const encoded = new Float32Array(n * width);
     for (let k = 0; k < n * width; k++) encoded[k] = (X[k]! - baselines[k]!) * pathGrad[k]!;

@@ -12,12 +12,10 @@
  * which was a third of SmoothGrad's time on the Adult MLP.
  */
 import { tf } from '../engine/tf';
-import { throwIfAborted } from '../errors';
 import { groupByFeatureActive } from '../data/encoding';
 import { createRng, type Rng } from '../util/random';
-import { checkInput, chunks, columnRanges, requireBackground } from './batching';
+import { checkInput, forEachGradientChunk, columnRanges, requireBackground } from './batching';
 import { inputGradients, reportedTargetClasses, resolveTargetClasses } from './target';
-import { denseInputGradient } from './dense-gradients';
 import type { AttributionInput, AttributionResult, ParamSpec } from './types';
 
 export interface NoiseTunnelParams extends Record<string, unknown> {
@@ -38,7 +36,7 @@ export type NoiseReduction = 'mean' | 'mean-square' | 'variance';
 
 export async function noiseTunnel(methodId: string, reduction: NoiseReduction, input: AttributionInput, params: NoiseTunnelParams): Promise<AttributionResult> {
   checkInput(methodId, input);
-  const { model, X, n, target, encoding, signal } = input;
+  const { model, X, n, target, encoding } = input;
   const width = encoding.width;
   const sigma = noiseScale(methodId, input, params);
   const classes = resolveTargetClasses(model, X, n, target, input.labels);
@@ -47,50 +45,43 @@ export async function noiseTunnel(methodId: string, reduction: NoiseReduction, i
   const sum = new Float64Array(n * width);
   const sumSq = new Float64Array(n * width);
   // Dense stacks: the hand-written backward pass (dense-gradients.ts), else tf.grad.
-  const dense = denseInputGradient(model, target);
-  try {
-    for (const ch of chunks(n, S, params.batchSize)) {
-      throwIfAborted(signal);
-      const R = ch.rowEnd - ch.rowStart;
-      const s = ch.sampleEnd - ch.sampleStart;
-      // Noisy points built here rather than by a broadcast add on the backend (slow on wasm); drawn
-      // in (row, sample, column) order, stored sample-major.
-      const points = new Float32Array(s * R * width);
-      for (let r = 0; r < R; r++) {
-        const xo = (ch.rowStart + r) * width;
-        for (let k = 0; k < s; k++) {
-          const off = (k * R + r) * width;
-          for (let j = 0; j < width; j++) points[off + j] = X[xo + j]! + Math.fround(sigma[j]! * normal());
-        }
+  forEachGradientChunk(input, S, params.batchSize, (ch, dense) => {
+    const R = ch.rowEnd - ch.rowStart;
+    const s = ch.sampleEnd - ch.sampleStart;
+    // Noisy points built here rather than by a broadcast add on the backend (slow on wasm); drawn
+    // in (row, sample, column) order, stored sample-major.
+    const points = new Float32Array(s * R * width);
+    for (let r = 0; r < R; r++) {
+      const xo = (ch.rowStart + r) * width;
+      for (let k = 0; k < s; k++) {
+        const off = (k * R + r) * width;
+        for (let j = 0; j < width; j++) points[off + j] = X[xo + j]! + Math.fround(sigma[j]! * normal());
       }
-      const c = tf.tidy(() => tf.tile(tf.tensor1d(classes.subarray(ch.rowStart, ch.rowEnd), 'int32'), [s]) as tf.Tensor1D);
-      const x = tf.tensor2d(points, [s * R, width]);
-      const off = ch.rowStart * width;
-      if (reduction === 'mean' && dense) {
-        // Only the sum over samples is needed: summed before the first layer's backward product.
-        const g = dense.gradSum(x, c, s, R);
-        const d = g.dataSync();
-        for (let q = 0; q < R * width; q++) sum[off + q] += d[q]!;
-        g.dispose();
-      } else {
-        const g = tf.tidy(() => (dense ? dense.grad(x, c) : inputGradients(model, x, c, target)));
-        // Sums over samples on the CPU in float64: one read-back, no square/reduce kernels.
-        const d = g.dataSync();
-        g.dispose();
-        for (let k = 0; k < s; k++) {
-          for (let q = 0; q < R * width; q++) {
-            const v = d[k * R * width + q]!;
-            sum[off + q] += v;
-            sumSq[off + q] += v * v;
-          }
-        }
-      }
-      tf.dispose([c, x]);
-      input.onProgress?.(ch.rowEnd / n);
     }
-  } finally {
-    dense?.dispose();
-  }
+    const c = tf.tidy(() => tf.tile(tf.tensor1d(classes.subarray(ch.rowStart, ch.rowEnd), 'int32'), [s]) as tf.Tensor1D);
+    const x = tf.tensor2d(points, [s * R, width]);
+    const off = ch.rowStart * width;
+    if (reduction === 'mean' && dense) {
+      // Only the sum over samples is needed: summed before the first layer's backward product.
+      const g = dense.gradSum(x, c, s, R);
+      const d = g.dataSync();
+      for (let q = 0; q < R * width; q++) sum[off + q] += d[q]!;
+      g.dispose();
+    } else {
+      const g = tf.tidy(() => (dense ? dense.grad(x, c) : inputGradients(model, x, c, target)));
+      // Sums over samples on the CPU in float64: one read-back, no square/reduce kernels.
+      const d = g.dataSync();
+      g.dispose();
+      for (let k = 0; k < s; k++) {
+        for (let q = 0; q < R * width; q++) {
+          const v = d[k * R * width + q]!;
+          sum[off + q] += v;
+          sumSq[off + q] += v * v;
+        }
+      }
+    }
+    tf.dispose([c, x]);
+  });
 
   const encoded = new Float32Array(n * width);
   for (let k = 0; k < n * width; k++) {
