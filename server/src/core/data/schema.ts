@@ -140,16 +140,7 @@ class ColumnStats {
       this.nonNumeric++;
       return;
     }
-    if (isOutOfRange(v)) {
-      if (this.outOfRange++ === 0) this.outOfRangeExample = echo(trimmed, 40);
-      if (this.outOfRangeLines.length < MAX_NOTED_LINES) this.outOfRangeLines.push(line);
-      return;
-    }
-    // Welford: stable for large files.
-    this.n++;
-    const d = v - this.mean;
-    this.mean += d / this.n;
-    this.m2 += d * (v - this.mean);
+    this.addParsed(v, trimmed, line);
   }
 
   /**
@@ -166,8 +157,17 @@ class ColumnStats {
       this.missing++;
       return;
     }
+    this.addParsed(v, v, line);
+  }
+
+  /**
+   * A number that is not missing, from text or a typed source: an out-of-range one is counted and
+   * noted (the first one's `text`, echoed, and its line), any other goes into the running mean and
+   * variance (Welford: stable for large files).
+   */
+  private addParsed(v: number, text: string | number, line: number): void {
     if (isOutOfRange(v)) {
-      if (this.outOfRange++ === 0) this.outOfRangeExample = echo(String(v), 40);
+      if (this.outOfRange++ === 0) this.outOfRangeExample = echo(String(text), 40);
       if (this.outOfRangeLines.length < MAX_NOTED_LINES) this.outOfRangeLines.push(line);
       return;
     }
