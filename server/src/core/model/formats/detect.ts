@@ -112,17 +112,26 @@ interface WeightSpec {
   quantization?: { dtype?: unknown } | null;
 }
 
+/**
+ * The JSON a model file holds, or the inspection to answer while it does not parse: a truncated
+ * JSON file is what a writer in progress leaves; a complete but broken one is indistinguishable
+ * from outside, so it is retried until its size stops changing.
+ */
+function readModelJson(file: string): { json: unknown } | { pending: FormatInspection } {
+  // An unreadable file throws (the caller reports it); only a failed parse means "still being written".
+  const text = fs.readFileSync(file, 'utf8');
+  try {
+    return { json: JSON.parse(text) as unknown };
+  } catch {
+    return { pending: { complete: false, problem: `${path.basename(file)} is not valid JSON (still being written?)`, files: [file], metadata: {} } };
+  }
+}
+
 function inspectTfjs(file: string): FormatInspection {
   const dir = path.dirname(file);
-  const text = fs.readFileSync(file, 'utf8');
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    // A truncated JSON file is what a writer in progress leaves; a complete but broken one is
-    // indistinguishable from outside, so it is retried until its size stops changing.
-    return { complete: false, problem: `${path.basename(file)} is not valid JSON (still being written?)`, files: [file], metadata: {} };
-  }
+  const read = readModelJson(file);
+  if ('pending' in read) return read.pending;
+  const json = read.json;
   const invalid = (problem: string, metadata: Record<string, unknown> = {}): FormatInspection => ({ complete: false, invalid: true, problem, files: [file], metadata });
   if (!isObject(json)) return invalid(`${path.basename(file)} holds ${describe(json)}, not a TF.js model`);
   const metadata = isObject(json.userDefinedMetadata) ? json.userDefinedMetadata : {};
@@ -201,13 +210,9 @@ function inspectOnnx(file: string): FormatInspection {
 }
 
 function inspectJsonModel(file: string, format: ModelFormatId): FormatInspection {
-  const text = fs.readFileSync(file, 'utf8');
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return { complete: false, problem: `${path.basename(file)} is not valid JSON (still being written?)`, files: [file], metadata: {} };
-  }
+  const read = readModelJson(file);
+  if ('pending' in read) return read.pending;
+  const json = read.json;
   if (!isObject(json)) return { complete: false, invalid: true, problem: `${path.basename(file)} holds ${describe(json)}, not a ${FORMAT_NAMES[format]}`, files: [file], metadata: {} };
   const metadata: Record<string, unknown> = isObject(json.metadata) ? { ...json.metadata } : {};
   if (format === 'xgboost-json') {
