@@ -62,24 +62,7 @@ export function robustness(model: ModelHandle, encoding: Encoding, X: Float32Arr
   const labels = options.classLabels ?? encoding.label?.classes ?? [];
   const flips = (options.norms ?? ['l2', 'linf']).map((norm) => minimalFlip(model, encoding, X, n, { ...options.flip, norm }));
   const sensitivity = localSensitivity(model, encoding, X, n, options.sensitivity);
-  const norms = flips.map((f): NormReport => {
-    const classes = [...new Set(f.predicted)].sort((a, b) => a - b);
-    return {
-      norm: f.norm,
-      method: f.method,
-      exact: f.exact,
-      maxRadius: f.maxRadius,
-      overall: summariseRadii(f, Array.from({ length: n }, (_, i) => i)),
-      perClass: classes.map((c) => ({
-        class: c,
-        label: labels[c] ?? String(c),
-        ...summariseRadii(
-          f,
-          Array.from({ length: n }, (_, i) => i).filter((i) => f.predicted[i] === c),
-        ),
-      })),
-    };
-  });
+  const norms = flips.map((f): NormReport => ({ norm: f.norm, method: f.method, exact: f.exact, maxRadius: f.maxRadius, ...summariseRadiiByClass(f, n, labels) }));
   const F = sensitivity.features.length;
   const perFeature = sensitivity.features.map((feature, j) => {
     let sum = 0;
@@ -115,6 +98,26 @@ export function summariseRadii(f: FlipResult, rows: number[]): RadiusSummary {
   const r = rows.map((i) => f.radius[i]!).sort((a, b) => a - b);
   const finite = r.filter((v) => v <= f.maxRadius);
   return { rows: rows.length, flipped: rows.length ? finite.length / rows.length : 0, q10: quantile(r, 0.1), q25: quantile(r, 0.25), median: quantile(r, 0.5), q75: quantile(r, 0.75) };
+}
+
+/**
+ * Radius quantiles over all n rows of a flip result, and per predicted class (ascending class
+ * index) labelled from `labels` (the class index where it has no label).
+ */
+export function summariseRadiiByClass(f: FlipResult, n: number, labels: readonly string[]): { overall: RadiusSummary; perClass: Array<{ class: number; label: string } & RadiusSummary> } {
+  const all = Array.from({ length: n }, (_, i) => i);
+  const classes = [...new Set(f.predicted)].sort((a, b) => a - b);
+  return {
+    overall: summariseRadii(f, all),
+    perClass: classes.map((c) => ({
+      class: c,
+      label: labels[c] ?? String(c),
+      ...summariseRadii(
+        f,
+        all.filter((i) => f.predicted[i] === c),
+      ),
+    })),
+  };
 }
 
 /** Lower quantile of sorted values (no interpolation, so Infinity stays exact). */

@@ -8,7 +8,7 @@
 import type { Encoding } from '../data/encoding';
 import type { ModelHandle } from '../model/model';
 import { minimalFlip, type FlipMethod, type Norm } from './flip';
-import { summariseRadii } from './robustness';
+import { summariseRadiiByClass } from './robustness';
 
 export interface FlipSummary {
   norm: Norm;
@@ -34,10 +34,7 @@ export interface FlipSummaryOptions {
 export function flipSummary(model: ModelHandle, encoding: Encoding, X: Float32Array, n: number, options: FlipSummaryOptions = {}): FlipSummary {
   const f = minimalFlip(model, encoding, X, n, { norm: options.norm ?? 'l2', seed: options.seed ?? 0, ...(options.signal ? { signal: options.signal } : {}) });
   const finite = (v: number) => (v <= f.maxRadius ? v : null);
-  const all = Array.from({ length: n }, (_, i) => i);
-  const overall = summariseRadii(f, all);
-  const labels = options.classLabels ?? encoding.label?.classes ?? [];
-  const classes = [...new Set(f.predicted)].sort((a, b) => a - b);
+  const { overall, perClass } = summariseRadiiByClass(f, n, options.classLabels ?? encoding.label?.classes ?? []);
   return {
     norm: f.norm,
     method: f.method,
@@ -46,12 +43,6 @@ export function flipSummary(model: ModelHandle, encoding: Encoding, X: Float32Ar
     rows: n,
     flipped: overall.flipped,
     median: finite(overall.median),
-    perClass: classes.map((c) => {
-      const s = summariseRadii(
-        f,
-        all.filter((i) => f.predicted[i] === c),
-      );
-      return { class: c, label: labels[c] ?? String(c), rows: s.rows, flipped: s.flipped, median: finite(s.median) };
-    }),
+    perClass: perClass.map((s) => ({ class: s.class, label: s.label, rows: s.rows, flipped: s.flipped, median: finite(s.median) })),
   };
 }
