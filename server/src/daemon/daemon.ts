@@ -23,7 +23,7 @@ import { headerHover, pendingRowHover, rowHover, rowOfLine, staleNote } from './
 import type { ImportanceResult } from './steps/importance';
 import type { RowExplanation } from './steps/explain-row';
 import type { PlainDiagnostic } from './types';
-import type { Health } from '../protocol';
+import type { Health, ServerStatusParams } from '../protocol';
 
 /**
  * How long a data-row hover waits for what is being computed (its row explanation, or the first
@@ -58,14 +58,8 @@ export interface DaemonOptions {
   storeRetryMs?: number;
 }
 
-export interface DaemonStatus {
-  health: Health;
-  busy: boolean;
-  message: string;
-  backend?: string;
-  backendNotes?: string[];
-  checkpoint?: string;
-}
+/** The daemon's status is exactly what it sends the client (`glassbox/serverStatus`). */
+export type DaemonStatus = ServerStatusParams;
 
 export interface DaemonEvents {
   status(s: DaemonStatus): void;

@@ -11,17 +11,12 @@
  */
 import { driftReport } from '../../core/drift/report';
 import { driftOptionsFromConfig } from '../../core/drift/options';
-import { QUADRANT_ADVICE, type Quadrant } from '../../core/drift/impact';
+import { QUADRANT_ADVICE, type FeatureImpact } from '../../core/drift/impact';
 import type { AnalysisStep, Finding, StepOutput } from './types';
 import { STEP_CATALOG } from './catalog';
 
-export interface DriftFeature {
-  feature: string;
-  drift: number;
-  importance: { train: number; reference: number };
-  impact: { train: number; reference: number };
-  quadrant: Quadrant;
-}
+/** A feature's drift x importance as the report has it (impact.ts), without the test's p/q-values. */
+export type DriftFeature = Pick<FeatureImpact, 'feature' | 'drift' | 'importance' | 'impact' | 'quadrant'>;
 
 export interface DriftResult extends StepOutput {
   train: string;
