@@ -34,6 +34,9 @@ export interface OptionSpec {
   arg?: string;
 }
 
+/** `--checkpoint PATH`: the one checkpoint a command reads (`Project.resolveCheckpoint`), the same in every command. */
+export const CHECKPOINT_OPTION: OptionSpec = { type: 'string', arg: 'PATH', description: 'checkpoint directory or name in the series (default: latest ready)' };
+
 export interface Command {
   name: string;
   summary: string;

@@ -3,7 +3,7 @@
  * (exit 1 when a check of severity `error` fails).
  */
 import * as path from 'node:path';
-import type { Command } from '../context';
+import { CHECKPOINT_OPTION, type Command } from '../context';
 import { fmtNum } from '../format';
 import { checkIds, runChecks } from '../../core/checks/registry';
 import { checkOptions, createCheckContext } from '../../core/checks/context';
@@ -15,7 +15,7 @@ export const check: Command = {
   name: 'check',
   summary: 'run the model and expectation checks (the CI gate: exit 1 when one fails)',
   options: {
-    checkpoint: { type: 'string', arg: 'PATH', description: 'checkpoint directory or name in the series (default: latest ready)' },
+    checkpoint: CHECKPOINT_OPTION,
     only: { type: 'string', arg: 'IDS', description: `run only these checks, comma-separated (${checkIds().join(', ')})` },
     'github-annotations': { type: 'boolean', description: 'also print findings as GitHub Actions ::error/::warning annotations' },
   },

@@ -2,7 +2,7 @@
  * `glassbox counterfactual`: small changes of raw feature values that flip a row's prediction or
  * reach a target class, probability or value, within the constraints of glassbox.json and the command.
  */
-import type { Command, CommandContext } from '../context';
+import { CHECKPOINT_OPTION, type Command, type CommandContext } from '../context';
 import { fmtNum } from '../format';
 import { GlassboxError, echo } from '../../core/errors';
 import { featureNames } from '../../core/data/encoding';
@@ -31,7 +31,7 @@ export const counterfactual: Command = {
     bounds: { type: 'string', arg: 'F=MIN..MAX,..', description: 'allowed values of numeric features: hours_per_week=20..60 (either end may be empty)' },
     'outside-range': { type: 'string', arg: 'F,..', description: "numeric features allowed outside the training range ('all' for every one)" },
     method: { type: 'string', arg: 'M', description: 'auto (default: gradient and model-agnostic search for networks, search otherwise), gradient or search' },
-    checkpoint: { type: 'string', arg: 'PATH', description: 'checkpoint directory or name in the series (default: latest ready)' },
+    checkpoint: CHECKPOINT_OPTION,
   },
   async run(ctx) {
     const engine = await ctx.engine();

@@ -3,7 +3,7 @@
  * feature's importance, with prediction drift, multivariate drift and the label-free performance estimate.
  */
 import * as path from 'node:path';
-import type { Command } from '../context';
+import { CHECKPOINT_OPTION, type Command } from '../context';
 import { table, fmtNum } from '../format';
 import { GlassboxError } from '../../core/errors';
 import { getMethod, methodIds } from '../../core/methods/registry';
@@ -19,7 +19,7 @@ export const drift: Command = {
   summary: 'drift per raw feature (train vs reference) × importance, prediction drift, performance change',
   options: {
     reference: { type: 'string', arg: 'FILE', description: "CSV to compare with the training data (default: the config's reference data, else test)" },
-    checkpoint: { type: 'string', arg: 'PATH', description: 'checkpoint directory or name in the series (default: latest ready)' },
+    checkpoint: CHECKPOINT_OPTION,
     metric: { type: 'string', arg: 'M', description: 'drift score for impact and quadrant: psi (default), js, ks, wasserstein' },
     bins: { type: 'string', arg: 'N', description: 'PSI/JS bins per numeric feature, edges at training quantiles (default 10)' },
     'drift-threshold': { type: 'string', arg: 'X', description: 'drift score at or above which a feature has drifted (default 0.1)' },

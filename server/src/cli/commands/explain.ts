@@ -2,7 +2,7 @@
  * `glassbox explain`: attributions of rows' model outputs to their raw features (parse,
  * core/analyses/explain, print): the same answer the editor's Explain panel and hovers give.
  */
-import type { Command } from '../context';
+import { CHECKPOINT_OPTION, type Command } from '../context';
 import { bar } from '../format';
 import { GlassboxError } from '../../core/errors';
 import { getMethod, methodIds } from '../../core/methods/registry';
@@ -20,7 +20,7 @@ export const explain: Command = {
     method: { type: 'string', arg: 'ID', description: `attribution method (${methodIds().join(', ')}; default: additive, linear-shap for linear models, tree-shap for tree ensembles, kernel-shap for networks)` },
     param: { type: 'string', multiple: true, arg: 'KEY=VALUE', description: "a method parameter, e.g. --param absolute=true (repeatable; see docs/cli.md)" },
     target: { type: 'string', arg: 'T', description: 'what to explain: predicted (default), class:N, or loss (against the true label)' },
-    checkpoint: { type: 'string', arg: 'PATH', description: 'checkpoint directory or name in the series (default: latest ready)' },
+    checkpoint: CHECKPOINT_OPTION,
     top: { type: 'string', arg: 'K', description: 'features shown per row in the readable output (default 6)' },
     encoded: { type: 'boolean', description: 'include per-encoded-column attributions in the JSON' },
     seed: { type: 'string', arg: 'N', description: 'random seed of stochastic methods (default 0)' },

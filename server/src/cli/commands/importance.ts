@@ -1,7 +1,7 @@
 /**
  * `glassbox importance`: global importance per raw feature over rows (shares, per class, slices).
  */
-import type { Command } from '../context';
+import { CHECKPOINT_OPTION, type Command } from '../context';
 import { bar } from '../format';
 import { GlassboxError } from '../../core/errors';
 import { getMethod, methodIds } from '../../core/methods/registry';
@@ -24,7 +24,7 @@ export const importance: Command = {
     method: { type: 'string', arg: 'ID', description: `attribution method (${methodIds().join(', ')}; default: linear-shap for linear models, tree-shap for tree ensembles, else ${DEFAULT_IMPORTANCE.method} with samples=128, backgroundSize=8)` },
     param: { type: 'string', multiple: true, arg: 'KEY=VALUE', description: 'a method parameter (repeatable; see docs/cli.md)' },
     target: { type: 'string', arg: 'T', description: 'what to explain: predicted (default), class:N, or loss' },
-    checkpoint: { type: 'string', arg: 'PATH', description: 'checkpoint directory or name in the series (default: latest ready)' },
+    checkpoint: CHECKPOINT_OPTION,
     seed: { type: 'string', arg: 'N', description: 'seed of the sampling methods and of the beeswarm sample (default 0)' },
     sample: { type: 'string', arg: 'N', description: 'rows kept in the beeswarm sample (default 1000)' },
   },

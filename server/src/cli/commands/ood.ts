@@ -1,7 +1,7 @@
 /**
  * `glassbox ood`: rows ranked by their calibrated distance from the training data.
  */
-import type { Command } from '../context';
+import { CHECKPOINT_OPTION, type Command } from '../context';
 import { table, fmtNum } from '../format';
 import { featureNames } from '../../core/data/encoding';
 import { fitOod, rankOod, scoreOod, type OodOptions } from '../../core/drift/ood';
@@ -19,7 +19,7 @@ export const ood: Command = {
     holdout: { type: 'string', arg: 'N', description: 'training rows held out to calibrate the scores (default min(2000, 20%))' },
     ridge: { type: 'string', arg: 'X', description: 'covariance regularisation, relative to the mean variance (default 1e-3)' },
     seed: { type: 'string', arg: 'N', description: 'seed for the held-out rows (default 0)' },
-    checkpoint: { type: 'string', arg: 'PATH', description: 'checkpoint directory or name in the series (default: latest ready)' },
+    checkpoint: CHECKPOINT_OPTION,
   },
   async run(ctx) {
     await ctx.engine();

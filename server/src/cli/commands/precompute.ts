@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Command } from '../context';
+import { CHECKPOINT_OPTION, type Command } from '../context';
 import { GlassboxError } from '../../core/errors';
 import { DEFAULT_PARAMS, parseShard, precomputeShard, prepareTraining, type PrecomputeParams, type PreparedTraining } from '../../core/shard/precompute';
 import type { DataRole } from '../../core/project';
@@ -21,7 +21,7 @@ export const precompute: Command = {
     shard: { type: 'string', arg: 'I/N', description: 'the shard to compute: the I-th of N (1-based; default 1/1, the whole file)' },
     out: { type: 'string', arg: 'DIR', description: 'directory the shard file is written to (created if absent)' },
     data: { type: 'string', arg: 'ROLE', description: 'which data: train (default), test or reference' },
-    checkpoint: { type: 'string', arg: 'PATH', description: 'checkpoint directory or name in the series (default: latest ready)' },
+    checkpoint: CHECKPOINT_OPTION,
     k: { type: 'string', arg: 'N', description: `suspect rows kept (default ${DEFAULT_PARAMS.k})` },
     sample: { type: 'string', arg: 'N', description: `rows in the importance sample (default ${DEFAULT_PARAMS.sample})` },
     bins: { type: 'string', arg: 'N', description: `numeric drift bins (default ${DEFAULT_PARAMS.bins})` },

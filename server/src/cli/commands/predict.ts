@@ -2,7 +2,7 @@
  * `glassbox predict`: the model on rows of a data set: logits, probabilities, predicted class, and
  * metrics per task when the rows are labelled.
  */
-import type { Command } from '../context';
+import { CHECKPOINT_OPTION, type Command } from '../context';
 import { table } from '../format';
 import { ROW_OPTIONS, selectRows } from '../rows';
 import { dataNotes, describeDataNotes } from '../data-notes';
@@ -17,7 +17,7 @@ export const predict: Command = {
   summary: "run the model on rows of a data set and print its logits, probabilities and predicted class",
   options: {
     ...ROW_OPTIONS,
-    checkpoint: { type: 'string', arg: 'PATH', description: 'checkpoint directory or name in the series (default: latest ready)' },
+    checkpoint: CHECKPOINT_OPTION,
   },
   async run(ctx) {
     await ctx.engine();

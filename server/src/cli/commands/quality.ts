@@ -2,7 +2,7 @@
  * `glassbox quality`: how far to trust each attribution method on this model (faithfulness against
  * random orderings, infidelity, max-sensitivity, agreement between methods).
  */
-import type { Command } from '../context';
+import { CHECKPOINT_OPTION, type Command } from '../context';
 import { table, fmtNum } from '../format';
 import { GlassboxError } from '../../core/errors';
 import { assertApplies, getMethod, methodIds } from '../../core/methods/registry';
@@ -20,7 +20,7 @@ export const quality: Command = {
     'background-rows': { type: 'string', arg: 'N', description: `training rows that replace removed features (default ${QUALITY_BACKGROUND})` },
     'sensitivity-samples': { type: 'string', arg: 'N', description: `perturbed copies per row for max-sensitivity, 0 to skip (default ${DEFAULT_QUALITY_SETTINGS.sensitivitySamples})` },
     radius: { type: 'string', arg: 'R', description: `max-sensitivity radius in encoded units, standard deviations for standardised features (default ${DEFAULT_QUALITY_SETTINGS.sensitivityRadius})` },
-    checkpoint: { type: 'string', arg: 'PATH', description: 'checkpoint directory or name in the series (default: latest ready)' },
+    checkpoint: CHECKPOINT_OPTION,
     seed: { type: 'string', arg: 'N', description: 'seed of the row samples, random orderings and perturbations (default 0)' },
   },
   async run(ctx) {

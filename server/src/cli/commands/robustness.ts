@@ -2,7 +2,7 @@
  * `glassbox robustness`: the smallest perturbation that flips predictions (L2, L-infinity) and
  * rows' local sensitivity.
  */
-import type { Command } from '../context';
+import { CHECKPOINT_OPTION, type Command } from '../context';
 import { fmtNum, table } from '../format';
 import { GlassboxError, echo } from '../../core/errors';
 import { robustnessRows, ROBUSTNESS_SAMPLE } from '../../core/analyses/timeline';
@@ -24,7 +24,7 @@ export const robustness: Command = {
     radius: { type: 'string', arg: 'R', description: 'neighbourhood of the sensitivity check, standardised units (default 0.1)' },
     threshold: { type: 'string', arg: 'P', description: 'probability change that flags a row unstable (default 0.1)' },
     unstable: { type: 'string', arg: 'K', description: 'unstable rows listed (default 10)' },
-    checkpoint: { type: 'string', arg: 'PATH', description: 'checkpoint directory or name in the series (default: latest ready)' },
+    checkpoint: CHECKPOINT_OPTION,
   },
   async run(ctx) {
     const engine = await ctx.engine();
