@@ -10,10 +10,9 @@
  * with axiomatic attribution priors and expected gradients", Nature Machine Intelligence.
  */
 import { tf } from '../engine/tf';
-import { groupByFeature } from '../data/encoding';
 import { createRng } from '../util/random';
 import { checkInput, forEachGradientChunk, completenessGap, requireBackground, targetValues } from './batching';
-import { inputGradients, reportedTargetClasses, resolveTargetClasses, targetScalar } from './target';
+import { additiveResult, inputGradients, resolveTargetClasses, targetScalar } from './target';
 import type { AttributionMethod } from './types';
 
 export interface ExpectedGradientsParams extends Record<string, unknown> {
@@ -73,7 +72,7 @@ export const expectedGradients = {
         const grads = tf.reshape(dense ? dense.grad(points, c) : inputGradients(model, points, c, target), [s, R, width]);
         const fb = tf.reshape(targetScalar(model, tf.reshape(bt, [s * R, width]) as tf.Tensor2D, c, target), [s, R]);
         return [tf.sum(tf.mul(diff, grads), 0), tf.sum(fb, 0)];
-      });
+    });
       const gd = g.dataSync();
       const off = ch.rowStart * width;
       for (let k = 0; k < gd.length; k++) sums[off + k] += gd[k]!;
@@ -85,20 +84,12 @@ export const expectedGradients = {
     const encoded = Float32Array.from(sums, (v) => v / S);
     const fx = targetValues(model, X, n, classes, target, params.batchSize);
     for (let i = 0; i < n; i++) fBaseline[i] /= S;
-    return {
-      method: 'expected-gradients',
-      n,
-      width,
-      encoded,
-      grouped: groupByFeature(encoded, n, encoding),
-      targetClass: reportedTargetClasses(model, classes),
-      extras: {
-        grouping: 'sum',
-        samples: S,
-        targetAtInput: Array.from(fx),
-        meanTargetAtBaselines: Array.from(fBaseline),
-        completenessGap: completenessGap(encoded, n, width, fx, fBaseline),
-      },
-    };
+    return additiveResult('expected-gradients', input, encoded, classes, {
+      grouping: 'sum',
+      samples: S,
+      targetAtInput: Array.from(fx),
+      meanTargetAtBaselines: Array.from(fBaseline),
+      completenessGap: completenessGap(encoded, n, width, fx, fBaseline),
+    });
   },
 } satisfies AttributionMethod<ExpectedGradientsParams>;

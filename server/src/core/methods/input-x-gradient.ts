@@ -8,9 +8,8 @@
  * `InputXGradient`.
  */
 import { tf } from '../engine/tf';
-import { groupByFeature } from '../data/encoding';
 import { checkInput, mapInputGradients } from './batching';
-import { reportedTargetClasses, resolveTargetClasses } from './target';
+import { additiveResult, resolveTargetClasses } from './target';
 import type { AttributionMethod } from './types';
 
 export interface InputXGradientParams extends Record<string, unknown> {
@@ -28,18 +27,9 @@ export const inputXGradient = {
   },
   async attribute(input, params) {
     checkInput('input-x-gradient', input);
-    const { model, X, n, target, encoding } = input;
-    const width = encoding.width;
+    const { model, X, n, target } = input;
     const classes = resolveTargetClasses(model, X, n, target, input.labels);
     const encoded = mapInputGradients(input, classes, params.batchSize, (x, grad) => tf.mul(x, grad));
-    return {
-      method: 'input-x-gradient',
-      n,
-      width,
-      encoded,
-      grouped: groupByFeature(encoded, n, encoding),
-      targetClass: reportedTargetClasses(model, classes),
-      extras: { grouping: 'sum' },
-    };
+    return additiveResult('input-x-gradient', input, encoded, classes, { grouping: 'sum' });
   },
 } satisfies AttributionMethod<InputXGradientParams>;

@@ -20,10 +20,9 @@
  */
 import { tf } from '../engine/tf';
 import { GlassboxError } from '../errors';
-import { groupByFeature } from '../data/encoding';
 import { checkInput, forEachGradientChunk, columnMeans, completenessGap, requireBackground, targetValues } from './batching';
 import { QUADRATURE_RULES, quadrature, type QuadratureRule } from './quadrature';
-import { inputGradients, reportedTargetClasses, resolveTargetClasses } from './target';
+import { additiveResult, inputGradients, resolveTargetClasses } from './target';
 import type { AttributionInput, AttributionMethod } from './types';
 
 export const BASELINES = ['zero', 'mean', 'custom'] as const;
@@ -82,7 +81,7 @@ export const integratedGradients = {
         if (dense) return dense.gradSum(x, c, S, R, w);
         const grads = tf.reshape(inputGradients(model, x, c, target), [S, R * width]);
         return tf.reshape(tf.matMul(tf.tensor2d(w, [1, S]), grads), [R, width]);
-      });
+    });
       const d = g.dataSync();
       const off = ch.rowStart * width;
       for (let k = 0; k < d.length; k++) pathGrad[off + k] += d[k]!;
@@ -93,23 +92,15 @@ export const integratedGradients = {
     for (let k = 0; k < n * width; k++) encoded[k] = (X[k]! - baselines[k]!) * pathGrad[k]!;
     const fx = targetValues(model, X, n, classes, target, params.batchSize);
     const fb = targetValues(model, baselines, n, classes, target, params.batchSize);
-    return {
-      method: 'integrated-gradients',
-      n,
-      width,
-      encoded,
-      grouped: groupByFeature(encoded, n, encoding),
-      targetClass: reportedTargetClasses(model, classes),
-      extras: {
-        grouping: 'sum',
-        baseline: params.baseline,
-        rule: params.rule,
-        steps,
-        targetAtInput: Array.from(fx),
-        targetAtBaseline: Array.from(fb),
-        completenessGap: completenessGap(encoded, n, width, fx, fb),
-      },
-    };
+    return additiveResult('integrated-gradients', input, encoded, classes, {
+      grouping: 'sum',
+      baseline: params.baseline,
+      rule: params.rule,
+      steps,
+      targetAtInput: Array.from(fx),
+      targetAtBaseline: Array.from(fb),
+      completenessGap: completenessGap(encoded, n, width, fx, fb),
+    });
   },
 } satisfies AttributionMethod<IntegratedGradientsParams>;
 

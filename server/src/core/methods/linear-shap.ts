@@ -12,9 +12,8 @@
  * probability is σ(z_k) normalised over classes). The `loss` target is not linear: use kernel-shap.
  */
 import { GlassboxError, throwIfAborted } from '../errors';
-import { groupByFeature } from '../data/encoding';
 import { checkInput, columnMeans, requireBackground } from './batching';
-import { reportedTargetClasses, resolveTargetClasses } from './target';
+import { additiveResult, resolveTargetClasses } from './target';
 import type { AttributionMethod } from './types';
 import type { LinearNative } from '../model/formats/linear';
 
@@ -53,14 +52,6 @@ export const linearShap = {
       }
       baseValue[r] = sign * base;
     }
-    return {
-      method: 'linear-shap',
-      n,
-      width,
-      encoded,
-      grouped: groupByFeature(encoded, n, encoding),
-      targetClass: reportedTargetClasses(model, classes),
-      extras: { grouping: 'feature', backgroundRows: backgroundN, baseValue: Array.from(baseValue), exact: true, explains: native.oneVsRest ? 'the one-vs-rest decision score z of the class' : 'the logit' },
-    };
+    return additiveResult('linear-shap', input, encoded, classes, { grouping: 'feature', backgroundRows: backgroundN, baseValue: Array.from(baseValue), exact: true, explains: native.oneVsRest ? 'the one-vs-rest decision score z of the class' : 'the logit' });
   },
 } satisfies AttributionMethod<LinearShapParams>;

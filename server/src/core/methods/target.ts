@@ -5,7 +5,8 @@ import { tf } from '../engine/tf';
 import { GlassboxError } from '../errors';
 import type { ModelHandle } from '../model/model';
 import { predict } from '../model/model';
-import type { Target } from './types';
+import { groupByFeature } from '../data/encoding';
+import type { AttributionInput, AttributionResult, Target } from './types';
 
 /**
  * The class each row's target refers to: the predicted class, a fixed class, or (for `loss`) the
@@ -71,4 +72,14 @@ export function inputGradients(model: ModelHandle, x: tf.Tensor2D, classes: tf.T
 /** The `targetClass` a result reports: the resolved classes, or -1 everywhere for regression. */
 export function reportedTargetClasses(model: ModelHandle, classes: Int32Array): Int32Array {
   return model.task === 'regression' ? classes.fill(-1) : classes;
+}
+
+/**
+ * The result of an additive method (per-row contributions that add up): `encoded` per encoded
+ * column as computed, per raw feature the sum over each one-hot group (`groupByFeature`), and the
+ * class each row explains (`reportedTargetClasses`, which may overwrite `classes`).
+ */
+export function additiveResult(method: string, input: AttributionInput, encoded: Float32Array, classes: Int32Array, extras: Record<string, unknown>): AttributionResult {
+  const { model, n, encoding } = input;
+  return { method, n, width: encoding.width, encoded, grouped: groupByFeature(encoded, n, encoding), targetClass: reportedTargetClasses(model, classes), extras };
 }

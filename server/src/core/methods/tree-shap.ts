@@ -16,11 +16,11 @@
  * explanations to global understanding with explainable AI for trees", Nature MI 2:56–67.
  */
 import { GlassboxError, throwIfAborted } from '../errors';
-import { groupByFeature, featureNames } from '../data/encoding';
+import { featureNames } from '../data/encoding';
 import { interventionalTreeShap, treeShap, treeShapInteractions, type TreeEnsemble } from '../model/trees';
 import { checkInput } from './batching';
 import { backgroundFrom } from './perturb';
-import { reportedTargetClasses, resolveTargetClasses } from './target';
+import { additiveResult, resolveTargetClasses } from './target';
 import type { AttributionMethod } from './types';
 
 export interface TreeShapParams extends Record<string, unknown> {
@@ -87,15 +87,7 @@ export const treeShapMethod = {
     };
     if (backgroundRows) extras.backgroundRows = backgroundRows;
     if (params.interactions > 0) extras.interactions = await topInteractions(ensemble, input, outputOf, params.interactions);
-    return {
-      method: 'tree-shap',
-      n,
-      width: d,
-      encoded,
-      grouped: groupByFeature(encoded, n, encoding),
-      targetClass: reportedTargetClasses(model, classes),
-      extras,
-    };
+    return additiveResult('tree-shap', input, encoded, classes, extras);
   },
 } satisfies AttributionMethod<TreeShapParams>;
 
