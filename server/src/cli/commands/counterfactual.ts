@@ -8,6 +8,7 @@ import { GlassboxError, echo } from '../../core/errors';
 import { featureNames } from '../../core/data/encoding';
 import { suggest } from '../../core/data/schema';
 import type { Project } from '../../core/project';
+import { classLabelsOf } from '../../core/analyses/shared';
 import { counterfactualsForRow, prepareCounterfactuals, checkRequest, DEFAULT_MAX_CHANGES, type CounterfactualConstraints, type CounterfactualRequest, type Direction, type RowCounterfactuals } from '../../core/counterfactual';
 import { ROW_OPTIONS, selectRows } from '../rows';
 import { num } from './drift';
@@ -46,7 +47,7 @@ export const counterfactual: Command = {
     const ckpt = project.resolveCheckpoint(o.checkpoint as string | undefined);
     const { encoding } = await project.schema();
     const model = await project.model(ckpt);
-    const classLabels = model.task === 'regression' ? [] : labelsOf(project, encoding.label?.classes, model.classes);
+    const classLabels = model.task === 'regression' ? [] : classLabelsOf(project, encoding, model.classes);
     const constraints = parseConstraints(ctx, project, featureNames(encoding));
     const req: CounterfactualRequest = { constraints, names: NAMES, method: method as CounterfactualRequest['method'] };
     const target = o.target as string | undefined;
@@ -129,12 +130,6 @@ export function parseTargetValue(spec: string): number | { min?: number; max?: n
   const dots = s.indexOf('..', 1);
   if (dots > 0) return { min: n(s.slice(0, dots)), max: n(s.slice(dots + 2)) };
   return n(s);
-}
-
-/** Class labels for messages: glassbox.json `classNames` when given, else the label values. */
-function labelsOf(project: Project, classes: string[] | undefined, K: number): string[] {
-  const names = project.config.raw.classNames;
-  return Array.from({ length: K }, (_, k) => names?.[k] ?? classes?.[k] ?? String(k));
 }
 
 /** A class given as its index, its value in the data, or its name. */

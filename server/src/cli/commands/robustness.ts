@@ -6,6 +6,7 @@ import { CHECKPOINT_OPTION, type Command } from '../context';
 import { fmtNum, table } from '../format';
 import { GlassboxError, echo } from '../../core/errors';
 import { robustnessRows, ROBUSTNESS_SAMPLE } from '../../core/analyses/timeline';
+import { classLabelsOf } from '../../core/analyses/shared';
 import { robustness as measure, type Norm } from '../../core/robustness';
 import { ROW_OPTIONS, selectRows } from '../rows';
 import { num } from './drift';
@@ -55,7 +56,7 @@ export const robustness: Command = {
       else o.row = (await robustnessRows(project, sample, seed, role)).rows.join(',');
     }
     const sel = await selectRows(ctx, project);
-    const classLabels = Array.from({ length: model.classes }, (_, k) => project.config.raw.classNames?.[k] ?? encoding.label?.classes?.[k] ?? String(k));
+    const classLabels = classLabelsOf(project, encoding, model.classes);
     const flip: NonNullable<Parameters<typeof measure>[4]>['flip'] = { columns, seed };
     if (maxRadius !== undefined) flip.maxRadius = maxRadius;
     const sens: NonNullable<Parameters<typeof measure>[4]>['sensitivity'] = { seed };

@@ -32,6 +32,15 @@ export function classNamesOf(project: Project, encoding: Encoding): string[] | n
   return project.config.raw.classNames ?? encoding.label?.classes ?? null;
 }
 
+/**
+ * Labels of K classes, class by class: glassbox.json `classNames`, else the label encoding's class,
+ * else the index as text (a `classNames` shorter than K still names the classes it lists).
+ */
+export function classLabelsOf(project: Project, encoding: Encoding, K: number): string[] {
+  const names = project.config.raw.classNames;
+  return Array.from({ length: K }, (_, k) => names?.[k] ?? encoding.label?.classes?.[k] ?? String(k));
+}
+
 /** The name of class `k`: its display name, else the index as text. */
 export function className(classes: readonly string[] | null | undefined, k: number): string {
   return classes?.[k] ?? String(k);
