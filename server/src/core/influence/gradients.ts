@@ -23,7 +23,7 @@
 import { tf } from '../engine/tf';
 import { GlassboxError } from '../errors';
 import type { Task } from '../data/schema';
-import { ACTIVATIONS, headLogits, type DenseLayer, type ModelHandle } from '../model/model';
+import { ACTIVATIONS, activationDerivative, headLogits, type DenseLayer, type ModelHandle } from '../model/model';
 
 /** The parts of a model the gradient factors need. */
 export interface DenseStack {
@@ -237,21 +237,7 @@ function closedFormFactors(stack: DenseStack, x: tf.Tensor2D, y: tf.Tensor1D): {
   for (let l = L - 1; l > 0; l--) {
     const a = acts[l]!;
     const back = tf.matMul(deltas[l]!, tf.transpose(layers[l]!.kernel));
-    deltas[l - 1] = tf.mul(back, derivative(a, layers[l - 1]!.activation)) as tf.Tensor2D;
+    deltas[l - 1] = tf.mul(back, activationDerivative(a, layers[l - 1]!.activation)) as tf.Tensor2D;
   }
   return { acts, deltas, loss, p };
-}
-
-/** d activation / d pre-activation from the activation's output a. */
-function derivative(a: tf.Tensor2D, activation: string): tf.Tensor {
-  switch (activation) {
-    case 'relu':
-      return tf.step(a);
-    case 'tanh':
-      return tf.sub(1, tf.square(a));
-    case 'sigmoid':
-      return tf.mul(a, tf.sub(1, a));
-    default:
-      return tf.onesLike(a);
-  }
 }

@@ -11,7 +11,7 @@
  * regression head; targets class / predicted (the class logit, ±z for one unit) and loss.
  */
 import { tf } from '../engine/tf';
-import type { DenseLayer, ModelHandle } from '../model/model';
+import { activationDerivative, type DenseLayer, type ModelHandle } from '../model/model';
 import type { Target } from './types';
 
 export interface DenseGradient {
@@ -49,7 +49,7 @@ export function denseInputGradient(model: ModelHandle, target: Target): DenseGra
     const z = tf.fused.matMul({ a: h, b: head.kernel, ...(head.bias ? { bias: head.bias } : {}) }) as tf.Tensor2D;
     // d: the gradient at layer l's pre-activation, from the head down to the first layer.
     let d = outputGradient(z, classes, model.task === 'regression', K, target);
-    for (let l = layers.length - 1; l > 0; l--) d = tf.mul(tf.matMul(d, transposed[l]!), derivative(acts[l - 1]!, hidden[l - 1]!.activation)) as tf.Tensor2D;
+    for (let l = layers.length - 1; l > 0; l--) d = tf.mul(tf.matMul(d, transposed[l]!), activationDerivative(acts[l - 1]!, hidden[l - 1]!.activation)) as tf.Tensor2D;
     return d;
   };
   return {
@@ -72,20 +72,6 @@ function forward(h: tf.Tensor2D, l: DenseLayer): tf.Tensor2D {
   const fused = l.activation === 'relu' || l.activation === 'linear' || l.activation === 'sigmoid' ? l.activation : undefined;
   const z = tf.fused.matMul({ a: h, b: l.kernel, ...(l.bias ? { bias: l.bias } : {}), ...(fused ? { activation: fused } : {}) }) as tf.Tensor2D;
   return l.activation === 'tanh' ? tf.tanh(z) : z;
-}
-
-/** d activation / d pre-activation, from the activation's output h. */
-function derivative(h: tf.Tensor2D, activation: string): tf.Tensor {
-  switch (activation) {
-    case 'relu':
-      return tf.step(h);
-    case 'tanh':
-      return tf.sub(1, tf.square(h));
-    case 'sigmoid':
-      return tf.mul(h, tf.sub(1, h));
-    default:
-      return tf.onesLike(h);
-  }
 }
 
 /** d target / d head pre-activation z (n x K), matching targetScalar's definitions. */

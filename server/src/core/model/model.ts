@@ -97,6 +97,24 @@ export const ACTIVATIONS: Record<Activation, (x: tf.Tensor) => tf.Tensor> = {
   relu6: (x) => tf.relu6(x),
 };
 
+/**
+ * d activation / d pre-activation from the activation's output h, for the hand-written backward
+ * passes of dense stacks: relu, tanh and sigmoid as functions of h; 1 for linear and for any other
+ * activation, so callers accept only the activations they cover (dense-gradients.ts, influence).
+ */
+export function activationDerivative(h: tf.Tensor2D, activation: string): tf.Tensor {
+  switch (activation) {
+    case 'relu':
+      return tf.step(h);
+    case 'tanh':
+      return tf.sub(1, tf.square(h));
+    case 'sigmoid':
+      return tf.mul(h, tf.sub(1, h));
+    default:
+      return tf.onesLike(h);
+  }
+}
+
 export interface ModelExpectations {
   encoding: Encoding;
   task: Task;
