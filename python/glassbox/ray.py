@@ -23,7 +23,7 @@ import os
 import shutil
 import subprocess
 import time
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 __all__ = ["precompute", "cli_command", "GlassboxCliError"]
 
@@ -60,6 +60,47 @@ def _run(command: List[str], args: List[str], cwd: Optional[str] = None) -> Dict
     return json.loads(proc.stdout)
 
 
+def prepare_shards(
+    config: str,
+    shards: int,
+    out: str,
+    data: str,
+    checkpoint: Optional[str],
+    k: Optional[int],
+    sample: Optional[int],
+    seed: Optional[int],
+    cli: Optional[str],
+) -> Tuple[List[str], str, str, Callable[[int], List[str]]]:
+    """What every runner (Ray, Spark) does before mapping shards: checks the arguments, refuses an
+    `out` that already holds shard files, prepares the training side once (`glassbox precompute
+    --prepare`: schema, bins, background, read by every shard instead of the training file), and
+    returns the CLI command, the absolute config and out paths, and the CLI arguments of shard i
+    (1-based)."""
+    if shards < 1:
+        raise ValueError(f"shards must be >= 1, got {shards}")
+    command = cli_command(cli)
+    config = os.path.abspath(config)
+    out = os.path.abspath(out)
+    os.makedirs(out, exist_ok=True)
+    stale = [f for f in os.listdir(out) if f.startswith("shard-") and f.endswith(".json")]
+    if stale:
+        # A leftover shard of another run would be refused by the merge anyway; say so up front.
+        raise FileExistsError(f"{out} already holds shard files ({stale[0]}, ...): use an empty directory per run")
+    extra: List[str] = ["--data", data]
+    for flag, value in (("--checkpoint", checkpoint), ("--k", k), ("--sample", sample), ("--seed", seed)):
+        if value is not None:
+            extra += [flag, str(value)]
+    prepare_args = ["precompute", "--prepare", "--json", "--config", config, "--out", out]
+    if seed is not None:
+        prepare_args += ["--seed", str(seed)]
+    _run(command, prepare_args)
+
+    def shard_args(i: int) -> List[str]:
+        return ["precompute", "--json", "--config", config, "--shard", f"{i}/{shards}", "--out", out] + extra
+
+    return command, config, out, shard_args
+
+
 def precompute(
     config: str,
     shards: int,
@@ -90,27 +131,7 @@ def precompute(
     """
     import ray  # imported here: Ray is an optional dependency
 
-    if shards < 1:
-        raise ValueError(f"shards must be >= 1, got {shards}")
-    command = cli_command(cli)
-    config = os.path.abspath(config)
-    out = os.path.abspath(out)
-    os.makedirs(out, exist_ok=True)
-    stale = [f for f in os.listdir(out) if f.startswith("shard-") and f.endswith(".json")]
-    if stale:
-        # A leftover shard of another run would be refused by the merge anyway; say so up front.
-        raise FileExistsError(f"{out} already holds shard files ({stale[0]}, ...): use an empty directory per run")
-    extra: List[str] = ["--data", data]
-    for flag, value in (("--checkpoint", checkpoint), ("--k", k), ("--sample", sample), ("--seed", seed)):
-        if value is not None:
-            extra += [flag, str(value)]
-
-    # The training side (schema, bins, background) once, here; every shard then reads
-    # out/training.json instead of passing over the training file itself.
-    prepare_args = ["precompute", "--prepare", "--json", "--config", config, "--out", out]
-    if seed is not None:
-        prepare_args += ["--seed", str(seed)]
-    _run(command, prepare_args)
+    command, config, out, shard_args = prepare_shards(config, shards, out, data, checkpoint, k, sample, seed, cli)
 
     if not ray.is_initialized():
         ray.init(address=address, include_dashboard=False, log_to_driver=False)
@@ -118,7 +139,7 @@ def precompute(
     @ray.remote(num_cpus=num_cpus, max_retries=1)
     def shard_task(i: int) -> Dict[str, Any]:
         t0 = time.perf_counter()
-        result = _run(command, ["precompute", "--json", "--config", config, "--shard", f"{i}/{shards}", "--out", out] + extra)
+        result = _run(command, shard_args(i))
         return {"shard": i, "rows": result["rows"], "seconds": time.perf_counter() - t0}
 
     done = ray.get([shard_task.remote(i) for i in range(1, shards + 1)])

@@ -21,11 +21,10 @@ PySpark is imported only when `precompute` is called: `import glassbox.spark` co
 """
 from __future__ import annotations
 
-import os
 import time
 from typing import Any, Dict, Iterator, List, Optional
 
-from .ray import GlassboxCliError, _run, cli_command
+from .ray import GlassboxCliError, _run, prepare_shards
 
 __all__ = ["precompute", "GlassboxCliError"]
 
@@ -59,24 +58,7 @@ def precompute(
     """
     from pyspark.sql import SparkSession  # imported here: PySpark is an optional dependency
 
-    if shards < 1:
-        raise ValueError(f"shards must be >= 1, got {shards}")
-    command = cli_command(cli)
-    config = os.path.abspath(config)
-    out = os.path.abspath(out)
-    os.makedirs(out, exist_ok=True)
-    stale = [f for f in os.listdir(out) if f.startswith("shard-") and f.endswith(".json")]
-    if stale:
-        raise FileExistsError(f"{out} already holds shard files ({stale[0]}, ...): use an empty directory per run")
-    extra: List[str] = ["--data", data]
-    for flag, value in (("--checkpoint", checkpoint), ("--k", k), ("--sample", sample), ("--seed", seed)):
-        if value is not None:
-            extra += [flag, str(value)]
-
-    prepare_args = ["precompute", "--prepare", "--json", "--config", config, "--out", out]
-    if seed is not None:
-        prepare_args += ["--seed", str(seed)]
-    _run(command, prepare_args)
+    command, config, out, shard_args = prepare_shards(config, shards, out, data, checkpoint, k, sample, seed, cli)
 
     session = spark or SparkSession.builder.getOrCreate()
 
@@ -89,7 +71,7 @@ def precompute(
                 t0 = time.perf_counter()
                 row = {"shard": i, "rows": -1, "seconds": 0.0, "code": 0, "stderr": ""}
                 try:
-                    result = _run(command, ["precompute", "--json", "--config", config, "--shard", f"{i}/{shards}", "--out", out] + extra)
+                    result = _run(command, shard_args(i))
                     row["rows"] = int(result["rows"])
                 except GlassboxCliError as e:
                     row["code"], row["stderr"] = e.code, e.stderr

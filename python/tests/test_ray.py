@@ -2,41 +2,15 @@
 single-process run of the CLI (`glassbox precompute --shard 1/1` + `glassbox merge`)."""
 import json
 import os
-import shutil
-import subprocess
 
 import pytest
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(os.path.dirname(HERE))
-CLI = os.path.join(REPO, "bin", "glassbox.js")
-XGB = os.path.join(REPO, "server", "test", "fixtures", "projects", "xgboost-adult")
-DATA = os.path.join(REPO, "test-workspace", "data")
+from shard_project import CLI, DATA, cli, cli_built, make_project
 
 ray = pytest.importorskip("ray", reason="Ray is not installed (pip install ray, pinned in requirements-test.txt)")
-if not os.path.exists(os.path.join(REPO, "dist", "cli.js")) or shutil.which("node") is None:
+if not cli_built():
     pytest.skip("the Glassbox CLI is not built (npm run build) or node is not on PATH", allow_module_level=True)
 
 from glassbox.ray import GlassboxCliError, precompute  # noqa: E402
-
-
-def make_project(tmp_path, reference):
-    config = tmp_path / "glassbox.json"
-    config.write_text(json.dumps({
-        "task": "binary",
-        "data": {"train": os.path.join(DATA, "adult_train.csv"), "reference": reference, "allowOutsideProject": True},
-        "label": "income",
-        "classNames": ["<=50K", ">50K"],
-        "encoding": os.path.join(XGB, "encoding.json"),
-        "checkpoints": {"path": os.path.join(XGB, "checkpoints")},
-    }))
-    return str(config)
-
-
-def cli(*args):
-    proc = subprocess.run(["node", CLI, *args], capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
-    return proc.stdout
 
 
 @pytest.fixture(scope="module")
