@@ -31,7 +31,17 @@ const SIDE_PANEL_PROBE = `(async () => {
   if (!document.querySelector('h2#status')) return null;
   // Folds opened (checkpoints, passed checks, suspects), export menus left closed.
   for (const d of document.querySelectorAll('details')) if (!d.classList.contains('export')) d.open = true;
-  await new Promise((r) => setTimeout(r, 300));
+  // Opened folds lay out and their charts (animation off) redraw on resize: wait, frame by frame,
+  // until every canvas has a size and the sizes held for two frames (bounded: 120 frames; a hidden
+  // page paints no frames, and is not probed for pixels anyway).
+  const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
+  const sizes = () => [...document.querySelectorAll('canvas')].map((c) => c.width + 'x' + c.height).join(',');
+  for (let i = 0, last = '', steady = 0; !document.hidden && i < 120 && steady < 2; i++) {
+    await frame();
+    const now = sizes();
+    steady = now === last && !/(^|,)0x|x0(,|$)/.test(now) ? steady + 1 : 0;
+    last = now;
+  }
   const text = (sel) => [...document.querySelectorAll(sel)].map((e) => e.innerText.trim());
   const suspectsTable = [...document.querySelectorAll('table')].find((t) => /label → predicted/.test(t.tHead ? t.tHead.innerText : ''));
   const col = suspectsTable ? [...suspectsTable.tHead.rows[0].cells].findIndex((c) => /label → predicted/.test(c.innerText)) : -1;
